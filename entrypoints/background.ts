@@ -1,0 +1,3 @@
+export default defineBackground(() => {
+  // Services are registered here by later modules.
+});

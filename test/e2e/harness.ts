@@ -1,0 +1,58 @@
+// Launches Debian's Chromium with the built extension loaded, headless, on a fresh (or given)
+// profile. Every e2e test goes through here so browser flags live in one place.
+import { chromium, type BrowserContext, type Worker } from 'playwright-core';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const EXTENSION_DIR = resolve('.output/chrome-mv3');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface LaunchedExtension {
+  context: BrowserContext;
+  extensionId: string;
+  serviceWorker: Worker;
+  profileDir: string;
+  close(): Promise<void>;
+}
+
+export function newProfileDir(): string {
+  return mkdtempSync(join(tmpdir(), 'attune-profile-'));
+}
+
+export async function launchExtension(
+  options: { profileDir?: string; webgpu?: boolean } = {},
+): Promise<LaunchedExtension> {
+  const profileDir = options.profileDir ?? newProfileDir();
+  const args = [
+    '--headless=new',
+    '--no-sandbox',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+    `--disable-extensions-except=${EXTENSION_DIR}`,
+    `--load-extension=${EXTENSION_DIR}`,
+  ];
+  if (options.webgpu) args.push('--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader');
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: false, // '--headless=new' above: the old headless mode cannot load extensions
+    args,
+  });
+  let [serviceWorker] = context.serviceWorkers();
+  serviceWorker ??= await context.waitForEvent('serviceworker', { timeout: 30_000 });
+  const extensionId = new URL(serviceWorker.url()).host;
+  return {
+    context,
+    extensionId,
+    serviceWorker,
+    profileDir,
+    close: () => context.close(),
+  };
+}
+
+export function extensionUrl(ext: LaunchedExtension, path: string): string {
+  return `chrome-extension://${ext.extensionId}/${path.replace(/^\//, '')}`;
+}

@@ -1,0 +1,28 @@
+import { defineConfig } from 'wxt';
+import preact from '@preact/preset-vite';
+
+// WXT builds the extension; entrypoints/ holds only thin wiring (see docs/architecture.md).
+export default defineConfig({
+  srcDir: '.',
+  entrypointsDir: 'entrypoints',
+  publicDir: 'public',
+  manifestVersion: 3,
+  vite: () => ({
+    plugins: [preact()],
+  }),
+  manifest: {
+    name: '__MSG_extName__',
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
+    permissions: ['storage', 'contextMenus', 'activeTab', 'scripting', 'unlimitedStorage'],
+    content_security_policy: {
+      extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
+    },
+    commands: {
+      'capture-selection': {
+        suggested_key: { default: 'Alt+Shift+S' },
+        description: '__MSG_commandCapture__',
+      },
+    },
+  },
+});
