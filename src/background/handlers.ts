@@ -1,0 +1,60 @@
+// The background's answers to each message kind. Page data (anything a content script sends) is
+// validated and capped here, whatever the form already did: the background is the last check
+// before storage.
+
+import { MAX_SOURCE_TITLE_CHARS, MAX_SOURCE_URL_CHARS, validateExample } from '../dataset/example';
+import type { ExampleSavePayload } from '../messaging/protocol';
+import type { CapturePorts } from './ports';
+import { HandlerRefusal, type Handlers, type SenderInfo } from './router';
+
+export const MAX_TEMPLATE_NAME_CHARS = 100;
+export const MAX_TEMPLATE_INSTRUCTION_CHARS = 2_000;
+
+/**
+ * The source of a capture. For a content script the URL comes from the browser (`sender.url`),
+ * not from the payload, so a page cannot attribute text to another site. Title and URL are
+ * metadata: an overlong one is shortened rather than refusing the whole example.
+ */
+export function sourceOf(payload: ExampleSavePayload, sender: SenderInfo): { sourceUrl: string; sourceTitle: string } {
+  const url = sender.fromContentScript ? (sender.url ?? '') : payload.sourceUrl;
+  return {
+    sourceUrl: url.slice(0, MAX_SOURCE_URL_CHARS),
+    sourceTitle: payload.sourceTitle.trim().slice(0, MAX_SOURCE_TITLE_CHARS),
+  };
+}
+
+export function createHandlers(ports: CapturePorts): Handlers {
+  return {
+    'example/save': async (payload, sender) => {
+      // Instruction, input and output are never silently cut: over 20,000 characters (or an empty
+      // output) is refused with the problems listed, and the form keeps the text.
+      const checked = validateExample({ ...payload, ...sourceOf(payload, sender) });
+      if (!checked.ok) {
+        throw new HandlerRefusal('invalid-example', checked.problems.map((p) => p.message).join(' '), checked.problems);
+      }
+      return ports.addExample(checked.draft);
+    },
+    'examples/count': async () => ({ count: await ports.countExamples() }),
+    'templates/list': async () => ({ templates: await ports.listTemplates() }),
+    'templates/save': async ({ name, instruction }) => {
+      const cleanName = name.trim();
+      const cleanInstruction = instruction.trim();
+      if (!cleanName || cleanName.length > MAX_TEMPLATE_NAME_CHARS) {
+        throw new HandlerRefusal('malformed', `A template name needs 1–${MAX_TEMPLATE_NAME_CHARS} characters.`);
+      }
+      if (!cleanInstruction || cleanInstruction.length > MAX_TEMPLATE_INSTRUCTION_CHARS) {
+        throw new HandlerRefusal(
+          'malformed',
+          `A template instruction needs 1–${MAX_TEMPLATE_INSTRUCTION_CHARS} characters.`,
+        );
+      }
+      return { template: await ports.saveTemplate(cleanName, cleanInstruction) };
+    },
+    'settings/capture': async () => ({ chipEnabled: await ports.readChipEnabled() }),
+    'capture/start': async ({ tabId, mode }) => ({ opened: await ports.openCaptureForm(tabId, mode) }),
+    'dashboard/open': async () => {
+      await ports.openDashboard();
+      return { opened: true };
+    },
+  };
+}
