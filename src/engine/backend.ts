@@ -1,0 +1,66 @@
+// Chooses, starts and reports the tfjs compute backend: WebGPU > WebGL > WASM > CPU, unless the
+// user overrides it. A backend that fails to start is skipped with its reason, so the user always
+// ends up on something that works and can see why.
+import * as tf from '@tensorflow/tfjs';
+import { NoBackendAvailableError } from './backend-errors';
+import { probeEnvironment } from './backend-probe';
+import { planBackends } from './backend-select';
+import type { ActiveBackend, BackendName, BackendOverride, EnvironmentDescription, SkippedBackend } from './backend-types';
+import { configureWasm, wasmPrefixForPage } from './backend-wasm';
+
+export interface InitBackendOptions {
+  override?: BackendOverride;
+  /** Injected in tests; probed from the real environment otherwise. */
+  environment?: EnvironmentDescription;
+  /** Where the .wasm files live; defaults to the page's /wasm/ folder. Node passes node_modules. */
+  wasmPrefix?: string;
+  /** WASM threads need SharedArrayBuffer: off in extension pages, allowed in Node. */
+  wasmThreads?: boolean;
+}
+
+let active: ActiveBackend | null = null;
+
+/** The backend tfjs runs on now, or null before initBackend(). */
+export function getActiveBackend(): ActiveBackend | null {
+  return active;
+}
+
+/** Loads the backend's module (registering it with tfjs) only when it is about to be tried. */
+async function registerBackend(name: BackendName, options: InitBackendOptions): Promise<void> {
+  if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
+  if (name === 'wasm') {
+    await import('@tensorflow/tfjs-backend-wasm');
+    configureWasm(options.wasmPrefix ?? wasmPrefixForPage(), { threads: options.wasmThreads ?? false });
+  }
+  // 'webgl' and 'cpu' come with the @tensorflow/tfjs umbrella (webgl only in browsers).
+}
+
+/** Starts one backend; returns why it failed, or null on success. */
+async function tryBackend(name: BackendName, options: InitBackendOptions): Promise<string | null> {
+  try {
+    await registerBackend(name, options);
+    if (!tf.findBackendFactory(name)) return `tfjs has no ${name} backend in this environment`;
+    if (!(await tf.setBackend(name))) return `${name} failed to initialise`;
+    await tf.ready();
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** Picks and starts the best available backend; safe to call again after the override changes. */
+export async function initBackend(options: InitBackendOptions = {}): Promise<ActiveBackend> {
+  const requested = options.override ?? 'auto';
+  const environment = options.environment ?? (await probeEnvironment());
+  const plan = planBackends(environment, requested);
+  const skipped: SkippedBackend[] = [...plan.ruledOut];
+  for (const name of plan.candidates) {
+    const failure = await tryBackend(name, options);
+    if (failure === null) {
+      active = { name, requested, adapter: name === 'webgpu' ? environment.webgpuAdapter : null, skipped };
+      return active;
+    }
+    skipped.push({ name, reason: failure });
+  }
+  throw new NoBackendAvailableError(skipped);
+}
