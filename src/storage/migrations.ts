@@ -1,0 +1,71 @@
+// The migration ladder: one rung per schema version, each written once and never edited, run in
+// order from the version the user's database is at. A rung may only touch the upgrade
+// transaction it is given (no foreign awaits), so the whole upgrade commits or none of it does.
+
+import type { IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
+import { exampleDedupeHash } from '../dataset/example';
+import type { AttuneSchema } from './schema';
+import { hostOf } from './host';
+
+type UpgradeTx = IDBPTransaction<AttuneSchema, StoreNames<AttuneSchema>[], 'versionchange'>;
+type Rung = (db: IDBPDatabase<AttuneSchema>, tx: UpgradeTx) => Promise<void> | void;
+
+/**
+ * v1 (the first release): examples only, listed newest first.
+ */
+const toV1: Rung = (db) => {
+  const examples = db.createObjectStore('examples', { keyPath: 'id' });
+  examples.createIndex('byCreatedAt', 'createdAt');
+};
+
+/**
+ * v2: filters by site and tag, duplicate detection, and the stores training needs. Existing
+ * examples get the derived fields the new indexes read (sourceHost, dedupeHash) and a normalised
+ * tags list, so nothing captured under v1 drops out of a filter.
+ */
+const toV2: Rung = async (db, tx) => {
+  const examples = tx.objectStore('examples');
+  examples.createIndex('bySourceHost', 'sourceHost');
+  examples.createIndex('byTag', 'tags', { multiEntry: true });
+  examples.createIndex('byDedupeHash', 'dedupeHash');
+  const adapters = db.createObjectStore('adapters', { keyPath: 'id' });
+  adapters.createIndex('byModelId', 'modelId');
+  adapters.createIndex('byCreatedAt', 'createdAt');
+  db.createObjectStore('models', { keyPath: 'id' });
+  db.createObjectStore('trainingRuns', { keyPath: 'id' }).createIndex('byStartedAt', 'startedAt');
+  db.createObjectStore('settings', { keyPath: 'key' });
+  db.createObjectStore('userTemplates', { keyPath: 'id' });
+
+  for (let cursor = await examples.openCursor(); cursor; cursor = await cursor.continue()) {
+    const old = cursor.value;
+    await cursor.update({
+      ...old,
+      input: old.input ?? '',
+      tags: Array.isArray(old.tags) ? old.tags : [],
+      sourceUrl: old.sourceUrl ?? '',
+      sourceTitle: old.sourceTitle ?? '',
+      updatedAt: old.updatedAt ?? old.createdAt,
+      sourceHost: hostOf(old.sourceUrl ?? ''),
+      dedupeHash: exampleDedupeHash(old),
+    });
+  }
+};
+
+/** Index i upgrades a database to version i + 1. */
+export const MIGRATIONS: readonly Rung[] = [toV1, toV2];
+
+/** Runs every rung above `oldVersion` up to `newVersion`, in order, inside the upgrade transaction. */
+export async function runMigrations(
+  db: IDBPDatabase<AttuneSchema>,
+  tx: UpgradeTx,
+  oldVersion: number,
+  newVersion: number,
+): Promise<void> {
+  for (let version = oldVersion + 1; version <= newVersion; version++) {
+    const rung = MIGRATIONS[version - 1];
+    if (!rung) throw new Error(`No migration to schema version ${version}.`);
+    const pending = rung(db, tx);
+    if (pending) await pending; // sync rungs add no await, keeping the transaction's task tight
+
+  }
+}

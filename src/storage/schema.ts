@@ -1,0 +1,97 @@
+// The typed shape of Attune's IndexedDB database. Every store's record type lives here so the
+// migration ladder and the repositories agree; each repository module owns reads and writes.
+
+import type { DBSchema } from 'idb';
+import type { Example } from '../dataset/example';
+
+export const DB_NAME = 'attune';
+/** Bump together with a new rung in migrations.ts. */
+export const DB_VERSION = 2;
+
+/** An example as stored: the public record plus fields derived for indexes. */
+export interface StoredExample extends Example {
+  /** Host of sourceUrl ('' when none), for the "by site" filter. */
+  sourceHost: string;
+  /** exampleDedupeHash(instruction, input, output), for duplicate lookup. */
+  dedupeHash: string;
+}
+
+/** A trained adapter (LoRA, soft prompt, ...). The tuning area fills in config and weights. */
+export interface AdapterRecord {
+  id: string;
+  name: string;
+  /** The tuning method's registry name, e.g. 'lora'. */
+  method: string;
+  /** The base model this adapter was trained on. */
+  modelId: string;
+  /** Plain-data method config (PEFT adapter_config.json shape). */
+  config: Record<string, unknown>;
+  /** Serialised weights (safetensors bytes). */
+  weights: ArrayBuffer;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A base model the user imported or the one shipped with the extension. */
+export interface ModelRecord {
+  id: string;
+  name: string;
+  source: 'bundled' | 'imported';
+  /** Parsed config.json. */
+  config: Record<string, unknown>;
+  /** File name → bytes (model.safetensors, tokenizer.json, ...). */
+  files: Record<string, ArrayBuffer>;
+  sizeBytes: number;
+  createdAt: number;
+}
+
+export type TrainingRunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface TrainingRunRecord {
+  id: string;
+  modelId: string;
+  method: string;
+  status: TrainingRunStatus;
+  config: Record<string, unknown>;
+  /** Loss curve as plain records, one per logged step. */
+  metrics: { step: number; loss: number }[];
+  /** Adapter the run produced, once completed. */
+  adapterId?: string;
+  error?: string;
+  startedAt: number;
+  finishedAt?: number;
+}
+
+/** A user's own capture template; built-in ones ship with the capture code. */
+export interface UserTemplateRecord {
+  id: string;
+  name: string;
+  instruction: string;
+  /** Optional URL pattern the capture form uses to preselect this template. */
+  urlPattern: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SettingRecord {
+  key: string;
+  value: unknown;
+}
+
+export interface AttuneSchema extends DBSchema {
+  examples: {
+    key: string;
+    value: StoredExample;
+    indexes: {
+      byCreatedAt: number;
+      bySourceHost: string;
+      byTag: string;
+      byDedupeHash: string;
+    };
+  };
+  adapters: { key: string; value: AdapterRecord; indexes: { byModelId: string; byCreatedAt: number } };
+  models: { key: string; value: ModelRecord };
+  trainingRuns: { key: string; value: TrainingRunRecord; indexes: { byStartedAt: number } };
+  settings: { key: string; value: SettingRecord };
+  userTemplates: { key: string; value: UserTemplateRecord };
+}
