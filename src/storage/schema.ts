@@ -32,15 +32,24 @@ export interface AdapterRecord {
   updatedAt: number;
 }
 
-/** A base model the user imported or the one shipped with the extension. */
+/**
+ * A base model the user imported or the one shipped with the extension: metadata only. The file
+ * bytes live in OPFS (imported) or in the extension package (bundled); see src/model-store.
+ */
 export interface ModelRecord {
   id: string;
   name: string;
   source: 'bundled' | 'imported';
+  /** Where an imported model came from: the URL typed by the user, or absent for local files. */
+  sourceUrl?: string;
   /** Parsed config.json. */
   config: Record<string, unknown>;
-  /** File name → bytes (model.safetensors, tokenizer.json, ...). */
-  files: Record<string, ArrayBuffer>;
+  /** ModelFamily of the runtime ('gpt2' | 'llama'). */
+  family: string;
+  /** Sum of all tensor sizes in the safetensors headers, when known. */
+  parameterCount: number | null;
+  /** File name → size in bytes (model.safetensors, tokenizer.json, ...). */
+  files: Record<string, number>;
   sizeBytes: number;
   createdAt: number;
 }

@@ -14,18 +14,22 @@ export interface Settings {
   locale: LocaleSetting;
   /** Compute backend for training and chat; 'auto' picks the fastest that works. */
   backend: BackendSetting;
+  /** The base model chat and training use (a models-store id); null means the bundled default. */
+  activeModelId: string | null;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   chipEnabled: true,
   locale: 'auto',
   backend: 'auto',
+  activeModelId: null,
 });
 
 const VALIDATORS: { [K in keyof Settings]: (value: unknown) => value is Settings[K] } = {
   chipEnabled: (v): v is boolean => typeof v === 'boolean',
   locale: (v): v is LocaleSetting => v === 'auto' || v === 'en' || v === 'zh_CN',
   backend: (v): v is BackendSetting => ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'].includes(v as string),
+  activeModelId: (v): v is string | null => v === null || typeof v === 'string',
 };
 
 /** All settings; a missing or unreadable value falls back to its default. */
