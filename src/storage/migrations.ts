@@ -4,7 +4,7 @@
 
 import type { IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import { exampleDedupeHash } from '../dataset/example';
-import type { AttuneSchema } from './schema';
+import type { AttuneSchema, StoredExample } from './schema';
 import { hostOf } from './host';
 
 type UpgradeTx = IDBPTransaction<AttuneSchema, StoreNames<AttuneSchema>[], 'versionchange'>;
@@ -37,19 +37,33 @@ const toV2: Rung = async (db, tx) => {
   db.createObjectStore('userTemplates', { keyPath: 'id' });
 
   for (let cursor = await examples.openCursor(); cursor; cursor = await cursor.continue()) {
-    const old = cursor.value;
+    // v1 records were written by older code: coerce every field, so one odd record cannot make
+    // the upgrade (and with it the whole database) fail.
+    const old = cursor.value as Partial<StoredExample> & { id: string };
+    const example = {
+      instruction: textOrEmpty(old.instruction),
+      input: textOrEmpty(old.input),
+      output: textOrEmpty(old.output),
+    };
+    const createdAt = typeof old.createdAt === 'number' ? old.createdAt : 0;
+    const sourceUrl = textOrEmpty(old.sourceUrl);
     await cursor.update({
       ...old,
-      input: old.input ?? '',
-      tags: Array.isArray(old.tags) ? old.tags : [],
-      sourceUrl: old.sourceUrl ?? '',
-      sourceTitle: old.sourceTitle ?? '',
-      updatedAt: old.updatedAt ?? old.createdAt,
-      sourceHost: hostOf(old.sourceUrl ?? ''),
-      dedupeHash: exampleDedupeHash(old),
+      ...example,
+      tags: Array.isArray(old.tags) ? old.tags.filter((tag) => typeof tag === 'string') : [],
+      sourceUrl,
+      sourceTitle: textOrEmpty(old.sourceTitle),
+      createdAt,
+      updatedAt: typeof old.updatedAt === 'number' ? old.updatedAt : createdAt,
+      sourceHost: hostOf(sourceUrl),
+      dedupeHash: exampleDedupeHash(example),
     });
   }
 };
+
+function textOrEmpty(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
 
 /** Index i upgrades a database to version i + 1. */
 export const MIGRATIONS: readonly Rung[] = [toV1, toV2];
