@@ -1,0 +1,171 @@
+// LoRA (Hu et al. 2021) with PEFT's semantics: beside each targeted frozen linear layer y = x·W,
+// a trainable low-rank branch adds scale · dropout(x)·Aᵀ·Bᵀ. A starts Kaiming-uniform, B at zero,
+// so a fresh adapter leaves the model's outputs unchanged.
+//
+// Storage: A is kept as Aᵀ [in, r] and B as Bᵀ [r, out] so the forward is two plain matMuls
+// (the WeightMap convention, [in, out]); PEFT's layout (A [r, in], B [out, r]) is produced on export.
+import * as tf from '@tensorflow/tfjs';
+import type { ForwardHooks, ModelConfig, WeightMap } from '../../../model/types';
+import { AdapterMismatchError } from '../../errors';
+import { matMul2d } from '../../linear-op';
+import { linearModules, matchesTarget, type LinearModule } from '../../model-linears';
+import { checkBaseModel, commonPeftFields } from '../../peft/common';
+import { Rng, uniformArray } from '../../rng';
+import { variableFrom } from '../../variables';
+import type { Adapter, AdapterContext, ForwardMode, NamedVariable, PeftAdapter, TuningMethod } from '../../types';
+import {
+  defaultLoraConfig,
+  loraFromPeftFields,
+  loraScale,
+  loraToPeftFields,
+  validateLoraConfig,
+  type LoraConfig,
+} from './config';
+
+export const LORA_PEFT_TYPE = 'LORA';
+
+/** One targeted linear layer's trainable pair. */
+export interface LoraPair {
+  module: LinearModule;
+  /** Aᵀ, [in, r]. */
+  a: tf.Variable;
+  /** Bᵀ, [r, out]. */
+  b: tf.Variable;
+}
+
+/** PEFT's saved key for a module's factor: `base_model.model.<module>.lora_A.weight`. */
+export function loraKey(moduleName: string, factor: 'A' | 'B'): string {
+  return `base_model.model.${moduleName}.lora_${factor}.weight`;
+}
+
+export class LoraAdapter implements Adapter<'lora'> {
+  readonly method = 'lora' as const;
+  readonly virtualTokens = 0;
+  readonly scale: number;
+  private readonly pairs: Map<string, LoraPair>;
+
+  constructor(
+    readonly config: LoraConfig,
+    readonly baseModelId: string,
+    private readonly model: ModelConfig,
+    pairs: LoraPair[],
+  ) {
+    this.scale = loraScale(config);
+    this.pairs = new Map(pairs.map((pair) => [pair.module.name, pair]));
+  }
+
+  hooks(mode: ForwardMode): ForwardHooks {
+    const dropout = mode.training ? this.config.dropout : 0;
+    const names = [...this.pairs.keys()];
+    return {
+      linear: (name, x, y) => {
+        const pair = this.pairs.get(name);
+        if (!pair) return y;
+        // A different mask per module: same seed + module index, reproducible from the step seed.
+        const input = dropout > 0 ? tf.dropout(x, dropout, undefined, (mode.seed ?? 0) + names.indexOf(name)) : x;
+        const low = tf.mul(matMul2d(input as tf.Tensor2D, pair.a as tf.Tensor2D), this.scale); // [N, r]
+        return tf.add(y, matMul2d(low as tf.Tensor2D, pair.b as tf.Tensor2D)); // [N, out]
+      },
+    };
+  }
+
+  weights(base: WeightMap): WeightMap {
+    return base;
+  }
+
+  /** The targeted modules with their factors, forward order. */
+  modules(): LoraPair[] {
+    return [...this.pairs.values()];
+  }
+
+  /** scale · Aᵀ·Bᵀ, [in, out]: what merging adds to the module's WeightMap weight. */
+  delta(moduleName: string): tf.Tensor2D {
+    const pair = this.pairs.get(moduleName);
+    if (!pair) throw new RangeError(`LoRA has no factors for ${moduleName}`);
+    return tf.tidy(() => tf.mul(matMul2d(pair.a as tf.Tensor2D, pair.b as tf.Tensor2D), this.scale) as tf.Tensor2D);
+  }
+
+  trainable(): NamedVariable[] {
+    return this.modules().flatMap((pair) => [
+      { key: loraKey(pair.module.name, 'A'), variable: pair.a },
+      { key: loraKey(pair.module.name, 'B'), variable: pair.b },
+    ]);
+  }
+
+  parameterCount(): number {
+    return this.modules().reduce((sum, pair) => sum + pair.a.size + pair.b.size, 0);
+  }
+
+  toPeft(): PeftAdapter {
+    const tensors = new Map<string, tf.Tensor>();
+    for (const pair of this.modules()) {
+      tensors.set(loraKey(pair.module.name, 'A'), tf.transpose(pair.a)); // [r, in]
+      tensors.set(loraKey(pair.module.name, 'B'), tf.transpose(pair.b)); // [out, r]
+    }
+    const config = { ...commonPeftFields(LORA_PEFT_TYPE, this.baseModelId), ...loraToPeftFields(this.config, this.model) };
+    return { config, tensors };
+  }
+
+  dispose(): void {
+    for (const pair of this.pairs.values()) {
+      pair.a.dispose();
+      pair.b.dispose();
+    }
+    this.pairs.clear();
+  }
+}
+
+function targetedModules(config: LoraConfig, model: ModelConfig): LinearModule[] {
+  return linearModules(model).filter((m) => matchesTarget(m.name, config.targetModules));
+}
+
+function createLora(config: LoraConfig, context: AdapterContext): LoraAdapter {
+  validateLoraConfig(config, context.model);
+  const rng = new Rng(context.seed);
+  const pairs = targetedModules(config, context.model).map((module) => {
+    // PEFT: kaiming_uniform_(A, a=sqrt(5)) on A [r, in] -> U(-1/sqrt(in), 1/sqrt(in)).
+    const bound = 1 / Math.sqrt(module.inFeatures);
+    const a = variableFrom(tf.tensor2d(uniformArray(rng, module.inFeatures * config.r, -bound, bound), [module.inFeatures, config.r]));
+    const b = variableFrom(tf.zeros([config.r, module.outFeatures]));
+    return { module, a, b };
+  });
+  return new LoraAdapter(config, context.baseModelId, context.model, pairs);
+}
+
+function loadLora(peft: PeftAdapter, context: AdapterContext): LoraAdapter {
+  checkBaseModel(peft.config, context.baseModelId);
+  const config = loraFromPeftFields(peft.config);
+  try {
+    validateLoraConfig(config, context.model);
+  } catch (error) {
+    throw new AdapterMismatchError((error as Error).message);
+  }
+  const modules = targetedModules(config, context.model);
+  const expected = new Set(modules.flatMap((m) => [loraKey(m.name, 'A'), loraKey(m.name, 'B')]));
+  const extra = [...peft.tensors.keys()].find((key) => !expected.has(key));
+  if (extra !== undefined) throw new AdapterMismatchError(`it has a tensor "${extra}" for a layer this model lacks`);
+  const pairs = modules.map((module) => {
+    const a = readFactor(peft, loraKey(module.name, 'A'), [config.r, module.inFeatures]);
+    const b = readFactor(peft, loraKey(module.name, 'B'), [module.outFeatures, config.r]);
+    return { module, a: variableFrom(tf.transpose(a)), b: variableFrom(tf.transpose(b)) };
+  });
+  return new LoraAdapter(config, context.baseModelId, context.model, pairs);
+}
+
+function readFactor(peft: PeftAdapter, key: string, shape: [number, number]): tf.Tensor {
+  const tensor = peft.tensors.get(key);
+  if (!tensor) throw new AdapterMismatchError(`it lacks "${key}" that its target_modules call for`);
+  if (tensor.shape.length !== 2 || tensor.shape[0] !== shape[0] || tensor.shape[1] !== shape[1]) {
+    throw new AdapterMismatchError(`"${key}" has shape [${tensor.shape.join(', ')}], this model needs [${shape.join(', ')}]`);
+  }
+  return tensor;
+}
+
+export const loraMethod: TuningMethod<'lora'> = {
+  name: 'lora',
+  peftType: LORA_PEFT_TYPE,
+  defaultConfig: defaultLoraConfig,
+  validate: validateLoraConfig,
+  create: createLora,
+  fromPeft: loadLora,
+};
