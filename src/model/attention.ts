@@ -1,0 +1,82 @@
+// Scaled dot-product attention shared by both families: grouped-query heads, KV cache,
+// key/value prefixes, and an additive mask built from the causal structure and padding.
+import * as tf from '@tensorflow/tfjs';
+
+/** A large negative number instead of -Infinity so fully masked rows stay finite. */
+const MASKED = -1e9;
+
+/**
+ * q [B, nh, T, hd], k/v [B, nKv, K, hd] (K = keys including past and prefix);
+ * bias [B, 1, T, K] or null. Returns [B, T, nh * hd].
+ */
+export function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor4D | null): tf.Tensor3D {
+  const [B, nh, T, hd] = q.shape;
+  const nKv = k.shape[1];
+  const K = k.shape[2];
+  const groups = nh / nKv;
+  // Query head h uses kv head floor(h / groups) (HF repeat_kv). Folding the group into the
+  // query-row axis lets one batched matMul serve all heads without copying keys.
+  const qGrouped = tf.reshape(tf.mul(q, 1 / Math.sqrt(hd)), [B, nKv, groups * T, hd]);
+  let scores = tf.reshape(tf.matMul(qGrouped, k, false, true), [B, nh, T, K]); // [B, nh, T, K]
+  if (bias) scores = tf.add(scores, bias);
+  const probs = tf.reshape(tf.softmax(scores), [B, nKv, groups * T, K]);
+  const out = tf.reshape(tf.matMul(probs, v), [B, nh, T, hd]); // [B, nh, T, hd]
+  return tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [B, T, nh * hd]); // [B, T, nh*hd]
+}
+
+/** [B, T, n * hd] -> [B, n, T, hd] */
+export function splitHeads(x: tf.Tensor, numHeads: number, headDim: number): tf.Tensor4D {
+  const [B, T] = x.shape as [number, number];
+  return tf.transpose(tf.reshape(x, [B, T, numHeads, headDim]), [0, 2, 1, 3]);
+}
+
+/**
+ * Additive attention bias [B, 1, T, K] for T new queries placed after `pastLength` keys:
+ * query i may see key j when j <= pastLength + i and keyMask[b, j] = 1.
+ * Returns null when nothing is masked (a single new token and no padding anywhere).
+ */
+export function attentionBias(keyMask: tf.Tensor2D | null, batch: number, queries: number, pastLength: number): tf.Tensor4D | null {
+  const keys = pastLength + queries;
+  if (!keyMask && queries === 1) return null;
+  const causal = new Float32Array(queries * keys);
+  for (let i = 0; i < queries; i++) {
+    for (let j = pastLength + i + 1; j < keys; j++) causal[i * keys + j] = MASKED;
+  }
+  const causalBias = tf.tensor4d(causal, [1, 1, queries, keys]);
+  if (!keyMask) return tf.tile(causalBias, [batch, 1, 1, 1]) as tf.Tensor4D;
+  const paddingBias = tf.mul(tf.sub(1, tf.reshape(keyMask, [batch, 1, 1, keys])), MASKED);
+  return tf.add(causalBias, paddingBias) as tf.Tensor4D;
+}
+
+/**
+ * Rotary position embedding in HF's rotate_half convention:
+ * x * cos + rotate_half(x) * sin, with rotate_half([x1, x2]) = [-x2, x1] over the head dim.
+ * x [B, n, T, hd]; positions are the absolute token positions of the T rows.
+ */
+export function applyRope(x: tf.Tensor4D, cos: tf.Tensor2D, sin: tf.Tensor2D): tf.Tensor4D {
+  const half = x.shape[3] / 2;
+  const [x1, x2] = tf.split(x, [half, half], 3);
+  const rotated = tf.concat([tf.neg(x2!), x1!], 3);
+  return tf.add(tf.mul(x, cos), tf.mul(rotated, sin)) as tf.Tensor4D;
+}
+
+/** cos/sin tables [T, hd] for positions offset..offset+T-1 (frequencies duplicated as in HF). */
+export function ropeTables(offset: number, length: number, headDim: number, theta: number): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
+  const half = headDim / 2;
+  const cos = new Float32Array(length * headDim);
+  const sin = new Float32Array(length * headDim);
+  for (let t = 0; t < length; t++) {
+    for (let i = 0; i < half; i++) {
+      // Same float32 rounding as torch: inv_freq is computed in float32 there.
+      const invFreq = Math.fround(1 / Math.pow(theta, (2 * i) / headDim));
+      const angle = Math.fround((offset + t) * invFreq);
+      const c = Math.cos(angle);
+      const s = Math.sin(angle);
+      cos[t * headDim + i] = c;
+      cos[t * headDim + i + half] = c;
+      sin[t * headDim + i] = s;
+      sin[t * headDim + i + half] = s;
+    }
+  }
+  return { cos: tf.tensor2d(cos, [length, headDim]), sin: tf.tensor2d(sin, [length, headDim]) };
+}

@@ -1,0 +1,136 @@
+// The forward pass: embeddings -> blocks -> final norm -> head, with tuning hooks, padding masks
+// and an optional KV cache. Family-specific parts live in gpt2.ts and llama.ts.
+import * as tf from '@tensorflow/tfjs';
+import type { Architecture } from './architecture';
+import { attentionBias, ropeTables } from './attention';
+import { InvalidInputError } from './errors';
+import { gpt2 } from './gpt2';
+import type { KVCache } from './kv-cache';
+import { embed, linear } from './layers';
+import { llama } from './llama';
+import type { LoadedModel } from './model';
+import type { ForwardHooks, ModelConfig } from './types';
+
+export interface ForwardInput {
+  /** Token ids [B, T] (int32), or nested arrays. */
+  ids: tf.Tensor2D | number[][];
+  /** [B, T], 1 = real token, 0 = padding. Right padding keeps positions identical to unpadded rows. */
+  attentionMask?: tf.Tensor2D | number[][];
+  hooks?: ForwardHooks;
+  /** Continue from this cache (not disposed here). */
+  cache?: KVCache | null;
+  /** Return a cache that includes this step (implied by `cache`). */
+  useCache?: boolean;
+  /** 'last' computes logits for the final position only (generation). Default 'all'. */
+  logits?: 'all' | 'last';
+}
+
+export interface ForwardOutput {
+  /** [B, T', V]; T' = T + rows an inputEmbeddings hook prepended (or 1 with logits: 'last'). */
+  logits: tf.Tensor3D;
+  /** The cache after this step, when requested. The caller disposes it (disposeCache). */
+  cache: KVCache | null;
+  /** Rows an inputEmbeddings hook prepended in this call (a soft prompt's length). */
+  prependedRows: number;
+}
+
+export function architectureOf(config: ModelConfig): Architecture {
+  return config.family === 'gpt2' ? gpt2 : llama;
+}
+
+/**
+ * Runs the model. Hooks that prepend (inputEmbeddings, keyValuePrefix) are applied only on a
+ * pass without a past cache: their rows then live in the cache for the following steps.
+ */
+export function forward(model: LoadedModel, input: ForwardInput): ForwardOutput {
+  const { config, weights } = model;
+  const arch = architectureOf(config);
+  const past = input.cache ?? null;
+  const hooks = input.hooks;
+  return tf.tidy(() => {
+    const ids = toIds(input.ids, config.vocabSize);
+    const [B, T] = ids.shape;
+    let x = embed(weights.get(arch.embeddingName) as tf.Tensor2D, ids); // [B, T, D]
+    if (!past && hooks?.inputEmbeddings) x = hooks.inputEmbeddings(x); // [B, T', D]
+    const prependedRows = x.shape[1] - T;
+    const rows = x.shape[1];
+    const prefixes = past ? null : collectPrefixes(hooks, config.numLayers, B);
+    const prefixLength = prefixes?.[0]?.key.shape[2] ?? 0;
+    const pastLength = (past?.length ?? 0) + prefixLength;
+    if (pastLength + rows > config.maxPositions) {
+      throw new InvalidInputError(`The sequence needs ${pastLength + rows} positions; the model has ${config.maxPositions}.`);
+    }
+    const keyMask = buildKeyMask(past, input.attentionMask, B, T, prependedRows, prefixLength);
+    const bias = attentionBias(keyMask, B, rows, pastLength);
+    const rope = arch.usesRope ? ropeTables(pastLength, rows, config.headDim, config.ropeTheta) : null;
+    x = arch.addPositions(weights, x, pastLength);
+    const layers: KVCache['layers'] = [];
+    for (let layer = 0; layer < config.numLayers; layer++) {
+      const layerPast = past ? past.layers[layer]! : (prefixes?.[layer] ?? null);
+      const out = arch.block({ config, weights, hooks, layer, bias, positionOffset: pastLength, past: layerPast, rope }, x);
+      x = hooks?.blockOutput ? hooks.blockOutput(layer, out.hidden) : out.hidden;
+      layers.push({ key: out.key, value: out.value });
+    }
+    if (input.logits === 'last') x = tf.slice(x, [0, rows - 1, 0], [B, 1, x.shape[2]]);
+    const logits = head(model, arch, arch.finalNorm(config, weights, x), hooks); // [B, T', V]
+    const wantCache = input.useCache === true || past !== null;
+    const cache: KVCache | null = wantCache ? { layers, mask: keyMask, length: pastLength + rows } : null;
+    return { logits, cache, prependedRows };
+  });
+}
+
+function toIds(ids: tf.Tensor2D | number[][], vocabSize: number): tf.Tensor2D {
+  const tensor = Array.isArray(ids) ? tf.tensor2d(ids, undefined, 'int32') : ids;
+  if (tensor.rank !== 2 || tensor.shape[1] === 0) throw new InvalidInputError('ids must be a non-empty [batch, tokens] array.');
+  if (Array.isArray(ids)) {
+    const bad = ids.flat().find((id) => !Number.isInteger(id) || id < 0 || id >= vocabSize);
+    if (bad !== undefined) throw new InvalidInputError(`Token id ${bad} is outside the vocabulary (0..${vocabSize - 1}).`);
+  }
+  return tensor.dtype === 'int32' ? tensor : tf.cast(tensor, 'int32');
+}
+
+function collectPrefixes(hooks: ForwardHooks | undefined, numLayers: number, batch: number): KVCache['layers'] | null {
+  if (!hooks?.keyValuePrefix) return null;
+  const prefixes: KVCache['layers'] = [];
+  for (let layer = 0; layer < numLayers; layer++) {
+    const prefix = hooks.keyValuePrefix(layer, batch);
+    if (!prefix) return null;
+    prefixes.push(prefix);
+  }
+  return prefixes;
+}
+
+/**
+ * The mask over every key position [B, S + P + T'], or null when nothing is padding:
+ * cached positions, then prefix rows and prepended rows (always visible), then the new tokens.
+ */
+function buildKeyMask(
+  past: KVCache | null,
+  attentionMask: tf.Tensor2D | number[][] | undefined,
+  batch: number,
+  tokens: number,
+  prependedRows: number,
+  prefixLength: number,
+): tf.Tensor2D | null {
+  if (!attentionMask && !past?.mask) return null;
+  const parts: tf.Tensor2D[] = [];
+  if (past) parts.push(past.mask ?? tf.ones([batch, past.length]));
+  const visible = prefixLength + prependedRows;
+  if (visible > 0) parts.push(tf.ones([batch, visible]));
+  const mask = attentionMask ? tf.cast(Array.isArray(attentionMask) ? tf.tensor2d(attentionMask) : attentionMask, 'float32') : tf.ones([batch, tokens]);
+  if (mask.shape[0] !== batch || mask.shape[1] !== tokens) {
+    throw new InvalidInputError(`attentionMask has shape [${mask.shape.join(', ')}]; ids are [${batch}, ${tokens}].`);
+  }
+  parts.push(mask as tf.Tensor2D);
+  return parts.length === 1 ? parts[0]! : (tf.concat(parts, 1) as tf.Tensor2D);
+}
+
+/** Final projection to the vocabulary; tied models reuse the embedding table. */
+function head(model: LoadedModel, arch: Architecture, x: tf.Tensor3D, hooks: ForwardHooks | undefined): tf.Tensor3D {
+  if (!model.config.tieWordEmbeddings) return linear(model.weights, 'lm_head', x, hooks) as tf.Tensor3D;
+  const table = model.weights.get(arch.embeddingName) as tf.Tensor2D;
+  // The [D, V] transpose is made once at load for the plain base table; a replaced (e.g. trainable)
+  // table is transposed inside the graph so its gradient flows.
+  const tied = model.tiedHead && model.tiedHead.source === table ? model.tiedHead.transposed : tf.transpose(table);
+  return linear(model.weights, 'lm_head', x, hooks, tied) as tf.Tensor3D;
+}

@@ -1,0 +1,124 @@
+// The building blocks both architectures share. Every linear layer of every model goes through
+// `linear` below, which (1) applies the tuning hook under the layer's HF module name and
+// (2) uses a hand-written backward made of explicit transposes and plain 2-D matMuls: tfjs-wasm's
+// matMul with transposeA/transposeB falls off the XNNPACK fast path, so the stock gradient is
+// about 3x slower (see DESIGN.md, "Facts measured").
+import * as tf from '@tensorflow/tfjs';
+import type { ForwardHooks, WeightMap } from './types';
+
+/** True when a weight should receive gradients (tuning methods train Variables, never plain tensors). */
+function isTrainable(t: tf.Tensor): boolean {
+  return t instanceof tf.Variable && t.trainable;
+}
+
+/** x [N, in] @ w [in, out] with a backward that only uses untransposed 2-D matMuls. */
+function matMulTrainableWeight(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  const op = tf.customGrad((xIn, wIn, save) => {
+    const a = xIn as tf.Tensor2D;
+    const b = wIn as tf.Tensor2D;
+    save([a, b]);
+    return {
+      value: tf.matMul(a, b),
+      gradFunc: (dy, saved) => {
+        const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const dx = tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)); // [N, in]
+        const dw = tf.matMul(tf.transpose(xs), dy as tf.Tensor2D); // [in, out]
+        return [dx, dw];
+      },
+    };
+  });
+  return op(x, w) as tf.Tensor2D;
+}
+
+/**
+ * x [N, in] @ w [in, out] for a frozen weight: only dx is computed. The weight is a long-lived base
+ * tensor, so the closure may read it (only tensors created inside the op must go through save()).
+ */
+function matMulFrozenWeight(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  const op = tf.customGrad((xIn) => ({
+    value: tf.matMul(xIn as tf.Tensor2D, w),
+    gradFunc: (dy) => tf.matMul(dy as tf.Tensor2D, tf.transpose(w)),
+  }));
+  return op(x) as tf.Tensor2D;
+}
+
+/** y = x @ W (+ b) for x of any rank [..., in]; W is [in, out]. */
+export function matMulLastAxis(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor): tf.Tensor {
+  const inFeatures = w.shape[0];
+  const x2 = tf.reshape(x, [-1, inFeatures]) as tf.Tensor2D; // [N, in]
+  let y = isTrainable(w) ? matMulTrainableWeight(x2, w) : matMulFrozenWeight(x2, w);
+  if (bias) y = tf.add(y, bias);
+  return y;
+}
+
+/**
+ * The one linear function of the runtime. `name` is the HF module path without `.weight`
+ * (`model.layers.0.self_attn.q_proj`, `transformer.h.0.attn.c_attn`, `lm_head`).
+ * x [..., in] -> [..., out].
+ */
+export function linear(
+  weights: WeightMap,
+  name: string,
+  x: tf.Tensor,
+  hooks?: ForwardHooks,
+  weightOverride?: tf.Tensor2D,
+): tf.Tensor {
+  const w = weightOverride ?? (weights.get(`${name}.weight`) as tf.Tensor2D);
+  const x2 = tf.reshape(x, [-1, w.shape[0]]) as tf.Tensor2D; // [N, in]
+  let y = matMulLastAxis(x2, w, weights.get(`${name}.bias`)) as tf.Tensor2D; // [N, out]
+  if (hooks?.linear) y = hooks.linear(name, x2, y);
+  return tf.reshape(y, [...x.shape.slice(0, -1), w.shape[1]]);
+}
+
+/** Llama RMSNorm: x * rsqrt(mean(x^2) + eps) * w over the last axis. */
+export function rmsNorm(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor {
+  const variance = tf.mean(tf.square(x), -1, true);
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), weight);
+}
+
+/** GPT-2 LayerNorm over the last axis (biased variance, like torch). */
+export function layerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
+  return tf.add(tf.mul(normed, weight), bias);
+}
+
+/** GPT-2 "gelu_new": 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+export function geluTanh(x: tf.Tensor): tf.Tensor {
+  const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
+  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
+}
+
+/** SiLU / swish: x * sigmoid(x). */
+export function silu(x: tf.Tensor): tf.Tensor {
+  return tf.mul(x, tf.sigmoid(x));
+}
+
+/**
+ * Embedding rows for ids [B, T] -> [B, T, D]. A frozen table uses gather. A trainable one
+ * (full fine-tuning) gets a custom gradient through a one-hot matMul, because gather's gradient
+ * needs UnsortedSegmentSum, which the wasm backend lacks.
+ */
+export function embed(table: tf.Tensor2D, ids: tf.Tensor2D): tf.Tensor3D {
+  const [B, T] = ids.shape;
+  const flat = tf.reshape(ids, [-1]) as tf.Tensor1D;
+  const rows = isTrainable(table) ? gatherTrainable(table, flat) : tf.gather(table, flat);
+  return tf.reshape(rows, [B, T, table.shape[1]]);
+}
+
+function gatherTrainable(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+  const vocab = table.shape[0];
+  const op = tf.customGrad((tableIn, idsIn, save) => {
+    save([idsIn as tf.Tensor1D]);
+    return {
+      value: tf.gather(tableIn as tf.Tensor2D, idsIn as tf.Tensor1D),
+      gradFunc: (dy, saved) => {
+        // tf.oneHot(..., 'float32') returns garbage on wasm; cast an int one-hot instead.
+        const oneHot = tf.cast(tf.oneHot(saved[0] as tf.Tensor1D, vocab), 'float32') as tf.Tensor2D; // [N, V]
+        const dTable = tf.matMul(tf.transpose(oneHot), dy as tf.Tensor2D); // [V, D]
+        return [dTable, tf.zerosLike(saved[0]!)];
+      },
+    };
+  });
+  return op(table, ids) as tf.Tensor2D;
+}

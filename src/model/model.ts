@@ -1,0 +1,67 @@
+// Loading a model from bytes: config.json + safetensors (+ tokenizer files) -> LoadedModel.
+// I/O-free on purpose: the model store (browser) and the Node helper (node-files.ts) both hand
+// over a map of file name -> bytes.
+import * as tf from '@tensorflow/tfjs';
+import { parseConfig } from './config';
+import { MissingModelFileError } from './errors';
+import { architectureOf } from './forward';
+import { readCheckpoint } from './safetensors';
+import { loadTokenizer, type ModelTokenizer } from './tokenizer';
+import type { ModelConfig, WeightMap } from './types';
+import { buildWeightMap } from './weights';
+
+/** File name -> contents, e.g. {'config.json': bytes, 'model.safetensors': bytes, ...}. */
+export type ModelFiles = ReadonlyMap<string, Uint8Array | ArrayBuffer> | Readonly<Record<string, Uint8Array | ArrayBuffer>>;
+
+export interface LoadedModel {
+  config: ModelConfig;
+  /** Base weights (plain tensors), HF names; linear weights are [in, out] (see types.ts). */
+  weights: WeightMap;
+  /** Present when tokenizer.json was provided. */
+  tokenizer: ModelTokenizer | null;
+  /** For tied models: the embedding table transposed to [D, V] once, for a fast head matMul. */
+  tiedHead: { source: tf.Tensor; transposed: tf.Tensor2D } | null;
+  /** Frees every tensor the model holds. */
+  dispose(): void;
+}
+
+export async function loadModel(files: ModelFiles): Promise<LoadedModel> {
+  const bytes = normaliseFiles(files);
+  const configBytes = bytes.get('config.json');
+  if (!configBytes) throw new MissingModelFileError('config.json');
+  const config = parseConfig(new TextDecoder().decode(configBytes));
+  const tokenizer = bytes.has('tokenizer.json') ? loadTokenizer(bytes, config) : null;
+  const weights = buildWeightMap(config, readCheckpoint(bytes));
+  return assembleModel(config, weights, tokenizer);
+}
+
+/** Wraps an existing weight map (tests, tuning methods that build a model from tensors). */
+export function assembleModel(config: ModelConfig, weights: WeightMap, tokenizer: ModelTokenizer | null = null): LoadedModel {
+  let tiedHead: LoadedModel['tiedHead'] = null;
+  if (config.tieWordEmbeddings) {
+    const source = weights.get(architectureOf(config).embeddingName)!;
+    tiedHead = { source, transposed: tf.keep(tf.transpose(source)) as tf.Tensor2D };
+  }
+  return {
+    config,
+    weights,
+    tokenizer,
+    tiedHead,
+    dispose() {
+      for (const tensor of weights.values()) tensor.dispose();
+      tiedHead?.transposed.dispose();
+    },
+  };
+}
+
+function normaliseFiles(files: ModelFiles): Map<string, Uint8Array> {
+  const entries = files instanceof Map ? [...files.entries()] : Object.entries(files);
+  return new Map(entries.map(([name, data]) => [name, data instanceof Uint8Array ? data : new Uint8Array(data as ArrayBuffer)]));
+}
+
+/** Number of parameters, counting a tied head once. */
+export function parameterCount(model: LoadedModel): number {
+  let total = 0;
+  for (const tensor of model.weights.values()) total += tensor.size;
+  return total;
+}

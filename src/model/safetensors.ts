@@ -1,0 +1,216 @@
+// The safetensors format: 8-byte little-endian header length N, N bytes of JSON
+// {name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?}, then the raw data.
+// Reading is I/O-free (bytes in, Float32Arrays out); F16 and BF16 widen to F32 on load.
+import { CorruptModelFileError, MissingModelFileError, UnsupportedModelError } from './errors';
+
+export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
+
+/** One tensor decoded to float32, in row-major order. */
+export interface HostTensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface SafetensorsFile {
+  tensors: Map<string, HostTensor>;
+  metadata: Record<string, string>;
+  /** The dtype each tensor had on disk (before widening). */
+  dtypes: Map<string, SafetensorsDtype>;
+}
+
+const BYTES_PER_ELEMENT: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2 };
+/** Headers are small JSON; anything larger is corruption, not a real header. */
+const MAX_HEADER_BYTES = 100 * 1024 * 1024;
+
+interface HeaderEntry {
+  dtype: string;
+  shape: number[];
+  data_offsets: [number, number];
+}
+
+/** Parses one .safetensors file. Throws CorruptModelFileError for any structural problem. */
+export function readSafetensors(bytes: Uint8Array, fileName = 'model.safetensors'): SafetensorsFile {
+  const { header, dataStart } = readHeader(bytes, fileName);
+  const tensors = new Map<string, HostTensor>();
+  const dtypes = new Map<string, SafetensorsDtype>();
+  let metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(header)) {
+    if (name === '__metadata__') {
+      metadata = (value ?? {}) as Record<string, string>;
+      continue;
+    }
+    const entry = checkEntry(name, value, bytes.length - dataStart, fileName);
+    const begin = dataStart + entry.data_offsets[0];
+    const raw = bytes.subarray(begin, dataStart + entry.data_offsets[1]);
+    const dtype = entry.dtype as SafetensorsDtype;
+    tensors.set(name, { shape: entry.shape, data: decode(raw, dtype) });
+    dtypes.set(name, dtype);
+  }
+  return { tensors, metadata, dtypes };
+}
+
+function readHeader(bytes: Uint8Array, fileName: string): { header: Record<string, unknown>; dataStart: number } {
+  if (bytes.length < 8) throw new CorruptModelFileError(fileName, `only ${bytes.length} bytes, shorter than the 8-byte header length`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = Number(view.getBigUint64(0, true));
+  if (headerLength > MAX_HEADER_BYTES || 8 + headerLength > bytes.length) {
+    throw new CorruptModelFileError(fileName, `header length ${headerLength} exceeds the file size ${bytes.length}`);
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+  } catch (e) {
+    throw new CorruptModelFileError(fileName, `header is not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    throw new CorruptModelFileError(fileName, 'header is not a JSON object');
+  }
+  return { header: header as Record<string, unknown>, dataStart: 8 + headerLength };
+}
+
+function checkEntry(name: string, value: unknown, dataLength: number, fileName: string): HeaderEntry {
+  const entry = value as Partial<HeaderEntry> | null;
+  const offsets = entry?.data_offsets;
+  const shape = entry?.shape;
+  if (!entry || !Array.isArray(shape) || !Array.isArray(offsets) || offsets.length !== 2 || typeof entry.dtype !== 'string') {
+    throw new CorruptModelFileError(fileName, `tensor "${name}" has a malformed header entry`);
+  }
+  if (!(entry.dtype in BYTES_PER_ELEMENT)) {
+    throw new UnsupportedModelError(`tensor "${name}" in ${fileName} has dtype ${entry.dtype} (only F32, F16, BF16 are read)`);
+  }
+  const [begin, end] = offsets;
+  if (!shape.every(isNonNegativeInt) || !isNonNegativeInt(begin) || !isNonNegativeInt(end) || begin > end) {
+    throw new CorruptModelFileError(fileName, `tensor "${name}" has invalid shape or offsets`);
+  }
+  if (end > dataLength) {
+    throw new CorruptModelFileError(fileName, `tensor "${name}" ends at byte ${end} but the data section has ${dataLength} bytes`);
+  }
+  const expectedBytes = shape.reduce((a, b) => a * b, 1) * BYTES_PER_ELEMENT[entry.dtype as SafetensorsDtype];
+  if (end - begin !== expectedBytes) {
+    throw new CorruptModelFileError(fileName, `tensor "${name}" occupies ${end - begin} bytes, its shape needs ${expectedBytes}`);
+  }
+  return entry as HeaderEntry;
+}
+
+function isNonNegativeInt(v: unknown): v is number {
+  return Number.isInteger(v) && (v as number) >= 0;
+}
+
+function decode(raw: Uint8Array, dtype: SafetensorsDtype): Float32Array {
+  // Copy first: the slice may be unaligned, and the caller's buffer must not be aliased.
+  // (Not raw.slice(): on a Node Buffer that is a view into a shared pool, not a copy.)
+  const copy = new Uint8Array(raw.length);
+  copy.set(raw);
+  if (dtype === 'F32') return new Float32Array(copy.buffer, 0, copy.length / 4);
+  const halves = new Uint16Array(copy.buffer, 0, copy.length / 2);
+  return dtype === 'F16' ? f16ToF32(halves) : bf16ToF32(halves);
+}
+
+/** bfloat16 is the top half of a float32. */
+export function bf16ToF32(halves: Uint16Array): Float32Array {
+  const bits = new Uint32Array(halves.length);
+  for (let i = 0; i < halves.length; i++) bits[i] = halves[i]! << 16;
+  return new Float32Array(bits.buffer);
+}
+
+/** IEEE half precision -> single precision, including subnormals, infinities and NaN. */
+export function f16ToF32(halves: Uint16Array): Float32Array {
+  const out = new Float32Array(halves.length);
+  for (let i = 0; i < halves.length; i++) out[i] = halfToFloat(halves[i]!);
+  return out;
+}
+
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const fraction = h & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 31) return fraction ? NaN : sign * Infinity;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}
+
+// ---- sharded checkpoints --------------------------------------------------------------------
+
+export const SHARD_INDEX_FILE = 'model.safetensors.index.json';
+
+/**
+ * Reads all weights of a checkpoint: `model.safetensors`, or the shards named in
+ * `model.safetensors.index.json`. `files` maps file name -> bytes.
+ */
+export function readCheckpoint(files: ReadonlyMap<string, Uint8Array>): Map<string, HostTensor> {
+  const index = files.get(SHARD_INDEX_FILE);
+  if (!index) {
+    const single = files.get('model.safetensors');
+    if (!single) throw new MissingModelFileError('model.safetensors', `Provide it or ${SHARD_INDEX_FILE} with its shards.`);
+    return readSafetensors(single, 'model.safetensors').tensors;
+  }
+  const weightMap = parseShardIndex(index);
+  const tensors = new Map<string, HostTensor>();
+  for (const shard of new Set(Object.values(weightMap))) {
+    const bytes = files.get(shard);
+    if (!bytes) throw new MissingModelFileError(shard, `${SHARD_INDEX_FILE} lists it as a shard.`);
+    for (const [name, tensor] of readSafetensors(bytes, shard).tensors) {
+      if (weightMap[name] === shard) tensors.set(name, tensor);
+    }
+  }
+  for (const [name, shard] of Object.entries(weightMap)) {
+    if (!tensors.has(name)) throw new CorruptModelFileError(shard, `it lacks tensor "${name}" that ${SHARD_INDEX_FILE} places there`);
+  }
+  return tensors;
+}
+
+function parseShardIndex(bytes: Uint8Array): Record<string, string> {
+  let parsed: { weight_map?: unknown };
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(bytes)) as { weight_map?: unknown };
+  } catch (e) {
+    throw new CorruptModelFileError(SHARD_INDEX_FILE, `not valid JSON (${(e as Error).message})`);
+  }
+  const map = parsed?.weight_map;
+  if (typeof map !== 'object' || map === null || !Object.values(map).every((v) => typeof v === 'string')) {
+    throw new CorruptModelFileError(SHARD_INDEX_FILE, '"weight_map" must map tensor names to shard file names');
+  }
+  return map as Record<string, string>;
+}
+
+// ---- writer ---------------------------------------------------------------------------------
+
+/** Serialises float32 tensors (adapter export). Keys are written in sorted order, like the reference. */
+export function writeSafetensors(
+  tensors: ReadonlyMap<string, HostTensor>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
+  const names = [...tensors.keys()].sort();
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const name of names) {
+    const tensor = tensors.get(name)!;
+    const size = tensor.shape.reduce((a, b) => a * b, 1);
+    if (size !== tensor.data.length) {
+      throw new RangeError(`writeSafetensors: "${name}" has ${tensor.data.length} values for shape [${tensor.shape.join(', ')}]`);
+    }
+    header[name] = { dtype: 'F32', shape: tensor.shape, data_offsets: [offset, offset + size * 4] };
+    offset += size * 4;
+  }
+  const headerBytes = paddedHeader(JSON.stringify(header));
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  let cursor = 8 + headerBytes.length;
+  for (const name of names) {
+    const data = tensors.get(name)!.data;
+    out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), cursor);
+    cursor += data.byteLength;
+  }
+  return out;
+}
+
+/** Pads the header with spaces so the data section starts 8-byte aligned (as the spec recommends). */
+function paddedHeader(json: string): Uint8Array {
+  const encoded = new TextEncoder().encode(json);
+  const padded = Math.ceil(encoded.length / 8) * 8;
+  const out = new Uint8Array(padded).fill(0x20);
+  out.set(encoded);
+  return out;
+}
