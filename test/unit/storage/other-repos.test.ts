@@ -42,7 +42,9 @@ const model = (id: string): ModelRecord => ({
   name: id,
   source: 'imported',
   config: {},
-  files: { 'model.safetensors': new Uint8Array([1, 2, 3]).buffer },
+  family: 'gpt2',
+  parameterCount: null,
+  files: { 'model.safetensors': 3 },
   sizeBytes: 3,
   createdAt: 1,
 });
