@@ -9,3 +9,5 @@ export { readCheckpoint, readSafetensors, writeSafetensors, type HostTensor, typ
 export type { ModelTokenizer } from './tokenizer';
 export { ChatTemplateError, PLAIN_INSTRUCTION_TEMPLATE, type ChatMessage, type ChatTemplateOptions } from './chat-template';
 export type { ForwardHooks, ModelConfig, ModelFamily, WeightMap } from './types';
+export { generate, type GenerateOptions, type GenerateResult, type StopReason } from './generate';
+export { createRng, sampleToken, type SamplingOptions } from './sampling';

@@ -47,5 +47,19 @@ export interface ForwardHooks {
   blockOutput?(layer: number, hidden: tf.Tensor3D): tf.Tensor3D;
 }
 
-/** Named base weights; plain tensors, never trainable variables. Keys are HF tensor names. */
+/**
+ * Named base weights; plain tensors, never trainable variables. Keys are HF tensor names
+ * (GPT-2 always with the `transformer.` prefix of GPT2LMHeadModel).
+ *
+ * Layout: every linear weight is stored [in, out] (GPT-2 Conv1D layout). Llama-family checkpoints
+ * store nn.Linear weights [out, in]; the loader transposes them once, so the forward pass is a
+ * plain `x @ W` (transposed matMuls are slow on tfjs-wasm). Export code that writes HF/PEFT
+ * layouts must transpose back. A tied head has no `lm_head.weight` entry (it reuses the
+ * embedding table [V, D]). To train a base weight (full fine-tuning), put a trainable
+ * tf.Variable under its name: the runtime computes weight gradients only for trainable Variables.
+ *
+ * Hook timing: `inputEmbeddings` and `keyValuePrefix` run only on a pass without a KV cache (the
+ * rows they add then live in the cache). Positions of real tokens start after prefix rows and
+ * prepended rows (as in HF with past_key_values / PEFT).
+ */
 export type WeightMap = Map<string, tf.Tensor>;
