@@ -1,3 +1,7 @@
+import { registerCaptureServices } from '../src/background/services';
+
+// Thin on purpose: services live in src/background/ and register themselves here, inside main,
+// so nothing runs at import time (WXT imports this file at build time).
 export default defineBackground(() => {
-  // Services are registered here by later modules.
+  registerCaptureServices();
 });

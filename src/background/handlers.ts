@@ -4,11 +4,10 @@
 
 import { MAX_SOURCE_TITLE_CHARS, MAX_SOURCE_URL_CHARS, validateExample } from '../dataset/example';
 import type { ExampleSavePayload } from '../messaging/protocol';
+import { MAX_TEMPLATE_INSTRUCTION_CHARS, MAX_TEMPLATE_NAME_CHARS } from '../storage/templates-repo';
 import type { CapturePorts } from './ports';
 import { HandlerRefusal, type Handlers, type SenderInfo } from './router';
 
-export const MAX_TEMPLATE_NAME_CHARS = 100;
-export const MAX_TEMPLATE_INSTRUCTION_CHARS = 2_000;
 
 /**
  * The source of a capture. For a content script the URL comes from the browser (`sender.url`),

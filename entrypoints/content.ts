@@ -1,0 +1,24 @@
+import { browser } from 'wxt/browser';
+import { createContentApi } from '../src/capture/content-api';
+import { listenForCaptureRequests } from '../src/capture/content-listener';
+import { startCapture } from '../src/ui/capture/controller';
+
+// Selection chip and capture form on web pages. Thin: logic lives in src/capture/ and
+// src/ui/capture/. Top frame only; the page never talks to this script (no window messages).
+export default defineContentScript({
+  matches: ['http://*/*', 'https://*/*'],
+  runAt: 'document_idle',
+  main(ctx) {
+    const controller = startCapture(window, createContentApi(), { requireTrustedEvents: true });
+    const stopListening = listenForCaptureRequests(browser.runtime, controller);
+    const onVisible = (): void => {
+      if (document.visibilityState === 'visible') void controller.refreshSettings();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    ctx.onInvalidated(() => {
+      stopListening();
+      document.removeEventListener('visibilitychange', onVisible);
+      controller.destroy();
+    });
+  },
+});

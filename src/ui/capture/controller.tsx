@@ -1,0 +1,140 @@
+// The content-script side of capture: watches selections, shows the chip, opens the one capture
+// form (from the chip, the context menu, the keyboard command or the popup) and restores focus.
+
+import { render } from 'preact';
+import { prefillFor } from '../../capture/prefill';
+import { readSelection, chipAnchor, type CapturedSelection } from '../../capture/selection';
+import { cleanText } from '../../capture/clean';
+import { mergeTemplates } from '../../capture/templates';
+import type { CaptureMode, ExampleSavePayload, TemplateSummary } from '../../messaging/protocol';
+import { CaptureForm, type CaptureFormProps, type SaveOutcome } from './CaptureForm';
+import { Chip } from './Chip';
+import { createShadowMount, type ShadowMount } from './shadow-mount';
+
+/** What the controller needs from the extension (messages to the background in production). */
+export interface CaptureApi {
+  save(payload: ExampleSavePayload): Promise<SaveOutcome>;
+  listUserTemplates(): Promise<TemplateSummary[]>;
+  saveTemplate(name: string, instruction: string): Promise<TemplateSummary>;
+  chipEnabled(): Promise<boolean>;
+}
+
+export interface CaptureController {
+  /** Opens the form; `fallbackText` is used when the page's selection is gone (context menu). */
+  openForm(mode: CaptureMode, fallbackText?: string): Promise<void>;
+  isFormOpen(): boolean;
+  /** Re-reads the chip setting (called when the page becomes visible again). */
+  refreshSettings(): Promise<void>;
+  destroy(): void;
+}
+
+export interface CaptureOptions {
+  requireTrustedEvents: boolean;
+  /** How long the "Saved" confirmation stays before the form closes itself. */
+  closeAfterSaveMs?: number;
+}
+
+type View =
+  | { kind: 'idle' }
+  | { kind: 'chip'; x: number; y: number; selection: CapturedSelection }
+  | { kind: 'form'; props: Omit<CaptureFormProps, 'onClose'> };
+
+export function startCapture(win: Window, api: CaptureApi, options: CaptureOptions): CaptureController {
+  const doc = win.document;
+  let mount: ShadowMount | null = null;
+  let view: View = { kind: 'idle' };
+  let chipEnabled = false;
+  let returnFocusTo: Element | null = null;
+  let closeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const layer = (): HTMLElement => (mount ??= createShadowMount(doc)).layer;
+
+  const show = (next: View): void => {
+    view = next;
+    if (next.kind === 'idle') {
+      if (mount) render(null, mount.layer);
+      return;
+    }
+    if (next.kind === 'chip') {
+      render(<Chip x={next.x} y={next.y} onActivate={() => void openForm('output', undefined, next.selection)} />, layer());
+      return;
+    }
+    render(<CaptureForm {...next.props} onClose={closeForm} />, layer());
+  };
+
+  function closeForm(): void {
+    clearTimeout(closeTimer);
+    if (view.kind !== 'form') return;
+    show({ kind: 'idle' });
+    if (returnFocusTo instanceof HTMLElement && returnFocusTo.isConnected) returnFocusTo.focus();
+    returnFocusTo = null;
+  }
+
+  async function openForm(mode: CaptureMode, fallbackText?: string, known?: CapturedSelection): Promise<void> {
+    const fallback = fallbackText ? cleanText(fallbackText) : '';
+    const selection = known ?? readSelection(doc) ?? (fallback ? { text: fallback, paragraph: '' } : null);
+    if (view.kind !== 'form') returnFocusTo = doc.activeElement;
+    const userTemplates = await api.listUserTemplates().catch(() => []);
+    show({
+      kind: 'form',
+      props: {
+        prefill: prefillFor(mode, selection),
+        templates: mergeTemplates(userTemplates),
+        source: { url: win.location.href, title: doc.title },
+        requireTrustedEvents: options.requireTrustedEvents,
+        onSaveTemplate: (name, instruction) => api.saveTemplate(name, instruction),
+        onSave: async (payload) => {
+          const outcome = await api.save(payload);
+          if (outcome.kind === 'saved') closeTimer = setTimeout(closeForm, options.closeAfterSaveMs ?? 1500);
+          return outcome;
+        },
+      },
+    });
+  }
+
+  const isInsideUi = (event: Event): boolean => mount !== null && event.composedPath().includes(mount.host);
+
+  const maybeShowChip = (event: Event): void => {
+    if (!chipEnabled || view.kind === 'form' || isInsideUi(event)) return;
+    // Let the browser finish updating the selection for this mouseup/keyup first.
+    setTimeout(() => {
+      if (view.kind === 'form') return;
+      const selection = readSelection(doc);
+      const range = selection ? doc.getSelection()?.getRangeAt(0) : undefined;
+      if (!selection || !range) return show({ kind: 'idle' });
+      const { x, y } = chipAnchor(range, win);
+      show({ kind: 'chip', x, y, selection });
+    }, 0);
+  };
+
+  const hideChipWhenSelectionGoes = (): void => {
+    if (view.kind === 'chip' && doc.getSelection()?.isCollapsed !== false) show({ kind: 'idle' });
+  };
+
+  const refreshSettings = async (): Promise<void> => {
+    chipEnabled = await api.chipEnabled().catch(() => true);
+    if (!chipEnabled && view.kind === 'chip') show({ kind: 'idle' });
+  };
+
+  doc.addEventListener('mouseup', maybeShowChip, true);
+  doc.addEventListener('keyup', maybeShowChip, true);
+  doc.addEventListener('selectionchange', hideChipWhenSelectionGoes);
+  void refreshSettings();
+
+  return {
+    openForm: (mode, fallbackText) => openForm(mode, fallbackText),
+    isFormOpen: () => view.kind === 'form',
+    refreshSettings,
+    destroy() {
+      clearTimeout(closeTimer);
+      doc.removeEventListener('mouseup', maybeShowChip, true);
+      doc.removeEventListener('keyup', maybeShowChip, true);
+      doc.removeEventListener('selectionchange', hideChipWhenSelectionGoes);
+      if (mount) {
+        render(null, mount.layer);
+        mount.remove();
+      }
+      mount = null;
+    },
+  };
+}
