@@ -79,6 +79,12 @@ export interface TuningMethod<N extends MethodName = MethodName> {
   readonly name: N;
   /** PEFT's `peft_type` for this method (LORA, PROMPT_TUNING, ...). */
   readonly peftType: string;
+  /**
+   * Whether a fresh adapter leaves the model's outputs exactly unchanged (LoRA: B = 0; adapters:
+   * zero up-projection; IA3: ones). Soft prompts cannot: they add positions. The contract test
+   * checks it for every method that claims it.
+   */
+  readonly preservesOutputsAtInit: boolean;
   /** A good config for this model when the user changes nothing. */
   defaultConfig(model: ModelConfig): MethodConfigMap[N];
   /** Throws TuningConfigError naming the bad field. `model` adds checks against the model. */

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 
 /** The global L2 norm of a set of gradients (scalar tensor). */
 export function globalNorm(grads: Iterable<tf.Tensor>): tf.Scalar {
-  return tf.tidy(() => tf.sqrt(tf.addN([...grads].map((g) => tf.sum(tf.square(g))))));
+  return tf.tidy(() => tf.sqrt(tf.addN([...grads].map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
 }
 
 /** New, clipped gradients (inputs are not disposed). `norm` is the pre-clip global norm. */

@@ -3,12 +3,6 @@
 // skipped here so masks and labels stay in input coordinates.
 import * as tf from '@tensorflow/tfjs';
 
-/** Summed negative log-likelihood and the number of tokens it covers (host count, known up front). */
-export interface MaskedLoss {
-  /** Sum of -log p(target) over masked positions (scalar tensor). */
-  sum: tf.Scalar;
-}
-
 /**
  * logits [B, P + T, V] (P rows prepended by a soft prompt), ids [B, T] int32,
  * lossMask [B, T] float (1 where the token is an output token to predict).
@@ -28,11 +22,4 @@ export function maskedNllSum(logits: tf.Tensor3D, ids: tf.Tensor2D, lossMask: tf
     const nll = tf.sub(tf.logSumExp(flat, -1), targetLogit); // [N]
     return tf.sum(tf.mul(nll, tf.reshape(mask, [-1])));
   });
-}
-
-/** Number of positions that contribute to the loss (lossMask[:, 1:] summed), on the host. */
-export function countLossTokens(lossMask: readonly (readonly number[])[]): number {
-  let count = 0;
-  for (const row of lossMask) for (let t = 1; t < row.length; t++) count += row[t]!;
-  return count;
 }

@@ -164,6 +164,7 @@ function readFactor(peft: PeftAdapter, key: string, shape: [number, number]): tf
 export const loraMethod: TuningMethod<'lora'> = {
   name: 'lora',
   peftType: LORA_PEFT_TYPE,
+  preservesOutputsAtInit: true,
   defaultConfig: defaultLoraConfig,
   validate: validateLoraConfig,
   create: createLora,

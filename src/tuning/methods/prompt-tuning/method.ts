@@ -133,6 +133,7 @@ function loadPromptTuning(peft: PeftAdapter, context: AdapterContext): PromptTun
 export const promptTuningMethod: TuningMethod<'prompt-tuning'> = {
   name: 'prompt-tuning',
   peftType: PROMPT_TUNING_PEFT_TYPE,
+  preservesOutputsAtInit: false,
   defaultConfig: defaultPromptTuningConfig,
   validate: validatePromptTuningConfig,
   create: createPromptTuning,
