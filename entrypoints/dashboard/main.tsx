@@ -1,0 +1,27 @@
+// Dashboard page entry: open the database, apply the saved language, render the shell.
+
+import { render } from 'preact';
+import '../../src/i18n/dashboard';
+import { t } from '../../src/i18n';
+import { getAttuneDb } from '../../src/storage/db';
+import { getSettings } from '../../src/storage/settings-repo';
+import { App, applyLocale } from '../../src/ui/dashboard/App';
+import '../../src/ui/dashboard/dashboard.css';
+
+async function start(root: HTMLElement): Promise<void> {
+  root.textContent = t('dashboard.loading');
+  try {
+    const db = await getAttuneDb();
+    const settings = await getSettings(db);
+    applyLocale(settings);
+    root.textContent = '';
+    render(<App db={db} initialSettings={settings} />, root);
+  } catch (error) {
+    root.textContent = t('dashboard.storageError', {
+      reason: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
+const root = document.getElementById('app');
+if (root) void start(root);
