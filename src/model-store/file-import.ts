@@ -1,0 +1,94 @@
+// Imports a model from files the user picked (several files, or a whole folder through the
+// directory picker). Everything is checked from the picked files first, before a byte is copied.
+import { parseConfig } from '../model/config';
+import { MissingModelFileError } from '../model/errors';
+import type { ModelConfig } from '../model/types';
+import type { ModelFileStore } from './file-store';
+import {
+  CONFIG_FILE,
+  OPTIONAL_FILES,
+  SHARD_INDEX_FILE,
+  SINGLE_WEIGHTS_FILE,
+  TOKENIZER_FILE,
+  checkTokenizer,
+  parseJsonFile,
+  parseShardIndex,
+  requireWeightsPresent,
+} from './model-files';
+import { assertSpaceFor, mapQuotaError, type EstimateStorage } from './quota';
+import { readSafetensorsSummary, type SafetensorsSummary } from './safetensors-header';
+
+/** A picked file: File has both fields (webkitRelativePath is '' without the folder picker). */
+export interface PickedFile extends Blob {
+  name: string;
+  webkitRelativePath?: string;
+}
+
+export interface ImportedFiles {
+  suggestedName: string;
+  rawConfig: Record<string, unknown>;
+  config: ModelConfig;
+  files: Record<string, number>;
+  weights: SafetensorsSummary;
+}
+
+function relativePath(file: PickedFile): string {
+  return file.webkitRelativePath || file.name;
+}
+
+/** By file name; when a folder holds the same name twice, the least nested copy wins. */
+function byFileName(picked: readonly PickedFile[]): Map<string, PickedFile> {
+  const depth = (file: PickedFile) => relativePath(file).split('/').length;
+  const map = new Map<string, PickedFile>();
+  for (const file of picked) {
+    const existing = map.get(file.name);
+    if (!existing || depth(file) < depth(existing)) map.set(file.name, file);
+  }
+  return map;
+}
+
+function need(files: Map<string, PickedFile>, name: string, hint: string): PickedFile {
+  const file = files.get(name);
+  if (!file) throw new MissingModelFileError(name, hint);
+  return file;
+}
+
+async function weightFileNames(files: Map<string, PickedFile>): Promise<string[]> {
+  if (requireWeightsPresent(new Set(files.keys())) === 'single') return [SINGLE_WEIGHTS_FILE];
+  const index = parseShardIndex(parseJsonFile(SHARD_INDEX_FILE, await files.get(SHARD_INDEX_FILE)!.text()));
+  for (const shard of index.shardFiles) need(files, shard, `It is listed in ${SHARD_INDEX_FILE}; pick all shards.`);
+  return [SHARD_INDEX_FILE, ...index.shardFiles];
+}
+
+function folderName(picked: readonly PickedFile[]): string | null {
+  const path = picked.map(relativePath).find((p) => p.includes('/'));
+  return path ? path.split('/')[0]! : null;
+}
+
+export async function importModelFromFiles(
+  modelId: string,
+  picked: readonly PickedFile[],
+  deps: { files: ModelFileStore; estimate: EstimateStorage },
+): Promise<ImportedFiles> {
+  const files = byFileName(picked);
+  const rawConfig = parseJsonFile(CONFIG_FILE, await need(files, CONFIG_FILE, 'Pick the whole model folder.').text());
+  const config = parseConfig(rawConfig);
+  checkTokenizer(parseJsonFile(TOKENIZER_FILE, await need(files, TOKENIZER_FILE, 'Pick the whole model folder.').text()));
+  const weightFiles = await weightFileNames(files);
+  const weights: SafetensorsSummary = { parameterCount: 0, largestTensor: null };
+  for (const name of weightFiles.filter((n) => n !== SHARD_INDEX_FILE)) {
+    const summary = await readSafetensorsSummary(files.get(name)!, name);
+    weights.parameterCount += summary.parameterCount;
+    if (summary.largestTensor && summary.largestTensor.elements > (weights.largestTensor?.elements ?? -1)) weights.largestTensor = summary.largestTensor;
+  }
+  const toCopy = [CONFIG_FILE, TOKENIZER_FILE, ...OPTIONAL_FILES.filter((n) => files.has(n)), ...weightFiles];
+  await assertSpaceFor(toCopy.reduce((sum, name) => sum + files.get(name)!.size, 0), deps.estimate);
+  const sizes: Record<string, number> = {};
+  try {
+    for (const name of toCopy) sizes[name] = await deps.files.write(modelId, name, files.get(name)!.stream());
+  } catch (error) {
+    await deps.files.removeModel(modelId).catch(() => undefined);
+    throw mapQuotaError(error);
+  }
+  return { suggestedName: folderName(picked) ?? config.modelType, rawConfig, config, files: sizes, weights };
+}

@@ -1,0 +1,212 @@
+// The model store: lists, imports, removes and activates base models. Metadata lives in the
+// storage engineer's `models` store and the `activeModelId` setting; file bytes live in a
+// ModelFileStore (OPFS in browsers); the bundled default is read from the extension package.
+import type { TensorSize } from '../engine/backend-limits';
+import type { AttuneDb } from '../storage/db';
+import { deleteModel, getModel, listModels, saveModel } from '../storage/models-repo';
+import type { ModelRecord } from '../storage/schema';
+import { getSettings, updateSettings } from '../storage/settings-repo';
+import { BUNDLED_MODEL_ID, describeBundledModel, type BundledModel, type FolderReader } from './bundled';
+import { BundledModelRemovalError, ModelNotFoundError } from './errors';
+import { whenNoImport, whileImporting } from './import-lock';
+import { importModelFromFiles, type PickedFile } from './file-import';
+import type { ModelFileStore } from './file-store';
+import type { EstimateStorage } from './quota';
+import { readSafetensorsSummary } from './safetensors-header';
+import { downloadModelFromUrl, type UrlDownloadOptions } from './url-download';
+
+export interface ModelSummary {
+  id: string;
+  name: string;
+  family: string;
+  modelType: string;
+  parameterCount: number | null;
+  /** Bytes on disk, all files together. */
+  sizeBytes: number;
+  source: 'bundled' | 'files' | 'url';
+  sourceUrl?: string;
+  files: Record<string, number>;
+  createdAt: number;
+  active: boolean;
+}
+
+export interface ModelStoreDeps {
+  db: AttuneDb;
+  files: ModelFileStore;
+  bundled: FolderReader;
+  fetch: typeof fetch;
+  estimate: EstimateStorage;
+  newId?: () => string;
+  now?: () => number;
+}
+
+const sumSizes = (files: Record<string, number>): number => Object.values(files).reduce((a, b) => a + b, 0);
+
+function summarise(record: ModelRecord, activeId: string): ModelSummary {
+  return {
+    id: record.id,
+    name: record.name,
+    family: record.family,
+    modelType: typeof record.config.model_type === 'string' ? record.config.model_type : record.family,
+    parameterCount: record.parameterCount,
+    sizeBytes: record.sizeBytes,
+    source: record.source === 'bundled' ? 'bundled' : record.sourceUrl ? 'url' : 'files',
+    ...(record.sourceUrl ? { sourceUrl: record.sourceUrl } : {}),
+    files: record.files,
+    createdAt: record.createdAt,
+    active: record.id === activeId,
+  };
+}
+
+function bundledRecord(model: BundledModel): ModelRecord {
+  return {
+    id: BUNDLED_MODEL_ID,
+    name: model.name,
+    source: 'bundled',
+    config: model.rawConfig,
+    family: model.config.family,
+    parameterCount: model.weights.parameterCount,
+    files: model.files,
+    sizeBytes: sumSizes(model.files),
+    createdAt: 0,
+  };
+}
+
+export class ModelStore {
+  private bundled: Promise<BundledModel | null> | null = null;
+  private readonly newId: () => string;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ModelStoreDeps) {
+    this.newId = deps.newId ?? (() => crypto.randomUUID());
+    this.now = deps.now ?? Date.now;
+  }
+
+  private bundledModel(): Promise<BundledModel | null> {
+    this.bundled ??= describeBundledModel(this.deps.bundled);
+    return this.bundled;
+  }
+
+  private async records(): Promise<ModelRecord[]> {
+    const bundled = await this.bundledModel();
+    const imported = (await listModels(this.deps.db)).filter((r) => r.id !== BUNDLED_MODEL_ID);
+    return bundled ? [bundledRecord(bundled), ...imported] : imported;
+  }
+
+  /** The id chat and training use: the chosen model if it still exists, else the first one. */
+  async activeModelId(): Promise<string | null> {
+    const records = await this.records();
+    const chosen = (await getSettings(this.deps.db)).activeModelId;
+    return records.find((r) => r.id === chosen)?.id ?? records[0]?.id ?? null;
+  }
+
+  async list(): Promise<ModelSummary[]> {
+    const [records, activeId] = await Promise.all([this.records(), this.activeModelId()]);
+    return records.map((r) => summarise(r, activeId ?? ''));
+  }
+
+  async setActive(id: string): Promise<void> {
+    await this.record(id);
+    await updateSettings(this.deps.db, { activeModelId: id });
+  }
+
+  /** Removes an imported model's files and metadata (and, via storage, its adapters). */
+  async remove(id: string): Promise<void> {
+    if (id === BUNDLED_MODEL_ID) throw new BundledModelRemovalError();
+    await this.record(id);
+    // Metadata first: a crash in between leaves orphan files (cleaned up later), never a listed
+    // model whose files are gone.
+    await deleteModel(this.deps.db, id);
+    await this.deps.files.removeModel(id);
+    if ((await getSettings(this.deps.db)).activeModelId === id) await updateSettings(this.deps.db, { activeModelId: null });
+  }
+
+  async importFromUrl(url: string, options: UrlDownloadOptions & { name?: string } = {}): Promise<ModelSummary> {
+    const id = this.newId();
+    return whileImporting(async () => {
+      const model = await downloadModelFromUrl(id, url, this.deps, options);
+      return this.saveImported(id, options.name || model.suggestedName, model, model.base);
+    });
+  }
+
+  async importFromFiles(picked: readonly PickedFile[], options: { name?: string } = {}): Promise<ModelSummary> {
+    const id = this.newId();
+    return whileImporting(async () => {
+      const model = await importModelFromFiles(id, picked, this.deps);
+      return this.saveImported(id, options.name || model.suggestedName, model, undefined);
+    });
+  }
+
+  private async saveImported(
+    id: string,
+    name: string,
+    model: { rawConfig: Record<string, unknown>; config: { family: string }; files: Record<string, number>; weights: { parameterCount: number } },
+    sourceUrl: string | undefined,
+  ): Promise<ModelSummary> {
+    const record: ModelRecord = {
+      id,
+      name,
+      source: 'imported',
+      ...(sourceUrl ? { sourceUrl } : {}),
+      config: model.rawConfig,
+      family: model.config.family,
+      parameterCount: model.weights.parameterCount,
+      files: model.files,
+      sizeBytes: sumSizes(model.files),
+      createdAt: this.now(),
+    };
+    try {
+      await saveModel(this.deps.db, record);
+    } catch (error) {
+      await this.deps.files.removeModel(id).catch(() => undefined);
+      throw error;
+    }
+    return summarise(record, (await this.activeModelId()) ?? '');
+  }
+
+  private async record(id: string): Promise<ModelRecord> {
+    const record = id === BUNDLED_MODEL_ID ? (await this.records()).find((r) => r.id === id) : await getModel(this.deps.db, id);
+    if (!record) throw new ModelNotFoundError(id);
+    return record;
+  }
+
+  private async readBlob(id: string, fileName: string): Promise<Blob> {
+    if (id !== BUNDLED_MODEL_ID) return this.deps.files.read(id, fileName);
+    const blob = await this.deps.bundled(fileName);
+    if (!blob) throw new ModelNotFoundError(`${id}/${fileName}`);
+    return blob;
+  }
+
+  /** File name -> bytes, the I/O-free input of the runtime's model loader. */
+  async readFiles(id: string): Promise<Map<string, Uint8Array>> {
+    const record = await this.record(id);
+    const files = new Map<string, Uint8Array>();
+    for (const name of Object.keys(record.files)) {
+      files.set(name, new Uint8Array(await (await this.readBlob(id, name)).arrayBuffer()));
+    }
+    return files;
+  }
+
+  /** The largest weight as the runtime will hold it (float32), for the GPU limit check. */
+  async largestTensor(id: string): Promise<TensorSize | null> {
+    const record = await this.record(id);
+    let largest: TensorSize | null = null;
+    for (const name of Object.keys(record.files).filter((n) => n.endsWith('.safetensors'))) {
+      const summary = await readSafetensorsSummary(await this.readBlob(id, name), name);
+      const tensor = summary.largestTensor;
+      if (tensor && tensor.elements * 4 > (largest?.bytes ?? -1)) largest = { name: tensor.name, bytes: tensor.elements * 4 };
+    }
+    return largest;
+  }
+
+  /** Deletes file folders no record points to (an import interrupted by closing the page). */
+  async removeOrphanFiles(): Promise<string[]> {
+    const removed = await whenNoImport(async () => {
+      const known = new Set((await listModels(this.deps.db)).map((r) => r.id));
+      const orphans = (await this.deps.files.listModelIds()).filter((id) => !known.has(id));
+      for (const id of orphans) await this.deps.files.removeModel(id);
+      return orphans;
+    });
+    return removed ?? [];
+  }
+}
