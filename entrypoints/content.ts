@@ -9,7 +9,7 @@ export default defineContentScript({
   matches: ['http://*/*', 'https://*/*'],
   runAt: 'document_idle',
   main(ctx) {
-    const controller = startCapture(window, createContentApi(), { requireTrustedEvents: true });
+    const controller = startCapture(window, createContentApi());
     const stopListening = listenForCaptureRequests(browser.runtime, controller);
     const onVisible = (): void => {
       if (document.visibilityState === 'visible') void controller.refreshSettings();

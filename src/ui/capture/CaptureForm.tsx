@@ -24,11 +24,6 @@ export interface CaptureFormProps {
   onSave(payload: ExampleSavePayload): Promise<SaveOutcome>;
   onSaveTemplate(name: string, instruction: string): Promise<TemplateSummary>;
   onClose(): void;
-  /**
-   * When true (the content script), only a real user gesture saves: a script that somehow
-   * dispatched a synthetic submit would be ignored. Unit tests under jsdom pass false.
-   */
-  requireTrustedEvents: boolean;
 }
 
 type Message = { tone: 'status' | 'error'; text: string } | null;
@@ -92,7 +87,6 @@ export function CaptureForm(props: CaptureFormProps): JSX.Element {
 
   const submit = async (event: Event): Promise<void> => {
     event.preventDefault();
-    if (props.requireTrustedEvents && !event.isTrusted) return;
     if (saving) return;
     if (!instruction.trim()) return setMessage({ tone: 'error', text: t('capture.form.instructionEmpty') });
     if (!output.trim()) {
@@ -114,7 +108,6 @@ export function CaptureForm(props: CaptureFormProps): JSX.Element {
 
   const saveTemplate = async (event: Event): Promise<void> => {
     event.preventDefault();
-    if (props.requireTrustedEvents && !event.isTrusted) return;
     if (!templateName.trim() || !instruction.trim()) return;
     try {
       const saved = await props.onSaveTemplate(templateName, instruction);

@@ -23,13 +23,13 @@ export interface CaptureController {
   /** Opens the form; `fallbackText` is used when the page's selection is gone (context menu). */
   openForm(mode: CaptureMode, fallbackText?: string): Promise<void>;
   isFormOpen(): boolean;
+  closeForm(): void;
   /** Re-reads the chip setting (called when the page becomes visible again). */
   refreshSettings(): Promise<void>;
   destroy(): void;
 }
 
 export interface CaptureOptions {
-  requireTrustedEvents: boolean;
   /** How long the "Saved" confirmation stays before the form closes itself. */
   closeAfterSaveMs?: number;
 }
@@ -39,7 +39,7 @@ type View =
   | { kind: 'chip'; x: number; y: number; selection: CapturedSelection }
   | { kind: 'form'; props: Omit<CaptureFormProps, 'onClose'> };
 
-export function startCapture(win: Window, api: CaptureApi, options: CaptureOptions): CaptureController {
+export function startCapture(win: Window, api: CaptureApi, options: CaptureOptions = {}): CaptureController {
   const doc = win.document;
   let mount: ShadowMount | null = null;
   let view: View = { kind: 'idle' };
@@ -81,7 +81,6 @@ export function startCapture(win: Window, api: CaptureApi, options: CaptureOptio
         prefill: prefillFor(mode, selection),
         templates: mergeTemplates(userTemplates),
         source: { url: win.location.href, title: doc.title },
-        requireTrustedEvents: options.requireTrustedEvents,
         onSaveTemplate: (name, instruction) => api.saveTemplate(name, instruction),
         onSave: async (payload) => {
           const outcome = await api.save(payload);
@@ -124,6 +123,7 @@ export function startCapture(win: Window, api: CaptureApi, options: CaptureOptio
   return {
     openForm: (mode, fallbackText) => openForm(mode, fallbackText),
     isFormOpen: () => view.kind === 'form',
+    closeForm,
     refreshSettings,
     destroy() {
       clearTimeout(closeTimer);
