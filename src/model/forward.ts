@@ -47,7 +47,8 @@ export function forward(model: LoadedModel, input: ForwardInput): ForwardOutput 
   const arch = architectureOf(config);
   const past = input.cache ?? null;
   const hooks = input.hooks;
-  return tf.tidy(() => {
+  // tidy's types only admit TensorContainer; the object holds tensors and a number, which tidy keeps.
+  return tf.tidy((): tf.TensorContainer => {
     const ids = toIds(input.ids, config.vocabSize);
     const [B, T] = ids.shape;
     let x = embed(weights.get(arch.embeddingName) as tf.Tensor2D, ids); // [B, T, D]
@@ -75,8 +76,8 @@ export function forward(model: LoadedModel, input: ForwardInput): ForwardOutput 
     const logits = head(model, arch, arch.finalNorm(config, weights, x), hooks); // [B, T', V]
     const wantCache = input.useCache === true || past !== null;
     const cache: KVCache | null = wantCache ? { layers, mask: keyMask, length: pastLength + rows } : null;
-    return { logits, cache, prependedRows };
-  });
+    return { logits, cache, prependedRows } as unknown as tf.TensorContainer;
+  }) as unknown as ForwardOutput;
 }
 
 function toIds(ids: tf.Tensor2D | number[][], vocabSize: number): tf.Tensor2D {

@@ -13,9 +13,8 @@ function isTrainable(t: tf.Tensor): boolean {
 
 /** x [N, in] @ w [in, out] with a backward that only uses untransposed 2-D matMuls. */
 function matMulTrainableWeight(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
-  const op = tf.customGrad((xIn, wIn, save) => {
-    const a = xIn as tf.Tensor2D;
-    const b = wIn as tf.Tensor2D;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [a, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
     save([a, b]);
     return {
       value: tf.matMul(a, b),
@@ -108,10 +107,11 @@ export function embed(table: tf.Tensor2D, ids: tf.Tensor2D): tf.Tensor3D {
 
 function gatherTrainable(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   const vocab = table.shape[0];
-  const op = tf.customGrad((tableIn, idsIn, save) => {
-    save([idsIn as tf.Tensor1D]);
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [tableIn, idsIn, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+    save([idsIn]);
     return {
-      value: tf.gather(tableIn as tf.Tensor2D, idsIn as tf.Tensor1D),
+      value: tf.gather(tableIn, idsIn),
       gradFunc: (dy, saved) => {
         // tf.oneHot(..., 'float32') returns garbage on wasm; cast an int one-hot instead.
         const oneHot = tf.cast(tf.oneHot(saved[0] as tf.Tensor1D, vocab), 'float32') as tf.Tensor2D; // [N, V]

@@ -81,7 +81,7 @@ describe.each(['gpt2', 'qwen2'])('%s hooks', (family) => {
   test('a soft prompt gets gradients on wasm, and forward leaks no tensors', () => {
     const model = models[family]!;
     const prompt = tf.variable(tf.randomNormal([1, 3, model.config.hiddenSize], 0, 0.1, 'float32', 1));
-    const hooks: ForwardHooks = { inputEmbeddings: (e) => tf.concat([prompt, e], 1) };
+    const hooks: ForwardHooks = { inputEmbeddings: (e) => tf.concat([prompt, e], 1) as tf.Tensor3D };
     const before = tf.memory().numTensors;
     const { value, grads } = tf.variableGrads(() => {
       const { logits } = forward(model, { ids: [IDS], hooks });
