@@ -82,7 +82,8 @@ def train_bpe(texts, vocab_size: int, special_tokens: list[str], log=print) -> t
             continue  # stale heap entry: the count changed since it was pushed
         merged = pair[0] + pair[1]
         merges.append(pair)
-        vocab[merged] = len(vocab)
+        if merged not in vocab:  # two different merges can spell the same token: keep its first id
+            vocab[merged] = len(vocab)
         touched: set[tuple[str, str]] = set()
         for index in pair_words.pop(pair, ()):
             word, freq = symbols[index], freqs[index]

@@ -20,6 +20,7 @@ HELDOUT_FRACTION = {"sotu": 0.03, "moby_dick": 0.05, "fortunes": 0.02, "jargon":
 HELDOUT_PAIRS_PER_TASK = 50
 WORDNET_TEXT_SYNSETS = 40_000     # dictionary lines kept as plain text (the whole of WordNet would dominate)
 WORDNET_LEMMAS_FOR_PAIRS = 30_000
+WORDNET_HELDOUT_SYNSETS = 400
 TEXT_OP_PAIRS_PER_TASK = 9_000
 
 
@@ -52,6 +53,11 @@ def build(out_dir: str, seed: int) -> dict:
     for doc in prose + jargon + wordnet_docs:
         split = "heldout" if doc.source != "wordnet" and is_heldout(doc.source, doc.doc_id) else "train"
         documents.append({"source": doc.source, "id": doc.doc_id, "split": split, "text": doc.text})
+    # WordNet's held-out text is the dictionary lines of held-out lemmas (never trained on).
+    trained_keys = {d.doc_id for d in cs.wordnet_documents(synsets, heldout_lemmas)}
+    heldout_wordnet = [d for d in cs.wordnet_documents(synsets, set()) if d.doc_id not in trained_keys]
+    for doc in sorted(heldout_wordnet, key=lambda d: d.doc_id)[:WORDNET_HELDOUT_SYNSETS]:
+        documents.append({"source": "wordnet", "id": doc.doc_id, "split": "heldout", "text": doc.text})
     heldout_ids = {(d["source"], d["id"]) for d in documents if d["split"] == "heldout"}
 
     def docs_in(split_is_heldout: bool, docs):
