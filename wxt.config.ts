@@ -15,6 +15,9 @@ export default defineConfig({
     description: '__MSG_extDescription__',
     default_locale: 'en',
     permissions: ['storage', 'contextMenus', 'activeTab', 'scripting', 'unlimitedStorage'],
+    // Model downloads from a URL the user types: asked for one origin at the moment of download
+    // (src/model-store/host-permission.ts), never granted up front.
+    optional_host_permissions: ['https://*/*', 'http://*/*'],
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
     },

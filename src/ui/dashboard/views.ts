@@ -5,6 +5,7 @@
 import type { ComponentType } from 'preact';
 import { ExamplesView } from './examples/ExamplesView';
 import { SettingsView } from './settings/SettingsView';
+import { ModelsView } from '../models/ModelsView';
 
 export interface DashboardView {
   /** Stable, URL-safe id: used in the hash and in data-testid="dashboard-tab-<id>". */
@@ -16,6 +17,7 @@ export interface DashboardView {
 
 export const dashboardViews: DashboardView[] = [
   { id: 'examples', labelKey: 'dashboard.view.examples', component: ExamplesView },
-  // Models, Train and Adapters views go here, before Settings.
+  { id: 'models', labelKey: 'dashboard.view.models', component: ModelsView },
+  // Train and Adapters views go here, before Settings.
   { id: 'settings', labelKey: 'dashboard.view.settings', component: SettingsView },
 ];

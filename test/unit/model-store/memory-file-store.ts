@@ -9,7 +9,7 @@ export class MemoryFileStore implements ModelFileStore {
   async write(modelId: string, fileName: string, data: ReadableStream<Uint8Array>): Promise<number> {
     const chunks: Uint8Array[] = [];
     for await (const chunk of data as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
-    const bytes = new Uint8Array(await new Blob(chunks).arrayBuffer());
+    const bytes = new Uint8Array(await new Blob(chunks.map((c) => c.slice())).arrayBuffer());
     if (!this.models.has(modelId)) this.models.set(modelId, new Map());
     this.models.get(modelId)!.set(fileName, bytes);
     return bytes.length;
@@ -18,7 +18,7 @@ export class MemoryFileStore implements ModelFileStore {
   async read(modelId: string, fileName: string): Promise<Blob> {
     const bytes = this.models.get(modelId)?.get(fileName);
     if (!bytes) throw new MissingModelFileError(fileName);
-    return new Blob([bytes]);
+    return new Blob([bytes.slice()]);
   }
 
   async removeModel(modelId: string): Promise<void> {
