@@ -59,3 +59,20 @@ test('http(s) sources become links that open safely in a new tab', () => {
   expect(link?.getAttribute('rel')).toBe('noopener noreferrer');
   expect(link?.textContent).toBe('A page');
 });
+
+test('no dashboard source sets HTML from strings', async () => {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const roots = ['src/ui/dashboard', 'entrypoints/dashboard'];
+  const offenders: string[] = [];
+  for (const root of roots) {
+    for (const entry of await readdir(root, { recursive: true })) {
+      if (!/\.(tsx?|html)$/.test(entry)) continue;
+      const source = await readFile(join(root, entry), 'utf8');
+      if (/dangerouslySetInnerHTML|\.innerHTML\s*=|insertAdjacentHTML|document\.write/.test(source)) {
+        offenders.push(join(root, entry));
+      }
+    }
+  }
+  expect(offenders).toEqual([]);
+});
