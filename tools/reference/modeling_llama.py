@@ -14,7 +14,6 @@ on torch and the sibling `safetensors_io.py`.
 """
 from dataclasses import asdict, dataclass, field, fields
 import json
-import math
 import os
 
 import torch
@@ -148,7 +147,7 @@ class LlamaAttention(nn.Module):
             k, v = torch.cat((past[0], k), dim=2), torch.cat((past[1], v), dim=2)
         present = (k, v)
         n_rep = self.n_heads // self.n_kv
-        scores = q @ repeat_kv(k, n_rep).transpose(2, 3) / math.sqrt(self.head_dim)  # [B, nh, T, S]
+        scores = (q @ repeat_kv(k, n_rep).transpose(2, 3)) * self.head_dim ** -0.5  # [B, nh, T, S], as HF scales
         scores = scores + mask
         probs = F.softmax(scores, dim=-1, dtype=torch.float32).to(q.dtype)
         out = (probs @ repeat_kv(v, n_rep)).transpose(1, 2).reshape(b, t, -1)          # [B, T, nh*hd]
