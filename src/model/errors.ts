@@ -27,6 +27,16 @@ export class MissingModelFileError extends ModelError {
   }
 }
 
+/** The model folder (Node CLI, bench) does not exist. */
+export class ModelNotFoundError extends ModelError {
+  constructor(
+    readonly path: string,
+    hint: string,
+  ) {
+    super(`No model folder at ${path}. ${hint}`);
+  }
+}
+
 /** The checkpoint lacks a tensor the architecture needs. */
 export class MissingTensorError extends ModelError {
   constructor(

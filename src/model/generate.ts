@@ -57,7 +57,7 @@ export async function generate(model: LoadedModel, prompt: readonly number[], op
   };
   try {
     if (maxNew <= 0) return finish('max-tokens');
-    let logits = stepper.prefill(prompt);
+    let logits = await stepper.prefill(prompt);
     while (true) {
       if (options.signal?.aborted) throw new GenerationAbortedError();
       const next = sampleToken(logits, [...prompt, ...tokens], options, random);
@@ -71,7 +71,7 @@ export async function generate(model: LoadedModel, prompt: readonly number[], op
       if (prompt.length + tokens.length >= stepper.capacity) return finish('context-full');
       await yieldToEventLoop();
       if (options.signal?.aborted) throw new GenerationAbortedError();
-      logits = stepper.step([...prompt, ...tokens]);
+      logits = await stepper.step([...prompt, ...tokens]);
     }
   } finally {
     stepper.dispose();
@@ -92,23 +92,26 @@ class Stepper {
   }
 
   /** Logits of the last prompt position. */
-  prefill(prompt: readonly number[]): Float32Array {
+  prefill(prompt: readonly number[]): Promise<Float32Array> {
     return this.run([...prompt], null);
   }
 
   /** Logits after appending the last token of `sequence`. */
-  step(sequence: readonly number[]): Float32Array {
+  step(sequence: readonly number[]): Promise<Float32Array> {
     if (!this.useCache) return this.run([...sequence], null);
     return this.run([sequence[sequence.length - 1]!], this.cache);
   }
 
-  private run(ids: number[], cache: KVCache | null): Float32Array {
+  /** Reads logits asynchronously: WebGPU has no synchronous readback in Node, and it blocks pages. */
+  private async run(ids: number[], cache: KVCache | null): Promise<Float32Array> {
     const out = forward(this.model, { ids: [ids], cache, useCache: this.useCache, hooks: this.hooks, logits: 'last' });
     if (cache !== out.cache) disposeCache(cache);
     this.cache = out.cache;
-    const row = out.logits.dataSync() as Float32Array;
-    out.logits.dispose();
-    return new Float32Array(row);
+    try {
+      return new Float32Array(await out.logits.data());
+    } finally {
+      out.logits.dispose();
+    }
   }
 
   dispose(): void {
@@ -183,6 +186,19 @@ class TextTracker {
   }
 }
 
+/**
+ * Lets other tasks (an abort, a UI event) run between steps without the 1-4 ms clamp of
+ * setTimeout: setImmediate in Node, a MessageChannel round trip in browsers and workers.
+ */
 function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  const immediate = (globalThis as { setImmediate?: (cb: () => void) => unknown }).setImmediate;
+  if (immediate) return new Promise((resolve) => immediate(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }

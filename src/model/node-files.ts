@@ -2,7 +2,7 @@
 // browser entry (src/model/index.ts) so extension bundles never pull in node:fs.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { MissingModelFileError } from './errors';
+import { ModelNotFoundError } from './errors';
 import { loadModel, type LoadedModel } from './model';
 
 /** The files a model directory may contain that the runtime reads. */
@@ -12,7 +12,7 @@ function isModelFile(name: string): boolean {
 
 export function readModelDirectory(dir: string): Map<string, Uint8Array> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new MissingModelFileError(dir, 'It is not a directory; pass a folder holding config.json and model.safetensors.');
+    throw new ModelNotFoundError(dir, 'Pass a folder holding config.json and model.safetensors.');
   }
   const files = new Map<string, Uint8Array>();
   for (const name of readdirSync(dir)) {

@@ -1,0 +1,64 @@
+// A small flag parser for the CLI: `--name value`, `--name=value`, boolean `--flag`.
+// Each command declares its flags; anything else is a UsageError, so typos never pass silently.
+
+export type FlagType = 'string' | 'number' | 'integer' | 'boolean';
+
+export interface FlagSpec {
+  type: FlagType;
+  description: string;
+  required?: boolean;
+}
+
+export type FlagSpecs = Record<string, FlagSpec>;
+export type FlagValues = Record<string, string | number | boolean | undefined>;
+
+/** Wrong command-line usage (exit code 2). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export function parseFlags(argv: readonly string[], specs: FlagSpecs): FlagValues {
+  const values: FlagValues = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
+    const [name, inline] = splitInline(arg.slice(2));
+    const spec = specs[name];
+    if (!spec) throw new UsageError(`unknown flag --${name}`);
+    if (spec.type === 'boolean') {
+      if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
+      values[name] = true;
+      continue;
+    }
+    const raw = inline ?? argv[++i];
+    if (raw === undefined) throw new UsageError(`--${name} needs a value`);
+    values[name] = convert(name, raw, spec.type);
+  }
+  for (const [name, spec] of Object.entries(specs)) {
+    if (spec.required && values[name] === undefined) throw new UsageError(`--${name} is required`);
+  }
+  return values;
+}
+
+function splitInline(text: string): [string, string | undefined] {
+  const eq = text.indexOf('=');
+  return eq < 0 ? [text, undefined] : [text.slice(0, eq), text.slice(eq + 1)];
+}
+
+function convert(name: string, raw: string, type: FlagType): string | number {
+  if (type === 'string') return raw;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || (type === 'integer' && !Number.isInteger(value))) {
+    throw new UsageError(`--${name} must be ${type === 'integer' ? 'an integer' : 'a number'}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function formatFlags(specs: FlagSpecs): string {
+  return Object.entries(specs)
+    .map(([name, spec]) => `  --${name}${spec.type === 'boolean' ? '' : ` <${spec.type}>`}${spec.required ? ' (required)' : ''}\n      ${spec.description}`)
+    .join('\n');
+}

@@ -1,0 +1,59 @@
+// attune generate: stream a continuation (or a chat reply) to stdout.
+import type { Command } from '../command';
+import { loadFromFlags, MODEL_FLAGS } from '../common-flags';
+import { generate, type GenerateOptions } from '../../model';
+import { promptIds, PROMPT_FLAGS } from './prompt-ids';
+import { UsageError, type FlagValues } from '../args';
+
+export const generateCommand: Command = {
+  name: 'generate',
+  summary: 'Generate text from a prompt (streams to stdout)',
+  flags: {
+    ...MODEL_FLAGS,
+    ...PROMPT_FLAGS,
+    'max-tokens': { type: 'integer', description: 'new tokens at most (default 64)' },
+    greedy: { type: 'boolean', description: 'always take the most likely token' },
+    temperature: { type: 'number', description: 'sampling temperature (default 1)' },
+    'top-k': { type: 'integer', description: 'sample among the k most likely tokens' },
+    'top-p': { type: 'number', description: 'nucleus sampling threshold in (0, 1]' },
+    'repetition-penalty': { type: 'number', description: 'penalise repeated tokens (> 1)' },
+    stop: { type: 'string', description: 'stop when this text appears' },
+    seed: { type: 'integer', description: 'sampling seed (default 0)' },
+    stats: { type: 'boolean', description: 'print tokens and tokens/s to stderr' },
+  },
+  async run(flags, io) {
+    const options = generateOptions(flags);
+    const model = await loadFromFlags(flags, io);
+    try {
+      const ids = promptIds(model, flags);
+      const started = performance.now();
+      const result = await generate(model, ids, { ...options, onText: (delta) => io.out(delta) });
+      io.out('\n');
+      if (flags.stats) {
+        const seconds = (performance.now() - started) / 1000;
+        io.err(`${result.tokens.length} tokens in ${seconds.toFixed(2)} s (${(result.tokens.length / seconds).toFixed(1)} tokens/s), stopped: ${result.stopReason}\n`);
+      }
+    } finally {
+      model.dispose();
+    }
+  },
+};
+
+function generateOptions(flags: FlagValues): GenerateOptions {
+  const temperature = flags.temperature as number | undefined;
+  const topP = flags['top-p'] as number | undefined;
+  const maxNewTokens = (flags['max-tokens'] as number | undefined) ?? 64;
+  if (temperature !== undefined && temperature < 0) throw new UsageError('--temperature must be >= 0');
+  if (topP !== undefined && !(topP > 0 && topP <= 1)) throw new UsageError('--top-p must be in (0, 1]');
+  if (maxNewTokens < 0) throw new UsageError('--max-tokens must be >= 0');
+  return {
+    maxNewTokens,
+    greedy: flags.greedy === true,
+    temperature,
+    topK: flags['top-k'] as number | undefined,
+    topP,
+    repetitionPenalty: flags['repetition-penalty'] as number | undefined,
+    seed: (flags.seed as number | undefined) ?? 0,
+    stopStrings: flags.stop ? [flags.stop as string] : [],
+  };
+}
