@@ -1,0 +1,308 @@
+// Capture end to end in real Chromium: the chip on a served page, the closed-shadow-root form,
+// the popup count, the dashboard list, the menu/command path, XSS payloads, hostile pages and the
+// 20,000-character cap. Run `npm run build` first (npm run test:e2e does).
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { join, normalize, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { CDPSession, Page } from 'playwright-core';
+import { extensionUrl, launchExtension, type LaunchedExtension } from './harness';
+
+const PAGES_DIR = resolve('test/fixtures/pages');
+
+let ext: LaunchedExtension;
+let server: Server;
+let origin: string;
+
+/** Serves test/fixtures/pages on 127.0.0.1 (a random free port). */
+async function startFixtureServer(): Promise<void> {
+  server = createServer((request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    readFile(join(PAGES_DIR, path))
+      .then((body) => {
+        response.writeHead(200, { 'content-type': path.endsWith('.html') ? 'text/html; charset=utf-8' : 'text/plain' });
+        response.end(body);
+      })
+      .catch(() => {
+        response.writeHead(404).end('not found');
+      });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+beforeAll(async () => {
+  await startFixtureServer();
+  ext = await launchExtension();
+});
+afterAll(async () => {
+  await ext?.close();
+  await new Promise((done) => server?.close(done));
+});
+
+// ---- The capture UI lives in a *closed* shadow root: Playwright selectors cannot enter it, and
+// neither can the page. The DevTools protocol can (DOM.getDocument with pierce), so these helpers
+// find controls there, read their state, and drive them with real (trusted) mouse and keyboard.
+
+interface CdpNode {
+  nodeId: number;
+  localName?: string;
+  children?: CdpNode[];
+  shadowRoots?: CdpNode[];
+}
+
+class CaptureUi {
+  private constructor(
+    private readonly page: Page,
+    private readonly cdp: CDPSession,
+  ) {}
+
+  static async attach(page: Page): Promise<CaptureUi> {
+    return new CaptureUi(page, await page.context().newCDPSession(page));
+  }
+
+  private async shadowRootId(): Promise<number | null> {
+    const { root } = (await this.cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: CdpNode };
+    const stack: CdpNode[] = [root];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (node.localName === 'attune-capture') return node.shadowRoots?.[0]?.nodeId ?? null;
+      stack.push(...(node.children ?? []), ...(node.shadowRoots ?? []));
+    }
+    return null;
+  }
+
+  /** The node id of the first element matching `selector` inside the capture UI, or null. */
+  async find(selector: string): Promise<number | null> {
+    const rootId = await this.shadowRootId();
+    if (rootId === null) return null;
+    const { nodeId } = (await this.cdp.send('DOM.querySelector', { nodeId: rootId, selector })) as { nodeId: number };
+    return nodeId || null;
+  }
+
+  async findTestId(testId: string): Promise<number | null> {
+    return this.find(`[data-testid="${testId}"]`);
+  }
+
+  async waitFor(testId: string, timeout = 10_000): Promise<number> {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const nodeId = await this.findTestId(testId);
+      if (nodeId !== null) return nodeId;
+      if (Date.now() > deadline) throw new Error(`capture UI never showed data-testid="${testId}"`);
+      await this.page.waitForTimeout(100);
+    }
+  }
+
+  /** Reads `value` for form controls, text content otherwise. */
+  async read(testId: string): Promise<string> {
+    const nodeId = await this.waitFor(testId);
+    const { object } = (await this.cdp.send('DOM.resolveNode', { nodeId })) as { object: { objectId: string } };
+    const { result } = (await this.cdp.send('Runtime.callFunctionOn', {
+      objectId: object.objectId,
+      functionDeclaration: 'function () { return "value" in this ? this.value : this.textContent; }',
+      returnByValue: true,
+    })) as { result: { value: string } };
+    return result.value;
+  }
+
+  /** Clicks the middle of a control with the real mouse. */
+  async click(testId: string): Promise<void> {
+    const nodeId = await this.waitFor(testId);
+    await this.cdp.send('DOM.scrollIntoViewIfNeeded', { nodeId });
+    const { model } = (await this.cdp.send('DOM.getBoxModel', { nodeId })) as { model: { border: number[] } };
+    const [x1, y1, , , x3, y3] = model.border as [number, number, number, number, number, number];
+    expect(x3 - x1, `${testId} has no width`).toBeGreaterThan(0);
+    await this.page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
+  }
+
+  /** Replaces a field's text by clicking into it and typing, as a person would. */
+  async fill(testId: string, text: string): Promise<void> {
+    await this.click(testId);
+    await this.page.keyboard.press('Control+A');
+    await this.page.keyboard.press('Backspace');
+    if (text) await this.page.keyboard.insertText(text);
+  }
+}
+
+async function openFixture(name: string): Promise<{ page: Page; ui: CaptureUi }> {
+  const page = await ext.context.newPage();
+  await page.goto(`${origin}/${name}`);
+  await page.bringToFront();
+  const ui = await CaptureUi.attach(page);
+  // The content script runs at document_idle; wait until it has added its listeners.
+  await page.waitForTimeout(300);
+  return { page, ui };
+}
+
+/** Selects the whole text of an element programmatically, then releases a key so the chip shows. */
+async function selectAll(page: Page, id: string): Promise<string> {
+  const text = await page.evaluate((elementId) => {
+    const element = document.getElementById(elementId)!;
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    const selection = document.getSelection()!;
+    selection.removeAllRanges();
+    selection.addRange(range);
+    return selection.toString();
+  }, id);
+  await page.keyboard.press('Shift'); // a keyup, as after a keyboard selection
+  return text;
+}
+
+/** Asks the background through an extension page, exactly as the popup does. */
+async function countExamples(): Promise<number> {
+  const page = await ext.context.newPage();
+  await page.goto(extensionUrl(ext, '/popup.html'));
+  const counter = page.getByTestId('popup-count');
+  await expect.poll(() => counter.getAttribute('data-count'), { timeout: 10_000 }).not.toBe('');
+  const value = Number(await counter.getAttribute('data-count'));
+  await page.close();
+  return value;
+}
+
+/** Sends the message the context-menu and keyboard-command handlers send to the active tab. */
+async function openFormLikeMenu(mode: 'input' | 'output', selectionText?: string): Promise<void> {
+  await ext.serviceWorker.evaluate(
+    async ({ mode: m, selectionText: s }) => {
+      const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
+      const payload = s === undefined ? { mode: m } : { mode: m, selectionText: s };
+      await chrome.tabs.sendMessage(tab!.id!, { kind: 'capture/open', payload });
+    },
+    { mode, selectionText },
+  );
+}
+
+test('chip → form → save: the popup count rises and the dashboard lists the example', async () => {
+  const before = await countExamples();
+  const { page, ui } = await openFixture('foxes.html');
+  const selected = await selectAll(page, 'p-bold');
+  await ui.click('capture-chip');
+  await ui.waitFor('capture-form');
+  expect(await ui.read('capture-output')).toBe(selected.trim());
+  expect(await ui.read('capture-source-title')).toBe('How red foxes adapted to city life');
+  expect(await ui.read('capture-source-url')).toBe(`${origin}/foxes.html`);
+  await ui.fill('capture-instruction', 'Summarise the finding about city foxes in one sentence.');
+  await ui.fill('capture-tags', 'foxes, e2e');
+  await ui.click('capture-save');
+  await expect.poll(() => ui.read('capture-status')).toBe(`Saved. You now have ${before + 1} examples.`);
+  expect(await countExamples()).toBe(before + 1);
+
+  const dashboard = await ext.context.newPage();
+  await dashboard.goto(extensionUrl(ext, '/dashboard.html'));
+  const row = dashboard.getByTestId('example-row').filter({ hasText: 'city foxes in one sentence' });
+  await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+  expect(await row.getByTestId('example-output').innerText()).toContain('less easily startled');
+  await dashboard.close();
+  await page.close();
+});
+
+test('saving the same selection again is reported as already saved', async () => {
+  const { page, ui } = await openFixture('foxes.html');
+  await selectAll(page, 'p-outro');
+  await ui.click('capture-chip');
+  await ui.click('capture-save');
+  await expect.poll(() => ui.read('capture-status')).toMatch(/^Saved\./);
+  await expect.poll(() => ui.findTestId('capture-form'), { timeout: 5_000 }).toBeNull(); // closes itself
+  const count = await countExamples();
+  await page.bringToFront();
+  await selectAll(page, 'p-outro');
+  await ui.click('capture-chip');
+  await ui.click('capture-save');
+  await expect.poll(() => ui.read('capture-error')).toBe('Already saved: an identical example exists.');
+  expect(await countExamples()).toBe(count);
+  await page.close();
+});
+
+test('the menu/command path opens the same form; an empty output is refused visibly', async () => {
+  const { page, ui } = await openFixture('bread.html');
+  const before = await countExamples();
+  await page.bringToFront();
+  await openFormLikeMenu('input', 'Stir the flour, salt and yeast together');
+  await ui.waitFor('capture-form');
+  expect(await ui.read('capture-input')).toBe('Stir the flour, salt and yeast together');
+  expect(await ui.read('capture-output')).toBe('');
+  await ui.click('capture-save');
+  await expect.poll(() => ui.read('capture-error')).toMatch(/output is empty/i);
+  expect(await countExamples()).toBe(before);
+  // Keyboard only: the focused output field takes typing, Escape closes, nothing is stored.
+  await page.bringToFront();
+  await ui.fill('capture-output', 'Mix the dry ingredients first.');
+  await page.keyboard.press('Escape');
+  await expect.poll(() => ui.findTestId('capture-form')).toBeNull();
+  expect(await countExamples()).toBe(before);
+  await page.close();
+});
+
+test('a page whose CSS hides or restyles injected elements cannot hide the chip or the form', async () => {
+  for (const [name, id] of [
+    ['rivers.html', 'p-detail'],
+    ['bread.html', 'p-rise'],
+  ] as const) {
+    const { page, ui } = await openFixture(name);
+    await selectAll(page, id);
+    await ui.click('capture-chip'); // fails if the chip has no box (hidden by page CSS)
+    await ui.click('capture-cancel');
+    await expect.poll(() => ui.findTestId('capture-form')).toBeNull();
+    await page.close();
+  }
+});
+
+test('HTML and script payloads in the selection are shown and stored literally, never executed', async () => {
+  const { page, ui } = await openFixture('hostile.html');
+  const selected = await selectAll(page, 'p-img');
+  expect(selected).toContain('<img src=x onerror=');
+  await ui.click('capture-chip');
+  expect(await ui.read('capture-output')).toBe(selected.trim());
+  expect(await ui.read('capture-source-title')).toBe("<script>window.__attuneXss = 'title'</script> Security notes");
+  await ui.fill('capture-input', "<script>window.__attuneXss = 'input'</script>");
+  await ui.click('capture-save');
+  await expect.poll(() => ui.read('capture-status')).toMatch(/^Saved\./);
+  expect(await ui.find('img, script')).toBeNull();
+  expect(await page.evaluate(() => (window as { __attuneXss?: unknown }).__attuneXss)).toBeUndefined();
+
+  const dashboard = await ext.context.newPage();
+  await dashboard.goto(extensionUrl(ext, '/dashboard.html'));
+  const row = dashboard.getByTestId('example-row').filter({ hasText: 'classic payload' });
+  await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+  expect(await row.getByTestId('example-output').innerText()).toContain('<img src=x onerror="window.__attuneXss = \'img\'">');
+  expect(await row.locator('img, script').count()).toBe(0);
+  expect(await dashboard.evaluate(() => (window as { __attuneXss?: unknown }).__attuneXss)).toBeUndefined();
+  await dashboard.close();
+  await page.close();
+});
+
+test('a page cannot store anything through postMessage, runtime messaging, events or the shadow root', async () => {
+  const before = await countExamples();
+  const { page } = await openFixture('hostile.html');
+  await selectAll(page, 'p-plain'); // the chip (and its shadow root) exist while the page attacks
+  const attempts = await page.evaluate((id) => (window as unknown as { __attackExtension(id: string): string[] }).__attackExtension(id), ext.extensionId);
+  console.info('[hostile page]', attempts.join(' | '));
+  expect(attempts).toHaveLength(6);
+  expect(attempts.find((line) => line.startsWith('shadowRoot'))).toBe('shadowRoot: no shadow root reachable');
+  expect(attempts.find((line) => line.startsWith('runtime.sendMessage'))).not.toBe('runtime.sendMessage: sent');
+  await page.waitForTimeout(500);
+  expect(await countExamples()).toBe(before);
+  await page.close();
+});
+
+test('a selection over 20,000 characters is truncated with a visible notice', async () => {
+  const { page, ui } = await openFixture('long-article.html');
+  const selected = await selectAll(page, 'p-long');
+  expect(selected.length).toBeGreaterThan(20_000);
+  await ui.click('capture-chip');
+  expect((await ui.read('capture-output')).length).toBe(20_000);
+  const notice = await ui.read('capture-truncated');
+  expect(notice).toContain('20,000');
+  expect(notice).toContain(selected.trim().length.toLocaleString('en-US'));
+  await page.close();
+});
+
+test('the popup shows a disabled capture button, with the reason, on pages extensions cannot use', async () => {
+  const popup = await ext.context.newPage();
+  await popup.goto(extensionUrl(ext, '/popup.html')); // its own active tab is an extension page
+  await expect.poll(() => popup.getByTestId('popup-capture').isDisabled()).toBe(true);
+  expect(await popup.getByTestId('popup-disabled-reason').innerText()).toMatch(/cannot be captured/);
+  await popup.close();
+});
