@@ -11,6 +11,7 @@ import { addExample, countExamples, listExamples } from '../../../src/storage/ex
 import { DEFAULT_SETTINGS } from '../../../src/storage/settings-repo';
 import { App } from '../../../src/ui/dashboard/App';
 import { UNDO_WINDOW_MS } from '../../../src/ui/dashboard/Toasts';
+import { dashboardViews } from '../../../src/ui/dashboard/views';
 
 let db: AttuneDb;
 let container: HTMLElement;
@@ -172,9 +173,12 @@ test('import previews good and bad lines; Cancel writes nothing, Confirm writes 
 });
 
 test('tabs switch views with arrow keys and the Settings view saves the chip setting', async () => {
+  // Settings is the last tab whatever views others register; ArrowLeft from the first wraps to it.
+  expect(dashboardViews.at(-1)?.id).toBe('settings');
+  expect(allByTestId('dashboard-tab-' + dashboardViews[0]!.id)).toHaveLength(1);
   const examplesTab = byTestId('dashboard-tab-examples')!;
   examplesTab.focus();
-  examplesTab.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+  examplesTab.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
   await settle();
   expect(byTestId('dashboard-tab-settings')?.getAttribute('aria-selected')).toBe('true');
   expect(document.activeElement).toBe(byTestId('dashboard-tab-settings'));
