@@ -306,3 +306,48 @@ test('the popup shows a disabled capture button, with the reason, on pages exten
   expect(await popup.getByTestId('popup-disabled-reason').innerText()).toMatch(/cannot be captured/);
   await popup.close();
 });
+
+test("the popup's capture request opens the same form in the page's tab", async () => {
+  const { page, ui } = await openFixture('rivers.html');
+  const selected = await selectAll(page, 'p-lead');
+  const tabId = await ext.serviceWorker.evaluate(
+    async () => (await chrome.tabs.query({ active: true, lastFocusedWindow: true }))[0]!.id!,
+  );
+  const popup = await ext.context.newPage();
+  await popup.goto(extensionUrl(ext, '/popup.html'));
+  const reply = await popup.evaluate(
+    (id) => chrome.runtime.sendMessage({ kind: 'capture/start', payload: { tabId: id, mode: 'output' } }),
+    tabId,
+  );
+  expect(reply).toEqual({ ok: true, result: { opened: true } });
+  await popup.close();
+  await page.bringToFront();
+  expect(await ui.read('capture-output')).toBe(selected.trim());
+  await ui.click('capture-cancel');
+  await page.close();
+});
+
+test('turning the chip off in the dashboard settings stops the chip from appearing', async () => {
+  const dashboard = await ext.context.newPage();
+  await dashboard.goto(extensionUrl(ext, '/dashboard.html'));
+  await dashboard.getByTestId('dashboard-tab-settings').click();
+  const toggle = dashboard.getByTestId('settings-chip');
+  await expect.poll(() => toggle.isChecked(), { timeout: 10_000 }).toBe(true);
+  await toggle.click();
+  await expect.poll(() => toggle.isChecked()).toBe(false);
+
+  const { page, ui } = await openFixture('foxes.html');
+  await selectAll(page, 'p-intro');
+  await page.waitForTimeout(500);
+  expect(await ui.findTestId('capture-chip')).toBeNull();
+  // The form is still one shortcut away.
+  await openFormLikeMenu('output');
+  await ui.waitFor('capture-form');
+  await page.keyboard.press('Escape');
+
+  await dashboard.bringToFront();
+  await toggle.click();
+  await expect.poll(() => toggle.isChecked()).toBe(true);
+  await dashboard.close();
+  await page.close();
+});
