@@ -172,6 +172,26 @@ def make_llama(vocab, merges, tokenizer_cases):
         write_json(os.path.join(dest, "golden.json"), golden(model, cfg["vocab_size"], tokenizer_cases, 20 + i))
 
 
+def cross_check_llama(name: str):
+    """The default-model engineer's modeling_llama.py (an independent implementation) must give the
+    same logits as reference_llama.py on every golden prompt of a single-file Llama fixture."""
+    try:
+        from modeling_llama import load_hf_dir
+    except ImportError:
+        print(f"{name}: modeling_llama.py not present, cross-check skipped")
+        return
+    dest = os.path.join(OUT, name)
+    other = load_hf_dir(dest)
+    g = json.load(open(os.path.join(dest, "golden.json")))
+    worst = 0.0
+    with torch.no_grad():
+        for p in g["prompts"]:
+            logits, _ = other(torch.tensor([p["ids"]]))
+            worst = max(worst, float((logits[0].reshape(-1) - torch.tensor(p["logits"])).abs().max()))
+    assert worst < 1e-5, f"{name}: modeling_llama.py and reference_llama.py differ by {worst}"
+    print(f"{name}: modeling_llama.py agrees with reference_llama.py (max |diff| {worst:.1e})")
+
+
 def main():
     torch.manual_seed(0)
     vocab, merges = tiny_bpe.train(60)
@@ -179,11 +199,15 @@ def main():
     tokenizer_cases = [{"text": t, "ids": tiny_bpe.encode(t, vocab, merges)} for t in TOKENIZER_TEXTS]
     make_gpt2(vocab, merges, tokenizer_cases)
     make_llama(vocab, merges, tokenizer_cases)
+    cross_check_llama("tiny-llama")
+    cross_check_llama("tiny-qwen2")
     for name in sorted(os.listdir(OUT)):
         g = json.load(open(os.path.join(OUT, name, "golden.json")))
         gaps = [c["min_top2_gap"] for c in g["greedy"]]
         size = sum(os.path.getsize(os.path.join(OUT, name, f)) for f in os.listdir(os.path.join(OUT, name)))
         print(f"{name}: {size / 1024:.0f} KiB, smallest greedy top-2 gap {min(gaps):.4f}")
+        assert min(gaps) > 1e-3, f"{name}: a greedy step is nearly tied; pick another seed so parity is not flaky"
+        assert size < 1024 * 1024, f"{name} is over 1 MB"
 
 
 if __name__ == "__main__":
