@@ -23,6 +23,8 @@ export async function openAttuneDb(options: OpenOptions = {}): Promise<AttuneDb>
     const db = await openDB<AttuneSchema>(name, version, {
       upgrade(db, oldVersion, newVersion, tx) {
         // A failed rung aborts the whole upgrade: the database stays at its old version, intact.
+        // The failure reaches the caller through openDB's rejection, not through tx.done.
+        tx.done.catch(() => undefined);
         runMigrations(db, tx, oldVersion, newVersion ?? version).catch((error: unknown) => {
           migrationError = error;
           tx.abort();

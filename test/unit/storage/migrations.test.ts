@@ -4,6 +4,7 @@ import { expect, test } from 'vitest';
 import { addExample, listExamples, listSites, listTags } from '../../../src/storage/examples-repo';
 import { openAttuneDb } from '../../../src/storage/db';
 import { DB_VERSION } from '../../../src/storage/schema';
+import { StorageUnavailableError } from '../../../src/storage/errors';
 import { getSettings } from '../../../src/storage/settings-repo';
 import { freshDbName } from './helpers';
 
@@ -87,4 +88,19 @@ test('opening an existing current database runs no migration and keeps its data'
   const second = await openAttuneDb({ name });
   expect((await listExamples(second)).map((e) => e.instruction)).toEqual(['Keep me']);
   second.close();
+});
+
+test('a failing upgrade aborts as a whole: typed error, old version and data intact', async () => {
+  const name = freshDbName();
+  const db = await openAttuneDb({ name });
+  await addExample(db, { instruction: 'Survivor', output: 'still here' });
+  db.close();
+  // No rung exists beyond DB_VERSION, so this upgrade fails part-way through the ladder.
+  const error = await openAttuneDb({ name, version: DB_VERSION + 2 }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(StorageUnavailableError);
+  expect((error as Error).message).toMatch(/No migration to schema version/);
+  const reopened = await openAttuneDb({ name });
+  expect(reopened.version).toBe(DB_VERSION);
+  expect((await listExamples(reopened)).map((e) => e.instruction)).toEqual(['Survivor']);
+  reopened.close();
 });
