@@ -1,0 +1,104 @@
+// PEFT parity: an adapter exported by Attune, loaded by an independent PyTorch implementation of
+// PEFT's LoRA / prompt-tuning semantics (tools/reference/peft_reference.py on the reference
+// models), gives the same logits as the TypeScript runtime within 1e-4. LoRA is also checked
+// merged the PEFT way (fan_in_fan_out for GPT-2's Conv1D).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forward } from '../../../src/model/forward';
+import type { LoadedModel } from '../../../src/model/model';
+import { defaultTargets } from '../../../src/tuning/methods/lora/config';
+import { loraMethod } from '../../../src/tuning/methods/lora/method';
+import { promptTuningMethod } from '../../../src/tuning/methods/prompt-tuning/method';
+import { exportAdapter } from '../../../src/tuning/peft/files';
+import { writeAdapterDirectory } from '../../../src/tuning/peft/node-dir';
+import type { Adapter } from '../../../src/tuning/types';
+import { FIXTURES, adapterContext, loadFixture, maxAbsDiff, perturb, useCpu } from './helpers';
+
+const PYTHON = '/usr/bin/python3';
+const SCRIPT = join(FIXTURES, '..', '..', '..', 'tools', 'reference', 'peft_reference.py');
+const IDS = [
+  [5, 17, 42, 99, 3, 250, 7, 8, 12],
+  [11, 2, 3, 4, 5, 6, 7, 8, 300],
+];
+
+interface ReferenceOutput {
+  shape: number[];
+  virtual_tokens: number;
+  logits: number[];
+}
+
+function reference(fixture: string, adapterDir: string | null, merge = false): ReferenceOutput {
+  const args = [SCRIPT, '--model', join(FIXTURES, fixture), '--ids', JSON.stringify(IDS)];
+  if (adapterDir) args.push('--adapter', adapterDir);
+  if (merge) args.push('--merge');
+  const stdout = execFileSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  return JSON.parse(stdout) as ReferenceOutput;
+}
+
+describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('PEFT parity on %s', (fixture) => {
+  let model: LoadedModel;
+  let dir: string;
+  let base: ReferenceOutput | undefined;
+  beforeAll(async () => {
+    await useCpu();
+    model = await loadFixture(fixture);
+    dir = mkdtempSync(join(tmpdir(), 'attune-peft-'));
+  });
+  afterAll(() => {
+    model.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function check(adapter: Adapter, name: string, merge = false): Promise<void> {
+    const adapterDir = join(dir, name);
+    writeAdapterDirectory(adapterDir, await exportAdapter(adapter));
+    const ref = reference(fixture, adapterDir, merge);
+    const { logits, prependedRows } = forward(model, { ids: IDS, hooks: adapter.hooks({ training: false }) });
+    expect(prependedRows).toBe(ref.virtual_tokens);
+    expect(logits.shape).toEqual(ref.shape);
+    expect(maxAbsDiff(logits.dataSync(), ref.logits)).toBeLessThan(1e-4);
+    // Not vacuous: the adapter moves the reference logits well beyond the tolerance.
+    base ??= reference(fixture, null);
+    const V = model.config.vocabSize;
+    const refInputRows = ref.logits.filter((_, i) => Math.floor(i / V) % ref.shape[1]! >= ref.virtual_tokens);
+    expect(maxAbsDiff(refInputRows, base.logits)).toBeGreaterThan(1e-2);
+    logits.dispose();
+  }
+
+  it('LoRA (attention + MLP, rsLoRA off) matches PEFT, unmerged and merged', async () => {
+    const config = { ...loraMethod.defaultConfig(model.config), r: 4, alpha: 8, targetModules: defaultTargets(model.config, true) };
+    const adapter = loraMethod.create(config, adapterContext(model, 3, fixture));
+    perturb(adapter, 8, 0.2);
+    await check(adapter, 'lora');
+    await check(adapter, 'lora-merged', true);
+    adapter.dispose();
+  });
+
+  it('LoRA with rsLoRA and a regular-expression target matches PEFT', async () => {
+    const targets = model.config.family === 'gpt2' ? '.*\\.1\\.attn\\.c_attn' : '.*layers\\.1\\.self_attn\\.(q|v)_proj';
+    const adapter = loraMethod.create({ r: 4, alpha: 8, dropout: 0, targetModules: targets, useRslora: true }, adapterContext(model, 4, fixture));
+    perturb(adapter, 9, 0.3);
+    await check(adapter, 'lora-rs');
+    adapter.dispose();
+  });
+
+  it('prompt tuning matches PEFT (virtual tokens at positions 0..n-1)', async () => {
+    const adapter = promptTuningMethod.create({ numVirtualTokens: 5, init: 'sample-vocab', initText: '' }, adapterContext(model, 5, fixture));
+    perturb(adapter, 10, 0.5);
+    await check(adapter, 'prompt');
+    adapter.dispose();
+  });
+
+  it('the reference refuses a tensor of the wrong shape, so parity is not accidental', async () => {
+    const adapter = loraMethod.create({ ...loraMethod.defaultConfig(model.config), r: 4 }, adapterContext(model, 3, fixture));
+    const files = await exportAdapter(adapter);
+    const config = JSON.parse(new TextDecoder().decode(files.get('adapter_config.json')!));
+    files.set('adapter_config.json', new TextEncoder().encode(JSON.stringify({ ...config, r: 2 })));
+    writeAdapterDirectory(join(dir, 'bad'), files);
+    expect(() => reference(fixture, join(dir, 'bad'))).toThrow(/shape/);
+    adapter.dispose();
+  });
+});

@@ -1,0 +1,191 @@
+"""Hugging Face PEFT's LoRA and prompt-tuning forward semantics on the plain PyTorch reference models.
+
+PEFT itself is not installable here, so this re-implements what PEFT does at inference, from its
+published definitions (peft/tuners/lora/layer.py, peft/peft_model.py, peft/tuners/prompt_tuning):
+
+* LoRA: every module whose name matches `target_modules` (a list: exact name or `.`-suffix; a
+  string: full-match regular expression) is wrapped: result = base(x) + lora_B(lora_A(dropout(x))) *
+  scaling, scaling = lora_alpha / r (use_rslora: lora_alpha / sqrt(r)); lora_A.weight [r, in],
+  lora_B.weight [out, r]. Merging adds transpose(B @ A, fan_in_fan_out) * scaling to the weight
+  (GPT-2 Conv1D weights are [in, out], so fan_in_fan_out is true there).
+* Prompt tuning: prompt_embeddings [n, D] are concatenated before the input embeddings; the base
+  model then runs on inputs_embeds at positions 0..n+T-1, and the logits cover all n+T rows.
+
+It reads an adapter directory exactly as PEFT saves it (adapter_config.json +
+adapter_model.safetensors, keys `base_model.model.<module>.lora_A.weight` / `prompt_embeddings`),
+never the TypeScript code, and prints JSON logits for the Attune parity test:
+
+    /usr/bin/python3 tools/reference/peft_reference.py --model DIR [--adapter DIR] [--merge] --ids '[[1, 2, 3]]'
+    -> {"shape": [B, P + T, V], "virtual_tokens": P, "logits": [...]}
+"""
+import argparse
+import json
+import math
+import os
+import re
+import sys
+
+import torch
+from torch import nn
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import modeling_llama  # noqa: E402
+from modeling_gpt2 import Conv1D, GPT2LMHeadModel  # noqa: E402
+from safetensors_io import load_file  # noqa: E402
+
+UNSUPPORTED = ("use_dora", "modules_to_save", "layers_to_transform", "rank_pattern", "alpha_pattern", "layer_replication")
+
+
+class AdapterError(ValueError):
+    """The adapter directory cannot be applied to this model."""
+
+
+# ---- base models ---------------------------------------------------------------------------
+
+def load_base(model_dir: str) -> nn.Module:
+    with open(os.path.join(model_dir, "config.json"), encoding="utf-8") as handle:
+        cfg = json.load(handle)
+    if cfg.get("model_type") != "gpt2":
+        return modeling_llama.load_hf_dir(model_dir)
+    model = GPT2LMHeadModel(cfg)
+    tensors, _ = load_file(os.path.join(model_dir, "model.safetensors"))
+    state = {name: tensor.float() for name, tensor in tensors.items()}
+    missing = set(model.state_dict_hf()) - set(state)
+    if missing:
+        raise AdapterError(f"GPT-2 weights missing: {sorted(missing)[:5]}")
+    model.load_state_dict({**model.state_dict(), **state})
+    return model.eval()
+
+
+def word_embeddings(model: nn.Module) -> nn.Embedding:
+    return model.transformer.wte if isinstance(model, GPT2LMHeadModel) else model.model.embed_tokens
+
+
+def forward_embeds(model: nn.Module, embeds: torch.Tensor) -> torch.Tensor:
+    """The base model on inputs_embeds [B, L, D] at positions 0..L-1 (as HF models do) -> logits [B, L, V]."""
+    b, length, _ = embeds.shape
+    if isinstance(model, GPT2LMHeadModel):
+        x = embeds + model.transformer.wpe(torch.arange(length))[None]
+        for block in model.transformer.h:
+            x, _ = block(x)
+        return model.lm_head(model.transformer.ln_f(x))
+    positions = torch.arange(length)[None].expand(b, length)
+    cos, sin = modeling_llama.rotary_cos_sin(positions, model.config.head_dim, model.config.rope_theta, embeds.dtype)
+    mask = modeling_llama.causal_mask(length, 0, embeds.dtype)
+    hidden = embeds
+    for layer in model.model.layers:
+        hidden, _ = layer(hidden, cos, sin, mask, None)
+    return model.lm_head(model.model.norm(hidden))
+
+
+# ---- LoRA ----------------------------------------------------------------------------------
+
+class LoraLinear(nn.Module):
+    """peft.tuners.lora.Linear at inference: base(x) + lora_B(lora_A(x)) * scaling (dropout is identity)."""
+
+    def __init__(self, base: nn.Module, r: int, alpha: float, use_rslora: bool):
+        super().__init__()
+        self.base_layer = base
+        in_features, out_features = linear_shape(base)
+        self.lora_A = nn.Linear(in_features, r, bias=False)
+        self.lora_B = nn.Linear(r, out_features, bias=False)
+        self.scaling = alpha / math.sqrt(r) if use_rslora else alpha / r
+
+    def forward(self, x):
+        return self.base_layer(x) + self.lora_B(self.lora_A(x)) * self.scaling
+
+    def delta_weight(self, fan_in_fan_out: bool) -> torch.Tensor:
+        delta = self.lora_B.weight @ self.lora_A.weight  # [out, in]
+        return (delta.T if fan_in_fan_out else delta) * self.scaling
+
+
+def linear_shape(module: nn.Module) -> tuple[int, int]:
+    if isinstance(module, Conv1D):
+        return module.weight.shape[0], module.weight.shape[1]  # stored [in, out]
+    return module.in_features, module.out_features
+
+
+def target_matches(name: str, targets) -> bool:
+    """peft.tuners.tuners_utils.check_target_module_exists."""
+    if isinstance(targets, str):
+        return re.fullmatch(targets, name) is not None
+    return any(name == target or name.endswith(f".{target}") for target in targets)
+
+
+def apply_lora(model: nn.Module, config: dict, tensors: dict, merge: bool) -> None:
+    for field in UNSUPPORTED:
+        if config.get(field) not in (None, False, {}, []):
+            raise AdapterError(f"{field} is not supported")
+    if config.get("bias", "none") != "none":
+        raise AdapterError("bias must be 'none'")
+    r, alpha = int(config["r"]), float(config["lora_alpha"])
+    targets = config["target_modules"]
+    names = [name for name, module in model.named_modules()
+             if isinstance(module, (nn.Linear, Conv1D)) and target_matches(name, targets)]
+    if not names:
+        raise AdapterError(f"no module matches target_modules {targets}")
+    used = set()
+    for name in names:
+        parent_name, _, child = name.rpartition(".")
+        parent = model.get_submodule(parent_name) if parent_name else model
+        layer = LoraLinear(getattr(parent, child), r, alpha, bool(config.get("use_rslora", False)))
+        with torch.no_grad():
+            for factor in ("A", "B"):
+                key = f"base_model.model.{name}.lora_{factor}.weight"
+                if key not in tensors:
+                    raise AdapterError(f"missing {key}")
+                target = getattr(layer, f"lora_{factor}").weight
+                if tuple(tensors[key].shape) != tuple(target.shape):
+                    raise AdapterError(f"{key} has shape {list(tensors[key].shape)}, expected {list(target.shape)}")
+                target.copy_(tensors[key].float())
+                used.add(key)
+            if merge:
+                layer.base_layer.weight += layer.delta_weight(bool(config.get("fan_in_fan_out", False)))
+        setattr(parent, child, layer.base_layer if merge else layer)
+    extra = set(tensors) - used
+    if extra:
+        raise AdapterError(f"unexpected tensors {sorted(extra)[:3]}")
+
+
+# ---- main ----------------------------------------------------------------------------------
+
+def logits_for(model_dir: str, adapter_dir: str | None, ids: list[list[int]], merge: bool) -> tuple[torch.Tensor, int]:
+    model = load_base(model_dir)
+    input_ids = torch.tensor(ids, dtype=torch.long)
+    embeds = word_embeddings(model)(input_ids)
+    if adapter_dir is None:
+        return forward_embeds(model, embeds), 0
+    with open(os.path.join(adapter_dir, "adapter_config.json"), encoding="utf-8") as handle:
+        config = json.load(handle)
+    tensors, _ = load_file(os.path.join(adapter_dir, "adapter_model.safetensors"))
+    if config.get("task_type", "CAUSAL_LM") != "CAUSAL_LM":
+        raise AdapterError("only CAUSAL_LM adapters are supported")
+    if config["peft_type"] == "LORA":
+        apply_lora(model, config, tensors, merge)
+        return forward_embeds(model, embeds), 0
+    if config["peft_type"] == "PROMPT_TUNING":
+        prompt = tensors["prompt_embeddings"].float()  # [n, D]
+        if prompt.shape != (config["num_virtual_tokens"], config["token_dim"]) or prompt.shape[1] != embeds.shape[2]:
+            raise AdapterError(f"prompt_embeddings shape {list(prompt.shape)} does not fit the config or model")
+        prompts = prompt[None].expand(embeds.shape[0], -1, -1)
+        return forward_embeds(model, torch.cat([prompts, embeds], dim=1)), prompt.shape[0]
+    raise AdapterError(f"peft_type {config['peft_type']} is not implemented here")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--adapter")
+    parser.add_argument("--merge", action="store_true", help="merge LoRA into the weights (PEFT merge_and_unload)")
+    parser.add_argument("--ids", required=True, help="JSON [[id, ...], ...]")
+    args = parser.parse_args()
+    torch.manual_seed(0)
+    with torch.no_grad():
+        logits, virtual = logits_for(args.model, args.adapter, json.loads(args.ids), args.merge)
+    json.dump({"shape": list(logits.shape), "virtual_tokens": virtual, "logits": logits.reshape(-1).tolist()}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
