@@ -11,6 +11,15 @@ import { extensionUrl, launchExtension, type LaunchedExtension } from './harness
 
 const PAGES_DIR = resolve('test/fixtures/pages');
 
+/** The slice of the extension API used inside evaluate() callbacks (they run in the browser). */
+declare const chrome: {
+  tabs: {
+    query(query: { active: boolean; lastFocusedWindow: boolean }): Promise<{ id?: number }[]>;
+    sendMessage(tabId: number, message: unknown): Promise<unknown>;
+  };
+  runtime: { sendMessage(message: unknown): Promise<unknown> };
+};
+
 let ext: LaunchedExtension;
 let server: Server;
 let origin: string;
