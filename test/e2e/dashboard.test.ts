@@ -111,7 +111,14 @@ test('import, filter, edit, delete with undo, export to a fresh profile, survive
   expect(await listedContent(restarted.page)).toEqual(before);
 
   // Importing the export into a fresh profile gives the same examples; a second import adds none.
+  // First, Escape on the preview (keyboard, focus is in the dialog) writes nothing.
   const fresh = await openDashboard(newProfileDir());
+  await importFile(fresh.page, download.suggestedFilename(), exported);
+  await expect.poll(() => fresh.page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('import-confirm');
+  await fresh.page.keyboard.press('Escape');
+  await fresh.page.getByTestId('import-preview').waitFor({ state: 'detached' });
+  await fresh.page.reload();
+  await fresh.page.getByTestId('examples-empty').waitFor();
   await importFile(fresh.page, download.suggestedFilename(), exported);
   expect(await fresh.page.getByTestId('import-issue').count()).toBe(0);
   await fresh.page.getByTestId('import-confirm').click();
@@ -121,6 +128,16 @@ test('import, filter, edit, delete with undo, export to a fresh profile, survive
   await fresh.page.getByTestId('import-confirm').click();
   await expect.poll(() => fresh.page.getByTestId('toast-message').last().textContent()).toBe('Imported 0 examples; skipped 4 duplicates.');
   expect(await fresh.page.getByTestId('example-row').count()).toBe(4);
+
+  // Bulk delete with the keyboard (Space on "select all"), then Undo brings all four back.
+  await fresh.page.getByTestId('examples-select-all').focus();
+  await fresh.page.keyboard.press('Space');
+  await expect.poll(() => fresh.page.getByTestId('examples-delete-selected').textContent()).toContain('(4)');
+  await fresh.page.getByTestId('examples-delete-selected').click();
+  await fresh.page.getByTestId('examples-empty').waitFor();
+  await fresh.page.getByTestId('toast-undo').click();
+  await expectInstructions(fresh.page, ['Translate to French', 'Summarise the post', 'Define dog', 'Define cat']);
+  expect(await listedContent(fresh.page)).toEqual(before);
 });
 
 test('settings: chip toggle and language persist; storage usage and persistence are shown', async () => {
