@@ -77,7 +77,10 @@ export class ModelStorageFullError extends Error {
 export class HostPermissionDeniedError extends Error {
   override readonly name = 'HostPermissionDeniedError';
   constructor(readonly origin: string) {
-    super(`Attune needs your permission to download from ${origin}. Start the download again and choose "Allow".`);
+    super(
+      `${origin} does not allow downloads from the browser, so Attune needs your permission to read from it. ` +
+        'Press Download again and choose "Allow".',
+    );
   }
 }
 

@@ -3,7 +3,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import { ModelDownloadCancelledError } from '../../model-store/errors';
-import { ensureHostPermission } from '../../model-store/host-permission';
+import { browserDownloadAccess, ensureDownloadAccess } from '../../model-store/host-permission';
 import type { ModelStore, ModelSummary } from '../../model-store/model-store';
 import { parseModelUrl } from '../../model-store/model-url';
 import type { DownloadProgress } from '../../model-store/url-download';
@@ -47,8 +47,8 @@ export function ImportPanel({ store, onImported }: ImportPanelProps) {
     const controller = new AbortController();
     download.current = controller;
     void run(async () => {
-      // The permission prompt needs the click's user activation: ask before anything else.
-      await ensureHostPermission(parseModelUrl(url).base);
+      // A permission prompt needs the click's user activation: settle access before anything else.
+      await ensureDownloadAccess(`${parseModelUrl(url).base}config.json`, browserDownloadAccess());
       return store.importFromUrl(url, { signal: controller.signal, onProgress: setProgress });
     });
   }
