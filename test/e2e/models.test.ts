@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { fixtureFileSizes } from '../unit/model-store/helpers';
-import { startModelServer, type ModelServer } from '../unit/model-store/model-server';
+import { FIXTURES, startModelServer, type ModelServer } from '../unit/model-store/model-server';
+import { join } from 'node:path';
 import { extensionUrl, launchExtension, type LaunchedExtension } from './harness';
 
 let ext: LaunchedExtension;
@@ -128,5 +129,30 @@ test('cancel stops a download and keeps nothing', async () => {
   });
   expect(leftovers).toEqual([]);
   server.faults.clear();
+  await page.close();
+});
+
+test('a model folder picked with the directory picker is imported into OPFS', async () => {
+  const page = await openModels();
+  await page.getByTestId('models-import-folder').setInputFiles(join(FIXTURES, 'tiny-qwen2'));
+  const row = page.getByTestId('model-row').filter({ hasText: 'tiny-qwen2' });
+  await row.waitFor({ timeout: 30_000 });
+  expect(await row.getByTestId('model-source').textContent()).toBe('Local files');
+  const id = (await row.getAttribute('data-model-id'))!;
+  expect(await opfsFiles(page, id)).toEqual(fixtureFileSizes('tiny-qwen2'));
+  await row.getByTestId('model-remove').click();
+  await page.getByTestId('models-remove-confirm').click();
+  await row.waitFor({ state: 'detached' });
+  await page.close();
+});
+
+test('picked files without tokenizer.json are refused with the missing file named', async () => {
+  const page = await openModels();
+  const folder = join(FIXTURES, 'tiny-gpt2');
+  await page.getByTestId('models-import-files').setInputFiles(['config.json', 'model.safetensors'].map((n) => join(folder, n)));
+  const error = page.getByTestId('models-error');
+  await error.waitFor({ timeout: 30_000 });
+  expect(await error.textContent()).toContain('tokenizer.json');
+  expect(await page.getByTestId('model-row').filter({ hasText: 'gpt2' }).count()).toBe(0);
   await page.close();
 });

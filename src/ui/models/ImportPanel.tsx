@@ -66,7 +66,7 @@ export function ImportPanel({ store, onImported }: ImportPanelProps) {
           {t('models.import.folder')}
           <input
             type="file"
-            {...{ webkitdirectory: '' }}
+            {...{ webkitdirectory: true }}
             class="visually-hidden"
             disabled={busy}
             onChange={(e) => importFiles(e.currentTarget)}
