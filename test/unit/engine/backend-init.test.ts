@@ -64,3 +64,15 @@ test('the matmul check notices a wrong result', async () => {
     tf.registerKernel(original);
   }
 });
+
+test('the saved backend setting is what initBackendFromSettings starts', async () => {
+  await import('fake-indexeddb/auto');
+  const { openAttuneDb } = await import('../../../src/storage/db');
+  const { updateSettings } = await import('../../../src/storage/settings-repo');
+  const { initBackendFromSettings } = await import('../../../src/engine/backend-settings');
+  const db = await openAttuneDb({ name: `backend-settings-${Math.random()}` });
+  await updateSettings(db, { backend: 'cpu' });
+  const active = await initBackendFromSettings(db, { environment: nodeEnvironment, wasmPrefix: wasmPrefixForNode() });
+  expect(active).toMatchObject({ name: 'cpu', requested: 'cpu' });
+  db.close();
+});
