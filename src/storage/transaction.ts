@@ -34,3 +34,23 @@ function abortQuietly(tx: { abort(): void }): void {
     // Already finished or aborted by the browser (e.g. on a quota failure): nothing to undo.
   }
 }
+
+/**
+ * Issues one request per item without waiting on each in turn (IndexedDB runs them in order
+ * within the transaction, far faster than a round trip each), then waits for all of them. Every
+ * request's failure is observed, and the root cause is reported rather than the AbortErrors the
+ * other requests get once the transaction aborts.
+ */
+export async function allRequests<I, T>(items: readonly I[], request: (item: I) => Promise<T>): Promise<T[]> {
+  const pending: Promise<T>[] = [];
+  try {
+    for (const item of items) pending.push(request(item));
+  } catch (error) {
+    for (const p of pending) p.catch(() => undefined);
+    throw error;
+  }
+  const settled = await Promise.allSettled(pending);
+  const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length > 0) throw failures.find((e) => (e as { name?: unknown })?.name !== 'AbortError') ?? failures[0];
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
