@@ -4,6 +4,7 @@ import { loadFromFlags, MODEL_FLAGS } from '../common-flags';
 import { generate, type GenerateOptions } from '../../model';
 import { promptIds, PROMPT_FLAGS } from './prompt-ids';
 import { UsageError, type FlagValues } from '../args';
+import { ADAPTER_FLAGS, adapterFromFlags, inferenceHooks } from '../adapter-flag';
 
 export const generateCommand: Command = {
   name: 'generate',
@@ -11,6 +12,7 @@ export const generateCommand: Command = {
   flags: {
     ...MODEL_FLAGS,
     ...PROMPT_FLAGS,
+    ...ADAPTER_FLAGS,
     'max-tokens': { type: 'integer', description: 'new tokens at most (default 64)' },
     greedy: { type: 'boolean', description: 'always take the most likely token' },
     temperature: { type: 'number', description: 'sampling temperature (default 1)' },
@@ -24,16 +26,18 @@ export const generateCommand: Command = {
   async run(flags, io) {
     const options = generateOptions(flags);
     const model = await loadFromFlags(flags, io);
+    const adapter = adapterFromFlags(flags, model);
     try {
       const ids = promptIds(model, flags);
       const started = performance.now();
-      const result = await generate(model, ids, { ...options, onText: (delta) => io.out(delta) });
+      const result = await generate(model, ids, { ...options, hooks: inferenceHooks(adapter), onText: (delta) => io.out(delta) });
       io.out('\n');
       if (flags.stats) {
         const seconds = (performance.now() - started) / 1000;
         io.err(`${result.tokens.length} tokens in ${seconds.toFixed(2)} s (${(result.tokens.length / seconds).toFixed(1)} tokens/s), stopped: ${result.stopReason}\n`);
       }
     } finally {
+      adapter?.dispose();
       model.dispose();
     }
   },

@@ -3,5 +3,6 @@ import type { Command } from '../command';
 import { generateCommand } from './generate';
 import { infoCommand } from './info';
 import { logitsCommand } from './logits';
+import { trainCommand } from './train';
 
-export const COMMANDS: readonly Command[] = [infoCommand, generateCommand, logitsCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, generateCommand, logitsCommand, trainCommand];

@@ -3,6 +3,7 @@ import type { Command } from '../command';
 import { loadFromFlags, MODEL_FLAGS } from '../common-flags';
 import { forward } from '../../model';
 import { promptIds, PROMPT_FLAGS } from './prompt-ids';
+import { ADAPTER_FLAGS, adapterFromFlags, inferenceHooks } from '../adapter-flag';
 
 export const logitsCommand: Command = {
   name: 'logits',
@@ -10,14 +11,16 @@ export const logitsCommand: Command = {
   flags: {
     ...MODEL_FLAGS,
     ...PROMPT_FLAGS,
+    ...ADAPTER_FLAGS,
     json: { type: 'boolean', description: 'print {ids, shape, logits} as JSON (last position)' },
     all: { type: 'boolean', description: 'with --json: logits of every position, [T, V] row-major' },
   },
   async run(flags, io) {
     const model = await loadFromFlags(flags, io);
+    const adapter = adapterFromFlags(flags, model);
     try {
       const ids = promptIds(model, flags);
-      const out = forward(model, { ids: [ids], logits: flags.all ? 'all' : 'last' });
+      const out = forward(model, { ids: [ids], logits: flags.all ? 'all' : 'last', hooks: inferenceHooks(adapter) });
       const values = Array.from(await out.logits.data());
       const shape = out.logits.shape.slice(1);
       out.logits.dispose();
@@ -26,6 +29,7 @@ export const logitsCommand: Command = {
       const lines = ranked.map(({ id, v }) => `${String(id).padStart(7)}  ${v.toFixed(4).padStart(10)}  ${JSON.stringify(model.tokenizer!.decode([id]))}`);
       io.out(`next-token logits after ${ids.length} tokens (top 10):\n${lines.join('\n')}\n`);
     } finally {
+      adapter?.dispose();
       model.dispose();
     }
   },

@@ -75,26 +75,41 @@ export function fitExample(prompt: number[], completion: number[], maxLength: nu
   return { example: { ids, lossMask }, truncated };
 }
 
-export function encodeExamples(tokenizer: ModelTokenizer, examples: readonly TrainingExample[], maxLength: number): EncodeReport {
+/** An example tokenised but not yet fitted to a length budget. */
+export interface TokenizedExample {
+  prompt: number[];
+  completion: number[];
+}
+
+export function tokenizeExamples(tokenizer: ModelTokenizer, examples: readonly TrainingExample[]): TokenizedExample[] {
+  return examples.map((example) => encodeExample(tokenizer, example));
+}
+
+/** Fits every example into maxLength tokens, dropping those with nothing left to learn. */
+export function fitExamples(tokenized: readonly TokenizedExample[], maxLength: number): EncodeReport {
   const encoded: EncodedExample[] = [];
   let truncated = 0;
   let dropped = 0;
-  examples.forEach((example) => {
-    const { prompt, completion } = encodeExample(tokenizer, example);
+  for (const { prompt, completion } of tokenized) {
     const fitted = fitExample(prompt, completion, maxLength);
     // Position 0 is never predicted, so an example needs a masked token after the first.
     if (fitted.example.lossMask.slice(1).every((m) => m === 0)) {
       dropped += 1;
-      return;
+      continue;
     }
     if (fitted.truncated) truncated += 1;
     encoded.push(fitted.example);
-  });
+  }
   const warnings: string[] = [];
   if (truncated > 0) warnings.push(`${truncated} example(s) were longer than ${maxLength} tokens and were truncated.`);
   if (dropped > 0) warnings.push(`${dropped} example(s) had no output tokens left after truncation and were skipped.`);
-  if (encoded.length === 0) throw new TrainingDataError('No usable training examples: every example is empty or too long.');
   return { examples: encoded, warnings, truncated, dropped };
+}
+
+export function encodeExamples(tokenizer: ModelTokenizer, examples: readonly TrainingExample[], maxLength: number): EncodeReport {
+  const report = fitExamples(tokenizeExamples(tokenizer, examples), maxLength);
+  if (report.examples.length === 0) throw new TrainingDataError('No usable training examples: every example is empty or too long.');
+  return report;
 }
 
 // ---- split ----------------------------------------------------------------------------------

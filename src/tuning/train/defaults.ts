@@ -39,7 +39,8 @@ const TARGET_STEPS = 120;
 export function chooseDefaults({ stats, method, contextTokens }: DefaultsInput): TrainSettings {
   const maxLength = Math.max(8, Math.min(contextTokens, 512, roundUp(stats.p95Tokens * 1.1, 8)));
   const typical = Math.max(1, Math.min(stats.meanTokens, maxLength));
-  const batchSize = clamp(Math.floor(TARGET_BATCH_TOKENS / typical), 1, Math.min(16, Math.max(1, stats.count)));
+  // At least ~4 steps per epoch so small datasets still get many updates.
+  const batchSize = clamp(Math.floor(TARGET_BATCH_TOKENS / typical), 1, Math.min(16, Math.max(1, Math.floor(stats.count / 4))));
   const stepsPerEpoch = Math.max(1, Math.ceil(stats.count / batchSize));
   // Few examples -> more passes (each pass is short); many -> fewer (each pass already teaches a lot).
   const epochs = clamp(Math.round(TARGET_STEPS / stepsPerEpoch), 2, 10);

@@ -70,7 +70,7 @@ describe.each(FAMILY_FIXTURES)('tuning contract on %s', (fixture) => {
       const h = 1e-2;
       let checked = 0;
       for (const { variable } of params.slice(0, 4)) {
-        const grad = grads[variable.name]!.dataSync();
+        const grad = Array.from(grads[variable.name]!.dataSync());
         // The largest-gradient entry (a meaningful relative check) and two random ones.
         const largest = grad.reduce((best, g, i) => (Math.abs(g) > Math.abs(grad[best]!) ? i : best), 0);
         for (const index of [largest, rng.int(grad.length), rng.int(grad.length)]) {

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../../../src/model/model';
 import { AdapterMismatchError, AdapterFormatError, TuningConfigError } from '../../../src/tuning/errors';
-import { defaultTargets, loraScale } from '../../../src/tuning/methods/lora/config';
+import { defaultTargets, loraScale, type LoraConfig } from '../../../src/tuning/methods/lora/config';
 import { disposeReplaced, mergeLora, unmergeLora } from '../../../src/tuning/methods/lora/merge';
 import { LoraAdapter, loraMethod } from '../../../src/tuning/methods/lora/method';
 import { linearModules, matchesTarget } from '../../../src/tuning/model-linears';
@@ -170,7 +170,7 @@ describe('LoRA config validation', () => {
     for (const [config, field] of bad) {
       let error: unknown;
       try {
-        loraMethod.validate(config, model.config);
+        loraMethod.validate(config as LoraConfig, model.config);
       } catch (e) {
         error = e;
       }

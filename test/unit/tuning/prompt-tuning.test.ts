@@ -44,7 +44,7 @@ describe.each(['tiny-gpt2', 'tiny-llama'])('prompt tuning on %s', (fixture) => {
     const prompt = sampled.trainable()[0]!.variable.arraySync() as number[][];
     for (const row of prompt) expect(rows.some((candidate) => maxAbsDiff(candidate, row) === 0)).toBe(true);
     const random = promptTuningMethod.create({ numVirtualTokens: 30, init: 'random', initText: '' }, adapterContext(model, 4));
-    const values = random.trainable()[0]!.variable.dataSync();
+    const values = Array.from(random.trainable()[0]!.variable.dataSync());
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
     const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
     expect(Math.abs(mean)).toBeLessThan(0.05);

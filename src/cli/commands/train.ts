@@ -1,0 +1,148 @@
+// attune train: one-click local training from a JSONL file, the same trainer the extension runs.
+// Prints the held-out loss before and after and the training speed; writes a PEFT adapter folder.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command, CliIo } from '../command';
+import { UsageError, type FlagValues } from '../args';
+import { loadFromFlags, MODEL_FLAGS } from '../common-flags';
+import { baseModelIdFor } from '../adapter-flag';
+import { parseImport } from '../../dataset/jsonl';
+import { TrainingDataError } from '../../tuning/errors';
+import { exportAdapter } from '../../tuning/peft/files';
+import { writeAdapterDirectory } from '../../tuning/peft/node-dir';
+import { isMethodName } from '../../tuning/registry';
+import type { TrainingExample } from '../../tuning/train/data';
+import type { TrainSettings } from '../../tuning/train/defaults';
+import { prepareTraining } from '../../tuning/train/prepare';
+import type { TrainProgress } from '../../tuning/train/trainer';
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'Train a LoRA or soft prompt on instruction/output pairs (JSONL) and save a PEFT adapter',
+  flags: {
+    ...MODEL_FLAGS,
+    data: { type: 'string', required: true, description: 'training examples: JSONL (or a JSON array) of {instruction, input?, output}' },
+    eval: { type: 'string', description: 'held-out examples (same format); default: 10 % of --data when it has 20 or more' },
+    method: { type: 'string', description: 'lora | prompt-tuning (default lora)' },
+    steps: { type: 'integer', description: 'optimizer steps (default: chosen from the data)' },
+    epochs: { type: 'integer', description: 'passes over the data (default: chosen from the data)' },
+    seed: { type: 'integer', description: 'seed for init, shuffling and dropout (default 1)' },
+    lr: { type: 'number', description: 'peak learning rate (default: 2e-3 LoRA, 3e-2 soft prompt)' },
+    'batch-size': { type: 'integer', description: 'examples per batch (default: from example lengths)' },
+    rank: { type: 'integer', description: 'LoRA rank r (default 8)' },
+    'virtual-tokens': { type: 'integer', description: 'soft prompt length (default 20, at most 1/8 of the context)' },
+    out: { type: 'string', required: true, description: 'folder to write adapter_config.json + adapter_model.safetensors' },
+    json: { type: 'boolean', description: 'print the summary as JSON' },
+    quiet: { type: 'boolean', description: 'no progress lines' },
+  },
+  async run(flags, io) {
+    const method = (flags.method as string | undefined) ?? 'lora';
+    if (!isMethodName(method)) throw new UsageError(`--method must be lora or prompt-tuning, got "${method}"`);
+    if (flags.steps !== undefined && flags.epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
+    const examples = readExamples(flags.data as string);
+    const heldOut = flags.eval ? readExamples(flags.eval as string) : undefined;
+    const model = await loadFromFlags(flags, io);
+    const started = performance.now();
+    try {
+      const run = prepareTraining({
+        model,
+        baseModelId: baseModelIdFor(flags.model as string),
+        method,
+        methodConfig: methodOverrides(method, flags),
+        examples,
+        heldOutExamples: heldOut,
+        overrides: settingOverrides(flags),
+        onProgress: flags.quiet ? undefined : progressPrinter(io),
+      });
+      for (const note of run.notes) io.err(`${note}\n`);
+      const cancel = () => run.trainer.cancel();
+      process.once('SIGINT', cancel);
+      const result = await run.trainer.run().finally(() => process.off('SIGINT', cancel));
+      const out = resolve(flags.out as string);
+      writeAdapterDirectory(out, await exportAdapter(run.adapter));
+      const summary = {
+        method,
+        status: result.status,
+        steps: result.steps,
+        trainExamples: run.trainCount,
+        heldOutExamples: run.heldOutCount,
+        heldOutLossBefore: result.initialHeldOutLoss,
+        heldOutLossAfter: result.finalHeldOutLoss,
+        lastTrainLoss: result.lastTrainLoss,
+        tokensPerSecond: Math.round(result.tokensPerSecond),
+        seconds: Math.round((performance.now() - started) / 100) / 10,
+        trainableParameters: run.adapter.parameterCount(),
+        settings: run.settings,
+        out,
+      };
+      run.trainer.dispose();
+      run.adapter.dispose();
+      printSummary(io, summary, flags.json === true);
+      if (result.error) throw result.error;
+    } finally {
+      model.dispose();
+    }
+  },
+};
+
+function readExamples(path: string): TrainingExample[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  const parsed = parseImport(text);
+  if (parsed.bad.length > 0) {
+    const lines = parsed.bad.slice(0, 5).map((issue) => issue.line).join(', ');
+    throw new TrainingDataError(`${path}: ${parsed.bad.length} line(s) are not valid examples (lines ${lines}${parsed.bad.length > 5 ? ', ...' : ''}). Fix or remove them.`);
+  }
+  return parsed.good.map(({ draft }) => ({ instruction: draft.instruction, input: draft.input, output: draft.output }));
+}
+
+function methodOverrides(method: string, flags: FlagValues): Record<string, number> {
+  if (method === 'lora' && flags.rank !== undefined) return { r: flags.rank as number };
+  if (method === 'prompt-tuning' && flags['virtual-tokens'] !== undefined) return { numVirtualTokens: flags['virtual-tokens'] as number };
+  return {};
+}
+
+function settingOverrides(flags: FlagValues): Partial<TrainSettings> {
+  const overrides: Partial<TrainSettings> = {};
+  if (flags.steps !== undefined) overrides.maxSteps = positive(flags.steps as number, 'steps');
+  if (flags.epochs !== undefined) overrides.epochs = positive(flags.epochs as number, 'epochs');
+  if (flags.seed !== undefined) overrides.seed = flags.seed as number;
+  if (flags.lr !== undefined) overrides.lr = positive(flags.lr as number, 'lr');
+  if (flags['batch-size'] !== undefined) overrides.batchSize = positive(flags['batch-size'] as number, 'batch-size');
+  if (overrides.lr !== undefined) overrides.minLr = overrides.lr / 10;
+  return overrides;
+}
+
+function positive(value: number, name: string): number {
+  if (!(value > 0)) throw new UsageError(`--${name} must be greater than 0`);
+  return value;
+}
+
+function progressPrinter(io: CliIo): (p: TrainProgress) => void {
+  return (p) => {
+    const every = Math.max(1, Math.floor(p.totalSteps / 20));
+    if (p.step % every !== 0 && p.step !== p.totalSteps) return;
+    const heldOut = p.heldOutLoss === null ? '' : `  held-out ${p.heldOutLoss.toFixed(4)}`;
+    io.err(
+      `step ${p.step}/${p.totalSteps}  epoch ${p.epoch}  loss ${p.loss.toFixed(4)}${heldOut}  lr ${p.lr.toExponential(2)}  ` +
+        `${Math.round(p.tokensPerSecond)} tokens/s  ETA ${Math.round(p.etaSeconds)} s\n`,
+    );
+  };
+}
+
+function printSummary(io: CliIo, summary: Record<string, unknown> & { heldOutLossBefore: number | null; heldOutLossAfter: number | null }, json: boolean): void {
+  if (json) return io.out(`${JSON.stringify(summary, null, 2)}\n`);
+  const loss = (v: number | null) => (v === null ? 'n/a (no held-out set)' : v.toFixed(4));
+  io.out(
+    [
+      `status:            ${String(summary.status)} after ${String(summary.steps)} steps (${String(summary.seconds)} s)`,
+      `held-out loss:     ${loss(summary.heldOutLossBefore)} -> ${loss(summary.heldOutLossAfter)}`,
+      `training speed:    ${String(summary.tokensPerSecond)} tokens/s`,
+      `adapter:           ${String(summary.out)} (${String(summary.trainableParameters)} trainable parameters)`,
+    ].join('\n') + '\n',
+  );
+}

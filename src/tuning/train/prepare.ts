@@ -1,0 +1,88 @@
+// From "these examples, this method" to a ready Trainer with one-click settings: the glue the CLI
+// and the engine share. Creates the adapter, splits and tokenises the data, picks defaults from
+// the data's size and lengths, and applies any overrides the user gave.
+import type { LoadedModel } from '../../model/model';
+import { TrainingDataError } from '../errors';
+import { getMethod } from '../registry';
+import type { Adapter, MethodConfigMap, MethodName } from '../types';
+import { dataStats, fitExamples, splitExamples, tokenizeExamples, type TrainingExample } from './data';
+import { chooseDefaults, type TrainSettings } from './defaults';
+import { Trainer, type TrainProgress } from './trainer';
+
+export interface PrepareInput<N extends MethodName = MethodName> {
+  model: LoadedModel;
+  baseModelId: string;
+  method: N;
+  /** Changes to the method's default config (e.g. {r: 16}). */
+  methodConfig?: Partial<MethodConfigMap[N]>;
+  examples: readonly TrainingExample[];
+  /** A separate held-out set; when absent, one is split off when there are enough examples. */
+  heldOutExamples?: readonly TrainingExample[];
+  /** Changes to the one-click settings (steps, epochs, learning rate, seed...). */
+  overrides?: Partial<TrainSettings>;
+  onProgress?: (progress: TrainProgress) => void;
+}
+
+export interface PreparedRun {
+  adapter: Adapter;
+  trainer: Trainer;
+  settings: TrainSettings;
+  trainCount: number;
+  heldOutCount: number;
+  /** Things the user should know: held-out choice, truncations, skipped examples. */
+  notes: string[];
+}
+
+export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): PreparedRun {
+  const { model } = input;
+  const tokenizer = model.tokenizer;
+  if (!tokenizer) throw new TrainingDataError('This model has no tokenizer.json, so examples cannot be turned into tokens.');
+  if (input.examples.length === 0) throw new TrainingDataError('There are no training examples; capture or import some first.');
+  const seed = input.overrides?.seed ?? 1;
+  const method = getMethod(input.method);
+  const config = { ...method.defaultConfig(model.config), ...input.methodConfig } as MethodConfigMap[N];
+  method.validate(config, model.config);
+
+  const split = input.heldOutExamples
+    ? { train: [...input.examples], heldOut: [...input.heldOutExamples], note: `${input.heldOutExamples.length} held-out examples given.` }
+    : splitExamples(input.examples, seed);
+  const trainTokens = tokenizeExamples(tokenizer, split.train);
+  const heldOutTokens = tokenizeExamples(tokenizer, split.heldOut);
+
+  const adapter = method.create(config, {
+    model: model.config,
+    weights: model.weights,
+    baseModelId: input.baseModelId,
+    seed,
+    encode: (text) => tokenizer.encode(text, { addSpecialTokens: false }),
+  });
+  try {
+    const contextTokens = model.config.maxPositions - adapter.virtualTokens;
+    const stats = dataStats(trainTokens.map((t) => t.prompt.length + t.completion.length));
+    const settings: TrainSettings = { ...chooseDefaults({ stats, method: input.method, contextTokens }), ...input.overrides };
+    if (settings.maxLength > contextTokens) settings.maxLength = contextTokens;
+    const train = fitExamples(trainTokens, settings.maxLength);
+    const heldOut = fitExamples(heldOutTokens, settings.maxLength);
+    if (train.examples.length === 0) throw new TrainingDataError('No usable training examples: every example is empty or too long.');
+    const trainer = new Trainer({
+      model,
+      adapter,
+      train: train.examples,
+      heldOut: heldOut.examples,
+      settings,
+      padId: 0,
+      onProgress: input.onProgress,
+    });
+    return {
+      adapter,
+      trainer,
+      settings,
+      trainCount: train.examples.length,
+      heldOutCount: heldOut.examples.length,
+      notes: [split.note, ...train.warnings, ...heldOut.warnings.map((w) => `Held-out: ${w}`)],
+    };
+  } catch (error) {
+    adapter.dispose();
+    throw error;
+  }
+}
