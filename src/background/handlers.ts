@@ -49,7 +49,7 @@ export function createHandlers(ports: CapturePorts): Handlers {
       }
       return { template: await ports.saveTemplate(cleanName, cleanInstruction) };
     },
-    'settings/capture': async () => ({ chipEnabled: await ports.readChipEnabled() }),
+    'settings/capture': () => ports.readCaptureSettings(),
     'capture/start': async ({ tabId, mode }) => ({ opened: await ports.openCaptureForm(tabId, mode) }),
     'dashboard/open': async () => {
       await ports.openDashboard();

@@ -3,7 +3,7 @@
 // fake-indexeddb and record the browser-side effects.
 
 import type { ValidExampleDraft } from '../dataset/example';
-import type { CaptureMode, SaveExampleResult, TemplateSummary } from '../messaging/protocol';
+import type { CaptureMode, CaptureSettings, SaveExampleResult, TemplateSummary } from '../messaging/protocol';
 
 export interface CapturePorts {
   /** Stores a validated example, or reports the identical one already stored. */
@@ -11,7 +11,7 @@ export interface CapturePorts {
   countExamples(): Promise<number>;
   listTemplates(): Promise<TemplateSummary[]>;
   saveTemplate(name: string, instruction: string): Promise<TemplateSummary>;
-  readChipEnabled(): Promise<boolean>;
+  readCaptureSettings(): Promise<CaptureSettings>;
   /** Opens the capture form in a tab; false when the page cannot host it (chrome://, store, ...). */
   openCaptureForm(tabId: number, mode: CaptureMode, selectionText?: string): Promise<boolean>;
   openDashboard(): Promise<void>;

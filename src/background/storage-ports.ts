@@ -10,7 +10,7 @@ import type { CapturePorts } from './ports';
 
 export type StoragePorts = Pick<
   CapturePorts,
-  'addExample' | 'countExamples' | 'listTemplates' | 'saveTemplate' | 'readChipEnabled'
+  'addExample' | 'countExamples' | 'listTemplates' | 'saveTemplate' | 'readCaptureSettings'
 >;
 
 export function createStoragePorts(getDb: () => Promise<AttuneDb>): StoragePorts {
@@ -30,6 +30,9 @@ export function createStoragePorts(getDb: () => Promise<AttuneDb>): StoragePorts
       const saved = await saveTemplate(await getDb(), { name, instruction });
       return { id: saved.id, name: saved.name, instruction: saved.instruction };
     },
-    readChipEnabled: async () => (await getSettings(await getDb())).chipEnabled,
+    async readCaptureSettings() {
+      const { chipEnabled, locale } = await getSettings(await getDb());
+      return { chipEnabled, locale };
+    },
   };
 }

@@ -26,6 +26,6 @@ export function createContentApi(): CaptureApi {
     },
     listUserTemplates: async () => (await askBackground('templates/list', {})).templates,
     saveTemplate: async (name, instruction) => (await askBackground('templates/save', { name, instruction })).template,
-    chipEnabled: async () => (await askBackground('settings/capture', {})).chipEnabled,
+    settings: () => askBackground('settings/capture', {}),
   };
 }

@@ -22,6 +22,13 @@ export type SaveExampleResult =
   | { status: 'saved'; id: string }
   | { status: 'duplicate'; id: string };
 
+/** The settings capture UIs follow (from the storage settings repo). */
+export interface CaptureSettings {
+  chipEnabled: boolean;
+  /** 'auto' follows the browser language. */
+  locale: 'auto' | 'en' | 'zh_CN';
+}
+
 /** A user's instruction template (built-in ones live in src/capture/templates.ts). */
 export interface TemplateSummary {
   id: string;
@@ -35,7 +42,7 @@ export interface BackgroundRequests {
   'examples/count': { payload: Record<string, never>; result: { count: number } };
   'templates/list': { payload: Record<string, never>; result: { templates: TemplateSummary[] } };
   'templates/save': { payload: { name: string; instruction: string }; result: { template: TemplateSummary } };
-  'settings/capture': { payload: Record<string, never>; result: { chipEnabled: boolean } };
+  'settings/capture': { payload: Record<string, never>; result: CaptureSettings };
   /** From the popup: open the capture form in that tab (the same form as the chip and the menu). */
   'capture/start': { payload: { tabId: number; mode: CaptureMode }; result: { opened: boolean } };
   'dashboard/open': { payload: Record<string, never>; result: { opened: true } };

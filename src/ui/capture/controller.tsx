@@ -6,7 +6,8 @@ import { prefillFor } from '../../capture/prefill';
 import { readSelection, chipAnchor, type CapturedSelection } from '../../capture/selection';
 import { cleanText } from '../../capture/clean';
 import { mergeTemplates } from '../../capture/templates';
-import type { CaptureMode, ExampleSavePayload, TemplateSummary } from '../../messaging/protocol';
+import type { CaptureMode, CaptureSettings, ExampleSavePayload, TemplateSummary } from '../../messaging/protocol';
+import { detectLocale, setLocale } from '../../i18n';
 import { CaptureForm, type CaptureFormProps, type SaveOutcome } from './CaptureForm';
 import { Chip } from './Chip';
 import { createShadowMount, type ShadowMount } from './shadow-mount';
@@ -16,7 +17,7 @@ export interface CaptureApi {
   save(payload: ExampleSavePayload): Promise<SaveOutcome>;
   listUserTemplates(): Promise<TemplateSummary[]>;
   saveTemplate(name: string, instruction: string): Promise<TemplateSummary>;
-  chipEnabled(): Promise<boolean>;
+  settings(): Promise<CaptureSettings>;
 }
 
 export interface CaptureController {
@@ -111,7 +112,10 @@ export function startCapture(win: Window, api: CaptureApi, options: CaptureOptio
   };
 
   const refreshSettings = async (): Promise<void> => {
-    chipEnabled = await api.chipEnabled().catch(() => true);
+    // If the background cannot answer, keep the default (chip on) rather than lose capture.
+    const settings = await api.settings().catch((): CaptureSettings => ({ chipEnabled: true, locale: 'auto' }));
+    chipEnabled = settings.chipEnabled;
+    setLocale(settings.locale === 'auto' ? detectLocale() : settings.locale);
     if (!chipEnabled && view.kind === 'chip') show({ kind: 'idle' });
   };
 

@@ -25,6 +25,7 @@ Range.prototype.getBoundingClientRect ??= function getBoundingClientRect() {
 
 let saved: ExampleSavePayload[];
 let chipEnabled: boolean;
+let locale: 'auto' | 'en' | 'zh_CN';
 let controller: CaptureController;
 
 const api: CaptureApi = {
@@ -34,12 +35,13 @@ const api: CaptureApi = {
   },
   listUserTemplates: async () => [{ id: 'u1', name: 'Mine', instruction: 'Do it my way.' }],
   saveTemplate: async (name, instruction) => ({ id: 'u2', name, instruction }),
-  chipEnabled: async () => chipEnabled,
+  settings: async () => ({ chipEnabled, locale }),
 };
 
 beforeEach(() => {
   saved = [];
   chipEnabled = true;
+  locale = 'auto';
   roots.length = 0;
   document.title = 'Foxes & dogs';
   document.body.innerHTML =
@@ -160,4 +162,13 @@ test('page text that looks like HTML is captured and shown literally, never exec
   expect(output).toBe('<img src=x onerror="window.__attuneXss=1"> <script>window.__attuneXss=2</script>');
   expect(shadow().querySelector('img, script')).toBeNull();
   expect((window as { __attuneXss?: number }).__attuneXss).toBeUndefined();
+});
+
+test("the form follows the language chosen in Attune's settings", async () => {
+  locale = 'zh_CN';
+  await start();
+  await act(async () => controller.openForm('output', 'something'));
+  expect(inUi('capture-save')!.textContent).toBe('保存');
+  const { setLocale } = await import('../../../src/i18n');
+  setLocale('en');
 });

@@ -125,9 +125,15 @@ test('an overlong page title is shortened to the metadata cap instead of losing 
 test('the example count and the chip setting are answered from storage', async () => {
   await send({ kind: 'example/save', payload: goodSave }, page());
   expect(await send({ kind: 'examples/count', payload: {} }, popup())).toEqual({ ok: true, result: { count: 1 } });
-  expect(await send({ kind: 'settings/capture', payload: {} }, page())).toEqual({ ok: true, result: { chipEnabled: true } });
-  await updateSettings(db, { chipEnabled: false });
-  expect(await send({ kind: 'settings/capture', payload: {} }, page())).toEqual({ ok: true, result: { chipEnabled: false } });
+  expect(await send({ kind: 'settings/capture', payload: {} }, page())).toEqual({
+    ok: true,
+    result: { chipEnabled: true, locale: 'auto' },
+  });
+  await updateSettings(db, { chipEnabled: false, locale: 'zh_CN' });
+  expect(await send({ kind: 'settings/capture', payload: {} }, page())).toEqual({
+    ok: true,
+    result: { chipEnabled: false, locale: 'zh_CN' },
+  });
 });
 
 test('user templates round-trip through the background; a blank name is refused', async () => {
