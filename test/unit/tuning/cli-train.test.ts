@@ -1,0 +1,59 @@
+// attune train, spawned as users run it: a JSONL file in, a PEFT folder out, held-out loss before
+// and after; the folder then works with --adapter; bad input is refused with the line number.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FIXTURES } from './helpers';
+
+const ROOT = join(FIXTURES, '..', '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'attune-train-'));
+
+function attune(...args: string[]) {
+  const child = spawnSync(process.execPath, [join(ROOT, 'bin', 'attune.mjs'), ...args], { encoding: 'utf8', timeout: 240_000 });
+  return { status: child.status, stdout: child.stdout, stderr: child.stderr };
+}
+
+function writeExamples(name: string, count: number): string {
+  const words = ['red', 'blue', 'green', 'cat', 'dog', 'fish', 'sun', 'moon'];
+  const lines = Array.from({ length: count }, (_, i) => {
+    const a = words[i % 8]!;
+    const b = words[(i * 3 + 1) % 8]!;
+    return JSON.stringify({ instruction: `Join ${a} and ${b}`, output: `${a} ${b}` });
+  });
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+describe('attune train', { timeout: 300_000 }, () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(['lora', 'prompt-tuning'])('%s: lowers the held-out loss and writes an adapter generate can use', (method) => {
+    const model = join(FIXTURES, 'tiny-llama');
+    const out = join(dir, method);
+    const data = writeExamples('train.jsonl', 24);
+    const heldOut = writeExamples('eval.jsonl', 6);
+    const r = attune('train', '--model', model, '--data', data, '--eval', heldOut, '--method', method, '--steps', '12', '--seed', '3', '--out', out, '--json', '--quiet');
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ method, steps: 12, trainExamples: 24, heldOutExamples: 6 });
+    expect(summary.heldOutLossAfter).toBeLessThan(summary.heldOutLossBefore);
+    expect(summary.tokensPerSecond).toBeGreaterThan(0);
+    const g = attune('generate', '--model', model, '--adapter', out, '--prompt', 'Join red and cat', '--chat', '--greedy', '--max-tokens', '4');
+    expect(g.status, g.stderr).toBe(0);
+    const plain = attune('generate', '--model', model, '--prompt', 'Join red and cat', '--chat', '--greedy', '--max-tokens', '4');
+    expect(g.stdout).not.toBe(plain.stdout);
+  });
+
+  it('refuses a data file with a broken line, naming it, and writes nothing', () => {
+    const path = join(dir, 'bad.jsonl');
+    writeFileSync(path, '{"instruction": "a", "output": "b"}\n{"instruction": "no output"}\n');
+    const out = join(dir, 'never');
+    const r = attune('train', '--model', join(FIXTURES, 'tiny-gpt2'), '--data', path, '--out', out);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/line\(s\) are not valid examples \(lines 2\)/);
+    expect(spawnSync('test', ['-e', out]).status).not.toBe(0);
+  });
+});
