@@ -1,0 +1,98 @@
+// Greedy decode speed, tfjs (cpu, wasm, webgpu) vs the PyTorch reference, measured in the same
+// run on the same checkpoint and prompt. `npm run bench -- decode`.
+// The parent process spawns one worker per (model, backend) so each backend gets a fresh heap,
+// and WebGPU gets Dawn's loader variables at process start.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { webGpuRelaunchEnv, startNodeBackend, type NodeBackend } from '../../src/cli/node-backend';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..', '..');
+const BACKENDS: NodeBackend[] = ['cpu', 'wasm', 'webgpu'];
+const MODELS = [
+  join(ROOT, 'test', 'fixtures', 'models', 'tiny-gpt2'),
+  join(ROOT, 'test', 'fixtures', 'models', 'tiny-llama'),
+  join(ROOT, 'public', 'model'),
+].filter((dir) => existsSync(join(dir, 'config.json')));
+
+interface Speeds {
+  cached: number;
+  uncached: number;
+  tokens: number[];
+}
+
+/** Worker: decode on one backend and print {cached, uncached, tokens} as JSON. */
+async function worker(backend: NodeBackend, modelDir: string, prompt: number[], steps: number): Promise<void> {
+  const started = await startNodeBackend(backend);
+  if (started.note) throw new Error(started.note);
+  const { loadModelFromDirectory } = await import('../../src/model/node-files');
+  const { generate } = await import('../../src/model');
+  const model = await loadModelFromDirectory(modelDir);
+  const opts = { greedy: true, stopTokenIds: [] as number[] };
+  await generate(model, prompt, { ...opts, maxNewTokens: 4 }); // warm-up: kernels, shaders
+  const speed = async (useCache: boolean, n: number) => {
+    let first = 0;
+    let count = 0;
+    const result = await generate(model, prompt, { ...opts, maxNewTokens: n, useCache, onToken: () => (count++ === 0 ? (first = performance.now()) : 0) });
+    // Rate over the decode steps (the prefill that produced the first token is excluded).
+    return { rate: (result.tokens.length - 1) / ((performance.now() - first) / 1000), tokens: result.tokens };
+  };
+  const cached = await speed(true, steps + 1);
+  const uncached = await speed(false, Math.min(steps, backend === 'cpu' ? 16 : steps) + 1);
+  model.dispose();
+  process.stdout.write(JSON.stringify({ cached: cached.rate, uncached: uncached.rate, tokens: cached.tokens.slice(0, steps) }) + '\n');
+}
+
+function runWorker(backend: NodeBackend, modelDir: string, prompt: number[], steps: number): Speeds | string {
+  const env = backend === 'webgpu' ? (webGpuRelaunchEnv(process.env) ?? process.env) : process.env;
+  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker', backend, modelDir, prompt.join(','), String(steps)];
+  const child = spawnSync(process.execPath, args, { env, encoding: 'utf8', timeout: 600_000 });
+  if (child.status !== 0) return (child.stderr || 'failed').trim().split('\n').filter((l) => !l.includes('tfjs-node')).slice(-1)[0] ?? 'failed';
+  return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Speeds;
+}
+
+function runTorch(modelDir: string, prompt: number[], steps: number): { threads: Record<string, { cached: number; uncached: number }>; tokens: number[] } {
+  const child = spawnSync('/usr/bin/python3', [join(HERE, '_decode_torch.py'), modelDir, prompt.join(','), String(steps)], { encoding: 'utf8', timeout: 600_000 });
+  if (child.status !== 0) throw new Error(`PyTorch reference failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').at(-1)!);
+}
+
+async function main(): Promise<void> {
+  await startNodeBackend('cpu'); // the parent only reads configs and sizes
+  const fmt = (x: number) => x.toFixed(0).padStart(7);
+  for (const modelDir of MODELS) {
+    const { loadModelFromDirectory } = await import('../../src/model/node-files');
+    const model = await loadModelFromDirectory(modelDir);
+    const context = model.config.maxPositions;
+    const prompt = Array.from({ length: 8 }, (_, i) => (i * 37 + 11) % model.config.vocabSize);
+    const steps = Math.min(64, context - prompt.length - 2);
+    const params = [...model.weights.values()].reduce((s, t) => s + t.size, 0);
+    model.dispose();
+    const torch = runTorch(modelDir, prompt, steps);
+    const bestTorch = Math.max(...Object.values(torch.threads).map((t) => t.cached));
+    console.log(`\n${modelDir.replace(ROOT + '/', '')}: ${params.toLocaleString('en-US')} parameters, prompt ${prompt.length}, ${steps} greedy tokens, tokens/s`);
+    console.log('  implementation         KV cache  no cache   ratio vs best PyTorch (cached)');
+    for (const [threads, t] of Object.entries(torch.threads)) {
+      console.log(`  PyTorch ${threads} thread(s)     ${fmt(t.cached)}   ${fmt(t.uncached)}   ${(t.cached / bestTorch).toFixed(2)}×`);
+    }
+    for (const backend of BACKENDS) {
+      const r = runWorker(backend, modelDir, prompt, steps);
+      if (typeof r === 'string') {
+        console.log(`  tfjs-${backend.padEnd(16)} unavailable: ${r}`);
+        continue;
+      }
+      const same = r.tokens.every((t, i) => t === torch.tokens[i]) ? 'same tokens' : 'TOKENS DIFFER';
+      console.log(`  tfjs-${backend.padEnd(16)} ${fmt(r.cached)}   ${fmt(r.uncached)}   ${(r.cached / bestTorch).toFixed(2)}×  (${same})`);
+    }
+  }
+}
+
+const argv = process.argv.slice(2);
+if (argv[0] === '--worker') {
+  await worker(argv[1] as NodeBackend, argv[2]!, argv[3]!.split(',').map(Number), Number(argv[4]));
+} else {
+  console.warn = () => {}; // tfjs's tfjs-node banner
+  await main();
+}
