@@ -41,11 +41,22 @@ function matMulFrozenWeight(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   return op(x) as tf.Tensor2D;
 }
 
+/**
+ * True inside tf.grad / variableGrads / optimizer.minimize. Outside (inference, decoding) the
+ * custom-gradient wrapper is pure overhead (a scope per call), so plain matMul is used.
+ */
+export function recordingGradients(): boolean {
+  const state = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state;
+  return state?.gradientDepth === undefined || state.gradientDepth > 0;
+}
+
 /** y = x @ W (+ b) for x of any rank [..., in]; W is [in, out]. */
 export function matMulLastAxis(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor): tf.Tensor {
   const inFeatures = w.shape[0];
   const x2 = tf.reshape(x, [-1, inFeatures]) as tf.Tensor2D; // [N, in]
-  let y = isTrainable(w) ? matMulTrainableWeight(x2, w) : matMulFrozenWeight(x2, w);
+  let y: tf.Tensor2D;
+  if (!recordingGradients()) y = tf.matMul(x2, w);
+  else y = isTrainable(w) ? matMulTrainableWeight(x2, w) : matMulFrozenWeight(x2, w);
   if (bias) y = tf.add(y, bias);
   return y;
 }

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { disposeCache, forward, type ForwardHooks, type LoadedModel } from '../../../src/model';
 import { architectureOf } from '../../../src/model/forward';
-import { embed, matMulLastAxis } from '../../../src/model/layers';
+import { embed, matMulLastAxis, recordingGradients } from '../../../src/model/layers';
 import { loadFixture, maxAbsDiff, useBackend } from './parity-helpers';
 
 const IDS = [5, 17, 250, 3, 99, 42, 7, 300, 11];
@@ -98,6 +98,16 @@ describe.each(['gpt2', 'qwen2'])('%s hooks', (family) => {
 });
 
 describe('hand-written linear gradient', () => {
+  test('is used while gradients are recorded, and skipped (plain matMul) in inference', () => {
+    expect(recordingGradients()).toBe(false);
+    let inside: boolean | undefined;
+    tf.grad((a: tf.Tensor) => {
+      inside = recordingGradients();
+      return tf.sum(a);
+    })(tf.ones([2]));
+    expect(inside).toBe(true);
+  });
+
   test('matches the stock matMul gradient for x and a trainable weight', () => {
     const x = tf.randomNormal([5, 7], 0, 1, 'float32', 3) as tf.Tensor2D;
     const w = tf.variable(tf.randomNormal([7, 4], 0, 1, 'float32', 4) as tf.Tensor2D);
