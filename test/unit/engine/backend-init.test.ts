@@ -1,4 +1,5 @@
 // Real initialisation in Node: tfjs-wasm from node_modules and the CPU backend, no mocks.
+import 'fake-indexeddb/auto';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, expect, test } from 'vitest';
 import { checkMatmul } from '../../../src/engine/backend-check';
@@ -66,7 +67,6 @@ test('the matmul check notices a wrong result', async () => {
 });
 
 test('the saved backend setting is what initBackendFromSettings starts', async () => {
-  await import('fake-indexeddb/auto');
   const { openAttuneDb } = await import('../../../src/storage/db');
   const { updateSettings } = await import('../../../src/storage/settings-repo');
   const { initBackendFromSettings } = await import('../../../src/engine/backend-settings');
