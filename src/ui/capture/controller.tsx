@@ -38,7 +38,7 @@ export interface CaptureOptions {
 type View =
   | { kind: 'idle' }
   | { kind: 'chip'; x: number; y: number; selection: CapturedSelection }
-  | { kind: 'form'; props: Omit<CaptureFormProps, 'onClose'> };
+  | { kind: 'form'; key: number; props: Omit<CaptureFormProps, 'onClose'> };
 
 export function startCapture(win: Window, api: CaptureApi, options: CaptureOptions = {}): CaptureController {
   const doc = win.document;
@@ -47,6 +47,7 @@ export function startCapture(win: Window, api: CaptureApi, options: CaptureOptio
   let chipEnabled = false;
   let returnFocusTo: Element | null = null;
   let closeTimer: ReturnType<typeof setTimeout> | undefined;
+  let openings = 0;
 
   const layer = (): HTMLElement => (mount ??= createShadowMount(doc)).layer;
 
@@ -60,7 +61,8 @@ export function startCapture(win: Window, api: CaptureApi, options: CaptureOptio
       render(<Chip x={next.x} y={next.y} onActivate={() => void openForm('output', undefined, next.selection)} />, layer());
       return;
     }
-    render(<CaptureForm {...next.props} onClose={closeForm} />, layer());
+    // A new key per opening: a second capture while the form is open starts from fresh fields.
+    render(<CaptureForm key={next.key} {...next.props} onClose={closeForm} />, layer());
   };
 
   function closeForm(): void {
@@ -78,6 +80,7 @@ export function startCapture(win: Window, api: CaptureApi, options: CaptureOptio
     const userTemplates = await api.listUserTemplates().catch(() => []);
     show({
       kind: 'form',
+      key: ++openings,
       props: {
         prefill: prefillFor(mode, selection),
         templates: mergeTemplates(userTemplates),

@@ -172,3 +172,11 @@ test("the form follows the language chosen in Attune's settings", async () => {
   const { setLocale } = await import('../../../src/i18n');
   setLocale('en');
 });
+
+test('a second capture while the form is open starts from the new selection', async () => {
+  await start();
+  await act(async () => controller.openForm('output', 'first capture'));
+  await act(async () => controller.openForm('input', 'second capture'));
+  expect(inUi<HTMLTextAreaElement>('capture-input')!.value).toBe('second capture');
+  expect(inUi<HTMLTextAreaElement>('capture-output')!.value).toBe('');
+});
