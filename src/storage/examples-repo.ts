@@ -7,7 +7,6 @@ import {
   exampleDedupeHash,
   validateExample,
   type Example,
-  type ExampleDraft,
   type ValidExampleDraft,
 } from '../dataset/example';
 import type { AttuneDb } from './db';
@@ -48,7 +47,7 @@ export interface Facet {
 /** Validates and stores one example, or reports the stored duplicate. */
 export async function addExample(
   db: AttuneDb,
-  draft: ExampleDraft | unknown,
+  draft: unknown,
   now: number = Date.now(),
 ): Promise<AddExampleResult> {
   const valid = requireValid(draft);
@@ -68,7 +67,7 @@ export async function addExample(
 export async function updateExample(
   db: AttuneDb,
   id: string,
-  draft: ExampleDraft | unknown,
+  draft: unknown,
   now: number = Date.now(),
 ): Promise<Example> {
   const valid = requireValid(draft);
