@@ -93,8 +93,8 @@ export class ModelDownloadCancelledError extends Error {
 }
 
 /** A model id that is not in the store (removed in another tab, or never imported). */
-export class ModelNotFoundError extends Error {
-  override readonly name = 'ModelNotFoundError';
+export class StoredModelNotFoundError extends Error {
+  override readonly name = 'StoredModelNotFoundError';
   constructor(readonly id: string) {
     super(`The model "${id}" is not on this device any more; reload the model list.`);
   }

@@ -7,7 +7,7 @@ import { deleteModel, getModel, listModels, saveModel } from '../storage/models-
 import type { ModelRecord } from '../storage/schema';
 import { getSettings, updateSettings } from '../storage/settings-repo';
 import { BUNDLED_MODEL_ID, describeBundledModel, type BundledModel, type FolderReader } from './bundled';
-import { BundledModelRemovalError, ModelNotFoundError } from './errors';
+import { BundledModelRemovalError, StoredModelNotFoundError } from './errors';
 import { whenNoImport, whileImporting } from './import-lock';
 import { importModelFromFiles, type PickedFile } from './file-import';
 import type { ModelFileStore } from './file-store';
@@ -166,14 +166,14 @@ export class ModelStore {
 
   private async record(id: string): Promise<ModelRecord> {
     const record = id === BUNDLED_MODEL_ID ? (await this.records()).find((r) => r.id === id) : await getModel(this.deps.db, id);
-    if (!record) throw new ModelNotFoundError(id);
+    if (!record) throw new StoredModelNotFoundError(id);
     return record;
   }
 
   private async readBlob(id: string, fileName: string): Promise<Blob> {
     if (id !== BUNDLED_MODEL_ID) return this.deps.files.read(id, fileName);
     const blob = await this.deps.bundled(fileName);
-    if (!blob) throw new ModelNotFoundError(`${id}/${fileName}`);
+    if (!blob) throw new StoredModelNotFoundError(`${id}/${fileName}`);
     return blob;
   }
 

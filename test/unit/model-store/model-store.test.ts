@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { BUNDLED_MODEL_ID } from '../../../src/model-store/bundled';
-import { BundledModelRemovalError, ModelNotFoundError } from '../../../src/model-store/errors';
+import { BundledModelRemovalError, StoredModelNotFoundError } from '../../../src/model-store/errors';
 import { CorruptModelFileError, MissingModelFileError, UnsupportedModelError } from '../../../src/model/errors';
 import { readSafetensors } from '../../../src/model/safetensors';
 import { getSettings } from '../../../src/storage/settings-repo';
@@ -86,7 +86,7 @@ describe('listing, choosing and removing', () => {
   test('the bundled model cannot be removed, unknown ids are reported', async () => {
     const { store } = await makeStore({ bundled: 'tiny-llama' });
     await expect(store.remove(BUNDLED_MODEL_ID)).rejects.toThrow(BundledModelRemovalError);
-    await expect(store.setActive('nope')).rejects.toThrow(ModelNotFoundError);
+    await expect(store.setActive('nope')).rejects.toThrow(StoredModelNotFoundError);
   });
 
   test('largestTensor reports float32 bytes of the biggest weight (for the GPU limit check)', async () => {
