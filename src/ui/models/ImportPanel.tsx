@@ -58,16 +58,16 @@ export function ImportPanel({ store, onImported }: ImportPanelProps) {
       <h2 id="models-import-heading">{t('models.import.heading')}</h2>
       <p class="hint">{t('models.import.filesHint')}</p>
       <div class="models-import-buttons">
-        <label class="button">
+        <label class="button file-button">
           {t('models.import.files')}
-          <input type="file" multiple class="visually-hidden" disabled={busy} onChange={(e) => importFiles(e.currentTarget)} data-testid="models-import-files" />
+          <input type="file" multiple class="visually-hidden-file" disabled={busy} onChange={(e) => importFiles(e.currentTarget)} data-testid="models-import-files" />
         </label>{' '}
-        <label class="button">
+        <label class="button file-button">
           {t('models.import.folder')}
           <input
             type="file"
             {...{ webkitdirectory: true }}
-            class="visually-hidden"
+            class="visually-hidden-file"
             disabled={busy}
             onChange={(e) => importFiles(e.currentTarget)}
             data-testid="models-import-folder"

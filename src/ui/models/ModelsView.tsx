@@ -1,5 +1,6 @@
 // The Models view of the dashboard: compute backend, the models on this device, adding models.
 import '../../i18n/models';
+import './models.css';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ModelTooLargeForGpuError } from '../../engine/backend-errors';
 import { assertModelFitsBackend } from '../../engine/backend-limits';
