@@ -35,7 +35,7 @@ export function createHandlers(ports: CapturePorts): Handlers {
     },
     'examples/count': async () => ({ count: await ports.countExamples() }),
     'templates/list': async () => ({ templates: await ports.listTemplates() }),
-    'templates/save': async ({ name, instruction }) => {
+    'templates/save': async ({ name, instruction, urlPattern }) => {
       const cleanName = name.trim();
       const cleanInstruction = instruction.trim();
       if (!cleanName || cleanName.length > MAX_TEMPLATE_NAME_CHARS) {
@@ -47,7 +47,7 @@ export function createHandlers(ports: CapturePorts): Handlers {
           `A template instruction needs 1–${MAX_TEMPLATE_INSTRUCTION_CHARS} characters.`,
         );
       }
-      return { template: await ports.saveTemplate(cleanName, cleanInstruction) };
+      return { template: await ports.saveTemplate(cleanName, cleanInstruction, urlPattern.trim().toLowerCase()) };
     },
     'settings/capture': () => ports.readCaptureSettings(),
     'capture/start': async ({ tabId, mode }) => ({ opened: await ports.openCaptureForm(tabId, mode) }),

@@ -10,7 +10,7 @@ export interface CapturePorts {
   addExample(draft: ValidExampleDraft): Promise<SaveExampleResult>;
   countExamples(): Promise<number>;
   listTemplates(): Promise<TemplateSummary[]>;
-  saveTemplate(name: string, instruction: string): Promise<TemplateSummary>;
+  saveTemplate(name: string, instruction: string, urlPattern: string): Promise<TemplateSummary>;
   readCaptureSettings(): Promise<CaptureSettings>;
   /** Opens the capture form in a tab; false when the page cannot host it (chrome://, store, ...). */
   openCaptureForm(tabId: number, mode: CaptureMode, selectionText?: string): Promise<boolean>;

@@ -25,10 +25,15 @@ export function createStoragePorts(getDb: () => Promise<AttuneDb>): StoragePorts
     },
     countExamples: async () => countExamples(await getDb()),
     listTemplates: async () =>
-      (await listTemplates(await getDb())).map(({ id, name, instruction }) => ({ id, name, instruction })),
-    async saveTemplate(name, instruction) {
-      const saved = await saveTemplate(await getDb(), { name, instruction });
-      return { id: saved.id, name: saved.name, instruction: saved.instruction };
+      (await listTemplates(await getDb())).map(({ id, name, instruction, urlPattern }) => ({
+        id,
+        name,
+        instruction,
+        urlPattern,
+      })),
+    async saveTemplate(name, instruction, urlPattern) {
+      const saved = await saveTemplate(await getDb(), { name, instruction, urlPattern });
+      return { id: saved.id, name: saved.name, instruction: saved.instruction, urlPattern: saved.urlPattern };
     },
     async readCaptureSettings() {
       const { chipEnabled, locale } = await getSettings(await getDb());

@@ -25,7 +25,8 @@ export function createContentApi(): CaptureApi {
       }
     },
     listUserTemplates: async () => (await askBackground('templates/list', {})).templates,
-    saveTemplate: async (name, instruction) => (await askBackground('templates/save', { name, instruction })).template,
+    saveTemplate: async (name, instruction, urlPattern) =>
+      (await askBackground('templates/save', { name, instruction, urlPattern })).template,
     settings: () => askBackground('settings/capture', {}),
   };
 }

@@ -24,6 +24,7 @@ export function builtInTemplates(): TemplateSummary[] {
     id: `${BUILT_IN_PREFIX}${id}`,
     name: t(`capture.template.${id}.name`),
     instruction: t(`capture.template.${id}.instruction`),
+    urlPattern: '',
   }));
 }
 
@@ -43,7 +44,37 @@ export function mergeTemplates(userTemplates: readonly TemplateSummary[]): Templ
   return all;
 }
 
-/** The template shown first: the summarising one for 'output' captures. */
-export function defaultTemplate(templates: readonly TemplateSummary[]): TemplateSummary | undefined {
-  return templates[0];
+/**
+ * True when `url` falls under `pattern`: a host (`news.example` matches exactly that host;
+ * `*.news.example` also its subdomains), optionally followed by a path prefix
+ * (`github.com/issues`). Case-insensitive; scheme, query and fragment are ignored.
+ */
+export function matchesUrlPattern(pattern: string, url: string): boolean {
+  const wanted = pattern.trim().toLowerCase().replace(/^[a-z]+:\/\//, '');
+  if (!wanted) return false;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  const slash = wanted.indexOf('/');
+  const hostPattern = slash === -1 ? wanted : wanted.slice(0, slash);
+  const pathPrefix = slash === -1 ? '' : wanted.slice(slash);
+  const host = parsed.hostname.toLowerCase();
+  const hostMatches = hostPattern.startsWith('*.')
+    ? host === hostPattern.slice(2) || host.endsWith(hostPattern.slice(1))
+    : host === hostPattern;
+  return hostMatches && parsed.pathname.toLowerCase().startsWith(pathPrefix);
+}
+
+/**
+ * The template to preselect on a page: the person's template whose pattern matches the URL most
+ * specifically (longest pattern), else the first one (Summarise).
+ */
+export function templateForUrl(templates: readonly TemplateSummary[], url: string): TemplateSummary | undefined {
+  const matching = templates
+    .filter((template) => matchesUrlPattern(template.urlPattern, url))
+    .sort((a, b) => b.urlPattern.length - a.urlPattern.length);
+  return matching[0] ?? templates[0];
 }

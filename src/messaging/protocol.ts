@@ -34,6 +34,8 @@ export interface TemplateSummary {
   id: string;
   name: string;
   instruction: string;
+  /** Host (optionally with a path prefix, or `*.host`) where this template is preselected; '' = none. */
+  urlPattern: string;
 }
 
 /** Requests the background answers: kind → payload and result. */
@@ -41,7 +43,10 @@ export interface BackgroundRequests {
   'example/save': { payload: ExampleSavePayload; result: SaveExampleResult };
   'examples/count': { payload: Record<string, never>; result: { count: number } };
   'templates/list': { payload: Record<string, never>; result: { templates: TemplateSummary[] } };
-  'templates/save': { payload: { name: string; instruction: string }; result: { template: TemplateSummary } };
+  'templates/save': {
+    payload: { name: string; instruction: string; urlPattern: string };
+    result: { template: TemplateSummary };
+  };
   'settings/capture': { payload: Record<string, never>; result: CaptureSettings };
   /** From the popup: open the capture form in that tab (the same form as the chip and the menu). */
   'capture/start': { payload: { tabId: number; mode: CaptureMode }; result: { opened: boolean } };

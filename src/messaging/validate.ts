@@ -13,6 +13,8 @@ import { hasOnlyKeys, isEmptyPayload, isOptionalString, isRecord, isSafeInteger,
 
 type PayloadCheck = (payload: unknown) => boolean;
 
+const MAX_URL_PATTERN_CHARS = 300;
+
 const SAVE_FIELDS = ['instruction', 'input', 'output', 'tags', 'sourceUrl', 'sourceTitle'] as const;
 
 function isCaptureMode(value: unknown): value is CaptureMode {
@@ -35,9 +37,11 @@ function isSavePayload(payload: unknown): boolean {
 function isTemplateSavePayload(payload: unknown): boolean {
   return (
     isRecord(payload) &&
-    hasOnlyKeys(payload, ['name', 'instruction']) &&
+    hasOnlyKeys(payload, ['name', 'instruction', 'urlPattern']) &&
     isString(payload.name) &&
-    isString(payload.instruction)
+    isString(payload.instruction) &&
+    isString(payload.urlPattern) &&
+    payload.urlPattern.length <= MAX_URL_PATTERN_CHARS
   );
 }
 

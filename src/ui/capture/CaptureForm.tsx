@@ -8,6 +8,7 @@ import '../../i18n/capture';
 import { MAX_FIELD_CHARS } from '../../dataset/example';
 import { parseTags } from '../../capture/clean';
 import type { CapturePrefill } from '../../capture/prefill';
+import { templateForUrl } from '../../capture/templates';
 import type { ExampleSavePayload, TemplateSummary } from '../../messaging/protocol';
 import { trapTab } from './focus-trap';
 
@@ -22,11 +23,20 @@ export interface CaptureFormProps {
   templates: TemplateSummary[];
   source: { url: string; title: string };
   onSave(payload: ExampleSavePayload): Promise<SaveOutcome>;
-  onSaveTemplate(name: string, instruction: string): Promise<TemplateSummary>;
+  /** `urlPattern` is the page's host when the person ticks "Preselect on <host>", else ''. */
+  onSaveTemplate(name: string, instruction: string, urlPattern: string): Promise<TemplateSummary>;
   onClose(): void;
 }
 
 type Message = { tone: 'status' | 'error'; text: string } | null;
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
+}
 
 function truncationNotice(prefill: CapturePrefill): string[] {
   return prefill.truncated.map(({ field, originalLength }) =>
@@ -49,9 +59,10 @@ function outcomeMessage(outcome: SaveOutcome): Message {
 }
 
 export function CaptureForm(props: CaptureFormProps): JSX.Element {
+  const initialTemplate = templateForUrl(props.templates, props.source.url);
   const [templates, setTemplates] = useState(props.templates);
-  const [templateId, setTemplateId] = useState(props.templates[0]?.id ?? '');
-  const [instruction, setInstruction] = useState(props.templates[0]?.instruction ?? '');
+  const [templateId, setTemplateId] = useState(initialTemplate?.id ?? '');
+  const [instruction, setInstruction] = useState(initialTemplate?.instruction ?? '');
   const [input, setInput] = useState(props.prefill.input);
   const [output, setOutput] = useState(props.prefill.output);
   const [tags, setTags] = useState('');
@@ -59,6 +70,8 @@ export function CaptureForm(props: CaptureFormProps): JSX.Element {
   const [saving, setSaving] = useState(false);
   const [namingTemplate, setNamingTemplate] = useState(false);
   const [templateName, setTemplateName] = useState('');
+  const [templateForSite, setTemplateForSite] = useState(false);
+  const host = hostOf(props.source.url);
   const dialogRef = useRef<HTMLDivElement>(null);
   const firstFieldRef = useRef<HTMLSelectElement>(null);
   const outputRef = useRef<HTMLTextAreaElement>(null);
@@ -110,7 +123,7 @@ export function CaptureForm(props: CaptureFormProps): JSX.Element {
     event.preventDefault();
     if (!templateName.trim() || !instruction.trim()) return;
     try {
-      const saved = await props.onSaveTemplate(templateName, instruction);
+      const saved = await props.onSaveTemplate(templateName, instruction, templateForSite ? host : '');
       setTemplates([...templates, saved]);
       setTemplateId(saved.id);
       setNamingTemplate(false);
@@ -179,6 +192,17 @@ export function CaptureForm(props: CaptureFormProps): JSX.Element {
                   onInput={(event) => setTemplateName(event.currentTarget.value)}
                   data-testid="capture-template-name"
                 />
+                {host && (
+                  <label class="checkbox">
+                    <input
+                      type="checkbox"
+                      checked={templateForSite}
+                      onChange={(event) => setTemplateForSite(event.currentTarget.checked)}
+                      data-testid="capture-template-site"
+                    />{' '}
+                    {t('capture.form.templateForSite', { host })}
+                  </label>
+                )}
                 <button type="button" onClick={saveTemplate} data-testid="capture-template-confirm">
                   {t('capture.form.save')}
                 </button>

@@ -16,7 +16,7 @@ import { createShadowMount, type ShadowMount } from './shadow-mount';
 export interface CaptureApi {
   save(payload: ExampleSavePayload): Promise<SaveOutcome>;
   listUserTemplates(): Promise<TemplateSummary[]>;
-  saveTemplate(name: string, instruction: string): Promise<TemplateSummary>;
+  saveTemplate(name: string, instruction: string, urlPattern: string): Promise<TemplateSummary>;
   settings(): Promise<CaptureSettings>;
 }
 
@@ -85,7 +85,7 @@ export function startCapture(win: Window, api: CaptureApi, options: CaptureOptio
         prefill: prefillFor(mode, selection),
         templates: mergeTemplates(userTemplates),
         source: { url: win.location.href, title: doc.title },
-        onSaveTemplate: (name, instruction) => api.saveTemplate(name, instruction),
+        onSaveTemplate: (name, instruction, urlPattern) => api.saveTemplate(name, instruction, urlPattern),
         onSave: async (payload) => {
           const outcome = await api.save(payload);
           if (outcome.kind === 'saved') closeTimer = setTimeout(closeForm, options.closeAfterSaveMs ?? 1500);

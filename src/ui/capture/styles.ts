@@ -25,5 +25,6 @@ button { font: inherit; padding: 6px 14px; border-radius: 6px; border: 1px solid
 button.primary { background: #2f5bd3; border-color: #2f5bd3; color: #fff; }
 button.link { padding: 2px 4px; border: none; background: none; color: #2f5bd3; text-decoration: underline; font-size: 12px; }
 button:disabled { opacity: .6; cursor: default; }
+.checkbox { display: inline-flex; gap: 4px; align-items: center; font-size: 12px; font-weight: normal; }
 .hint { font-size: 12px; color: #505a66; margin: 0; }
 `;

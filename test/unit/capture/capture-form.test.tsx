@@ -15,12 +15,14 @@ const XSS_SCRIPT = '<script>window.__attuneXss = 2</script>';
 let container: HTMLElement;
 let saved: ExampleSavePayload[];
 let closed: number;
+let savedTemplates: { name: string; instruction: string; urlPattern: string }[];
 
 beforeEach(() => {
   container = document.createElement('div');
   document.body.append(container);
   saved = [];
   closed = 0;
+  savedTemplates = [];
 });
 afterEach(() => {
   render(null, container);
@@ -37,7 +39,10 @@ async function mount(overrides: Partial<CaptureFormProps> = {}, outcome: SaveOut
       saved.push(payload);
       return outcome;
     },
-    onSaveTemplate: async (name, instruction) => ({ id: 'u1', name, instruction }),
+    onSaveTemplate: async (name, instruction, urlPattern) => {
+      savedTemplates.push({ name, instruction, urlPattern });
+      return { id: 'u1', name, instruction, urlPattern };
+    },
     onClose: () => {
       closed += 1;
     },
@@ -136,6 +141,21 @@ test('a saved template joins the list and becomes the selected one', async () =>
   expect(select.value).toBe('u1');
   expect(select.selectedOptions[0]?.textContent).toBe('Haiku');
   expect(byTestId('capture-status').textContent).toContain('Haiku');
+  expect(savedTemplates).toEqual([{ name: 'Haiku', instruction: 'Write it as a haiku.', urlPattern: '' }]);
+});
+
+test('a template saved "for this site" carries the host and is preselected there next time', async () => {
+  await mount();
+  await type('capture-instruction', 'Pull out the numbers.');
+  await act(async () => byTestId('capture-template-save').click());
+  await type('capture-template-name', 'Numbers');
+  await act(async () => byTestId<HTMLInputElement>('capture-template-site').click());
+  await act(async () => byTestId('capture-template-confirm').click());
+  expect(savedTemplates).toEqual([{ name: 'Numbers', instruction: 'Pull out the numbers.', urlPattern: 'news.example' }]);
+  render(null, container);
+  await mount({ templates: mergeTemplates([{ id: 'u1', name: 'Numbers', instruction: 'Pull out the numbers.', urlPattern: 'news.example' }]) });
+  expect(byTestId<HTMLSelectElement>('capture-template').value).toBe('u1');
+  expect(byTestId<HTMLTextAreaElement>('capture-instruction').value).toBe('Pull out the numbers.');
 });
 
 test('Escape and Cancel close the form; Tab wraps focus inside the dialog', async () => {
@@ -164,7 +184,7 @@ test('HTML and script in captured text are shown literally and never executed', 
   await mount({
     prefill: prefillFor('output', { text: payload, paragraph: `Context: ${payload}` }),
     source: { url: 'https://evil.example/?q=<script>', title: XSS_SCRIPT },
-    templates: mergeTemplates([{ id: 'u9', name: XSS_IMG, instruction: XSS_SCRIPT }]),
+    templates: mergeTemplates([{ id: 'u9', name: XSS_IMG, instruction: XSS_SCRIPT, urlPattern: '' }]),
   });
   await new Promise((resolve) => setTimeout(resolve, 20)); // time for an injected onerror to fire
   expect(container.querySelector('img, script')).toBeNull();

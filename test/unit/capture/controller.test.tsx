@@ -33,8 +33,8 @@ const api: CaptureApi = {
     saved.push(payload);
     return { kind: 'saved', count: saved.length };
   },
-  listUserTemplates: async () => [{ id: 'u1', name: 'Mine', instruction: 'Do it my way.' }],
-  saveTemplate: async (name, instruction) => ({ id: 'u2', name, instruction }),
+  listUserTemplates: async () => [{ id: 'u1', name: 'Mine', instruction: 'Do it my way.', urlPattern: '' }],
+  saveTemplate: async (name, instruction, urlPattern) => ({ id: 'u2', name, instruction, urlPattern }),
   settings: async () => ({ chipEnabled, locale }),
 };
 

@@ -1,6 +1,12 @@
 import { afterEach, expect, test } from 'vitest';
 import { prefillFor } from '../../../src/capture/prefill';
-import { builtInTemplates, isBuiltInTemplate, mergeTemplates } from '../../../src/capture/templates';
+import {
+  builtInTemplates,
+  isBuiltInTemplate,
+  matchesUrlPattern,
+  mergeTemplates,
+  templateForUrl,
+} from '../../../src/capture/templates';
 import { captureEligibility } from '../../../src/capture/eligibility';
 import { MAX_FIELD_CHARS } from '../../../src/dataset/example';
 import { setLocale } from '../../../src/i18n';
@@ -43,11 +49,35 @@ test('built-in templates are translated and user templates follow without repeat
   expect(builtInTemplates()[0]!.name).toBe('总结');
   setLocale('en');
   const merged = mergeTemplates([
-    { id: 'u1', name: 'Mine', instruction: 'Write it as a haiku.' },
-    { id: 'u2', name: 'Copy', instruction: english[0]!.instruction },
+    { id: 'u1', name: 'Mine', instruction: 'Write it as a haiku.', urlPattern: '' },
+    { id: 'u2', name: 'Copy', instruction: english[0]!.instruction, urlPattern: '' },
   ]);
   expect(merged).toHaveLength(english.length + 1);
-  expect(merged.at(-1)).toEqual({ id: 'u1', name: 'Mine', instruction: 'Write it as a haiku.' });
+  expect(merged.at(-1)).toEqual({ id: 'u1', name: 'Mine', instruction: 'Write it as a haiku.', urlPattern: '' });
+});
+
+test('URL patterns match a host exactly, *.host with subdomains, and an optional path prefix', () => {
+  expect(matchesUrlPattern('news.example', 'https://news.example/a?b#c')).toBe(true);
+  expect(matchesUrlPattern('NEWS.example', 'http://news.example/')).toBe(true);
+  expect(matchesUrlPattern('news.example', 'https://www.news.example/')).toBe(false);
+  expect(matchesUrlPattern('*.news.example', 'https://www.news.example/')).toBe(true);
+  expect(matchesUrlPattern('*.news.example', 'https://news.example/')).toBe(true);
+  expect(matchesUrlPattern('*.news.example', 'https://badnews.example/')).toBe(false);
+  expect(matchesUrlPattern('github.com/issues', 'https://github.com/issues/12')).toBe(true);
+  expect(matchesUrlPattern('github.com/issues', 'https://github.com/pulls')).toBe(false);
+  expect(matchesUrlPattern('https://github.com', 'https://github.com/x')).toBe(true);
+  expect(matchesUrlPattern('', 'https://github.com/x')).toBe(false);
+  expect(matchesUrlPattern('github.com', 'not a url')).toBe(false);
+});
+
+test('templateForUrl prefers the most specific matching user template, else the first', () => {
+  const templates = mergeTemplates([
+    { id: 'site', name: 'Site', instruction: 'A', urlPattern: 'github.com' },
+    { id: 'issues', name: 'Issues', instruction: 'B', urlPattern: 'github.com/issues' },
+  ]);
+  expect(templateForUrl(templates, 'https://github.com/issues/3')?.id).toBe('issues');
+  expect(templateForUrl(templates, 'https://github.com/about')?.id).toBe('site');
+  expect(templateForUrl(templates, 'https://elsewhere.example/')?.id).toBe('builtin:summarise');
 });
 
 test('captureEligibility allows web pages and names the reason for pages extensions cannot use', () => {

@@ -137,11 +137,14 @@ test('the example count and the chip setting are answered from storage', async (
 });
 
 test('user templates round-trip through the background; a blank name is refused', async () => {
-  const saved = await send({ kind: 'templates/save', payload: { name: ' Haiku ', instruction: 'Write a haiku.' } }, page());
-  expect(saved).toMatchObject({ ok: true, result: { template: { name: 'Haiku', instruction: 'Write a haiku.' } } });
+  const saved = await send({ kind: 'templates/save', payload: { name: ' Haiku ', instruction: 'Write a haiku.', urlPattern: 'Poems.example' } }, page());
+  expect(saved).toMatchObject({
+    ok: true,
+    result: { template: { name: 'Haiku', instruction: 'Write a haiku.', urlPattern: 'poems.example' } },
+  });
   const listed = await send({ kind: 'templates/list', payload: {} }, page());
-  expect(listed).toMatchObject({ ok: true, result: { templates: [{ name: 'Haiku' }] } });
-  expect(await send({ kind: 'templates/save', payload: { name: ' ', instruction: 'x' } }, page())).toMatchObject({
+  expect(listed).toMatchObject({ ok: true, result: { templates: [{ name: 'Haiku', urlPattern: 'poems.example' }] } });
+  expect(await send({ kind: 'templates/save', payload: { name: ' ', instruction: 'x', urlPattern: '' } }, page())).toMatchObject({
     ok: false,
     error: { code: 'malformed' },
   });

@@ -9,7 +9,7 @@ test('every background kind accepts its declared payload', () => {
     { kind: 'example/save', id: 'req-1', payload: save },
     { kind: 'examples/count', payload: {} },
     { kind: 'templates/list', payload: {} },
-    { kind: 'templates/save', payload: { name: 'n', instruction: 'i' } },
+    { kind: 'templates/save', payload: { name: 'n', instruction: 'i', urlPattern: '' } },
     { kind: 'settings/capture', payload: {} },
     { kind: 'capture/start', payload: { tabId: 0, mode: 'input' } },
     { kind: 'dashboard/open', payload: {} },
