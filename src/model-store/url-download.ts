@@ -55,10 +55,13 @@ export interface DownloadedModel {
   weights: SafetensorsSummary;
 }
 
+const PROGRESS_INTERVAL_MS = 100;
+
 /** One download session: the shared fetch, signal and byte counters. */
 class Session {
   received = 0;
   private knownTotal = 0;
+  private lastReport = 0;
   private totalIsKnown = true;
   readonly sizes: Record<string, number> = {};
 
@@ -110,7 +113,14 @@ class Session {
     else this.knownTotal += bytes;
   }
 
-  report(fileName: string): void {
+  /**
+   * Progress at most every PROGRESS_INTERVAL_MS while a file streams (a chunk is ~64 KiB, so a
+   * 1 GB file would otherwise re-render the UI ~16,000 times), and always when a file completes.
+   */
+  report(fileName: string, force = true): void {
+    const now = Date.now();
+    if (!force && now - this.lastReport < PROGRESS_INTERVAL_MS) return;
+    this.lastReport = now;
     this.options.onProgress?.({
       fileName,
       receivedBytes: this.received,
@@ -130,7 +140,7 @@ class Session {
         transform: (chunk, controller) => {
           fileReceived += chunk.byteLength;
           this.received += chunk.byteLength;
-          this.report(fileName);
+          this.report(fileName, false);
           controller.enqueue(chunk);
         },
       }),
@@ -140,6 +150,7 @@ class Session {
     } catch (error) {
       throw this.streamFailure(fileName, error, expected === null ? null : { fileReceived, expected });
     }
+    this.report(fileName);
     if (expected !== null && fileReceived !== expected) throw new TruncatedDownloadError(fileName, fileReceived, expected);
   }
 
