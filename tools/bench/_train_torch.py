@@ -1,0 +1,88 @@
+"""PyTorch side of tools/bench/train.ts: LoRA training speed on the same checkpoint, batch and
+sequence length, with PEFT's LoRA semantics (r, alpha, dropout on the LoRA input, B = 0 at start),
+AdamW on the LoRA factors only, cross-entropy on every next token. Prints one JSON line.
+
+    /usr/bin/python3 tools/bench/_train_torch.py <model_dir> <batch> <seq_len> <warmup_steps> <timed_steps>
+"""
+import json
+import math
+import os
+import resource
+import sys
+import time
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tools", "reference"))
+
+from modeling_gpt2 import Conv1D, GPT2LMHeadModel  # noqa: E402
+from peft_reference import forward_embeds, linear_shape, load_base, target_matches, word_embeddings  # noqa: E402
+
+TARGETS = {"gpt2": ["attn.c_attn", "attn.c_proj"], "llama": ["q_proj", "k_proj", "v_proj", "o_proj"]}
+
+
+class TrainableLora(nn.Module):
+    """peft.tuners.lora.Linear in training: base(x) + B(A(dropout(x))) * alpha / r."""
+
+    def __init__(self, base, r=8, alpha=16, dropout=0.05):
+        super().__init__()
+        self.base_layer = base
+        n_in, n_out = linear_shape(base)
+        self.lora_A = nn.Linear(n_in, r, bias=False)
+        self.lora_B = nn.Linear(r, n_out, bias=False)
+        nn.init.kaiming_uniform_(self.lora_A.weight, a=math.sqrt(5))
+        nn.init.zeros_(self.lora_B.weight)
+        self.dropout = nn.Dropout(dropout)
+        self.scaling = alpha / r
+
+    def forward(self, x):
+        return self.base_layer(x) + self.lora_B(self.lora_A(self.dropout(x))) * self.scaling
+
+
+def add_lora(model):
+    family = "gpt2" if isinstance(model, GPT2LMHeadModel) else "llama"
+    for p in model.parameters():
+        p.requires_grad_(False)
+    names = [n for n, m in model.named_modules() if isinstance(m, (nn.Linear, Conv1D)) and target_matches(n, TARGETS[family])]
+    for name in names:
+        parent_name, _, child = name.rpartition(".")
+        parent = model.get_submodule(parent_name)
+        setattr(parent, child, TrainableLora(getattr(parent, child)))
+    return [p for p in model.parameters() if p.requires_grad]
+
+
+def main():
+    model_dir, batch, seq_len, warmup, steps = sys.argv[1], *map(int, sys.argv[2:6])
+    torch.manual_seed(0)
+    model = load_base(model_dir)
+    params = add_lora(model)
+    model.train()
+    opt = torch.optim.AdamW(params, lr=2e-3, weight_decay=0.01)
+    vocab = word_embeddings(model).weight.shape[0]
+    ids = torch.randint(0, vocab, (batch, seq_len))
+    losses, start = [], 0.0
+    for step in range(warmup + steps):
+        if step == warmup:
+            start = time.perf_counter()
+        logits = forward_embeds(model, word_embeddings(model)(ids))
+        loss = F.cross_entropy(logits[:, :-1].reshape(-1, vocab), ids[:, 1:].reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        losses.append(loss.item())
+    seconds = time.perf_counter() - start
+    print(json.dumps({
+        "tokensPerSecond": batch * seq_len * steps / seconds,
+        "threads": torch.get_num_threads(),
+        "firstLoss": losses[0],
+        "lastLoss": losses[-1],
+        "peakRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+if __name__ == "__main__":
+    main()
