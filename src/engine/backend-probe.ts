@@ -39,26 +39,39 @@ async function probeWebGpu(): Promise<GpuAdapterSummary | null> {
   }
 }
 
-function probeWebGl(): boolean {
+interface WebGlProbe {
+  available: boolean;
+  renderer: string | null;
+}
+
+function webGlCanvas(): OffscreenCanvas | HTMLCanvasElement | null {
+  if (typeof OffscreenCanvas !== 'undefined') return new OffscreenCanvas(1, 1);
+  if (typeof document !== 'undefined') return document.createElement('canvas');
+  return null;
+}
+
+function probeWebGl(): WebGlProbe {
   try {
-    if (typeof OffscreenCanvas !== 'undefined') {
-      const canvas = new OffscreenCanvas(1, 1);
-      return Boolean(canvas.getContext('webgl2') ?? canvas.getContext('webgl'));
-    }
-    if (typeof document !== 'undefined') {
-      const canvas = document.createElement('canvas');
-      return Boolean(canvas.getContext('webgl2') ?? canvas.getContext('webgl'));
-    }
+    const canvas = webGlCanvas();
+    const gl = (canvas?.getContext('webgl2') ?? canvas?.getContext('webgl')) as WebGLRenderingContext | null | undefined;
+    if (!gl) return { available: false, renderer: null };
+    // The unmasked renderer names the real GPU ("ANGLE (NVIDIA …)"); RENDERER alone is often generic.
+    const debug = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+    // Give the context back now: browsers cap live WebGL contexts and tfjs will create its own.
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return { available: true, renderer: renderer || null };
   } catch {
-    // A throwing getContext means no usable WebGL.
+    return { available: false, renderer: null }; // a throwing getContext means no usable WebGL
   }
-  return false;
 }
 
 export async function probeEnvironment(): Promise<EnvironmentDescription> {
+  const webgl = probeWebGl();
   return {
     webgpuAdapter: await probeWebGpu(),
-    webgl: probeWebGl(),
+    webgl: webgl.available,
+    webglRenderer: webgl.renderer,
     wasm: typeof WebAssembly === 'object' && typeof WebAssembly.instantiate === 'function',
   };
 }

@@ -38,6 +38,8 @@ export interface EnvironmentDescription {
   /** null when navigator.gpu is missing or requestAdapter() found no adapter. */
   webgpuAdapter: GpuAdapterSummary | null;
   webgl: boolean;
+  /** The WebGL renderer string, when WebGL is available and tells. */
+  webglRenderer?: string | null;
   wasm: boolean;
 }
 
@@ -54,6 +56,8 @@ export interface ActiveBackend {
   requested: BackendOverride;
   /** Present when name is 'webgpu'. */
   adapter: GpuAdapterSummary | null;
+  /** The GPU as WebGL names it, when name is 'webgl'. */
+  glRenderer?: string | null;
   /** Backends tried or ruled out before this one, in order. */
   skipped: SkippedBackend[];
 }

@@ -57,7 +57,13 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Act
   for (const name of plan.candidates) {
     const failure = await tryBackend(name, options);
     if (failure === null) {
-      active = { name, requested, adapter: name === 'webgpu' ? environment.webgpuAdapter : null, skipped };
+      active = {
+        name,
+        requested,
+        adapter: name === 'webgpu' ? environment.webgpuAdapter : null,
+        glRenderer: name === 'webgl' ? (environment.webglRenderer ?? null) : null,
+        skipped,
+      };
       return active;
     }
     skipped.push({ name, reason: failure });

@@ -24,6 +24,16 @@ async function openModels() {
   return page;
 }
 
+test('automatic selection without WebGPU flags lands on a GPU backend and names the GPU', async () => {
+  const page = await openModels();
+  await page.getByTestId('models-backend-override').selectOption('auto');
+  const active = page.getByTestId('models-backend-active');
+  await expect.poll(() => active.getAttribute('data-backend'), { timeout: 60_000 }).toMatch(/^(webgl|webgpu)$/);
+  // Headless Chromium here renders WebGL with SwiftShader through ANGLE.
+  expect(((await page.getByTestId('models-backend-adapter').textContent()) ?? '').length).toBeGreaterThan('GPU: '.length);
+  await page.close();
+});
+
 test('the WASM backend starts in an extension page from the .wasm files shipped in the build', async () => {
   const page = await openModels();
   await page.getByTestId('models-backend-override').selectOption('wasm');

@@ -37,7 +37,7 @@ interface BackendPanelProps {
 
 function adapterText(active: ActiveBackend): string | null {
   const adapter = active.adapter;
-  if (!adapter) return null;
+  if (!adapter) return active.glRenderer ?? null;
   const name = [adapter.vendor, adapter.architecture, adapter.device, adapter.description].filter(Boolean).join(' · ') || 'WebGPU';
   return adapter.isFallbackAdapter ? `${name} ${t('models.backend.softwareAdapter')}` : name;
 }

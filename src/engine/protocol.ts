@@ -1,0 +1,242 @@
+// The engine protocol: how extension pages (dashboard, side panel, popup) talk to the engine that
+// lives in the offscreen document. transformers.js / WebLLM style: a request is
+// `{kind, id, payload}`; the engine answers with `progress` events (zero or more) and exactly one
+// `result` or `error` carrying the same id. Every kind is declared once in `EngineRequests`, so
+// senders and the host cannot drift apart; both sides validate what they receive (validate.ts).
+//
+// Transport (docs/engine.md): a page asks the background to make sure the offscreen document
+// exists (`ENGINE_ENSURE_MESSAGE`), then opens a runtime Port named ENGINE_PORT_NAME; the
+// offscreen document answers on that Port. The background never relays engine traffic.
+
+import type { ChatMessage } from '../model/chat-template';
+import type { MethodName } from '../tuning/types';
+import type { TrainSettings } from '../tuning/train/defaults';
+
+/** Name of the runtime Port pages open to the engine. */
+export const ENGINE_PORT_NAME = 'attune-engine';
+
+/** One-shot runtime message a page sends the background: "create the offscreen engine if needed". */
+export const ENGINE_ENSURE_MESSAGE = { target: 'attune-engine-service', kind: 'engine.ensure' } as const;
+export type EngineEnsureMessage = typeof ENGINE_ENSURE_MESSAGE;
+export type EngineEnsureReply = { ok: true } | { ok: false; message: string };
+
+// ---- payloads ---------------------------------------------------------------------------------
+
+/** Which stored examples to train on. */
+export type ExampleSelection = { kind: 'all' } | { kind: 'tag'; tag: string };
+
+/** JSON-safe values a method config may hold (numbers, strings, booleans, string lists). */
+export type ConfigValue = number | string | boolean | string[];
+
+export interface TrainStartPayload {
+  examples: ExampleSelection;
+  method: MethodName;
+  /** Changes to the method's default config (e.g. `{r: 16}` for LoRA). */
+  methodConfig?: Record<string, ConfigValue>;
+  /** Changes to the one-click settings (`chooseDefaults`): steps, epochs, learning rate, ... */
+  overrides?: Partial<TrainSettings>;
+  /** Name for the adapter; a dated default when absent. */
+  name?: string;
+}
+
+export interface SamplingPayload {
+  /** Always the most likely token (default true: reproducible answers). */
+  greedy?: boolean;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  repetitionPenalty?: number;
+  seed?: number;
+  /** Upper bound on new tokens (default 64). */
+  maxNewTokens?: number;
+}
+
+export interface GeneratePayload {
+  /** Raw text prompt, encoded as is (like `attune generate --prompt`). Give this or `messages`. */
+  prompt?: string;
+  /** A conversation, rendered through the model's chat template with the assistant turn opened. */
+  messages?: ChatMessage[];
+  /** A stored adapter's id, or null for the base model. */
+  adapterId: string | null;
+  sampling?: SamplingPayload;
+}
+
+export interface GenerateProgress {
+  /** New text, final (the pieces concatenate to the result's text). */
+  delta: string;
+}
+
+export interface GenerateResult {
+  text: string;
+  tokens: number;
+  stopReason: 'eos' | 'stop-string' | 'max-tokens' | 'context-full';
+}
+
+// ---- training state ---------------------------------------------------------------------------
+
+export type TrainPhase = 'idle' | 'loading' | 'running' | 'paused' | 'saving' | 'completed' | 'cancelled' | 'failed';
+
+export interface LossPoint {
+  step: number;
+  /** Training loss of that step (mean per output token). */
+  loss: number;
+  /** Held-out loss when it was measured at that step, else null. */
+  heldOutLoss: number | null;
+}
+
+/** Base vs tuned answer to one held-out instruction, shown when a run ends. */
+export interface ComparisonSample {
+  instruction: string;
+  expected: string;
+  base: string;
+  tuned: string;
+}
+
+export interface TrainSummary {
+  status: 'completed' | 'early-stopped' | 'cancelled' | 'diverged';
+  steps: number;
+  heldOutLossBefore: number | null;
+  heldOutLossAfter: number | null;
+  lastTrainLoss: number | null;
+  tokensPerSecond: number;
+  trainableParameters: number;
+  samples: ComparisonSample[];
+}
+
+/** Everything a page needs to draw the training panel; sent whole on every change. */
+export interface TrainState {
+  phase: TrainPhase;
+  runId: string | null;
+  method: MethodName | null;
+  modelId: string | null;
+  step: number;
+  totalSteps: number;
+  loss: number | null;
+  heldOutLoss: number | null;
+  tokensPerSecond: number;
+  etaSeconds: number | null;
+  trainCount: number;
+  heldOutCount: number;
+  curve: LossPoint[];
+  /** Set when this run continued from a checkpoint: the step it continued from. */
+  resumedFromStep: number | null;
+  /** Step of the last checkpoint written to IndexedDB (null: none yet). */
+  checkpointStep: number | null;
+  /** Notes from data preparation (held-out split, truncations). */
+  notes: string[];
+  /** The saved adapter, once phase is 'completed' (or 'cancelled' with progress kept). */
+  adapterId: string | null;
+  summary: TrainSummary | null;
+  error: EngineErrorInfo | null;
+}
+
+// ---- the request table ------------------------------------------------------------------------
+
+type Empty = Record<string, never>;
+
+/** Requests the engine answers: kind → payload, progress event and result. */
+export interface EngineRequests {
+  /** Starts a run; progress streams its state until the result (its final state). */
+  'train.start': { payload: TrainStartPayload; progress: TrainState; result: TrainState };
+  /** Follows the current run (e.g. after reopening the dashboard): same stream as train.start. */
+  'train.watch': { payload: Empty; progress: TrainState; result: TrainState };
+  'train.pause': { payload: Empty; progress: never; result: TrainState };
+  'train.resume': { payload: Empty; progress: never; result: TrainState };
+  'train.cancel': { payload: Empty; progress: never; result: TrainState };
+  'train.status': { payload: Empty; progress: never; result: TrainState };
+  /** Streams new text as progress; cancel with `request.cancel`. */
+  generate: { payload: GeneratePayload; progress: GenerateProgress; result: GenerateResult };
+  /** Stops another request of this client (a generation) early; it ends with error 'cancelled'. */
+  'request.cancel': { payload: { requestId: string }; progress: never; result: { cancelled: boolean } };
+  /** Folds a LoRA adapter into the base weights (faster generation with that adapter). */
+  'adapter.merge': { payload: { adapterId: string }; progress: never; result: EngineInfo };
+  'adapter.unmerge': { payload: Empty; progress: never; result: EngineInfo };
+  /** Backend and loaded model, for status displays. */
+  'engine.info': { payload: Empty; progress: never; result: EngineInfo };
+}
+
+export interface EngineInfo {
+  backend: string | null;
+  modelId: string | null;
+  mergedAdapterId: string | null;
+}
+
+export type EngineKind = keyof EngineRequests;
+export type PayloadOf<K extends EngineKind> = EngineRequests[K]['payload'];
+export type ProgressOf<K extends EngineKind> = EngineRequests[K]['progress'];
+export type ResultOf<K extends EngineKind> = EngineRequests[K]['result'];
+
+export type EngineRequestOf<K extends EngineKind> = { kind: K; id: string; payload: PayloadOf<K> };
+export type EngineRequest = { [K in EngineKind]: EngineRequestOf<K> }[EngineKind];
+
+export const ENGINE_KINDS: readonly EngineKind[] = [
+  'train.start',
+  'train.watch',
+  'train.pause',
+  'train.resume',
+  'train.cancel',
+  'train.status',
+  'generate',
+  'request.cancel',
+  'adapter.merge',
+  'adapter.unmerge',
+  'engine.info',
+];
+
+// ---- events -----------------------------------------------------------------------------------
+
+/** Why a request failed; the UI translates the code, logs use the message. */
+export type EngineErrorCode =
+  | 'malformed'
+  | 'busy'
+  | 'not-running'
+  | 'no-model'
+  | 'no-examples'
+  | 'adapter-not-found'
+  | 'adapter-mismatch'
+  | 'not-mergeable'
+  | 'cancelled'
+  | 'training-failed'
+  | 'internal';
+
+export interface EngineErrorInfo {
+  code: EngineErrorCode;
+  /** Plain English a person can act on (from the failing module's error class). */
+  message: string;
+}
+
+export type EngineEvent =
+  | { type: 'progress'; id: string; progress: unknown }
+  | { type: 'result'; id: string; result: unknown }
+  | { type: 'error'; id: string; error: EngineErrorInfo }
+  /** Sent once when a Port connects, so the client knows the engine is listening. */
+  | { type: 'ready' };
+
+export function idleTrainState(): TrainState {
+  return {
+    phase: 'idle',
+    runId: null,
+    method: null,
+    modelId: null,
+    step: 0,
+    totalSteps: 0,
+    loss: null,
+    heldOutLoss: null,
+    tokensPerSecond: 0,
+    etaSeconds: null,
+    trainCount: 0,
+    heldOutCount: 0,
+    curve: [],
+    resumedFromStep: null,
+    checkpointStep: null,
+    notes: [],
+    adapterId: null,
+    summary: null,
+    error: null,
+  };
+}
+
+/** Phases in which a run is alive (the engine holds a trainer). */
+export function isActivePhase(phase: TrainPhase): boolean {
+  return phase === 'loading' || phase === 'running' || phase === 'paused' || phase === 'saving';
+}
