@@ -3,6 +3,7 @@
 
 import type { DBSchema } from 'idb';
 import type { Example } from '../dataset/example';
+import type { TrainerSnapshot } from '../tuning/train/snapshot';
 
 export const DB_NAME = 'attune';
 /** Bump together with a new rung in migrations.ts. */
@@ -30,6 +31,8 @@ export interface AdapterRecord {
   weights: ArrayBuffer;
   createdAt: number;
   updatedAt: number;
+  /** What training measured (held-out loss before/after, steps, tokens/s); absent for imports. */
+  metrics?: Record<string, number | string | null>;
 }
 
 /**
@@ -69,6 +72,8 @@ export interface TrainingRunRecord {
   error?: string;
   startedAt: number;
   finishedAt?: number;
+  /** The engine's last checkpoint (trainer snapshot: adapter, optimizer moments, step, RNG) while running. */
+  checkpoint?: TrainerSnapshot;
 }
 
 /** A user's own capture template; built-in ones ship with the capture code. */

@@ -16,6 +16,8 @@ export interface Settings {
   backend: BackendSetting;
   /** The base model chat and training use (a models-store id); null means the bundled default. */
   activeModelId: string | null;
+  /** The adapter chat uses (an adapters-store id); null means the base model alone. */
+  activeAdapterId: string | null;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -23,6 +25,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   locale: 'auto',
   backend: 'auto',
   activeModelId: null,
+  activeAdapterId: null,
 });
 
 const VALIDATORS: { [K in keyof Settings]: (value: unknown) => value is Settings[K] } = {
@@ -30,6 +33,7 @@ const VALIDATORS: { [K in keyof Settings]: (value: unknown) => value is Settings
   locale: (v): v is LocaleSetting => v === 'auto' || v === 'en' || v === 'zh_CN',
   backend: (v): v is BackendSetting => ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'].includes(v as string),
   activeModelId: (v): v is string | null => v === null || typeof v === 'string',
+  activeAdapterId: (v): v is string | null => v === null || typeof v === 'string',
 };
 
 /** All settings; a missing or unreadable value falls back to its default. */

@@ -21,6 +21,8 @@ export interface PrepareInput<N extends MethodName = MethodName> {
   /** Changes to the one-click settings (steps, epochs, learning rate, seed...). */
   overrides?: Partial<TrainSettings>;
   onProgress?: (progress: TrainProgress) => void;
+  /** Passed to the Trainer: awaited between steps (checkpoints). */
+  betweenSteps?: () => Promise<void>;
 }
 
 export interface PreparedRun {
@@ -72,6 +74,7 @@ export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): P
       settings,
       padId: 0,
       onProgress: input.onProgress,
+      betweenSteps: input.betweenSteps,
     });
     return {
       adapter,

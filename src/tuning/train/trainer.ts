@@ -64,6 +64,11 @@ export interface TrainerInit {
   settings: TrainSettings;
   padId?: number;
   onProgress?: (progress: TrainProgress) => void;
+  /**
+   * Awaited between optimizer steps, after any end-of-epoch evaluation: the one point where
+   * `snapshot()` sees a consistent state while the loop waits (the engine checkpoints here).
+   */
+  betweenSteps?: () => Promise<void>;
   /** Clock in milliseconds (tests pass a fake one). */
   now?: () => number;
 }
@@ -158,6 +163,7 @@ export class Trainer {
   }
 
   private async waitIfPaused(): Promise<void> {
+    await this.init.betweenSteps?.();
     // Yield once per step so pause/cancel messages reach us even on a busy worker.
     await new Promise((resolve) => setTimeout(resolve, 0));
     while (this.paused) await this.paused.promise;
