@@ -14,8 +14,11 @@ export interface BlockContext {
   positionOffset: number;
   /** Keys/values already attended to (cache and/or prefix) [B, nKv, S, hd], or null. */
   past: { key: tf.Tensor4D; value: tf.Tensor4D } | null;
-  /** Rotary tables [T, hd] for the new rows (Llama family only). */
-  rope: { cos: tf.Tensor2D; sin: tf.Tensor2D } | null;
+  /**
+   * Rotary tables [T, hd] for the new rows (Llama family only); for a single-position step also
+   * the block-diagonal rotation matrices (the query's carries the 1/sqrt(hd) attention scale).
+   */
+  rope: { cos: tf.Tensor2D; sin: tf.Tensor2D; single: { query: tf.Tensor2D; key: tf.Tensor2D } | null } | null;
 }
 
 export interface BlockOutput {

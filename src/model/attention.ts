@@ -9,24 +9,27 @@ const MASKED = -1e9;
  * q [B, nh, T, hd], k/v [B, nKv, K, hd] (K = keys including past and prefix);
  * bias [B, 1, T, K] or null. Returns [B, T, nh * hd].
  */
-export function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor4D | null): tf.Tensor3D {
+export function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor4D | null, qIsScaled = false): tf.Tensor3D {
   const [B, nh, T, hd] = q.shape;
   const nKv = k.shape[1];
   const K = k.shape[2];
   const groups = nh / nKv;
   // Query head h uses kv head floor(h / groups) (HF repeat_kv). Folding the group into the
   // query-row axis lets one batched matMul serve all heads without copying keys.
-  const qGrouped = tf.reshape(tf.mul(q, 1 / Math.sqrt(hd)), [B, nKv, groups * T, hd]);
+  const qGrouped = tf.reshape(qIsScaled ? q : tf.mul(q, 1 / Math.sqrt(hd)), [B, nKv, groups * T, hd]);
   let scores = tf.reshape(tf.matMul(qGrouped, k, false, true), [B, nh, T, K]); // [B, nh, T, K]
   if (bias) scores = tf.add(scores, bias);
   const probs = tf.reshape(tf.softmax(scores), [B, nKv, groups * T, K]);
-  const out = tf.reshape(tf.matMul(probs, v), [B, nh, T, hd]); // [B, nh, T, hd]
-  return tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [B, T, nh * hd]); // [B, T, nh*hd]
+  const out = tf.matMul(probs, v); // [B, nKv, groups*T, hd] = [B, nh, T, hd]
+  // With one query row the head/time swap moves no data: a reshape is enough (decode fast path).
+  if (T === 1) return tf.reshape(out, [B, 1, nh * hd]);
+  return tf.reshape(tf.transpose(tf.reshape(out, [B, nh, T, hd]), [0, 2, 1, 3]), [B, T, nh * hd]); // [B, T, nh*hd]
 }
 
 /** [B, T, n * hd] -> [B, n, T, hd] */
 export function splitHeads(x: tf.Tensor, numHeads: number, headDim: number): tf.Tensor4D {
   const [B, T] = x.shape as [number, number];
+  if (T === 1) return tf.reshape(x, [B, numHeads, 1, headDim]); // no data moves for one row
   return tf.transpose(tf.reshape(x, [B, T, numHeads, headDim]), [0, 2, 1, 3]);
 }
 
@@ -58,6 +61,34 @@ export function applyRope(x: tf.Tensor4D, cos: tf.Tensor2D, sin: tf.Tensor2D): t
   const [x1, x2] = tf.split(x, [half, half], 3);
   const rotated = tf.concat([tf.neg(x2!), x1!], 3);
   return tf.add(tf.mul(x, cos), tf.mul(rotated, sin)) as tf.Tensor4D;
+}
+
+/**
+ * RoPE for rows that all sit at one position (a decode step), as one matMul on the flat linear
+ * output: x [N, n * hd] @ M [n * hd, n * hd], where M is block-diagonal with one rotation
+ * (x * cos + rotate_half(x) * sin) per head, times `scale` (1/sqrt(hd) folds the attention scaling
+ * into the query). One kernel instead of six elementwise ones per tensor.
+ */
+export function ropeMatrix(position: number, heads: number, headDim: number, theta: number, scale: number): tf.Tensor2D {
+  const half = headDim / 2;
+  const size = heads * headDim;
+  const m = new Float32Array(size * size);
+  for (let i = 0; i < half; i++) {
+    const invFreq = Math.fround(1 / Math.pow(theta, (2 * i) / headDim));
+    const angle = Math.fround(position * invFreq);
+    const c = Math.cos(angle) * scale;
+    const s = Math.sin(angle) * scale;
+    for (let h = 0; h < heads; h++) {
+      const a = h * headDim + i; // first-half index
+      const b = a + half; // its partner in the second half
+      // out[a] = x[a] c - x[b] s ; out[b] = x[b] c + x[a] s   (row = input index, column = output)
+      m[a * size + a] = c;
+      m[b * size + a] = -s;
+      m[b * size + b] = c;
+      m[a * size + b] = s;
+    }
+  }
+  return tf.tensor2d(m, [size, size]);
 }
 
 /** cos/sin tables [T, hd] for positions offset..offset+T-1 (frequencies duplicated as in HF). */

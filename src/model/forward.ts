@@ -1,8 +1,8 @@
 // The forward pass: embeddings -> blocks -> final norm -> head, with tuning hooks, padding masks
 // and an optional KV cache. Family-specific parts live in gpt2.ts and llama.ts.
 import * as tf from '@tensorflow/tfjs';
-import type { Architecture } from './architecture';
-import { attentionBias, ropeTables } from './attention';
+import type { Architecture, BlockContext } from './architecture';
+import { attentionBias, ropeMatrix, ropeTables } from './attention';
 import { InvalidInputError } from './errors';
 import { gpt2 } from './gpt2';
 import type { KVCache } from './kv-cache';
@@ -63,7 +63,7 @@ export function forward(model: LoadedModel, input: ForwardInput): ForwardOutput 
     }
     const keyMask = buildKeyMask(past, input.attentionMask, B, T, prependedRows, prefixLength);
     const bias = attentionBias(keyMask, B, rows, pastLength);
-    const rope = arch.usesRope ? ropeTables(pastLength, rows, config.headDim, config.ropeTheta) : null;
+    const rope = arch.usesRope ? rotary(config, pastLength, rows) : null;
     x = arch.addPositions(weights, x, pastLength);
     const layers: KVCache['layers'] = [];
     for (let layer = 0; layer < config.numLayers; layer++) {
@@ -78,6 +78,18 @@ export function forward(model: LoadedModel, input: ForwardInput): ForwardOutput 
     const cache: KVCache | null = wantCache ? { layers, mask: keyMask, length: pastLength + rows } : null;
     return { logits, cache, prependedRows } as unknown as tf.TensorContainer;
   }) as unknown as ForwardOutput;
+}
+
+/** Rotary tables for the new rows; one decode row also gets the fused rotation matrices. */
+function rotary(config: ModelConfig, offset: number, rows: number): NonNullable<BlockContext['rope']> {
+  const { headDim: hd, ropeTheta: theta } = config;
+  // Prefill/training keep the elementwise form: it is differentiable w.r.t. q/k the same way and
+  // its tables are [T, hd] instead of [n*hd, n*hd].
+  const single =
+    rows === 1
+      ? { query: ropeMatrix(offset, config.numHeads, hd, theta, 1 / Math.sqrt(hd)), key: ropeMatrix(offset, config.numKvHeads, hd, theta, 1) }
+      : null;
+  return { ...ropeTables(offset, rows, hd, theta), single };
 }
 
 function toIds(ids: tf.Tensor2D | number[][], vocabSize: number): tf.Tensor2D {

@@ -52,8 +52,7 @@ export function recordingGradients(): boolean {
 
 /** y = x @ W (+ b) for x of any rank [..., in]; W is [in, out]. */
 export function matMulLastAxis(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor): tf.Tensor {
-  const inFeatures = w.shape[0];
-  const x2 = tf.reshape(x, [-1, inFeatures]) as tf.Tensor2D; // [N, in]
+  const x2 = (x.rank === 2 ? x : tf.reshape(x, [-1, w.shape[0]])) as tf.Tensor2D; // [N, in]
   let y: tf.Tensor2D;
   if (!recordingGradients()) y = tf.matMul(x2, w);
   else y = isTrainable(w) ? matMulTrainableWeight(x2, w) : matMulFrozenWeight(x2, w);
@@ -74,10 +73,10 @@ export function linear(
   weightOverride?: tf.Tensor2D,
 ): tf.Tensor {
   const w = weightOverride ?? (weights.get(`${name}.weight`) as tf.Tensor2D);
-  const x2 = tf.reshape(x, [-1, w.shape[0]]) as tf.Tensor2D; // [N, in]
+  const x2 = (x.rank === 2 ? x : tf.reshape(x, [-1, w.shape[0]])) as tf.Tensor2D; // [N, in]
   let y = matMulLastAxis(x2, w, weights.get(`${name}.bias`)) as tf.Tensor2D; // [N, out]
   if (hooks?.linear) y = hooks.linear(name, x2, y);
-  return tf.reshape(y, [...x.shape.slice(0, -1), w.shape[1]]);
+  return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), w.shape[1]]);
 }
 
 /** Llama RMSNorm: x * rsqrt(mean(x^2) + eps) * w over the last axis. */

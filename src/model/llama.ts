@@ -6,17 +6,31 @@ import { applyRope, attend, splitHeads } from './attention';
 import { linear, rmsNorm, silu } from './layers';
 import type { ModelConfig, WeightMap } from './types';
 
+/** Queries and keys with rotary positions; a single-position step uses one rotation matMul each. */
+function rotatedQueryKey(ctx: BlockContext, qFlat: tf.Tensor, kFlat: tf.Tensor): { q: tf.Tensor4D; k: tf.Tensor4D; qIsScaled: boolean } {
+  const c = ctx.config;
+  if (ctx.rope!.single) {
+    const { query, key } = ctx.rope!.single; // [nh*hd, nh*hd] (scaled), [nKv*hd, nKv*hd]
+    const [B, T] = qFlat.shape as [number, number];
+    const q = tf.matMul(tf.reshape(qFlat, [B * T, -1]) as tf.Tensor2D, query); // [B, nh*hd]
+    const k = tf.matMul(tf.reshape(kFlat, [B * T, -1]) as tf.Tensor2D, key); // [B, nKv*hd]
+    return { q: tf.reshape(q, [B, c.numHeads, 1, c.headDim]), k: tf.reshape(k, [B, c.numKvHeads, 1, c.headDim]), qIsScaled: true };
+  }
+  const q = applyRope(splitHeads(qFlat, c.numHeads, c.headDim), ctx.rope!.cos, ctx.rope!.sin); // [B, nh, T, hd]
+  const k = applyRope(splitHeads(kFlat, c.numKvHeads, c.headDim), ctx.rope!.cos, ctx.rope!.sin); // [B, nKv, T, hd]
+  return { q, k, qIsScaled: false };
+}
+
 function selfAttention(ctx: BlockContext, x: tf.Tensor): BlockOutput {
   const { config: c, weights, hooks } = ctx;
   const p = `model.layers.${ctx.layer}.self_attn`;
-  let q = splitHeads(linear(weights, `${p}.q_proj`, x, hooks), c.numHeads, c.headDim); // [B, nh, T, hd]
-  let k = splitHeads(linear(weights, `${p}.k_proj`, x, hooks), c.numKvHeads, c.headDim); // [B, nKv, T, hd]
+  const qFlat = linear(weights, `${p}.q_proj`, x, hooks); // [B, T, nh*hd]
+  const kFlat = linear(weights, `${p}.k_proj`, x, hooks); // [B, T, nKv*hd]
   const v = splitHeads(linear(weights, `${p}.v_proj`, x, hooks), c.numKvHeads, c.headDim); // [B, nKv, T, hd]
-  q = applyRope(q, ctx.rope!.cos, ctx.rope!.sin);
-  k = applyRope(k, ctx.rope!.cos, ctx.rope!.sin);
+  const { q, k, qIsScaled } = rotatedQueryKey(ctx, qFlat, kFlat);
   const key = (ctx.past ? tf.concat([ctx.past.key, k], 2) : k) as tf.Tensor4D; // [B, nKv, S+T, hd]
   const value = (ctx.past ? tf.concat([ctx.past.value, v], 2) : v) as tf.Tensor4D;
-  const y = attend(q, key, value, ctx.bias); // [B, T, nh*hd]
+  const y = attend(q, key, value, ctx.bias, qIsScaled); // [B, T, nh*hd]
   return { hidden: linear(weights, `${p}.o_proj`, y, hooks) as tf.Tensor3D, key, value };
 }
 

@@ -1,7 +1,9 @@
 """PyTorch side of tools/bench/decode.ts: greedy decode with the KV cache (and without it) on the
-same checkpoint and prompt, at 1 thread and at every core count, printed as one JSON line.
+same checkpoint and prompt at one thread count, printed as one JSON line. decode.ts runs it once
+per thread count with OPENBLAS_NUM_THREADS/OMP_NUM_THREADS set to match (OpenBLAS reads them at
+load; torch.set_num_threads alone leaves its pool oversubscribed).
 
-    /usr/bin/python3 tools/bench/_decode_torch.py <model_dir> <prompt ids comma-separated> <new tokens>
+    /usr/bin/python3 tools/bench/_decode_torch.py <model_dir> <prompt ids comma-separated> <new tokens> <threads>
 """
 import json
 import os
@@ -55,18 +57,14 @@ def decode(model, prompt, steps, use_cache):
 
 
 def main():
-    model_dir, prompt_text, steps = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    model_dir, prompt_text, steps, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     prompt = [int(x) for x in prompt_text.split(",")]
+    torch.set_num_threads(threads)
     model = load(model_dir)
-    result = {"threads": {}}
-    for threads in sorted({1, os.cpu_count() or 1}):
-        torch.set_num_threads(threads)
-        decode(model, prompt, 4, True)  # warm-up
-        cached, tokens = decode(model, prompt, steps, True)
-        uncached, _ = decode(model, prompt, steps, False)
-        result["threads"][threads] = {"cached": cached, "uncached": uncached}
-        result["tokens"] = tokens
-    print(json.dumps(result))
+    decode(model, prompt, 4, True)  # warm-up
+    cached, tokens = decode(model, prompt, steps, True)
+    uncached, _ = decode(model, prompt, steps, False)
+    print(json.dumps({"cached": cached, "uncached": uncached, "tokens": tokens}))
 
 
 if __name__ == "__main__":

@@ -57,6 +57,7 @@ def add_lora(model):
 def main():
     model_dir, batch, seq_len, warmup, steps = sys.argv[1], *map(int, sys.argv[2:6])
     torch.manual_seed(0)
+    torch.set_num_threads(os.cpu_count() or 1)  # PyTorch at its best on this machine
     model = load_base(model_dir)
     params = add_lora(model)
     model.train()

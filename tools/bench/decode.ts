@@ -3,7 +3,8 @@
 // The parent process spawns one worker per (model, backend) so each backend gets a fresh heap,
 // and WebGPU gets Dawn's loader variables at process start.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { webGpuRelaunchEnv, startNodeBackend, type NodeBackend } from '../../src/cli/node-backend';
@@ -11,11 +12,25 @@ import { webGpuRelaunchEnv, startNodeBackend, type NodeBackend } from '../../src
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
 const BACKENDS: NodeBackend[] = ['cpu', 'wasm', 'webgpu'];
+
+/** A random checkpoint with the default model's shape (6 M parameters), written by PyTorch. */
+function makeDefaultShapedModel(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'attune-bench-model-'));
+  const child = spawnSync('/usr/bin/python3', [join(HERE, '_make_bench_model.py'), dir], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`could not write the bench model: ${child.stderr}`);
+  return dir;
+}
+
 const MODELS = [
   join(ROOT, 'test', 'fixtures', 'models', 'tiny-gpt2'),
   join(ROOT, 'test', 'fixtures', 'models', 'tiny-llama'),
+  'default-shaped',
   join(ROOT, 'public', 'model'),
-].filter((dir) => existsSync(join(dir, 'config.json')));
+].filter((dir) => dir === 'default-shaped' || existsSync(join(dir, 'config.json')));
+/** WebGPU here is a software rasteriser (SwiftShader): a few tokens tell the story. */
+const WEBGPU_MAX_STEPS = 8;
+const MODEL_FILTER = process.env.ATTUNE_BENCH_MODELS?.split(',');
+const BACKEND_FILTER = process.env.ATTUNE_BENCH_BACKENDS?.split(',') as NodeBackend[] | undefined;
 
 interface Speeds {
   cached: number;
@@ -53,16 +68,32 @@ function runWorker(backend: NodeBackend, modelDir: string, prompt: number[], ste
   return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Speeds;
 }
 
-function runTorch(modelDir: string, prompt: number[], steps: number): { threads: Record<string, { cached: number; uncached: number }>; tokens: number[] } {
-  const child = spawnSync('/usr/bin/python3', [join(HERE, '_decode_torch.py'), modelDir, prompt.join(','), String(steps)], { encoding: 'utf8', timeout: 600_000 });
-  if (child.status !== 0) throw new Error(`PyTorch reference failed: ${child.stderr}`);
-  return JSON.parse(child.stdout.trim().split('\n').at(-1)!);
+interface TorchRun {
+  threads: Record<string, { cached: number; uncached: number }>;
+  tokens: number[];
+}
+
+function runTorch(modelDir: string, prompt: number[], steps: number): TorchRun {
+  const run: TorchRun = { threads: {}, tokens: [] };
+  for (const threads of [...new Set([1, cpus().length])]) {
+    const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+    const args = [join(HERE, '_decode_torch.py'), modelDir, prompt.join(','), String(steps), String(threads)];
+    const child = spawnSync('/usr/bin/python3', args, { env, encoding: 'utf8', timeout: 600_000 });
+    if (child.status !== 0) throw new Error(`PyTorch reference failed: ${child.stderr}`);
+    const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { cached: number; uncached: number; tokens: number[] };
+    run.threads[threads] = { cached: result.cached, uncached: result.uncached };
+    run.tokens = result.tokens;
+  }
+  return run;
 }
 
 async function main(): Promise<void> {
   await startNodeBackend('cpu'); // the parent only reads configs and sizes
   const fmt = (x: number) => x.toFixed(0).padStart(7);
-  for (const modelDir of MODELS) {
+  for (const entry of MODELS) {
+    if (MODEL_FILTER && !MODEL_FILTER.some((m) => entry.includes(m))) continue;
+    const modelDir = entry === 'default-shaped' ? makeDefaultShapedModel() : entry;
+    const label = entry === 'default-shaped' ? 'random weights, default-model shape (tools/pretrain/model_config.json)' : entry.replace(ROOT + '/', '');
     const { loadModelFromDirectory } = await import('../../src/model/node-files');
     const model = await loadModelFromDirectory(modelDir);
     const context = model.config.maxPositions;
@@ -71,14 +102,15 @@ async function main(): Promise<void> {
     const params = [...model.weights.values()].reduce((s, t) => s + t.size, 0);
     model.dispose();
     const torch = runTorch(modelDir, prompt, steps);
+    console.log(`\n(load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores: shared machines make every figure noisy)`);
     const bestTorch = Math.max(...Object.values(torch.threads).map((t) => t.cached));
-    console.log(`\n${modelDir.replace(ROOT + '/', '')}: ${params.toLocaleString('en-US')} parameters, prompt ${prompt.length}, ${steps} greedy tokens, tokens/s`);
+    console.log(`\n${label}: ${params.toLocaleString('en-US')} parameters, prompt ${prompt.length}, ${steps} greedy tokens, tokens/s`);
     console.log('  implementation         KV cache  no cache   ratio vs best PyTorch (cached)');
     for (const [threads, t] of Object.entries(torch.threads)) {
       console.log(`  PyTorch ${threads} thread(s)     ${fmt(t.cached)}   ${fmt(t.uncached)}   ${(t.cached / bestTorch).toFixed(2)}×`);
     }
-    for (const backend of BACKENDS) {
-      const r = runWorker(backend, modelDir, prompt, steps);
+    for (const backend of BACKEND_FILTER ?? BACKENDS) {
+      const r = runWorker(backend, modelDir, prompt, backend === 'webgpu' ? Math.min(steps, WEBGPU_MAX_STEPS) : steps);
       if (typeof r === 'string') {
         console.log(`  tfjs-${backend.padEnd(16)} unavailable: ${r}`);
         continue;

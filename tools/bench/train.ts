@@ -4,10 +4,11 @@
 // default model's shape (so the bench runs before pretraining finishes). Each side runs in its own
 // process; the table prints tokens/s, the ratio and peak resident memory.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeRandomDefaultShape } from './_random_model';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
@@ -83,27 +84,6 @@ function runTorch(modelDir: string): SideResult | string {
   const child = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', timeout: 1_200_000 });
   if (child.status !== 0) return (child.stderr || 'failed').trim().split('\n').slice(-1)[0] ?? 'failed';
   return lastJsonLine(child.stdout);
-}
-
-/** A random Llama-family checkpoint with the default model's shape (tools/pretrain/model_config.json). */
-async function writeRandomDefaultShape(dir: string): Promise<void> {
-  const tf = await import('@tensorflow/tfjs');
-  const { parseConfig } = await import('../../src/model/config');
-  const { expectedTensors } = await import('../../src/model/weights');
-  const { writeSafetensors } = await import('../../src/model/safetensors');
-  const { readFileSync } = await import('node:fs');
-  const hf = { ...JSON.parse(readFileSync(join(ROOT, 'tools', 'pretrain', 'model_config.json'), 'utf8')), vocab_size: 4096 };
-  const config = parseConfig(JSON.stringify(hf));
-  const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const spec of expectedTensors(config)) {
-    if (spec.optional && spec.name.endsWith('.bias')) continue;
-    const isNorm = spec.shape.length === 1 && spec.name.endsWith('norm.weight');
-    const data = isNorm ? new Float32Array(spec.shape[0]!).fill(1) : tf.tidy(() => tf.randomNormal(spec.shape, 0, 0.02, 'float32', tensors.size).dataSync() as Float32Array);
-    tensors.set(spec.name, { shape: spec.shape, data });
-  }
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(hf));
-  writeFileSync(join(dir, 'model.safetensors'), writeSafetensors(tensors));
 }
 
 async function main(): Promise<void> {
