@@ -13,7 +13,8 @@ export default defineWxtModule((wxt) => {
   const require = createRequire(import.meta.url);
   const distDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
   wxt.hook('build:publicAssets', (_wxt, files) => {
-    for (const file of WASM_FILES) files.push({ absoluteSrc: join(distDir, file), relativeDest: `wasm/${file}` });
+    for (const file of WASM_FILES)
+      files.push({ absoluteSrc: join(distDir, file), relativeDest: `wasm/${file}` });
   });
   // Lets `browser.runtime.getURL('/wasm/…')` type-check like any file in public/.
   wxt.hook('prepare:publicPaths', (_wxt, paths) => {

@@ -41,6 +41,7 @@ export async function checkMatmul(m = 8, k = 16, n = 4): Promise<MatmulCheck> {
   product.dispose();
   const expected = referenceMatmul(a, b, m, k, n);
   let maxAbsDiff = 0;
-  for (let i = 0; i < expected.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(actual[i]! - expected[i]!));
+  for (let i = 0; i < expected.length; i++)
+    maxAbsDiff = Math.max(maxAbsDiff, Math.abs(actual[i]! - expected[i]!));
   return { backend: tf.getBackend(), maxAbsDiff, matches: maxAbsDiff <= TOLERANCE };
 }

@@ -5,7 +5,13 @@ import type { EnvironmentDescription, GpuAdapterSummary } from './backend-types'
 /** The slice of the WebGPU API we read; avoids depending on @webgpu/types here. */
 interface GpuAdapterLike {
   limits: { maxBufferSize: number; maxStorageBufferBindingSize: number };
-  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
+  info?: {
+    vendor?: string;
+    architecture?: string;
+    device?: string;
+    description?: string;
+    isFallbackAdapter?: boolean;
+  };
   isFallbackAdapter?: boolean;
 }
 interface GpuLike {
@@ -53,7 +59,8 @@ function webGlCanvas(): OffscreenCanvas | HTMLCanvasElement | null {
 function probeWebGl(): WebGlProbe {
   try {
     const canvas = webGlCanvas();
-    const gl = (canvas?.getContext('webgl2') ?? canvas?.getContext('webgl')) as WebGLRenderingContext | null | undefined;
+    const gl = (canvas?.getContext('webgl2') ?? canvas?.getContext('webgl')) as
+      WebGLRenderingContext | null | undefined;
     if (!gl) return { available: false, renderer: null };
     // The unmasked renderer names the real GPU ("ANGLE (NVIDIA …)"); RENDERER alone is often generic.
     const debug = gl.getExtension('WEBGL_debug_renderer_info');

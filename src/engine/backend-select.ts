@@ -36,7 +36,9 @@ export function unavailableReason(name: BackendName, env: EnvironmentDescription
  */
 export function planBackends(env: EnvironmentDescription, override: BackendOverride): BackendPlan {
   const ordered: BackendName[] =
-    override === 'auto' ? [...BACKEND_PREFERENCE] : [override, ...BACKEND_PREFERENCE.filter((b) => b !== override)];
+    override === 'auto'
+      ? [...BACKEND_PREFERENCE]
+      : [override, ...BACKEND_PREFERENCE.filter((b) => b !== override)];
   const candidates: BackendName[] = [];
   const ruledOut: SkippedBackend[] = [];
   for (const name of ordered) {

@@ -6,7 +6,10 @@ import { getSettings } from '../storage/settings-repo';
 import { initBackend, type InitBackendOptions } from './backend';
 import type { ActiveBackend } from './backend-types';
 
-export async function initBackendFromSettings(db: AttuneDb, options: Omit<InitBackendOptions, 'override'> = {}): Promise<ActiveBackend> {
+export async function initBackendFromSettings(
+  db: AttuneDb,
+  options: Omit<InitBackendOptions, 'override'> = {},
+): Promise<ActiveBackend> {
   const { backend } = await getSettings(db);
   return initBackend({ ...options, override: backend });
 }

@@ -10,7 +10,8 @@ export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.was
 
 /** The URL prefix of the copied binaries for the page this code runs in. */
 export function wasmPrefixForPage(): string {
-  const runtime = (globalThis as { chrome?: { runtime?: { getURL?: (p: string) => string } } }).chrome?.runtime;
+  const runtime = (globalThis as { chrome?: { runtime?: { getURL?: (p: string) => string } } }).chrome
+    ?.runtime;
   if (runtime?.getURL) return runtime.getURL(WASM_PUBLIC_DIR);
   return new URL(WASM_PUBLIC_DIR, globalThis.location?.href ?? 'http://localhost/').href;
 }

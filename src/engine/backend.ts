@@ -5,7 +5,13 @@ import * as tf from '@tensorflow/tfjs';
 import { NoBackendAvailableError } from './backend-errors';
 import { probeEnvironment } from './backend-probe';
 import { planBackends } from './backend-select';
-import type { ActiveBackend, BackendName, BackendOverride, EnvironmentDescription, SkippedBackend } from './backend-types';
+import type {
+  ActiveBackend,
+  BackendName,
+  BackendOverride,
+  EnvironmentDescription,
+  SkippedBackend,
+} from './backend-types';
 import { configureWasm, wasmPrefixForPage } from './backend-wasm';
 
 export interface InitBackendOptions {

@@ -16,7 +16,8 @@ export const modelsCatalogue: AreaCatalogue = {
     'models.backend.override': 'Backend',
     'models.backend.auto': 'Automatic (fastest available)',
     'models.backend.check': 'Check results',
-    'models.backend.checkOk': '{name} computes correctly (largest difference from the CPU reference: {diff}).',
+    'models.backend.checkOk':
+      '{name} computes correctly (largest difference from the CPU reference: {diff}).',
     'models.backend.checkFailed': '{name} gave wrong results (difference {diff}). Choose another backend.',
     'models.backend.failed': 'No compute backend could start: {reason}',
     'models.backend.webgpu': 'WebGPU (GPU)',
@@ -44,21 +45,24 @@ export const modelsCatalogue: AreaCatalogue = {
     'models.remove': 'Remove',
     'models.removeNamed': 'Remove {name}',
     'models.removeTitle': 'Remove {name}?',
-    'models.removeBody': 'This deletes the model files ({size}) and every adapter trained on this model from this device.',
+    'models.removeBody':
+      'This deletes the model files ({size}) and every adapter trained on this model from this device.',
     'models.removeConfirm': 'Remove',
     'models.removeCancel': 'Keep',
     'models.removed': '{name} was removed.',
     'models.unknown': 'unknown',
 
     'models.import.heading': 'Add a model',
-    'models.import.filesHint': 'A model folder holds config.json, tokenizer.json and model.safetensors (or model.safetensors.index.json with its shards).',
+    'models.import.filesHint':
+      'A model folder holds config.json, tokenizer.json and model.safetensors (or model.safetensors.index.json with its shards).',
     'models.import.files': 'Choose model files…',
     'models.import.folder': 'Choose a model folder…',
     'models.import.importing': 'Importing…',
     'models.import.done': '{name} was added ({size}).',
     'models.url.label': 'Model address',
     'models.url.placeholder': 'https://huggingface.co/<org>/<name>/resolve/main/',
-    'models.url.hint': 'Attune fetches config.json first and checks the model is supported before downloading the weights. If the site does not allow downloads from the browser, Attune asks your permission for that one site.',
+    'models.url.hint':
+      'Attune fetches config.json first and checks the model is supported before downloading the weights. If the site does not allow downloads from the browser, Attune asks your permission for that one site.',
     'models.url.download': 'Download',
     'models.url.cancel': 'Cancel download',
     'models.url.progress': 'Downloading {file}: {received} of {total}',
@@ -114,14 +118,16 @@ export const modelsCatalogue: AreaCatalogue = {
     'models.unknown': '未知',
 
     'models.import.heading': '添加模型',
-    'models.import.filesHint': '模型文件夹包含 config.json、tokenizer.json 和 model.safetensors（或 model.safetensors.index.json 及其分片）。',
+    'models.import.filesHint':
+      '模型文件夹包含 config.json、tokenizer.json 和 model.safetensors（或 model.safetensors.index.json 及其分片）。',
     'models.import.files': '选择模型文件…',
     'models.import.folder': '选择模型文件夹…',
     'models.import.importing': '正在导入…',
     'models.import.done': '已添加 {name}（{size}）。',
     'models.url.label': '模型地址',
     'models.url.placeholder': 'https://huggingface.co/<组织>/<名称>/resolve/main/',
-    'models.url.hint': 'Attune 会先获取 config.json 并确认模型受支持，再下载权重。如果该网站不允许从浏览器下载，Attune 只会请求访问该网站的权限。',
+    'models.url.hint':
+      'Attune 会先获取 config.json 并确认模型受支持，再下载权重。如果该网站不允许从浏览器下载，Attune 只会请求访问该网站的权限。',
     'models.url.download': '下载',
     'models.url.cancel': '取消下载',
     'models.url.progress': '正在下载 {file}：{received} / {total}',

@@ -13,7 +13,10 @@ export function formatBytes(bytes: number): string {
 /** What the user typed is not an http(s) address of a model folder. */
 export class InvalidModelUrlError extends Error {
   override readonly name = 'InvalidModelUrlError';
-  constructor(readonly input: string, detail: string) {
+  constructor(
+    readonly input: string,
+    detail: string,
+  ) {
     super(
       `"${input}" is not a model address: ${detail}. Enter a folder URL such as ` +
         `https://huggingface.co/<org>/<name>/resolve/main/`,
@@ -24,13 +27,17 @@ export class InvalidModelUrlError extends Error {
 /** The server answered with an HTTP error status. */
 export class ModelDownloadHttpError extends Error {
   override readonly name = 'ModelDownloadHttpError';
-  constructor(readonly url: string, readonly status: number) {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+  ) {
     super(`Downloading ${url} failed: the server answered HTTP ${status}${hint(status)}.`);
   }
 }
 
 function hint(status: number): string {
-  if (status === 401 || status === 403) return ' (the model may be private or gated; download it in the browser and import the files instead)';
+  if (status === 401 || status === 403)
+    return ' (the model may be private or gated; download it in the browser and import the files instead)';
   if (status === 404) return ' (no such file: check the address and the branch, e.g. resolve/main/)';
   if (status >= 500) return ' (a server problem; try again later)';
   return '';
@@ -39,7 +46,10 @@ function hint(status: number): string {
 /** The request never got an answer (offline, DNS, blocked by CORS). */
 export class ModelDownloadNetworkError extends Error {
   override readonly name = 'ModelDownloadNetworkError';
-  constructor(readonly url: string, cause: unknown) {
+  constructor(
+    readonly url: string,
+    cause: unknown,
+  ) {
     super(
       `Could not reach ${url} (${cause instanceof Error ? cause.message : String(cause)}). ` +
         'Check your connection and the address; the server must allow downloads from the browser.',
@@ -51,7 +61,11 @@ export class ModelDownloadNetworkError extends Error {
 /** The connection closed before the whole file arrived. */
 export class TruncatedDownloadError extends Error {
   override readonly name = 'TruncatedDownloadError';
-  constructor(readonly fileName: string, readonly receivedBytes: number, readonly expectedBytes: number) {
+  constructor(
+    readonly fileName: string,
+    readonly receivedBytes: number,
+    readonly expectedBytes: number,
+  ) {
     super(
       `${fileName} stopped after ${formatBytes(receivedBytes)} of ${formatBytes(expectedBytes)} ` +
         `(${receivedBytes} of ${expectedBytes} bytes). Nothing was kept; try the download again.`,
@@ -62,7 +76,11 @@ export class TruncatedDownloadError extends Error {
 /** Not enough browser storage for the model (estimated before downloading, or hit while writing). */
 export class ModelStorageFullError extends Error {
   override readonly name = 'ModelStorageFullError';
-  constructor(readonly neededBytes: number | null, readonly availableBytes: number | null, cause?: unknown) {
+  constructor(
+    readonly neededBytes: number | null,
+    readonly availableBytes: number | null,
+    cause?: unknown,
+  ) {
     super(
       (neededBytes !== null && availableBytes !== null
         ? `The model needs ${formatBytes(neededBytes)} but only ${formatBytes(availableBytes)} of browser storage is free. `

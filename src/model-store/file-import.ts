@@ -56,7 +56,8 @@ function need(files: Map<string, PickedFile>, name: string, hint: string): Picke
 async function weightFileNames(files: Map<string, PickedFile>): Promise<string[]> {
   if (requireWeightsPresent(new Set(files.keys())) === 'single') return [SINGLE_WEIGHTS_FILE];
   const index = parseShardIndex(parseJsonFile(SHARD_INDEX_FILE, await files.get(SHARD_INDEX_FILE)!.text()));
-  for (const shard of index.shardFiles) need(files, shard, `It is listed in ${SHARD_INDEX_FILE}; pick all shards.`);
+  for (const shard of index.shardFiles)
+    need(files, shard, `It is listed in ${SHARD_INDEX_FILE}; pick all shards.`);
   return [SHARD_INDEX_FILE, ...index.shardFiles];
 }
 
@@ -71,18 +72,27 @@ export async function importModelFromFiles(
   deps: { files: ModelFileStore; estimate: EstimateStorage },
 ): Promise<ImportedFiles> {
   const files = byFileName(picked);
-  const rawConfig = parseJsonFile(CONFIG_FILE, await need(files, CONFIG_FILE, 'Pick the whole model folder.').text());
+  const rawConfig = parseJsonFile(
+    CONFIG_FILE,
+    await need(files, CONFIG_FILE, 'Pick the whole model folder.').text(),
+  );
   const config = parseConfig(rawConfig);
-  checkTokenizer(parseJsonFile(TOKENIZER_FILE, await need(files, TOKENIZER_FILE, 'Pick the whole model folder.').text()));
+  checkTokenizer(
+    parseJsonFile(TOKENIZER_FILE, await need(files, TOKENIZER_FILE, 'Pick the whole model folder.').text()),
+  );
   const weightFiles = await weightFileNames(files);
   const weights: SafetensorsSummary = { parameterCount: 0, largestTensor: null };
   for (const name of weightFiles.filter((n) => n !== SHARD_INDEX_FILE)) {
     const summary = await readSafetensorsSummary(files.get(name)!, name);
     weights.parameterCount += summary.parameterCount;
-    if (summary.largestTensor && summary.largestTensor.elements > (weights.largestTensor?.elements ?? -1)) weights.largestTensor = summary.largestTensor;
+    if (summary.largestTensor && summary.largestTensor.elements > (weights.largestTensor?.elements ?? -1))
+      weights.largestTensor = summary.largestTensor;
   }
   const toCopy = [CONFIG_FILE, TOKENIZER_FILE, ...OPTIONAL_FILES.filter((n) => files.has(n)), ...weightFiles];
-  await assertSpaceFor(toCopy.reduce((sum, name) => sum + files.get(name)!.size, 0), deps.estimate);
+  await assertSpaceFor(
+    toCopy.reduce((sum, name) => sum + files.get(name)!.size, 0),
+    deps.estimate,
+  );
   const sizes: Record<string, number> = {};
   try {
     for (const name of toCopy) sizes[name] = await deps.files.write(modelId, name, files.get(name)!.stream());

@@ -43,7 +43,10 @@ async function corsAllows(probeUrl: string, fetchImpl: typeof fetch): Promise<bo
  * its origin only when the server does not allow cross-origin reads.
  * Returns how access was obtained, for logging and tests.
  */
-export async function ensureDownloadAccess(probeUrl: string, deps: DownloadAccessDeps): Promise<'granted' | 'cors' | 'requested'> {
+export async function ensureDownloadAccess(
+  probeUrl: string,
+  deps: DownloadAccessDeps,
+): Promise<'granted' | 'cors' | 'requested'> {
   const origins = [originPattern(probeUrl)];
   const { permissions } = deps;
   if (!permissions) return 'cors';

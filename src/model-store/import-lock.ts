@@ -4,7 +4,11 @@
 const LOCK_NAME = 'attune-model-import';
 
 interface LockManagerLike {
-  request<T>(name: string, options: { mode?: 'shared' | 'exclusive'; ifAvailable?: boolean }, work: (lock: unknown) => Promise<T>): Promise<T>;
+  request<T>(
+    name: string,
+    options: { mode?: 'shared' | 'exclusive'; ifAvailable?: boolean },
+    work: (lock: unknown) => Promise<T>,
+  ): Promise<T>;
 }
 
 function locks(): LockManagerLike | undefined {
@@ -20,5 +24,7 @@ export async function whileImporting<T>(work: () => Promise<T>): Promise<T> {
 export async function whenNoImport<T>(work: () => Promise<T>): Promise<T | null> {
   const manager = locks();
   if (!manager) return work();
-  return manager.request(LOCK_NAME, { mode: 'exclusive', ifAvailable: true }, (lock) => (lock ? work() : Promise.resolve(null)));
+  return manager.request(LOCK_NAME, { mode: 'exclusive', ifAvailable: true }, (lock) =>
+    lock ? work() : Promise.resolve(null),
+  );
 }

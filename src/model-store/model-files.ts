@@ -19,7 +19,9 @@ export function parseJsonFile(fileName: string, text: string): Record<string, un
     const looksLikeHtml = start.startsWith('<!doctype') || start.startsWith('<html');
     throw new CorruptModelFileError(
       fileName,
-      looksLikeHtml ? 'got a web page instead of the file (use a raw-file address such as .../resolve/main/)' : 'not valid JSON',
+      looksLikeHtml
+        ? 'got a web page instead of the file (use a raw-file address such as .../resolve/main/)'
+        : 'not valid JSON',
     );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -31,7 +33,10 @@ export function parseJsonFile(fileName: string, text: string): Record<string, un
 /** tokenizer.json must at least be a Hugging Face tokenizers file (it has a `model`). */
 export function checkTokenizer(json: Record<string, unknown>): void {
   if (typeof json.model !== 'object' || json.model === null) {
-    throw new CorruptModelFileError(TOKENIZER_FILE, 'no "model" section; this is not a Hugging Face tokenizers file');
+    throw new CorruptModelFileError(
+      TOKENIZER_FILE,
+      'no "model" section; this is not a Hugging Face tokenizers file',
+    );
   }
 }
 
@@ -50,11 +55,17 @@ export function parseShardIndex(json: Record<string, unknown>): ShardIndex {
   const shardFiles = [...new Set(Object.values(weightMap as Record<string, unknown>))];
   for (const shard of shardFiles) {
     if (typeof shard !== 'string' || !isPlainFileName(shard)) {
-      throw new CorruptModelFileError(SHARD_INDEX_FILE, `shard name ${JSON.stringify(shard)} is not a plain file name`);
+      throw new CorruptModelFileError(
+        SHARD_INDEX_FILE,
+        `shard name ${JSON.stringify(shard)} is not a plain file name`,
+      );
     }
   }
   const total = (json.metadata as { total_size?: unknown } | undefined)?.total_size;
-  return { shardFiles: shardFiles as string[], totalBytes: typeof total === 'number' && total > 0 ? total : null };
+  return {
+    shardFiles: shardFiles as string[],
+    totalBytes: typeof total === 'number' && total > 0 ? total : null,
+  };
 }
 
 /** No folders, no dot-dot: file names become OPFS entries and URL path segments. */
@@ -66,5 +77,8 @@ export function isPlainFileName(name: string): boolean {
 export function requireWeightsPresent(names: ReadonlySet<string>): 'single' | 'sharded' {
   if (names.has(SHARD_INDEX_FILE)) return 'sharded';
   if (names.has(SINGLE_WEIGHTS_FILE)) return 'single';
-  throw new MissingModelFileError(SINGLE_WEIGHTS_FILE, `Add ${SINGLE_WEIGHTS_FILE} (or ${SHARD_INDEX_FILE} with its shards).`);
+  throw new MissingModelFileError(
+    SINGLE_WEIGHTS_FILE,
+    `Add ${SINGLE_WEIGHTS_FILE} (or ${SHARD_INDEX_FILE} with its shards).`,
+  );
 }

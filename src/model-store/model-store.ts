@@ -118,10 +118,14 @@ export class ModelStore {
     // model whose files are gone.
     await deleteModel(this.deps.db, id);
     await this.deps.files.removeModel(id);
-    if ((await getSettings(this.deps.db)).activeModelId === id) await updateSettings(this.deps.db, { activeModelId: null });
+    if ((await getSettings(this.deps.db)).activeModelId === id)
+      await updateSettings(this.deps.db, { activeModelId: null });
   }
 
-  async importFromUrl(url: string, options: UrlDownloadOptions & { name?: string } = {}): Promise<ModelSummary> {
+  async importFromUrl(
+    url: string,
+    options: UrlDownloadOptions & { name?: string } = {},
+  ): Promise<ModelSummary> {
     const id = this.newId();
     return whileImporting(async () => {
       const model = await downloadModelFromUrl(id, url, this.deps, options);
@@ -129,7 +133,10 @@ export class ModelStore {
     });
   }
 
-  async importFromFiles(picked: readonly PickedFile[], options: { name?: string } = {}): Promise<ModelSummary> {
+  async importFromFiles(
+    picked: readonly PickedFile[],
+    options: { name?: string } = {},
+  ): Promise<ModelSummary> {
     const id = this.newId();
     return whileImporting(async () => {
       const model = await importModelFromFiles(id, picked, this.deps);
@@ -140,7 +147,12 @@ export class ModelStore {
   private async saveImported(
     id: string,
     name: string,
-    model: { rawConfig: Record<string, unknown>; config: { family: string }; files: Record<string, number>; weights: { parameterCount: number } },
+    model: {
+      rawConfig: Record<string, unknown>;
+      config: { family: string };
+      files: Record<string, number>;
+      weights: { parameterCount: number };
+    },
     sourceUrl: string | undefined,
   ): Promise<ModelSummary> {
     const record: ModelRecord = {
@@ -165,7 +177,10 @@ export class ModelStore {
   }
 
   private async record(id: string): Promise<ModelRecord> {
-    const record = id === BUNDLED_MODEL_ID ? (await this.records()).find((r) => r.id === id) : await getModel(this.deps.db, id);
+    const record =
+      id === BUNDLED_MODEL_ID
+        ? (await this.records()).find((r) => r.id === id)
+        : await getModel(this.deps.db, id);
     if (!record) throw new StoredModelNotFoundError(id);
     return record;
   }
@@ -194,7 +209,8 @@ export class ModelStore {
     for (const name of Object.keys(record.files).filter((n) => n.endsWith('.safetensors'))) {
       const summary = await readSafetensorsSummary(await this.readBlob(id, name), name);
       const tensor = summary.largestTensor;
-      if (tensor && tensor.elements * 4 > (largest?.bytes ?? -1)) largest = { name: tensor.name, bytes: tensor.elements * 4 };
+      if (tensor && tensor.elements * 4 > (largest?.bytes ?? -1))
+        largest = { name: tensor.name, bytes: tensor.elements * 4 };
     }
     return largest;
   }

@@ -20,7 +20,8 @@ export function parseModelUrl(input: string): ModelUrl {
   } catch {
     throw new InvalidModelUrlError(input, 'not a URL');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InvalidModelUrlError(input, 'only http(s) addresses can be downloaded');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new InvalidModelUrlError(input, 'only http(s) addresses can be downloaded');
   url.search = '';
   url.hash = '';
   const segments = url.pathname.split('/').filter(Boolean);

@@ -54,7 +54,9 @@ export class OpfsModelFileStore implements ModelFileStore {
 
   async listModelIds(): Promise<string[]> {
     const ids: string[] = [];
-    const folder = (await this.modelsFolder()) as FileSystemDirectoryHandle & { keys(): AsyncIterable<string> };
+    const folder = (await this.modelsFolder()) as FileSystemDirectoryHandle & {
+      keys(): AsyncIterable<string>;
+    };
     for await (const name of folder.keys()) ids.push(name);
     return ids;
   }

@@ -2,7 +2,18 @@
 // multi-gigabyte file can be checked and summarised without loading it into memory.
 import { CorruptModelFileError } from '../model/errors';
 
-const BYTES_PER_ELEMENT: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+const BYTES_PER_ELEMENT: Record<string, number> = {
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  F64: 8,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+};
 const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
 export interface SafetensorsSummary {
@@ -20,7 +31,10 @@ export async function readSafetensorsSummary(file: Sliceable, fileName: string):
   const lengthBytes = new DataView(await file.slice(0, 8).arrayBuffer());
   const headerLength = Number(lengthBytes.getBigUint64(0, true));
   if (headerLength > MAX_HEADER_BYTES || 8 + headerLength > file.size) {
-    throw new CorruptModelFileError(fileName, `not a safetensors file (header length ${headerLength}, file size ${file.size})`);
+    throw new CorruptModelFileError(
+      fileName,
+      `not a safetensors file (header length ${headerLength}, file size ${file.size})`,
+    );
   }
   const header = parseHeader(await file.slice(8, 8 + headerLength).text(), fileName);
   let parameterCount = 0;
@@ -35,7 +49,10 @@ export async function readSafetensorsSummary(file: Sliceable, fileName: string):
   }
   const expectedSize = 8 + headerLength + dataEnd;
   if (file.size !== expectedSize) {
-    throw new CorruptModelFileError(fileName, `the file has ${file.size} bytes but its header describes ${expectedSize}`);
+    throw new CorruptModelFileError(
+      fileName,
+      `the file has ${file.size} bytes but its header describes ${expectedSize}`,
+    );
   }
   return { parameterCount, largestTensor };
 }
@@ -43,7 +60,8 @@ export async function readSafetensorsSummary(file: Sliceable, fileName: string):
 function parseHeader(text: string, fileName: string): Record<string, unknown> {
   try {
     const header: unknown = JSON.parse(text);
-    if (typeof header === 'object' && header !== null && !Array.isArray(header)) return header as Record<string, unknown>;
+    if (typeof header === 'object' && header !== null && !Array.isArray(header))
+      return header as Record<string, unknown>;
   } catch {
     // fall through to the common error
   }

@@ -79,7 +79,9 @@ class Session {
     try {
       response = await this.deps.fetch(url, { signal: this.options.signal ?? null, credentials: 'omit' });
     } catch (error) {
-      throw this.options.signal?.aborted ? new ModelDownloadCancelledError() : new ModelDownloadNetworkError(url, error);
+      throw this.options.signal?.aborted
+        ? new ModelDownloadCancelledError()
+        : new ModelDownloadNetworkError(url, error);
     }
     if (response.status === 404 && optional) return null;
     if (!response.ok) throw new ModelDownloadHttpError(url, response.status);
@@ -131,7 +133,10 @@ class Session {
   /** Streams a weight file to disk, counting bytes and checking the length the server promised. */
   async streamWeights(fileName: string, response: Response, expected: number | null): Promise<void> {
     if ((response.headers.get('content-type') ?? '').startsWith('text/html')) {
-      throw new CorruptModelFileError(fileName, 'got a web page instead of the file (use a raw-file address such as .../resolve/main/)');
+      throw new CorruptModelFileError(
+        fileName,
+        'got a web page instead of the file (use a raw-file address such as .../resolve/main/)',
+      );
     }
     if (!response.body) throw new CorruptModelFileError(fileName, 'the server sent no body');
     let fileReceived = 0;
@@ -151,14 +156,20 @@ class Session {
       throw this.streamFailure(fileName, error, expected === null ? null : { fileReceived, expected });
     }
     this.report(fileName);
-    if (expected !== null && fileReceived !== expected) throw new TruncatedDownloadError(fileName, fileReceived, expected);
+    if (expected !== null && fileReceived !== expected)
+      throw new TruncatedDownloadError(fileName, fileReceived, expected);
   }
 
-  private streamFailure(fileName: string, error: unknown, sizes: { fileReceived: number; expected: number } | null): unknown {
+  private streamFailure(
+    fileName: string,
+    error: unknown,
+    sizes: { fileReceived: number; expected: number } | null,
+  ): unknown {
     if (this.options.signal?.aborted) return new ModelDownloadCancelledError();
     const mapped = mapQuotaError(error);
     if (mapped !== error) return mapped;
-    if (sizes && sizes.fileReceived < sizes.expected) return new TruncatedDownloadError(fileName, sizes.fileReceived, sizes.expected);
+    if (sizes && sizes.fileReceived < sizes.expected)
+      return new TruncatedDownloadError(fileName, sizes.fileReceived, sizes.expected);
     return new ModelDownloadNetworkError(this.base + fileName, error);
   }
 
@@ -203,7 +214,11 @@ async function downloadWeights(session: Session): Promise<string[]> {
   return weightFiles;
 }
 
-async function summariseWeights(files: ModelFileStore, modelId: string, weightFiles: string[]): Promise<SafetensorsSummary> {
+async function summariseWeights(
+  files: ModelFileStore,
+  modelId: string,
+  weightFiles: string[],
+): Promise<SafetensorsSummary> {
   const total: SafetensorsSummary = { parameterCount: 0, largestTensor: null };
   for (const fileName of weightFiles) {
     const summary = await readSafetensorsSummary(await files.read(modelId, fileName), fileName);

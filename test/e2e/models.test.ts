@@ -28,9 +28,13 @@ test('automatic selection without WebGPU flags lands on a GPU backend and names 
   const page = await openModels();
   await page.getByTestId('models-backend-override').selectOption('auto');
   const active = page.getByTestId('models-backend-active');
-  await expect.poll(() => active.getAttribute('data-backend'), { timeout: 60_000 }).toMatch(/^(webgl|webgpu)$/);
+  await expect
+    .poll(() => active.getAttribute('data-backend'), { timeout: 60_000 })
+    .toMatch(/^(webgl|webgpu)$/);
   // Headless Chromium here renders WebGL with SwiftShader through ANGLE.
-  expect(((await page.getByTestId('models-backend-adapter').textContent()) ?? '').length).toBeGreaterThan('GPU: '.length);
+  expect(((await page.getByTestId('models-backend-adapter').textContent()) ?? '').length).toBeGreaterThan(
+    'GPU: '.length,
+  );
   await page.close();
 });
 
@@ -52,7 +56,9 @@ function opfsFiles(page: Page, modelId: string): Promise<Record<string, number> 
   return page.evaluate(async (id) => {
     try {
       const models = await (await navigator.storage.getDirectory()).getDirectoryHandle('models');
-      const folder = (await models.getDirectoryHandle(id)) as FileSystemDirectoryHandle & { values(): AsyncIterable<FileSystemFileHandle> };
+      const folder = (await models.getDirectoryHandle(id)) as FileSystemDirectoryHandle & {
+        values(): AsyncIterable<FileSystemFileHandle>;
+      };
       const sizes: Record<string, number> = {};
       for await (const handle of folder.values()) sizes[handle.name] = (await handle.getFile()).size;
       return sizes;
@@ -69,7 +75,9 @@ test('a model downloads from a URL into OPFS with progress, survives a reload, i
   await page.getByTestId('models-url-input').fill(server.folderUrl('tiny-gpt2'));
   await page.getByTestId('models-url-download').click();
   const bar = page.getByTestId('models-url-progress').locator('progress');
-  await expect.poll(async () => Number(await bar.getAttribute('data-received').catch(() => '0')), { timeout: 30_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(async () => Number(await bar.getAttribute('data-received').catch(() => '0')), { timeout: 30_000 })
+    .toBeGreaterThan(0);
 
   const row = page.getByTestId('model-row').filter({ hasText: 'tiny-gpt2' });
   await row.waitFor({ timeout: 60_000 });
@@ -93,12 +101,17 @@ test('a model downloads from a URL into OPFS with progress, survives a reload, i
   const sharded = page.getByTestId('model-row').filter({ hasText: 'tiny-llama-bf16-sharded' });
   await sharded.waitFor({ timeout: 60_000 });
   const shardedId = (await sharded.getAttribute('data-model-id'))!;
-  expect(Object.keys((await opfsFiles(page, shardedId)) ?? {}).sort()).toEqual(Object.keys(fixtureFileSizes('tiny-llama-bf16-sharded')).sort());
+  expect(Object.keys((await opfsFiles(page, shardedId)) ?? {}).sort()).toEqual(
+    Object.keys(fixtureFileSizes('tiny-llama-bf16-sharded')).sort(),
+  );
   await sharded.getByTestId('model-set-active').click();
   await sharded.getByTestId('model-active-badge').waitFor();
   expect(await page.getByTestId('model-active-badge').count()).toBe(1);
 
-  for (const [target, id] of [[sharded, shardedId], [row, modelId]] as const) {
+  for (const [target, id] of [
+    [sharded, shardedId],
+    [row, modelId],
+  ] as const) {
     await target.getByTestId('model-remove').click();
     await page.getByTestId('models-remove-confirm').click();
     await target.waitFor({ state: 'detached' });
@@ -126,15 +139,20 @@ test('cancel stops a download and keeps nothing', async () => {
   await page.getByTestId('models-url-input').fill(server.folderUrl('tiny-qwen2'));
   await page.getByTestId('models-url-download').click();
   const bar = page.getByTestId('models-url-progress').locator('progress');
-  await expect.poll(async () => Number(await bar.getAttribute('data-received').catch(() => '0')), { timeout: 30_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(async () => Number(await bar.getAttribute('data-received').catch(() => '0')), { timeout: 30_000 })
+    .toBeGreaterThan(0);
   await page.getByTestId('models-url-cancel').click();
   await page.getByTestId('models-url-progress').waitFor({ state: 'detached' });
   expect(await page.getByTestId('models-error').count()).toBe(0);
   expect(await page.getByTestId('model-row').filter({ hasText: 'tiny-qwen2' }).count()).toBe(0);
   const leftovers = await page.evaluate(async () => {
-    const models = await (await navigator.storage.getDirectory()).getDirectoryHandle('models', { create: true });
+    const models = await (
+      await navigator.storage.getDirectory()
+    ).getDirectoryHandle('models', { create: true });
     const names: string[] = [];
-    for await (const name of (models as FileSystemDirectoryHandle & { keys(): AsyncIterable<string> }).keys()) names.push(name);
+    for await (const name of (models as FileSystemDirectoryHandle & { keys(): AsyncIterable<string> }).keys())
+      names.push(name);
     return names;
   });
   expect(leftovers).toEqual([]);
@@ -159,7 +177,9 @@ test('a model folder picked with the directory picker is imported into OPFS', as
 test('picked files without tokenizer.json are refused with the missing file named', async () => {
   const page = await openModels();
   const folder = join(FIXTURES, 'tiny-gpt2');
-  await page.getByTestId('models-import-files').setInputFiles(['config.json', 'model.safetensors'].map((n) => join(folder, n)));
+  await page
+    .getByTestId('models-import-files')
+    .setInputFiles(['config.json', 'model.safetensors'].map((n) => join(folder, n)));
   const error = page.getByTestId('models-error');
   await error.waitFor({ timeout: 30_000 });
   expect(await error.textContent()).toContain('tokenizer.json');

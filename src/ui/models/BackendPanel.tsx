@@ -7,7 +7,8 @@ import { BACKEND_OVERRIDES, type ActiveBackend, type BackendOverride } from '../
 import { t } from '../../i18n';
 import { backendLabel, errorMessage } from './format';
 
-type BackendState = { kind: 'starting' } | { kind: 'ready'; active: ActiveBackend } | { kind: 'failed'; message: string };
+type BackendState =
+  { kind: 'starting' } | { kind: 'ready'; active: ActiveBackend } | { kind: 'failed'; message: string };
 
 /** Starts (or restarts) tfjs on the chosen backend; tfjs is loaded only when this view opens. */
 export function useBackend(override: BackendOverride): BackendState {
@@ -38,7 +39,9 @@ interface BackendPanelProps {
 function adapterText(active: ActiveBackend): string | null {
   const adapter = active.adapter;
   if (!adapter) return active.glRenderer ?? null;
-  const name = [adapter.vendor, adapter.architecture, adapter.device, adapter.description].filter(Boolean).join(' · ') || 'WebGPU';
+  const name =
+    [adapter.vendor, adapter.architecture, adapter.device, adapter.description].filter(Boolean).join(' · ') ||
+    'WebGPU';
   return adapter.isFallbackAdapter ? `${name} ${t('models.backend.softwareAdapter')}` : name;
 }
 
@@ -64,7 +67,11 @@ export function BackendPanel({ state, override, onOverride, tooLarge }: BackendP
       {tooLarge && (
         <div role="alert" class="models-gpu-fallback" data-testid="models-gpu-fallback">
           <p>{t('models.gpu.tooLarge', { detail: tooLarge.message })}</p>
-          <button type="button" onClick={() => onOverride(tooLarge.fallback)} data-testid="models-gpu-use-wasm">
+          <button
+            type="button"
+            onClick={() => onOverride(tooLarge.fallback)}
+            data-testid="models-gpu-use-wasm"
+          >
             {t('models.gpu.useWasm')}
           </button>
         </div>
@@ -75,7 +82,8 @@ export function BackendPanel({ state, override, onOverride, tooLarge }: BackendP
 
 function BackendStatus({ state }: { state: BackendState }) {
   if (state.kind === 'starting') return <p aria-live="polite">{t('models.backend.starting')}</p>;
-  if (state.kind === 'failed') return <p role="alert">{t('models.backend.failed', { reason: state.message })}</p>;
+  if (state.kind === 'failed')
+    return <p role="alert">{t('models.backend.failed', { reason: state.message })}</p>;
   const adapter = adapterText(state.active);
   return (
     <div aria-live="polite">

@@ -60,7 +60,14 @@ export function ImportPanel({ store, onImported }: ImportPanelProps) {
       <div class="models-import-buttons">
         <label class="button file-button">
           {t('models.import.files')}
-          <input type="file" multiple class="visually-hidden-file" disabled={busy} onChange={(e) => importFiles(e.currentTarget)} data-testid="models-import-files" />
+          <input
+            type="file"
+            multiple
+            class="visually-hidden-file"
+            disabled={busy}
+            onChange={(e) => importFiles(e.currentTarget)}
+            data-testid="models-import-files"
+          />
         </label>{' '}
         <label class="button file-button">
           {t('models.import.folder')}
@@ -95,7 +102,9 @@ export function ImportPanel({ store, onImported }: ImportPanelProps) {
         </p>
       </form>
       {busy && !download.current && <p aria-live="polite">{t('models.import.importing')}</p>}
-      {busy && download.current && <DownloadProgressBar progress={progress} onCancel={() => download.current?.abort()} />}
+      {busy && download.current && (
+        <DownloadProgressBar progress={progress} onCancel={() => download.current?.abort()} />
+      )}
       {error && (
         <p role="alert" class="error" data-testid="models-error">
           {t('models.error', { message: error })}
@@ -105,13 +114,26 @@ export function ImportPanel({ store, onImported }: ImportPanelProps) {
   );
 }
 
-function DownloadProgressBar({ progress, onCancel }: { progress: DownloadProgress | null; onCancel: () => void }) {
+function DownloadProgressBar({
+  progress,
+  onCancel,
+}: {
+  progress: DownloadProgress | null;
+  onCancel: () => void;
+}) {
   const total = progress?.totalBytes ?? null;
   const text = !progress
     ? t('models.import.importing')
     : total !== null
-      ? t('models.url.progress', { file: progress.fileName, received: formatBytes(progress.receivedBytes), total: formatBytes(total) })
-      : t('models.url.progressUnknown', { file: progress.fileName, received: formatBytes(progress.receivedBytes) });
+      ? t('models.url.progress', {
+          file: progress.fileName,
+          received: formatBytes(progress.receivedBytes),
+          total: formatBytes(total),
+        })
+      : t('models.url.progressUnknown', {
+          file: progress.fileName,
+          received: formatBytes(progress.receivedBytes),
+        });
   return (
     <div class="models-progress" data-testid="models-url-progress">
       {/* No value while the total is unknown: an indeterminate bar. */}

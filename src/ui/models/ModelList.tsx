@@ -14,7 +14,12 @@ interface ModelListProps {
 }
 
 function SourceCell({ model }: { model: ModelSummary }) {
-  if (model.source === 'url') return <span title={model.sourceUrl}>{t('models.source.url')}: {model.sourceUrl}</span>;
+  if (model.source === 'url')
+    return (
+      <span title={model.sourceUrl}>
+        {t('models.source.url')}: {model.sourceUrl}
+      </span>
+    );
   return <span>{t(`models.source.${model.source}`)}</span>;
 }
 
@@ -36,7 +41,12 @@ export function ModelList({ models, onSetActive, onRemove }: ModelListProps) {
         </thead>
         <tbody>
           {models.map((model) => (
-            <tr key={model.id} data-testid="model-row" data-model-id={model.id} data-active={String(model.active)}>
+            <tr
+              key={model.id}
+              data-testid="model-row"
+              data-model-id={model.id}
+              data-active={String(model.active)}
+            >
               <th scope="row">
                 <span data-testid="model-name">{model.name}</span>{' '}
                 {model.active && (
@@ -80,10 +90,19 @@ export function ModelList({ models, onSetActive, onRemove }: ModelListProps) {
         </tbody>
       </table>
       {confirming && (
-        <Dialog title={t('models.removeTitle', { name: confirming.name })} onClose={() => setConfirming(null)} testId="models-remove-dialog">
+        <Dialog
+          title={t('models.removeTitle', { name: confirming.name })}
+          onClose={() => setConfirming(null)}
+          testId="models-remove-dialog"
+        >
           <p>{t('models.removeBody', { size: formatBytes(confirming.sizeBytes) })}</p>
           <div class="dialog-actions">
-            <button type="button" data-autofocus onClick={() => setConfirming(null)} data-testid="models-remove-cancel">
+            <button
+              type="button"
+              data-autofocus
+              onClick={() => setConfirming(null)}
+              data-testid="models-remove-cancel"
+            >
               {t('models.removeCancel')}
             </button>
             <button

@@ -23,7 +23,9 @@ export function ModelsView() {
   const [tooLarge, setTooLarge] = useState<ModelTooLargeForGpuError | null>(null);
 
   const refresh = () =>
-    store.list().then(setModels, (error: unknown) => showToast({ kind: 'error', message: errorMessage(error) }));
+    store
+      .list()
+      .then(setModels, (error: unknown) => showToast({ kind: 'error', message: errorMessage(error) }));
 
   useEffect(() => {
     void store.removeOrphanFiles().catch(() => undefined); // leftovers of an interrupted import
@@ -65,14 +67,20 @@ export function ModelsView() {
       {models && (
         <ModelList
           models={models}
-          onSetActive={(model) => void act(() => store.setActive(model.id), t('models.activated', { name: model.name }))}
-          onRemove={(model) => void act(() => store.remove(model.id), t('models.removed', { name: model.name }))}
+          onSetActive={(model) =>
+            void act(() => store.setActive(model.id), t('models.activated', { name: model.name }))
+          }
+          onRemove={(model) =>
+            void act(() => store.remove(model.id), t('models.removed', { name: model.name }))
+          }
         />
       )}
       <ImportPanel
         store={store}
         onImported={(model) => {
-          showToast({ message: t('models.import.done', { name: model.name, size: formatBytes(model.sizeBytes) }) });
+          showToast({
+            message: t('models.import.done', { name: model.name, size: formatBytes(model.sizeBytes) }),
+          });
           void refresh();
         }}
       />

@@ -23,7 +23,11 @@ test('auto in Node starts WASM from node_modules and it computes a matmul correc
 });
 
 test('the CPU override starts the CPU backend', async () => {
-  const active = await initBackend({ override: 'cpu', environment: nodeEnvironment, wasmPrefix: wasmPrefixForNode() });
+  const active = await initBackend({
+    override: 'cpu',
+    environment: nodeEnvironment,
+    wasmPrefix: wasmPrefixForNode(),
+  });
   expect(active).toMatchObject({ name: 'cpu', requested: 'cpu', adapter: null });
   expect(tf.getBackend()).toBe('cpu');
   expect((await checkMatmul()).matches).toBe(true);
@@ -72,7 +76,10 @@ test('the saved backend setting is what initBackendFromSettings starts', async (
   const { initBackendFromSettings } = await import('../../../src/engine/backend-settings');
   const db = await openAttuneDb({ name: `backend-settings-${Math.random()}` });
   await updateSettings(db, { backend: 'cpu' });
-  const active = await initBackendFromSettings(db, { environment: nodeEnvironment, wasmPrefix: wasmPrefixForNode() });
+  const active = await initBackendFromSettings(db, {
+    environment: nodeEnvironment,
+    wasmPrefix: wasmPrefixForNode(),
+  });
   expect(active).toMatchObject({ name: 'cpu', requested: 'cpu' });
   db.close();
 });

@@ -6,7 +6,9 @@ import type { ActiveBackend } from '../../../src/engine/backend-types';
 const limits = { maxBufferSize: 256 * 1024 * 1024, maxStorageBufferBindingSize: 128 * 1024 * 1024 };
 
 test('a tensor within both limits passes', () => {
-  expect(() => assertTensorFitsGpu({ name: 'wte', bytes: limits.maxStorageBufferBindingSize }, limits)).not.toThrow();
+  expect(() =>
+    assertTensorFitsGpu({ name: 'wte', bytes: limits.maxStorageBufferBindingSize }, limits),
+  ).not.toThrow();
 });
 
 test('a tensor over the binding limit fails with sizes and the limit name in the message', () => {

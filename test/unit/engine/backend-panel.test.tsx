@@ -42,7 +42,12 @@ test('shows the active backend, its adapter, and offers WASM when the model is t
   const tooLarge = new ModelTooLargeForGpuError('lm_head.weight', 4096, 'maxStorageBufferBindingSize', 512);
   act(() => {
     render(
-      <BackendPanel state={{ kind: 'ready', active: webgpu }} override="auto" onOverride={(o) => chosen.push(o)} tooLarge={tooLarge} />,
+      <BackendPanel
+        state={{ kind: 'ready', active: webgpu }}
+        override="auto"
+        onOverride={(o) => chosen.push(o)}
+        tooLarge={tooLarge}
+      />,
       container,
     );
   });
@@ -59,9 +64,22 @@ test('shows the active backend, its adapter, and offers WASM when the model is t
 
 test('the override select is labelled and reports the choice; skipped backends show their reason', () => {
   const chosen: BackendOverride[] = [];
-  const wasm: ActiveBackend = { name: 'wasm', requested: 'webgpu', adapter: null, skipped: [{ name: 'webgpu', reason: 'no WebGPU adapter in this browser' }] };
+  const wasm: ActiveBackend = {
+    name: 'wasm',
+    requested: 'webgpu',
+    adapter: null,
+    skipped: [{ name: 'webgpu', reason: 'no WebGPU adapter in this browser' }],
+  };
   act(() => {
-    render(<BackendPanel state={{ kind: 'ready', active: wasm }} override="webgpu" onOverride={(o) => chosen.push(o)} tooLarge={null} />, container);
+    render(
+      <BackendPanel
+        state={{ kind: 'ready', active: wasm }}
+        override="webgpu"
+        onOverride={(o) => chosen.push(o)}
+        tooLarge={null}
+      />,
+      container,
+    );
   });
   const select = byTestId('models-backend-override') as HTMLSelectElement;
   expect(container.querySelector(`label[for="${select.id}"]`)?.textContent).toBe('Backend');

@@ -23,7 +23,11 @@ describe('automatic backend order', () => {
   });
 
   test('without a WebGPU adapter starts at WebGL', () => {
-    expect(planBackends(env({ webgl: true, wasm: true }), 'auto').candidates).toEqual(['webgl', 'wasm', 'cpu']);
+    expect(planBackends(env({ webgl: true, wasm: true }), 'auto').candidates).toEqual([
+      'webgl',
+      'wasm',
+      'cpu',
+    ]);
   });
 
   test('without GPU APIs (Node, locked-down browsers) starts at WASM', () => {

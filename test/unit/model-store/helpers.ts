@@ -19,7 +19,9 @@ export function fixtureFolderReader(fixture: string | null): FolderReader {
   };
 }
 
-export async function makeStore(options: { bundled?: string | null; estimate?: EstimateStorage; files?: MemoryFileStore } = {}) {
+export async function makeStore(
+  options: { bundled?: string | null; estimate?: EstimateStorage; files?: MemoryFileStore } = {},
+) {
   const db = await freshDb();
   const files = options.files ?? new MemoryFileStore();
   let counter = 0;
@@ -39,7 +41,8 @@ export async function makeStore(options: { bundled?: string | null; estimate?: E
 export function referenceParameterCount(fixture: string): number {
   let count = 0;
   for (const name of readdirSync(join(FIXTURES, fixture)).filter((n) => n.endsWith('.safetensors'))) {
-    for (const tensor of readSafetensors(readFileSync(join(FIXTURES, fixture, name)), name).tensors.values()) count += tensor.data.length;
+    for (const tensor of readSafetensors(readFileSync(join(FIXTURES, fixture, name)), name).tensors.values())
+      count += tensor.data.length;
   }
   return count;
 }

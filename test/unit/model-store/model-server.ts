@@ -47,7 +47,10 @@ export async function startModelServer(): Promise<ModelServer> {
     const fault = faults.get(path);
     const bytes = files.get(path);
     if (fault?.kind === 'status') return void res.writeHead(fault.status).end('error');
-    if (fault?.kind === 'html') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html><body>Model page</body></html>');
+    if (fault?.kind === 'html')
+      return void res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end('<!doctype html><html><body>Model page</body></html>');
     if (fault?.kind === 'body') return void res.writeHead(200).end(fault.body);
     if (!bytes) return void res.writeHead(404).end('not found');
     res.setHeader('content-type', 'application/octet-stream');
@@ -67,11 +70,20 @@ export async function startModelServer(): Promise<ModelServer> {
     folderUrl: (fixture) => `${origin}${fixture}/`,
     faults,
     requests,
-    close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }),
+    close: () =>
+      new Promise((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
   };
 }
 
-function sendSlowly(res: import('node:http').ServerResponse, bytes: Uint8Array, chunkBytes: number, delayMs: number): void {
+function sendSlowly(
+  res: import('node:http').ServerResponse,
+  bytes: Uint8Array,
+  chunkBytes: number,
+  delayMs: number,
+): void {
   res.writeHead(200);
   let offset = 0;
   const next = () => {

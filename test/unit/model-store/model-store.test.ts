@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { BUNDLED_MODEL_ID } from '../../../src/model-store/bundled';
 import { BundledModelRemovalError, StoredModelNotFoundError } from '../../../src/model-store/errors';
-import { CorruptModelFileError, MissingModelFileError, UnsupportedModelError } from '../../../src/model/errors';
+import {
+  CorruptModelFileError,
+  MissingModelFileError,
+  UnsupportedModelError,
+} from '../../../src/model/errors';
 import { readSafetensors } from '../../../src/model/safetensors';
 import { getSettings } from '../../../src/storage/settings-repo';
 import { FIXTURES } from './model-server';
@@ -28,13 +32,19 @@ describe('importing from local files', () => {
     expect(model.parameterCount).toBe(referenceParameterCount('tiny-qwen2'));
     expect(model.files).toEqual(fixtureFileSizes('tiny-qwen2')); // golden.json is not a model file
     const files = await store.readFiles(model.id);
-    expect(files.get('model.safetensors')).toEqual(new Uint8Array(readFileSync(join(FIXTURES, 'tiny-qwen2', 'model.safetensors'))));
+    expect(files.get('model.safetensors')).toEqual(
+      new Uint8Array(readFileSync(join(FIXTURES, 'tiny-qwen2', 'model.safetensors'))),
+    );
   });
 
   test('a missing tokenizer.json is named in the error and nothing is stored', async () => {
     const { store, files } = await makeStore();
-    await expect(store.importFromFiles(pickFolder('tiny-gpt2', { omit: ['tokenizer.json'] }))).rejects.toThrow(MissingModelFileError);
-    await expect(store.importFromFiles(pickFolder('tiny-gpt2', { omit: ['tokenizer.json'] }))).rejects.toThrow(/tokenizer\.json/);
+    await expect(
+      store.importFromFiles(pickFolder('tiny-gpt2', { omit: ['tokenizer.json'] })),
+    ).rejects.toThrow(MissingModelFileError);
+    await expect(
+      store.importFromFiles(pickFolder('tiny-gpt2', { omit: ['tokenizer.json'] })),
+    ).rejects.toThrow(/tokenizer\.json/);
     expect(files.models.size).toBe(0);
   });
 
@@ -93,9 +103,15 @@ describe('listing, choosing and removing', () => {
     const { store } = await makeStore();
     const model = await store.importFromFiles(pickFolder('tiny-llama-bf16-sharded'));
     let expected = { name: '', bytes: -1 };
-    for (const name of readdirSync(join(FIXTURES, 'tiny-llama-bf16-sharded')).filter((n) => n.endsWith('.safetensors'))) {
-      for (const [tensorName, tensor] of readSafetensors(readFileSync(join(FIXTURES, 'tiny-llama-bf16-sharded', name)), name).tensors) {
-        if (tensor.data.byteLength > expected.bytes) expected = { name: tensorName, bytes: tensor.data.byteLength };
+    for (const name of readdirSync(join(FIXTURES, 'tiny-llama-bf16-sharded')).filter((n) =>
+      n.endsWith('.safetensors'),
+    )) {
+      for (const [tensorName, tensor] of readSafetensors(
+        readFileSync(join(FIXTURES, 'tiny-llama-bf16-sharded', name)),
+        name,
+      ).tensors) {
+        if (tensor.data.byteLength > expected.bytes)
+          expected = { name: tensorName, bytes: tensor.data.byteLength };
       }
     }
     expect(await store.largestTensor(model.id)).toEqual(expected);

@@ -10,12 +10,18 @@ test('a Hugging Face repository page becomes its resolve/main/ folder', () => {
 });
 
 test('tree/ and blob/ links (HTML pages) keep their branch but use resolve/', () => {
-  expect(parseModelUrl('https://huggingface.co/org/name/tree/dev').base).toBe('https://huggingface.co/org/name/resolve/dev/');
-  expect(parseModelUrl('https://huggingface.co/org/name/blob/main/config.json').base).toBe('https://huggingface.co/org/name/resolve/main/');
+  expect(parseModelUrl('https://huggingface.co/org/name/tree/dev').base).toBe(
+    'https://huggingface.co/org/name/resolve/dev/',
+  );
+  expect(parseModelUrl('https://huggingface.co/org/name/blob/main/config.json').base).toBe(
+    'https://huggingface.co/org/name/resolve/main/',
+  );
 });
 
 test('a resolve/ base is kept, with a trailing slash added', () => {
-  expect(parseModelUrl('https://huggingface.co/org/name/resolve/main').base).toBe('https://huggingface.co/org/name/resolve/main/');
+  expect(parseModelUrl('https://huggingface.co/org/name/resolve/main').base).toBe(
+    'https://huggingface.co/org/name/resolve/main/',
+  );
 });
 
 test('any other server: the folder, even when a file inside it was pasted', () => {

@@ -15,23 +15,27 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-test.each(['tiny-gpt2', 'tiny-llama-bf16-sharded'])('%s: downloaded, read back and run matches the golden logits', async (fixture) => {
-  const { store } = await makeStore();
-  const summary = await store.importFromUrl(server.folderUrl(fixture));
-  const model = await loadModel(await store.readFiles(summary.id));
-  const golden = JSON.parse(readFileSync(join(FIXTURES, fixture, 'golden.json'), 'utf8')) as {
-    prompts: { ids: number[]; logits: number[] }[];
-  };
-  try {
-    const prompt = golden.prompts[0]!;
-    const { logits } = forward(model, { ids: [prompt.ids] });
-    const values = logits.dataSync();
-    logits.dispose();
-    let worst = 0;
-    for (let i = 0; i < prompt.logits.length; i++) worst = Math.max(worst, Math.abs(values[i]! - prompt.logits[i]!));
-    expect(values.length).toBe(prompt.logits.length);
-    expect(worst).toBeLessThan(1e-3);
-  } finally {
-    model.dispose();
-  }
-});
+test.each(['tiny-gpt2', 'tiny-llama-bf16-sharded'])(
+  '%s: downloaded, read back and run matches the golden logits',
+  async (fixture) => {
+    const { store } = await makeStore();
+    const summary = await store.importFromUrl(server.folderUrl(fixture));
+    const model = await loadModel(await store.readFiles(summary.id));
+    const golden = JSON.parse(readFileSync(join(FIXTURES, fixture, 'golden.json'), 'utf8')) as {
+      prompts: { ids: number[]; logits: number[] }[];
+    };
+    try {
+      const prompt = golden.prompts[0]!;
+      const { logits } = forward(model, { ids: [prompt.ids] });
+      const values = logits.dataSync();
+      logits.dispose();
+      let worst = 0;
+      for (let i = 0; i < prompt.logits.length; i++)
+        worst = Math.max(worst, Math.abs(values[i]! - prompt.logits[i]!));
+      expect(values.length).toBe(prompt.logits.length);
+      expect(worst).toBeLessThan(1e-3);
+    } finally {
+      model.dispose();
+    }
+  },
+);

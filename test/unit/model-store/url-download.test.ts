@@ -33,20 +33,30 @@ describe('a successful download', () => {
   test('single-file GPT-2: every file stored byte for byte, metadata listed, progress reaches the total', async () => {
     const setup = await makeStore();
     const progress: DownloadProgress[] = [];
-    const model = await setup.store.importFromUrl(server.folderUrl('tiny-gpt2'), { onProgress: (p) => progress.push(p) });
+    const model = await setup.store.importFromUrl(server.folderUrl('tiny-gpt2'), {
+      onProgress: (p) => progress.push(p),
+    });
 
     const expectedSizes = fixtureFileSizes('tiny-gpt2');
-    expect(model).toMatchObject({ family: 'gpt2', modelType: 'gpt2', source: 'url', sourceUrl: server.folderUrl('tiny-gpt2') });
+    expect(model).toMatchObject({
+      family: 'gpt2',
+      modelType: 'gpt2',
+      source: 'url',
+      sourceUrl: server.folderUrl('tiny-gpt2'),
+    });
     expect(model.files).toEqual(expectedSizes);
     expect(model.sizeBytes).toBe(Object.values(expectedSizes).reduce((a, b) => a + b, 0));
     expect(model.parameterCount).toBe(referenceParameterCount('tiny-gpt2'));
     const stored = setup.files.models.get(model.id)!;
-    expect(stored.get('model.safetensors')).toEqual(new Uint8Array(fixtureBytes('tiny-gpt2', 'model.safetensors')));
+    expect(stored.get('model.safetensors')).toEqual(
+      new Uint8Array(fixtureBytes('tiny-gpt2', 'model.safetensors')),
+    );
 
     const last = progress.at(-1)!;
     expect(last.receivedBytes).toBe(model.sizeBytes);
     expect(last.totalBytes).toBe(model.sizeBytes);
-    for (let i = 1; i < progress.length; i++) expect(progress[i]!.receivedBytes).toBeGreaterThanOrEqual(progress[i - 1]!.receivedBytes);
+    for (let i = 1; i < progress.length; i++)
+      expect(progress[i]!.receivedBytes).toBeGreaterThanOrEqual(progress[i - 1]!.receivedBytes);
     expect((await setup.store.list()).map((m) => m.id)).toEqual([model.id]);
   });
 
@@ -54,7 +64,9 @@ describe('a successful download', () => {
     const setup = await makeStore();
     const model = await setup.store.importFromUrl(server.folderUrl('tiny-llama-bf16-sharded'));
     expect(model.family).toBe('llama');
-    expect(Object.keys(model.files).sort()).toEqual(Object.keys(fixtureFileSizes('tiny-llama-bf16-sharded')).sort());
+    expect(Object.keys(model.files).sort()).toEqual(
+      Object.keys(fixtureFileSizes('tiny-llama-bf16-sharded')).sort(),
+    );
     expect(model.parameterCount).toBe(referenceParameterCount('tiny-llama-bf16-sharded'));
   });
 });
@@ -62,8 +74,13 @@ describe('a successful download', () => {
 describe('failures keep nothing and say what happened', () => {
   test('an unsupported config.json stops before any weight is requested', async () => {
     const setup = await makeStore();
-    server.faults.set('/tiny-gpt2/config.json', { kind: 'body', body: JSON.stringify({ model_type: 'bert', vocab_size: 10 }) });
-    await expect(setup.store.importFromUrl(server.folderUrl('tiny-gpt2'))).rejects.toThrow(UnsupportedModelError);
+    server.faults.set('/tiny-gpt2/config.json', {
+      kind: 'body',
+      body: JSON.stringify({ model_type: 'bert', vocab_size: 10 }),
+    });
+    await expect(setup.store.importFromUrl(server.folderUrl('tiny-gpt2'))).rejects.toThrow(
+      UnsupportedModelError,
+    );
     expect(server.requests).not.toContain('/tiny-gpt2/model.safetensors');
     await expectNothingKept(setup);
   });
@@ -104,7 +121,9 @@ describe('failures keep nothing and say what happened', () => {
   test('weights that are not safetensors are rejected after download and removed', async () => {
     const setup = await makeStore();
     server.faults.set('/tiny-gpt2/model.safetensors', { kind: 'body', body: new Uint8Array(4096).fill(7) });
-    await expect(setup.store.importFromUrl(server.folderUrl('tiny-gpt2'))).rejects.toThrow(CorruptModelFileError);
+    await expect(setup.store.importFromUrl(server.folderUrl('tiny-gpt2'))).rejects.toThrow(
+      CorruptModelFileError,
+    );
     await expectNothingKept(setup);
   });
 
@@ -112,7 +131,9 @@ describe('failures keep nothing and say what happened', () => {
     const setup = await makeStore();
     const closed = await startModelServer();
     await closed.close();
-    await expect(setup.store.importFromUrl(closed.folderUrl('tiny-gpt2'))).rejects.toThrow(ModelDownloadNetworkError);
+    await expect(setup.store.importFromUrl(closed.folderUrl('tiny-gpt2'))).rejects.toThrow(
+      ModelDownloadNetworkError,
+    );
   });
 
   test('too little free storage is reported before the weights are requested', async () => {
@@ -120,14 +141,22 @@ describe('failures keep nothing and say what happened', () => {
     const error = await setup.store.importFromUrl(server.folderUrl('tiny-gpt2')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelStorageFullError);
     expect((error as ModelStorageFullError).availableBytes).toBe(10_000);
-    expect((error as ModelStorageFullError).neededBytes).toBe(fixtureBytes('tiny-gpt2', 'model.safetensors').length);
-    expect(server.requests.filter((p) => p.endsWith('.safetensors'))).toEqual(['/tiny-gpt2/model.safetensors']);
+    expect((error as ModelStorageFullError).neededBytes).toBe(
+      fixtureBytes('tiny-gpt2', 'model.safetensors').length,
+    );
+    expect(server.requests.filter((p) => p.endsWith('.safetensors'))).toEqual([
+      '/tiny-gpt2/model.safetensors',
+    ]);
     await expectNothingKept(setup);
   });
 
   test('a quota failure while writing becomes ModelStorageFullError', async () => {
     class FullStore extends MemoryFileStore {
-      override async write(modelId: string, fileName: string, data: ReadableStream<Uint8Array>): Promise<number> {
+      override async write(
+        modelId: string,
+        fileName: string,
+        data: ReadableStream<Uint8Array>,
+      ): Promise<number> {
         if (fileName.endsWith('.safetensors')) {
           await data.cancel();
           throw new DOMException('quota', 'QuotaExceededError');
@@ -136,7 +165,9 @@ describe('failures keep nothing and say what happened', () => {
       }
     }
     const setup = await makeStore({ files: new FullStore() });
-    await expect(setup.store.importFromUrl(server.folderUrl('tiny-gpt2'))).rejects.toThrow(ModelStorageFullError);
+    await expect(setup.store.importFromUrl(server.folderUrl('tiny-gpt2'))).rejects.toThrow(
+      ModelStorageFullError,
+    );
     await expectNothingKept(setup);
   });
 
