@@ -3,7 +3,7 @@
 // over a map of file name -> bytes.
 import * as tf from '@tensorflow/tfjs';
 import { parseConfig } from './config';
-import { MissingModelFileError } from './errors';
+import { CorruptModelFileError, MissingModelFileError } from './errors';
 import { architectureOf } from './forward';
 import { readCheckpoint } from './safetensors';
 import { loadTokenizer, type ModelTokenizer } from './tokenizer';
@@ -29,7 +29,7 @@ export async function loadModel(files: ModelFiles): Promise<LoadedModel> {
   const bytes = normaliseFiles(files);
   const configBytes = bytes.get('config.json');
   if (!configBytes) throw new MissingModelFileError('config.json');
-  const config = parseConfig(new TextDecoder().decode(configBytes));
+  const config = withGenerationStopIds(parseConfig(new TextDecoder().decode(configBytes)), bytes.get('generation_config.json'));
   const tokenizer = bytes.has('tokenizer.json') ? loadTokenizer(bytes, config) : null;
   const weights = buildWeightMap(config, readCheckpoint(bytes));
   return assembleModel(config, weights, tokenizer);
@@ -52,6 +52,21 @@ export function assembleModel(config: ModelConfig, weights: WeightMap, tokenizer
       tiedHead?.transposed.dispose();
     },
   };
+}
+
+/** generation_config.json may name more stop ids than config.json (e.g. an end-of-turn token). */
+function withGenerationStopIds(config: ModelConfig, bytes: Uint8Array | undefined): ModelConfig {
+  if (!bytes) return config;
+  let raw: { eos_token_id?: unknown };
+  try {
+    raw = JSON.parse(new TextDecoder().decode(bytes)) as { eos_token_id?: unknown };
+  } catch (e) {
+    throw new CorruptModelFileError('generation_config.json', `not valid JSON (${(e as Error).message})`);
+  }
+  const ids = (Array.isArray(raw.eos_token_id) ? raw.eos_token_id : [raw.eos_token_id]).filter(
+    (id): id is number => Number.isInteger(id) && (id as number) >= 0 && (id as number) < config.vocabSize,
+  );
+  return { ...config, eosTokenIds: [...new Set([...config.eosTokenIds, ...ids])] };
 }
 
 function normaliseFiles(files: ModelFiles): Map<string, Uint8Array> {

@@ -48,6 +48,15 @@ describe('tokenizer', () => {
     expect(t.applyChatTemplate(messages.slice(0, 1), { addGenerationPrompt: true })).toBe('### Instruction:\nSummarise.\n\n### Response:\n');
   });
 
+  test('generation_config.json adds its stop ids', async () => {
+    const files = readModelDirectory(join(FIXTURES, 'tiny-llama'));
+    files.set('generation_config.json', new TextEncoder().encode(JSON.stringify({ eos_token_id: [318, 316] })));
+    const model = await loadModel(files);
+    expect(model.config.eosTokenIds).toEqual([318, 316]);
+    expect(model.tokenizer!.eosTokenIds).toEqual([318, 316]);
+    model.dispose();
+  });
+
   test('a broken chat template is a ChatTemplateError at load', async () => {
     const files = readModelDirectory(join(FIXTURES, 'tiny-llama'));
     const cfg = JSON.parse(new TextDecoder().decode(files.get('tokenizer_config.json')));
