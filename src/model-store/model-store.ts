@@ -202,6 +202,16 @@ export class ModelStore {
     return files;
   }
 
+  /**
+   * What the engine's ModelSource needs: the files, and the id adapters record as PEFT
+   * `base_model_name_or_path` (the model's name, e.g. "HuggingFaceTB/SmolLM2-135M" for a
+   * Hugging Face download; "bundled" for the shipped model).
+   */
+  async read(id: string): Promise<{ files: Map<string, Uint8Array>; peftBaseId: string }> {
+    const record = await this.record(id);
+    return { files: await this.readFiles(id), peftBaseId: id === BUNDLED_MODEL_ID ? BUNDLED_MODEL_ID : record.name };
+  }
+
   /** The largest weight as the runtime will hold it (float32), for the GPU limit check. */
   async largestTensor(id: string): Promise<TensorSize | null> {
     const record = await this.record(id);
