@@ -135,7 +135,8 @@ export function CaptureForm(props: CaptureFormProps): JSX.Element {
   };
 
   return (
-    <div class="backdrop" data-testid="capture-backdrop" onClick={(event) => event.target === event.currentTarget && props.onClose()}>
+    // The backdrop does not close the form on click: a stray click must not throw away typed text.
+    <div class="backdrop" data-testid="capture-backdrop">
       <div
         class="dialog"
         role="dialog"
