@@ -58,6 +58,7 @@ export async function describeBundledModel(read: FolderReader): Promise<BundledM
   if (index) files[SHARD_INDEX_FILE] = index.size;
   for (const name of [TOKENIZER_FILE, ...OPTIONAL_FILES, ...weightFiles]) {
     const blob = await read(name);
+    if (!blob && weightFiles.includes(name)) return null; // an incomplete package: no usable default
     if (!blob) continue;
     files[name] = blob.size;
     if (!weightFiles.includes(name)) continue;

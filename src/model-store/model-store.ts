@@ -83,7 +83,11 @@ export class ModelStore {
   }
 
   private bundledModel(): Promise<BundledModel | null> {
-    this.bundled ??= describeBundledModel(this.deps.bundled);
+    // A broken package must not hide the user's own models: list without the default instead.
+    this.bundled ??= describeBundledModel(this.deps.bundled).catch((error: unknown) => {
+      console.warn('Attune: the bundled model is unusable', error);
+      return null;
+    });
     return this.bundled;
   }
 
@@ -209,7 +213,10 @@ export class ModelStore {
    */
   async read(id: string): Promise<{ files: Map<string, Uint8Array>; peftBaseId: string }> {
     const record = await this.record(id);
-    return { files: await this.readFiles(id), peftBaseId: id === BUNDLED_MODEL_ID ? BUNDLED_MODEL_ID : record.name };
+    return {
+      files: await this.readFiles(id),
+      peftBaseId: id === BUNDLED_MODEL_ID ? BUNDLED_MODEL_ID : record.name,
+    };
   }
 
   /** The largest weight as the runtime will hold it (float32), for the GPU limit check. */

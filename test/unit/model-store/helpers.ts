@@ -11,16 +11,28 @@ import { MemoryFileStore } from './memory-file-store';
 export const plentyOfSpace: EstimateStorage = async () => ({ usage: 0, quota: 10 * 1024 ** 3 });
 
 /** Reads a fixture folder as the bundled model (what the extension package would serve). */
-export function fixtureFolderReader(fixture: string | null): FolderReader {
+export function fixtureFolderReader(
+  fixture: string | null,
+  hidden: string[] = [],
+  corrupt?: string,
+): FolderReader {
   return async (name) => {
-    if (!fixture) return null;
+    if (!fixture || hidden.includes(name)) return null;
     const path = join(FIXTURES, fixture, name);
-    return existsSync(path) ? new Blob([readFileSync(path)]) : null;
+    if (!existsSync(path)) return null;
+    const bytes = readFileSync(path);
+    return new Blob([name === corrupt ? bytes.subarray(0, bytes.length - 1) : bytes]);
   };
 }
 
 export async function makeStore(
-  options: { bundled?: string | null; estimate?: EstimateStorage; files?: MemoryFileStore } = {},
+  options: {
+    bundled?: string | null;
+    hideBundled?: string[];
+    corruptBundled?: string;
+    estimate?: EstimateStorage;
+    files?: MemoryFileStore;
+  } = {},
 ) {
   const db = await freshDb();
   const files = options.files ?? new MemoryFileStore();
@@ -28,7 +40,7 @@ export async function makeStore(
   const store = new ModelStore({
     db,
     files,
-    bundled: fixtureFolderReader(options.bundled ?? null),
+    bundled: fixtureFolderReader(options.bundled ?? null, options.hideBundled, options.corruptBundled),
     fetch: (input, init) => fetch(input, init),
     estimate: options.estimate ?? plentyOfSpace,
     newId: () => `model-${++counter}`,

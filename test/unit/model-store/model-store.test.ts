@@ -93,6 +93,17 @@ describe('listing, choosing and removing', () => {
     expect((await store.list()).map((m) => [m.id, m.active])).toEqual([[BUNDLED_MODEL_ID, true]]);
   });
 
+  test('a package with config.json but no weights lists no default model (it could not load)', async () => {
+    const { store } = await makeStore({ bundled: 'tiny-llama', hideBundled: ['model.safetensors'] });
+    expect(await store.list()).toEqual([]);
+  });
+
+  test('a corrupt bundled model does not hide imported ones', async () => {
+    const { store } = await makeStore({ bundled: 'tiny-llama', corruptBundled: 'model.safetensors' });
+    const imported = await store.importFromFiles(pickFolder('tiny-gpt2'));
+    expect((await store.list()).map((m) => m.id)).toEqual([imported.id]);
+  });
+
   test('the bundled model cannot be removed, unknown ids are reported', async () => {
     const { store } = await makeStore({ bundled: 'tiny-llama' });
     await expect(store.remove(BUNDLED_MODEL_ID)).rejects.toThrow(BundledModelRemovalError);

@@ -21,8 +21,8 @@ test.each(['tiny-gpt2', 'tiny-llama-bf16-sharded'])(
     const { store } = await makeStore();
     const summary = await store.importFromUrl(server.folderUrl(fixture));
     const { files, peftBaseId } = await store.read(summary.id);
-  expect(peftBaseId).toBe(fixture); // the folder name the download was named after
-  const model = await loadModel(files);
+    expect(peftBaseId).toBe(fixture); // the folder name the download was named after
+    const model = await loadModel(files);
     const golden = JSON.parse(readFileSync(join(FIXTURES, fixture, 'golden.json'), 'utf8')) as {
       prompts: { ids: number[]; logits: number[] }[];
     };
