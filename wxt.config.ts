@@ -14,7 +14,7 @@ export default defineConfig({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
-    permissions: ['contextMenus', 'activeTab', 'scripting', 'unlimitedStorage'], // each justified in docs/permissions.md
+    permissions: ['contextMenus', 'activeTab', 'scripting', 'unlimitedStorage', 'offscreen'], // each justified in docs/permissions.md
     // Model downloads from a URL the user types: asked for one origin at the moment of download
     // (src/model-store/host-permission.ts), never granted up front.
     optional_host_permissions: ['https://*/*', 'http://*/*'],

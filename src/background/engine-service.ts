@@ -1,0 +1,62 @@
+// The background's part of the engine: create the offscreen document that hosts it, when a page
+// asks (ENGINE_ENSURE_MESSAGE) or when the browser starts with a training run left unfinished.
+// Engine traffic itself goes page <-> offscreen over a Port; the background relays nothing.
+import { browser, type Browser } from 'wxt/browser';
+import { ENGINE_ENSURE_MESSAGE, type EngineEnsureReply } from '../engine/protocol';
+import { isRecord } from '../messaging/guards';
+import { getAttuneDb } from '../storage/db';
+import { listTrainingRuns } from '../storage/training-runs-repo';
+
+export const OFFSCREEN_PATH = 'offscreen.html';
+
+let creating: Promise<void> | null = null;
+
+/** Creates the offscreen engine document unless it exists (one per extension, Chrome's rule). */
+export async function ensureOffscreenEngine(): Promise<void> {
+  const url = browser.runtime.getURL(`/${OFFSCREEN_PATH}`);
+  const existing = await browser.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT' as Browser.runtime.ContextType], documentUrls: [url] });
+  if (existing.length > 0) return;
+  creating ??= browser.offscreen
+    .createDocument({
+      url: OFFSCREEN_PATH,
+      // Chrome's list has no reason for GPU compute; WORKERS is the closest honest one: the
+      // document exists to run long computations (WebGPU/WebAssembly) off any visible page.
+      reasons: ['WORKERS' as Browser.offscreen.Reason],
+      justification: 'Runs on-device model training and text generation so they continue when Attune pages close.',
+    })
+    .finally(() => {
+      creating = null;
+    });
+  await creating;
+}
+
+function isEnsureMessage(message: unknown): boolean {
+  return isRecord(message) && message.target === ENGINE_ENSURE_MESSAGE.target && message.kind === ENGINE_ENSURE_MESSAGE.kind;
+}
+
+/** True when a run was interrupted (browser closed or crashed) and should continue. */
+async function hasUnfinishedRun(): Promise<boolean> {
+  const runs = await listTrainingRuns(await getAttuneDb());
+  return runs.some((run) => run.status === 'running');
+}
+
+export function registerEngineService(): void {
+  browser.runtime.onMessage.addListener((message: unknown, sender, sendResponse: (reply: EngineEnsureReply) => void) => {
+    if (!isEnsureMessage(message)) return false; // another service's message
+    const origin = browser.runtime.getURL('/');
+    if (sender.id !== browser.runtime.id || !sender.url?.startsWith(origin)) {
+      sendResponse({ ok: false, message: 'Only Attune pages may start the engine.' });
+      return false;
+    }
+    ensureOffscreenEngine().then(
+      () => sendResponse({ ok: true }),
+      (error: unknown) => sendResponse({ ok: false, message: error instanceof Error ? error.message : String(error) }),
+    );
+    return true;
+  });
+  // Every service-worker start (browser start, wake-up): an interrupted run continues from its
+  // checkpoint without the user opening a page.
+  void hasUnfinishedRun()
+    .then((unfinished) => (unfinished ? ensureOffscreenEngine() : undefined))
+    .catch((error: unknown) => console.error('[attune] could not resume training', error));
+}

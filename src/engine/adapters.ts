@@ -1,0 +1,84 @@
+// Stored adapters <-> live adapters. A stored adapter is the PEFT pair as plain data:
+// adapter_config.json parsed into `config`, adapter_model.safetensors bytes in `weights`, so
+// export is a zip of two byte arrays and import is the same check PEFT files get everywhere.
+import type { LoadedModel } from '../model';
+import type { AdapterRecord } from '../storage/schema';
+import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, exportAdapter, importAdapter, type AdapterFiles } from '../tuning/peft/files';
+import type { Adapter, AdapterContext } from '../tuning/types';
+import type { ActiveModel } from './models';
+
+export interface NewAdapterRecord {
+  id: string;
+  name: string;
+  modelId: string;
+  metrics?: AdapterRecord['metrics'];
+  now: number;
+}
+
+/** The record adapters-repo stores for a trained (or imported) adapter. */
+export async function adapterRecordFrom(adapter: Adapter, meta: NewAdapterRecord): Promise<AdapterRecord> {
+  return adapterRecordFromFiles(await exportAdapter(adapter), adapter.method, meta);
+}
+
+export function adapterRecordFromFiles(files: AdapterFiles, method: string, meta: NewAdapterRecord): AdapterRecord {
+  const config = JSON.parse(new TextDecoder().decode(files.get(ADAPTER_CONFIG_FILE)!)) as Record<string, unknown>;
+  const weights = files.get(ADAPTER_WEIGHTS_FILE)!;
+  const record: AdapterRecord = {
+    id: meta.id,
+    name: meta.name,
+    method,
+    modelId: meta.modelId,
+    config,
+    weights: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
+    createdAt: meta.now,
+    updatedAt: meta.now,
+  };
+  if (meta.metrics) record.metrics = meta.metrics;
+  return record;
+}
+
+/** The PEFT files of a stored adapter (for export and for loading). */
+export function adapterFilesOf(record: Pick<AdapterRecord, 'config' | 'weights'>): AdapterFiles {
+  return new Map([
+    [ADAPTER_CONFIG_FILE, new TextEncoder().encode(`${JSON.stringify(record.config, null, 2)}\n`)],
+    [ADAPTER_WEIGHTS_FILE, new Uint8Array(record.weights)],
+  ]);
+}
+
+export function adapterContext(active: ActiveModel, seed = 0): AdapterContext {
+  const tokenizer = active.model.tokenizer;
+  return {
+    model: active.model.config,
+    weights: active.model.weights,
+    baseModelId: active.peftBaseId,
+    seed,
+    encode: tokenizer ? (text) => tokenizer.encode(text, { addSpecialTokens: false }) : undefined,
+  };
+}
+
+/** Loads a stored adapter for the active model (throws AdapterMismatchError when it does not fit). */
+export function loadStoredAdapter(record: AdapterRecord, active: ActiveModel): Adapter {
+  return importAdapter(adapterFilesOf(record), adapterContext(active));
+}
+
+/** Keeps the last used adapter alive between generations (chat turns reuse it). */
+export class AdapterCache {
+  private entry: { key: string; adapter: Adapter } | null = null;
+
+  get(record: AdapterRecord, active: ActiveModel): Adapter {
+    const key = `${record.id}@${record.updatedAt}/${active.id}`;
+    if (this.entry?.key === key) return this.entry.adapter;
+    this.dispose();
+    const adapter = loadStoredAdapter(record, active);
+    this.entry = { key, adapter };
+    return adapter;
+  }
+
+  /** Frees the cached adapter (after a delete, or when the model changes). */
+  dispose(): void {
+    this.entry?.adapter.dispose();
+    this.entry = null;
+  }
+}
+
+export type { LoadedModel };

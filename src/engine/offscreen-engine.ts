@@ -1,0 +1,38 @@
+// The engine as the offscreen document runs it: the model store for models, the saved backend
+// setting, the shared IndexedDB connection; serves Ports and continues an interrupted run.
+import { createBrowserModelStore } from '../model-store/browser-model-store';
+import { BUNDLED_MODEL_ID } from '../model-store/bundled';
+import { getAttuneDb } from '../storage/db';
+import { getSettings } from '../storage/settings-repo';
+import { initBackend } from './backend';
+import { EngineHost } from './host';
+import type { ModelSource } from './models';
+import { servePorts } from './port-server';
+
+function browserModelSource(): ModelSource {
+  const store = getAttuneDb().then(createBrowserModelStore);
+  return {
+    activeModelId: async () => (await store).activeModelId(),
+    async read(id) {
+      const models = await store;
+      const summary = (await models.list()).find((m) => m.id === id);
+      // PEFT's base_model_name_or_path: the model's name, like the CLI's folder name.
+      const peftBaseId = id === BUNDLED_MODEL_ID ? BUNDLED_MODEL_ID : (summary?.name ?? id);
+      return { files: await models.readFiles(id), peftBaseId };
+    },
+  };
+}
+
+export function startOffscreenEngine(): EngineHost {
+  const host = new EngineHost({
+    db: getAttuneDb,
+    models: browserModelSource(),
+    backend: async () => {
+      const { backend } = await getSettings(await getAttuneDb());
+      return (await initBackend({ override: backend })).name;
+    },
+  });
+  servePorts(host);
+  void host.resumeUnfinished().catch((error: unknown) => console.error('[attune] could not resume training', error));
+  return host;
+}

@@ -1,0 +1,416 @@
+// One training run at a time, owned by the engine: picks the examples, prepares the trainer,
+// streams its state to every page that watches, writes a checkpoint (trainer snapshot) into the
+// run's IndexedDB record every few steps or seconds, continues an unfinished run from its last
+// checkpoint after a restart, and at the end saves the adapter with its metrics and a
+// base-vs-tuned comparison on held-out instructions.
+import { generate } from '../model';
+import type { Example } from '../dataset/example';
+import type { AttuneDb } from '../storage/db';
+import { saveAdapter } from '../storage/adapters-repo';
+import { allExamplesOldestFirst, getExample, listExamples } from '../storage/examples-repo';
+import type { TrainingRunRecord } from '../storage/schema';
+import { listTrainingRuns, saveTrainingRun, updateTrainingRun } from '../storage/training-runs-repo';
+import { exampleMessages, splitExamples, type TrainingExample } from '../tuning/train/data';
+import type { TrainSettings } from '../tuning/train/defaults';
+import { prepareTraining, type PreparedRun } from '../tuning/train/prepare';
+import type { TrainerSnapshot } from '../tuning/train/snapshot';
+import type { TrainProgress, TrainResult } from '../tuning/train/trainer';
+import type { Adapter, MethodConfigMap, MethodName } from '../tuning/types';
+import { adapterRecordFrom } from './adapters';
+import { EngineError, NoExamplesError, NotRunningError, TrainingBusyError, toErrorInfo } from './errors';
+import { promptIdsFor } from './generation';
+import type { ActiveModel, ModelCache } from './models';
+import {
+  idleTrainState,
+  isActivePhase,
+  type ComparisonSample,
+  type ConfigValue,
+  type ExampleSelection,
+  type LossPoint,
+  type TrainStartPayload,
+  type TrainState,
+} from './protocol';
+
+export interface CheckpointPolicy {
+  /** Write a checkpoint after this many optimizer steps... */
+  everySteps: number;
+  /** ...or after this much time, whichever comes first. */
+  everyMs: number;
+}
+
+export const DEFAULT_CHECKPOINTS: CheckpointPolicy = { everySteps: 5, everyMs: 10_000 };
+
+/** Held-out instructions compared base vs tuned at the end of a run. */
+const COMPARISON_SAMPLES = 3;
+const COMPARISON_TOKENS = 40;
+
+export interface TrainDeps {
+  db: () => Promise<AttuneDb>;
+  models: ModelCache;
+  now: () => number;
+  newId: () => string;
+  checkpoints: CheckpointPolicy;
+  /** Told when an adapter was saved (caches of stale adapters can go). */
+  onAdapterSaved?: (adapterId: string) => void;
+}
+
+/** What a run needs to start, or to start again from a checkpoint: kept in the run record's config. */
+interface RunPlan {
+  runId: string;
+  name: string;
+  method: MethodName;
+  methodConfig: Record<string, ConfigValue>;
+  selection: ExampleSelection;
+  /** Examples in the order training saw them (a resumed run must see the same data). */
+  exampleIds: string[];
+  overrides: Partial<TrainSettings>;
+  modelId: string | null;
+  startedAt: number;
+  checkpoint: TrainerSnapshot | null;
+  /** Loss curve up to the checkpoint. */
+  curve: LossPoint[];
+}
+
+type Listener = (state: TrainState) => void;
+
+export class TrainController {
+  private state: TrainState = idleTrainState();
+  private readonly listeners = new Set<Listener>();
+  private prepared: PreparedRun | null = null;
+  private cancelRequested = false;
+  private lastCheckpoint = { step: 0, at: 0 };
+  private finished: Promise<TrainState> | null = null;
+
+  constructor(private readonly deps: TrainDeps) {}
+
+  status(): TrainState {
+    return structuredClone(this.state);
+  }
+
+  /** Calls `listener` with every new state until the returned function is called. */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves with the final state of the current run (at once when none is active). */
+  whenDone(): Promise<TrainState> {
+    return this.finished ?? Promise.resolve(this.status());
+  }
+
+  /** Starts a run; resolves with its final state. Throws TrainingBusyError while one is active. */
+  async start(payload: TrainStartPayload): Promise<TrainState> {
+    if (isActivePhase(this.state.phase)) throw new TrainingBusyError();
+    const db = await this.deps.db();
+    const examples = await selectExamples(db, payload.examples);
+    if (examples.length === 0) throw new NoExamplesError(payload.examples.kind === 'tag' ? payload.examples.tag : null);
+    const startedAt = this.deps.now();
+    return this.launch({
+      runId: this.deps.newId(),
+      name: payload.name?.trim() || defaultAdapterName(payload.method, startedAt),
+      method: payload.method,
+      methodConfig: payload.methodConfig ?? {},
+      selection: payload.examples,
+      exampleIds: examples.map((e) => e.id),
+      overrides: payload.overrides ?? {},
+      modelId: null,
+      startedAt,
+      checkpoint: null,
+      curve: [],
+    });
+  }
+
+  /** After a restart: continues the newest run still marked running, from its last checkpoint. */
+  async resumeUnfinished(): Promise<TrainState | null> {
+    if (isActivePhase(this.state.phase)) return null;
+    const db = await this.deps.db();
+    const unfinished = (await listTrainingRuns(db)).find((run) => run.status === 'running');
+    if (!unfinished) return null;
+    const plan = planFromRecord(unfinished);
+    if (!plan) {
+      await updateTrainingRun(db, unfinished.id, (r) => ({ ...r, status: 'failed', error: 'The run record is unreadable.', finishedAt: this.deps.now() }));
+      return null;
+    }
+    return this.launch(plan);
+  }
+
+  pause(): TrainState {
+    if (this.state.phase !== 'running' || !this.prepared) throw new NotRunningError('pause');
+    this.prepared.trainer.pause();
+    this.update({ phase: 'paused' });
+    return this.status();
+  }
+
+  resume(): TrainState {
+    if (this.state.phase !== 'paused' || !this.prepared) throw new NotRunningError('resume');
+    this.prepared.trainer.resume();
+    this.update({ phase: 'running' });
+    return this.status();
+  }
+
+  cancel(): TrainState {
+    if (!isActivePhase(this.state.phase)) throw new NotRunningError('cancel');
+    this.cancelRequested = true;
+    this.prepared?.trainer.cancel();
+    return this.status();
+  }
+
+  // ---- one run ---------------------------------------------------------------------------------
+
+  private launch(plan: RunPlan): Promise<TrainState> {
+    this.cancelRequested = false;
+    this.state = {
+      ...idleTrainState(),
+      phase: 'loading',
+      runId: plan.runId,
+      method: plan.method,
+      curve: [...plan.curve],
+      resumedFromStep: plan.checkpoint ? plan.checkpoint.step : null,
+      checkpointStep: plan.checkpoint ? plan.checkpoint.step : null,
+    };
+    this.emit();
+    const finished = this.execute(plan).finally(() => {
+      if (this.finished === finished) this.finished = null;
+    });
+    this.finished = finished;
+    return finished;
+  }
+
+  private async execute(plan: RunPlan): Promise<TrainState> {
+    const db = await this.deps.db();
+    try {
+      return await this.deps.models.use(async (active) => {
+        const examples = await examplesById(db, plan.exampleIds);
+        const prepared = prepareTraining({
+          model: active.model,
+          baseModelId: active.peftBaseId,
+          method: plan.method,
+          methodConfig: plan.methodConfig as Partial<MethodConfigMap[MethodName]>,
+          examples,
+          overrides: plan.overrides,
+          onProgress: (progress) => this.onProgress(progress),
+          betweenSteps: () => this.betweenSteps(db),
+        });
+        this.prepared = prepared;
+        try {
+          if (plan.checkpoint) prepared.trainer.restore(plan.checkpoint);
+          else await saveTrainingRun(db, newRunRecord(plan, active, prepared));
+          this.lastCheckpoint = { step: plan.checkpoint?.step ?? 0, at: this.deps.now() };
+          this.update({
+            phase: 'running',
+            modelId: active.id,
+            step: plan.checkpoint?.step ?? 0,
+            totalSteps: prepared.trainer.plannedSteps,
+            trainCount: prepared.trainCount,
+            heldOutCount: prepared.heldOutCount,
+            notes: prepared.notes,
+          });
+          if (this.cancelRequested) prepared.trainer.cancel();
+          const result = await prepared.trainer.run();
+          return await this.finish(db, plan, active, prepared, examples, result);
+        } finally {
+          this.prepared = null;
+          prepared.trainer.dispose();
+          prepared.adapter.dispose();
+        }
+      }, plan.modelId ?? undefined);
+    } catch (error) {
+      return this.fail(db, plan.runId, error);
+    }
+  }
+
+  private onProgress(progress: TrainProgress): void {
+    const point: LossPoint = { step: progress.step, loss: progress.loss, heldOutLoss: progress.heldOutLoss };
+    this.update({
+      step: progress.step,
+      totalSteps: progress.totalSteps,
+      loss: progress.loss,
+      heldOutLoss: progress.heldOutLoss,
+      tokensPerSecond: progress.tokensPerSecond,
+      etaSeconds: progress.etaSeconds,
+      curve: [...this.state.curve.filter((p) => p.step < progress.step), point],
+    });
+  }
+
+  /** The trainer's safe point between steps: write a checkpoint when one is due. */
+  private async betweenSteps(db: AttuneDb): Promise<void> {
+    const step = this.state.step;
+    const prepared = this.prepared;
+    if (!prepared || step <= this.lastCheckpoint.step || this.cancelRequested) return;
+    const { everySteps, everyMs } = this.deps.checkpoints;
+    const due = this.state.phase === 'paused' || step - this.lastCheckpoint.step >= everySteps || this.deps.now() - this.lastCheckpoint.at >= everyMs;
+    if (!due) return;
+    const snapshot = await prepared.trainer.snapshot();
+    const metrics = this.state.curve.map(({ step: s, loss }) => ({ step: s, loss }));
+    await updateTrainingRun(db, this.state.runId!, (run) => ({ ...run, checkpoint: snapshot, metrics }));
+    this.lastCheckpoint = { step, at: this.deps.now() };
+    this.update({ checkpointStep: step });
+  }
+
+  private async finish(
+    db: AttuneDb,
+    plan: RunPlan,
+    active: ActiveModel,
+    prepared: PreparedRun,
+    examples: TrainingExample[],
+    result: TrainResult,
+  ): Promise<TrainState> {
+    const metrics = this.state.curve.map(({ step, loss }) => ({ step, loss }));
+    if (result.status === 'diverged' || result.status === 'cancelled') {
+      const status = result.status === 'cancelled' ? 'cancelled' : 'failed';
+      await updateTrainingRun(db, plan.runId, (run) => withoutCheckpoint({ ...run, status, metrics, finishedAt: this.deps.now(), ...(result.error ? { error: result.error.message } : {}) }));
+      this.update({ phase: status, error: result.error ? toErrorInfo(result.error) : null, etaSeconds: null });
+      return this.status();
+    }
+    this.update({ phase: 'saving', etaSeconds: null });
+    const samples = await compareOnHeldOut(active, prepared.adapter, comparisonExamples(examples, prepared.settings.seed));
+    const summary = {
+      status: result.status,
+      steps: result.steps,
+      heldOutLossBefore: result.initialHeldOutLoss,
+      heldOutLossAfter: result.finalHeldOutLoss,
+      lastTrainLoss: result.lastTrainLoss,
+      tokensPerSecond: result.tokensPerSecond,
+      trainableParameters: prepared.adapter.parameterCount(),
+      samples,
+    };
+    const adapterId = this.deps.newId();
+    const record = await adapterRecordFrom(prepared.adapter, {
+      id: adapterId,
+      name: plan.name,
+      modelId: active.id,
+      now: this.deps.now(),
+      metrics: {
+        heldOutLossBefore: summary.heldOutLossBefore,
+        heldOutLossAfter: summary.heldOutLossAfter,
+        lastTrainLoss: summary.lastTrainLoss,
+        steps: summary.steps,
+        tokensPerSecond: summary.tokensPerSecond,
+        trainExamples: prepared.trainCount,
+        heldOutExamples: prepared.heldOutCount,
+        runId: plan.runId,
+      },
+    });
+    await saveAdapter(db, record);
+    await updateTrainingRun(db, plan.runId, (run) => withoutCheckpoint({ ...run, status: 'completed', adapterId, metrics, finishedAt: this.deps.now() }));
+    this.deps.onAdapterSaved?.(adapterId);
+    this.update({ phase: 'completed', adapterId, summary });
+    return this.status();
+  }
+
+  private async fail(db: AttuneDb, runId: string, error: unknown): Promise<TrainState> {
+    const info = toErrorInfo(error);
+    await updateTrainingRun(db, runId, (run) => withoutCheckpoint({ ...run, status: 'failed', error: info.message, finishedAt: this.deps.now() })).catch(() => undefined);
+    this.update({ phase: 'failed', error: info, etaSeconds: null });
+    return this.status();
+  }
+
+  private update(change: Partial<TrainState>): void {
+    this.state = { ...this.state, ...change };
+    this.emit();
+  }
+
+  private emit(): void {
+    const state = this.status();
+    for (const listener of this.listeners) listener(state);
+  }
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+function defaultAdapterName(method: MethodName, now: number): string {
+  const stamp = new Date(now).toISOString().slice(0, 16).replace('T', ' ');
+  return `${method === 'lora' ? 'LoRA' : 'Soft prompt'} ${stamp}`;
+}
+
+/** The examples a selection names, oldest first (a stable order the run record keeps). */
+async function selectExamples(db: AttuneDb, selection: ExampleSelection): Promise<Example[]> {
+  if (selection.kind === 'all') return allExamplesOldestFirst(db);
+  const tagged = await listExamples(db, { tag: selection.tag });
+  return tagged.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+}
+
+async function examplesById(db: AttuneDb, ids: readonly string[]): Promise<TrainingExample[]> {
+  const found = await Promise.all(ids.map((id) => getExample(db, id)));
+  const missing = found.filter((e) => !e).length;
+  if (missing > 0) {
+    throw new EngineError('training-failed', `${missing} example(s) this run trains on were deleted, so it cannot continue. Start a new run.`);
+  }
+  return found.map((e) => ({ instruction: e!.instruction, input: e!.input, output: e!.output }));
+}
+
+function newRunRecord(plan: RunPlan, active: ActiveModel, prepared: PreparedRun): TrainingRunRecord {
+  return {
+    id: plan.runId,
+    modelId: active.id,
+    method: plan.method,
+    status: 'running',
+    config: {
+      name: plan.name,
+      selection: plan.selection,
+      exampleIds: plan.exampleIds,
+      methodConfig: plan.methodConfig,
+      // The full settings, so a resumed run gets exactly the same ones (the snapshot checks it).
+      settings: prepared.settings,
+      baseModelId: active.peftBaseId,
+    },
+    metrics: [],
+    startedAt: plan.startedAt,
+  };
+}
+
+/** Rebuilds the plan of a stored run; null when the record is not one the engine wrote. */
+function planFromRecord(run: TrainingRunRecord): RunPlan | null {
+  const c = run.config as Partial<{
+    name: string;
+    selection: ExampleSelection;
+    exampleIds: string[];
+    methodConfig: Record<string, ConfigValue>;
+    settings: TrainSettings;
+  }>;
+  if (!c.name || !c.selection || !Array.isArray(c.exampleIds) || !c.settings || (run.method !== 'lora' && run.method !== 'prompt-tuning')) return null;
+  const heldOutByStep = new Map((run.checkpoint?.evals ?? []).map((e) => [e.step, e.heldOutLoss]));
+  let heldOut: number | null = run.checkpoint?.initialHeldOutLoss ?? null;
+  const curve = (run.checkpoint ? run.metrics.filter((m) => m.step <= run.checkpoint!.step) : []).map((m) => {
+    heldOut = heldOutByStep.get(m.step) ?? heldOut;
+    return { step: m.step, loss: m.loss, heldOutLoss: heldOut };
+  });
+  return {
+    runId: run.id,
+    name: c.name,
+    method: run.method,
+    methodConfig: c.methodConfig ?? {},
+    selection: c.selection,
+    exampleIds: c.exampleIds,
+    overrides: c.settings,
+    modelId: run.modelId,
+    startedAt: run.startedAt,
+    checkpoint: run.checkpoint ?? null,
+    curve,
+  };
+}
+
+function withoutCheckpoint(run: TrainingRunRecord): TrainingRunRecord {
+  const { checkpoint: _dropped, ...rest } = run;
+  return rest;
+}
+
+/** Held-out examples (the same split prepareTraining made), else the first training ones. */
+function comparisonExamples(examples: TrainingExample[], seed: number): TrainingExample[] {
+  const split = splitExamples(examples, seed);
+  return (split.heldOut.length > 0 ? split.heldOut : split.train).slice(0, COMPARISON_SAMPLES);
+}
+
+async function compareOnHeldOut(active: ActiveModel, adapter: Adapter, examples: TrainingExample[]): Promise<ComparisonSample[]> {
+  const samples: ComparisonSample[] = [];
+  const model = adapter.weights(active.model.weights) === active.model.weights ? active.model : { ...active.model, weights: adapter.weights(active.model.weights) };
+  for (const example of examples) {
+    const ids = promptIdsFor(active.model, { messages: exampleMessages(example) });
+    const options = { greedy: true, maxNewTokens: COMPARISON_TOKENS };
+    const base = await generate(active.model, ids, options);
+    const tuned = await generate(model, ids, { ...options, hooks: adapter.hooks({ training: false }) });
+    samples.push({ instruction: exampleMessages(example)[0]!.content, expected: example.output, base: base.text, tuned: tuned.text });
+  }
+  return samples;
+}
+
