@@ -1,0 +1,3 @@
+export { Bm25Index, type Bm25Options, type ScoredDocument } from './bm25';
+export { ExampleRetriever, searchTextOf, type RetrievableExample } from './examples';
+export { tokenize } from './tokenize';
