@@ -49,7 +49,12 @@ export function startCapture(win: Window, api: CaptureApi, options: CaptureOptio
   let closeTimer: ReturnType<typeof setTimeout> | undefined;
   let openings = 0;
 
-  const layer = (): HTMLElement => (mount ??= createShadowMount(doc)).layer;
+  const layer = (): HTMLElement => {
+    mount ??= createShadowMount(doc);
+    // Single-page apps sometimes rebuild the whole document: put the host back if it was removed.
+    if (!mount.host.isConnected) doc.documentElement.append(mount.host);
+    return mount.layer;
+  };
 
   const show = (next: View): void => {
     view = next;

@@ -180,3 +180,14 @@ test('a second capture while the form is open starts from the new selection', as
   expect(inUi<HTMLTextAreaElement>('capture-input')!.value).toBe('second capture');
   expect(inUi<HTMLTextAreaElement>('capture-output')!.value).toBe('');
 });
+
+test('if the page removes the host element, the next capture puts it back', async () => {
+  await start();
+  await act(async () => controller.openForm('output', 'first'));
+  await act(async () => controller.closeForm());
+  host().remove();
+  expect(document.querySelector('attune-capture')).toBeNull();
+  await act(async () => controller.openForm('output', 'second'));
+  expect(document.querySelector('attune-capture')).not.toBeNull();
+  expect(inUi<HTMLTextAreaElement>('capture-output')!.value).toBe('second');
+});
