@@ -8,6 +8,7 @@ import type { BackendOverride } from '../../engine/backend-types';
 import { t } from '../../i18n';
 import { createBrowserModelStore } from '../../model-store/browser-model-store';
 import type { ModelSummary } from '../../model-store/model-store';
+import { ensurePersistentStorage } from '../../storage/persistence';
 import { useDashboard } from '../dashboard/context';
 import { formatBytes } from '../dashboard/format';
 import { BackendPanel, useBackend } from './BackendPanel';
@@ -81,6 +82,8 @@ export function ModelsView() {
           showToast({
             message: t('models.import.done', { name: model.name, size: formatBytes(model.sizeBytes) }),
           });
+          // A downloaded model is worth keeping: ask the browser not to evict it under disk pressure.
+          void ensurePersistentStorage();
           void refresh();
         }}
       />
