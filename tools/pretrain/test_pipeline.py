@@ -162,5 +162,44 @@ class TrainingLoopPiecesTest(unittest.TestCase):
         self.assertTrue(np.array_equal(inputs[:, 1:].numpy(), targets[:, :-1].numpy()))
 
 
+class EvaluationPiecesTest(unittest.TestCase):
+    def test_word_f1_rewards_overlap_and_ignores_case_and_punctuation(self):
+        from evaluate import word_f1
+        self.assertEqual(word_f1("A sheltered port.", "a sheltered PORT"), 1.0)
+        self.assertEqual(word_f1("nothing alike", "a sheltered port"), 0.0)
+        self.assertAlmostEqual(word_f1("a port", "a sheltered port"), 0.8)
+
+    def test_model_card_names_every_source_and_shares_add_up(self):
+        from corpus_sources import SOURCES
+        from model_card import render_model_card
+        stats = {"tokens": 1000, "target_tokens": 600, "by_label": {
+            "text/sotu": {"units": 1, "tokens": 500, "target_tokens": 500},
+            "instruction/wordnet/define": {"units": 10, "tokens": 300, "target_tokens": 60},
+            "instruction/jargon/title": {"units": 2, "tokens": 200, "target_tokens": 40}}}
+        config = {"architectures": ["LlamaForCausalLM"], "hidden_size": 8, "intermediate_size": 16,
+                  "num_hidden_layers": 1, "num_attention_heads": 2, "num_key_value_heads": 1, "head_dim": 4,
+                  "vocab_size": 10, "max_position_embeddings": 16, "rope_theta": 10000.0, "rms_norm_eps": 1e-5,
+                  "tie_word_embeddings": True, "torch_dtype": "float16"}
+        results = {"perplexity": {"sotu": {"perplexity": 12.5, "tokens": 100}},
+                   "tasks": {"define": {"exact_match": 0.25, "word_f1": 0.5, "n": 4}},
+                   "samples": [{"kind": "chat", "prompt": "Define: x", "output": "y"}]}
+        with tempfile.TemporaryDirectory() as model_dir, tempfile.TemporaryDirectory() as data_dir:
+            with open(os.path.join(model_dir, "config.json"), "w") as handle:
+                json.dump(config, handle)
+            with open(os.path.join(data_dir, "stats.json"), "w") as handle:
+                json.dump(stats, handle)
+            card = render_model_card(model_dir, data_dir, results)
+        for source in SOURCES.values():
+            self.assertIn(source["title"], card)
+        self.assertIn("| 500 | 0 | 50.0% | 83.3% |", card)   # sotu: half the tokens, 500 of 600 targets
+        self.assertIn("| define | 25.0% | 0.50 | 4 |", card)
+        self.assertIn("| define | 10 |", card)
+        # The card counts parameters from config.json alone; the real module must agree.
+        sys.path.insert(0, os.path.join(HERE, "..", "reference"))
+        from modeling_llama import LlamaConfig, LlamaForCausalLM
+        expected = LlamaForCausalLM(LlamaConfig.from_dict(config)).num_parameters()
+        self.assertIn(f"| parameters | {expected:,} |", card)
+
+
 if __name__ == "__main__":
     unittest.main()
