@@ -23,6 +23,14 @@ export function promptIdsFor(model: LoadedModel, payload: Pick<GeneratePayload, 
   return ids;
 }
 
+/**
+ * New tokens that still fit the context: the runtime's own check does not count the positions a
+ * soft prompt prepends, so the engine keeps prompt + virtual tokens + new tokens within it.
+ */
+export function fitNewTokens(model: LoadedModel, promptLength: number, virtualTokens: number, requested: number): number {
+  return Math.max(0, Math.min(requested, model.config.maxPositions - virtualTokens - promptLength));
+}
+
 export function samplingOptions(sampling: SamplingPayload = {}): GenerateOptions {
   const { greedy, maxNewTokens, ...rest } = sampling;
   return { ...rest, greedy: greedy ?? true, maxNewTokens: Math.max(0, Math.min(maxNewTokens ?? 64, 1024)) };
@@ -53,7 +61,10 @@ export class Generator {
     return this.models.use(async (active) => {
       const ids = promptIdsFor(active.model, payload);
       const options: GenerateOptions = { ...samplingOptions(payload.sampling), signal, onText: onDelta };
-      const result = await generate(this.modelFor(active, payload.adapterId), ids, { ...options, ...(await this.hooksFor(active, payload.adapterId)) });
+      const { hooks, virtualTokens } = await this.hooksFor(active, payload.adapterId);
+      options.maxNewTokens = fitNewTokens(active.model, ids.length, virtualTokens, options.maxNewTokens!);
+      if (options.maxNewTokens === 0) return { text: '', tokens: 0, stopReason: 'context-full' };
+      const result = await generate(this.modelFor(active, payload.adapterId), ids, { ...options, hooks });
       return { text: result.text, tokens: result.tokens.length, stopReason: result.stopReason };
     });
   }
@@ -103,10 +114,10 @@ export class Generator {
     return this.isMerged(active, adapterId) ? { ...active.model, weights: this.merged!.weights } : active.model;
   }
 
-  private async hooksFor(active: ActiveModel, adapterId: string | null): Promise<Pick<GenerateOptions, 'hooks'>> {
-    if (adapterId === null || this.isMerged(active, adapterId)) return {};
+  private async hooksFor(active: ActiveModel, adapterId: string | null): Promise<{ hooks?: GenerateOptions['hooks']; virtualTokens: number }> {
+    if (adapterId === null || this.isMerged(active, adapterId)) return { virtualTokens: 0 };
     const adapter = this.adapters.get(await this.record(adapterId, active), active);
-    return { hooks: adapter.hooks({ training: false }) };
+    return { hooks: adapter.hooks({ training: false }), virtualTokens: adapter.virtualTokens };
   }
 
   private async record(adapterId: string, active: ActiveModel): Promise<AdapterRecord> {

@@ -18,7 +18,7 @@ import type { TrainProgress, TrainResult } from '../tuning/train/trainer';
 import type { Adapter, MethodConfigMap, MethodName } from '../tuning/types';
 import { adapterRecordFrom } from './adapters';
 import { EngineError, NoExamplesError, NotRunningError, TrainingBusyError, toErrorInfo } from './errors';
-import { promptIdsFor } from './generation';
+import { fitNewTokens, promptIdsFor } from './generation';
 import type { ActiveModel, ModelCache } from './models';
 import {
   idleTrainState,
@@ -406,9 +406,12 @@ async function compareOnHeldOut(active: ActiveModel, adapter: Adapter, examples:
   const model = adapter.weights(active.model.weights) === active.model.weights ? active.model : { ...active.model, weights: adapter.weights(active.model.weights) };
   for (const example of examples) {
     const ids = promptIdsFor(active.model, { messages: exampleMessages(example) });
-    const options = { greedy: true, maxNewTokens: COMPARISON_TOKENS };
-    const base = await generate(active.model, ids, options);
-    const tuned = await generate(model, ids, { ...options, hooks: adapter.hooks({ training: false }) });
+    const base = await generate(active.model, ids, { greedy: true, maxNewTokens: fitNewTokens(active.model, ids.length, 0, COMPARISON_TOKENS) });
+    const tuned = await generate(model, ids, {
+      greedy: true,
+      maxNewTokens: fitNewTokens(active.model, ids.length, adapter.virtualTokens, COMPARISON_TOKENS),
+      hooks: adapter.hooks({ training: false }),
+    });
     samples.push({ instruction: exampleMessages(example)[0]!.content, expected: example.output, base: base.text, tuned: tuned.text });
   }
   return samples;
