@@ -26,8 +26,8 @@ export function maskedNllSum(logits: tf.Tensor3D, ids: tf.Tensor2D, lossMask: tf
 /** Σ_n mask[n] · (logsumexp(logits[n]) − logits[n, target[n]]), gradient only w.r.t. logits. */
 function crossEntropySum(logits: tf.Tensor2D, targets: tf.Tensor1D, mask: tf.Tensor1D): tf.Scalar {
   const V = logits.shape[1];
-  const op = tf.customGrad((logitsIn, save) => {
-    const x = logitsIn as tf.Tensor2D;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
     // tf.oneHot(..., 'float32') misbehaves on wasm: cast an int one-hot instead.
     const oneHot = tf.cast(tf.oneHot(targets, V), 'float32') as tf.Tensor2D; // [N, V]
     const logSumExp = tf.logSumExp(x, -1, true); // [N, 1]
