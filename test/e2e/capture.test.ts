@@ -2,14 +2,10 @@
 // the popup count, the dashboard list, the menu/command path, XSS payloads, hostile pages and the
 // 20,000-character cap. Run `npm run build` first (npm run test:e2e does).
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { join, normalize, resolve } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { CDPSession, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { extensionUrl, launchExtension, type LaunchedExtension } from './harness';
-
-const PAGES_DIR = resolve('test/fixtures/pages');
+import { CaptureUi, selectAll } from './support/capture-ui';
+import { startFixtureServer, type FixtureServer } from './support/fixture-server';
 
 /** The slice of the extension API used inside evaluate() callbacks (they run in the browser). */
 declare const chrome: {
@@ -21,119 +17,18 @@ declare const chrome: {
 };
 
 let ext: LaunchedExtension;
-let server: Server;
+let server: FixtureServer;
 let origin: string;
 
-/** Serves test/fixtures/pages on 127.0.0.1 (a random free port). */
-async function startFixtureServer(): Promise<void> {
-  server = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    readFile(join(PAGES_DIR, path))
-      .then((body) => {
-        response.writeHead(200, { 'content-type': path.endsWith('.html') ? 'text/html; charset=utf-8' : 'text/plain' });
-        response.end(body);
-      })
-      .catch(() => {
-        response.writeHead(404).end('not found');
-      });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
 beforeAll(async () => {
-  await startFixtureServer();
+  server = await startFixtureServer();
+  origin = server.origin;
   ext = await launchExtension();
 });
 afterAll(async () => {
   await ext?.close();
-  await new Promise((done) => server?.close(done));
+  await server?.close();
 });
-
-// ---- The capture UI lives in a *closed* shadow root: Playwright selectors cannot enter it, and
-// neither can the page. The DevTools protocol can (DOM.getDocument with pierce), so these helpers
-// find controls there, read their state, and drive them with real (trusted) mouse and keyboard.
-
-interface CdpNode {
-  nodeId: number;
-  localName?: string;
-  children?: CdpNode[];
-  shadowRoots?: CdpNode[];
-}
-
-class CaptureUi {
-  private constructor(
-    private readonly page: Page,
-    private readonly cdp: CDPSession,
-  ) {}
-
-  static async attach(page: Page): Promise<CaptureUi> {
-    return new CaptureUi(page, await page.context().newCDPSession(page));
-  }
-
-  private async shadowRootId(): Promise<number | null> {
-    const { root } = (await this.cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: CdpNode };
-    const stack: CdpNode[] = [root];
-    while (stack.length > 0) {
-      const node = stack.pop()!;
-      if (node.localName === 'attune-capture') return node.shadowRoots?.[0]?.nodeId ?? null;
-      stack.push(...(node.children ?? []), ...(node.shadowRoots ?? []));
-    }
-    return null;
-  }
-
-  /** The node id of the first element matching `selector` inside the capture UI, or null. */
-  async find(selector: string): Promise<number | null> {
-    const rootId = await this.shadowRootId();
-    if (rootId === null) return null;
-    const { nodeId } = (await this.cdp.send('DOM.querySelector', { nodeId: rootId, selector })) as { nodeId: number };
-    return nodeId || null;
-  }
-
-  async findTestId(testId: string): Promise<number | null> {
-    return this.find(`[data-testid="${testId}"]`);
-  }
-
-  async waitFor(testId: string, timeout = 10_000): Promise<number> {
-    const deadline = Date.now() + timeout;
-    for (;;) {
-      const nodeId = await this.findTestId(testId);
-      if (nodeId !== null) return nodeId;
-      if (Date.now() > deadline) throw new Error(`capture UI never showed data-testid="${testId}"`);
-      await this.page.waitForTimeout(100);
-    }
-  }
-
-  /** Reads `value` for form controls, text content otherwise. */
-  async read(testId: string): Promise<string> {
-    const nodeId = await this.waitFor(testId);
-    const { object } = (await this.cdp.send('DOM.resolveNode', { nodeId })) as { object: { objectId: string } };
-    const { result } = (await this.cdp.send('Runtime.callFunctionOn', {
-      objectId: object.objectId,
-      functionDeclaration: 'function () { return "value" in this ? this.value : this.textContent; }',
-      returnByValue: true,
-    })) as { result: { value: string } };
-    return result.value;
-  }
-
-  /** Clicks the middle of a control with the real mouse. */
-  async click(testId: string): Promise<void> {
-    const nodeId = await this.waitFor(testId);
-    await this.cdp.send('DOM.scrollIntoViewIfNeeded', { nodeId });
-    const { model } = (await this.cdp.send('DOM.getBoxModel', { nodeId })) as { model: { border: number[] } };
-    const [x1, y1, , , x3, y3] = model.border as [number, number, number, number, number, number];
-    expect(x3 - x1, `${testId} has no width`).toBeGreaterThan(0);
-    await this.page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
-  }
-
-  /** Replaces a field's text by clicking into it and typing, as a person would. */
-  async fill(testId: string, text: string): Promise<void> {
-    await this.click(testId);
-    await this.page.keyboard.press('Control+A');
-    await this.page.keyboard.press('Backspace');
-    if (text) await this.page.keyboard.insertText(text);
-  }
-}
 
 async function openFixture(name: string): Promise<{ page: Page; ui: CaptureUi }> {
   const page = await ext.context.newPage();
@@ -143,21 +38,6 @@ async function openFixture(name: string): Promise<{ page: Page; ui: CaptureUi }>
   // The content script runs at document_idle; wait until it has added its listeners.
   await page.waitForTimeout(300);
   return { page, ui };
-}
-
-/** Selects the whole text of an element programmatically, then releases a key so the chip shows. */
-async function selectAll(page: Page, id: string): Promise<string> {
-  const text = await page.evaluate((elementId) => {
-    const element = document.getElementById(elementId)!;
-    const range = document.createRange();
-    range.selectNodeContents(element);
-    const selection = document.getSelection()!;
-    selection.removeAllRanges();
-    selection.addRange(range);
-    return selection.toString();
-  }, id);
-  await page.keyboard.press('Shift'); // a keyup, as after a keyboard selection
-  return text;
 }
 
 /** Asks the background through an extension page, exactly as the popup does. */

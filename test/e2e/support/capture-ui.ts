@@ -1,0 +1,104 @@
+// Drives the capture UI of the built extension the way a person does. Shared by the e2e tests and
+// `npm run demo`.
+import type { CDPSession, Page } from 'playwright-core';
+
+// ---- The capture UI lives in a *closed* shadow root: Playwright selectors cannot enter it, and
+// neither can the page. The DevTools protocol can (DOM.getDocument with pierce), so these helpers
+// find controls there, read their state, and drive them with real (trusted) mouse and keyboard.
+
+interface CdpNode {
+  nodeId: number;
+  localName?: string;
+  children?: CdpNode[];
+  shadowRoots?: CdpNode[];
+}
+
+export class CaptureUi {
+  private constructor(
+    private readonly page: Page,
+    private readonly cdp: CDPSession,
+  ) {}
+
+  static async attach(page: Page): Promise<CaptureUi> {
+    return new CaptureUi(page, await page.context().newCDPSession(page));
+  }
+
+  private async shadowRootId(): Promise<number | null> {
+    const { root } = (await this.cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: CdpNode };
+    const stack: CdpNode[] = [root];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (node.localName === 'attune-capture') return node.shadowRoots?.[0]?.nodeId ?? null;
+      stack.push(...(node.children ?? []), ...(node.shadowRoots ?? []));
+    }
+    return null;
+  }
+
+  /** The node id of the first element matching `selector` inside the capture UI, or null. */
+  async find(selector: string): Promise<number | null> {
+    const rootId = await this.shadowRootId();
+    if (rootId === null) return null;
+    const { nodeId } = (await this.cdp.send('DOM.querySelector', { nodeId: rootId, selector })) as { nodeId: number };
+    return nodeId || null;
+  }
+
+  async findTestId(testId: string): Promise<number | null> {
+    return this.find(`[data-testid="${testId}"]`);
+  }
+
+  async waitFor(testId: string, timeout = 10_000): Promise<number> {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const nodeId = await this.findTestId(testId);
+      if (nodeId !== null) return nodeId;
+      if (Date.now() > deadline) throw new Error(`capture UI never showed data-testid="${testId}"`);
+      await this.page.waitForTimeout(100);
+    }
+  }
+
+  /** Reads `value` for form controls, text content otherwise. */
+  async read(testId: string): Promise<string> {
+    const nodeId = await this.waitFor(testId);
+    const { object } = (await this.cdp.send('DOM.resolveNode', { nodeId })) as { object: { objectId: string } };
+    const { result } = (await this.cdp.send('Runtime.callFunctionOn', {
+      objectId: object.objectId,
+      functionDeclaration: 'function () { return "value" in this ? this.value : this.textContent; }',
+      returnByValue: true,
+    })) as { result: { value: string } };
+    return result.value;
+  }
+
+  /** Clicks the middle of a control with the real mouse. */
+  async click(testId: string): Promise<void> {
+    const nodeId = await this.waitFor(testId);
+    await this.cdp.send('DOM.scrollIntoViewIfNeeded', { nodeId });
+    const { model } = (await this.cdp.send('DOM.getBoxModel', { nodeId })) as { model: { border: number[] } };
+    const [x1, y1, , , x3, y3] = model.border as [number, number, number, number, number, number];
+    if (!(x3 - x1 > 0)) throw new Error(`${testId} has no width`);
+    await this.page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
+  }
+
+  /** Replaces a field's text by clicking into it and typing, as a person would. */
+  async fill(testId: string, text: string): Promise<void> {
+    await this.click(testId);
+    await this.page.keyboard.press('Control+A');
+    await this.page.keyboard.press('Backspace');
+    if (text) await this.page.keyboard.insertText(text);
+  }
+}
+
+
+/** Selects the whole text of an element programmatically, then releases a key so the chip shows. */
+export async function selectAll(page: Page, id: string): Promise<string> {
+  const text = await page.evaluate((elementId) => {
+    const element = document.getElementById(elementId)!;
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    const selection = document.getSelection()!;
+    selection.removeAllRanges();
+    selection.addRange(range);
+    return selection.toString();
+  }, id);
+  await page.keyboard.press('Shift'); // a keyup, as after a keyboard selection
+  return text;
+}
