@@ -61,12 +61,20 @@ const toV2: Rung = async (db, tx) => {
   }
 };
 
+/**
+ * v3: side-panel conversations, listed most recently active first. Adds a store only; no
+ * existing record is touched.
+ */
+const toV3: Rung = (db) => {
+  db.createObjectStore('conversations', { keyPath: 'id' }).createIndex('byUpdatedAt', 'updatedAt');
+};
+
 function textOrEmpty(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
 /** Index i upgrades a database to version i + 1. */
-export const MIGRATIONS: readonly Rung[] = [toV1, toV2];
+export const MIGRATIONS: readonly Rung[] = [toV1, toV2, toV3];
 
 /** Runs every rung above `oldVersion` up to `newVersion`, in order, inside the upgrade transaction. */
 export async function runMigrations(

@@ -7,7 +7,7 @@ import type { TrainerSnapshot } from '../tuning/train/snapshot';
 
 export const DB_NAME = 'attune';
 /** Bump together with a new rung in migrations.ts. */
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 /** An example as stored: the public record plus fields derived for indexes. */
 export interface StoredExample extends Example {
@@ -87,6 +87,31 @@ export interface UserTemplateRecord {
   updatedAt: number;
 }
 
+/** One message of a side-panel conversation. */
+export interface ConversationMessage {
+  id: string;
+  role: 'user' | 'assistant';
+  content: string;
+  createdAt: number;
+  /** Assistant answers: the adapter that answered (null: the base model). */
+  adapterId?: string | null;
+  /** Compare mode: which side of a base-vs-tuned pair this answer is. */
+  variant?: 'base' | 'tuned';
+  /** Assistant answers: how many of the user's examples were shown as demonstrations. */
+  demonstrations?: number;
+  /** Assistant answers the user stopped before the model finished. */
+  stopped?: boolean;
+}
+
+/** A side-panel chat, kept on the device only. Messages live inline: chats are short. */
+export interface ConversationRecord {
+  id: string;
+  title: string;
+  messages: ConversationMessage[];
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface SettingRecord {
   key: string;
   value: unknown;
@@ -108,4 +133,5 @@ export interface AttuneSchema extends DBSchema {
   trainingRuns: { key: string; value: TrainingRunRecord; indexes: { byStartedAt: number } };
   settings: { key: string; value: SettingRecord };
   userTemplates: { key: string; value: UserTemplateRecord };
+  conversations: { key: string; value: ConversationRecord; indexes: { byUpdatedAt: number } };
 }
