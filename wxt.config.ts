@@ -14,6 +14,8 @@ export default defineConfig({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
+    // Shared with the PWA (public/icon/, pwa/manifest.webmanifest).
+    icons: { 16: 'icon/16.png', 32: 'icon/32.png', 48: 'icon/48.png', 128: 'icon/128.png' },
     permissions: ['contextMenus', 'activeTab', 'scripting', 'unlimitedStorage', 'offscreen'], // each justified in docs/permissions.md
     // Model downloads from a URL the user types: asked for one origin at the moment of download
     // (src/model-store/host-permission.ts), never granted up front.

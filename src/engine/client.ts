@@ -8,6 +8,7 @@
 //
 // Aborting `signal` sends `request.cancel`; the request then rejects with code 'cancelled'.
 import { browser } from 'wxt/browser';
+import { installedPlatform } from '../platform/current';
 import { isEngineEvent } from './events';
 import {
   ENGINE_ENSURE_MESSAGE,
@@ -171,8 +172,9 @@ export const extensionConnector: EngineConnector = async () => {
 
 let shared: EngineClient | null = null;
 
-/** One client per page. */
+/** One client per page. The PWA installs its web platform (src/platform), whose engine runs in a
+ *  Web Worker; extension pages install none and use the offscreen document. */
 export function getEngineClient(): EngineClient {
-  shared ??= new EngineClient(extensionConnector);
+  shared ??= new EngineClient(installedPlatform()?.connectEngine ?? extensionConnector);
   return shared;
 }

@@ -23,8 +23,9 @@ function browserModelSource(): ModelSource {
   };
 }
 
-export function startOffscreenEngine(): EngineHost {
-  const host = new EngineHost({
+/** The engine host over the browser's stores; the PWA's engine worker serves it on MessagePorts. */
+export function createBrowserEngineHost(): EngineHost {
+  return new EngineHost({
     db: getAttuneDb,
     models: browserModelSource(),
     backend: async () => {
@@ -32,6 +33,10 @@ export function startOffscreenEngine(): EngineHost {
       return (await initBackend({ override: backend })).name;
     },
   });
+}
+
+export function startOffscreenEngine(): EngineHost {
+  const host = createBrowserEngineHost();
   servePorts(host);
   void host.resumeUnfinished().catch((error: unknown) => console.error('[attune] could not resume training', error));
   return host;

@@ -1,0 +1,16 @@
+// Registers the service worker that precaches the app and the default model (pwa/sw.ts), so the
+// app starts offline after the first visit. Only in the production build: the dev server's
+// modules change on every edit and must not be served from a cache.
+
+export type OfflineStatus = { kind: 'ready' } | { kind: 'failed'; reason: string } | { kind: 'unsupported' };
+
+export async function registerServiceWorker(): Promise<OfflineStatus> {
+  if (!('serviceWorker' in navigator)) return { kind: 'unsupported' };
+  try {
+    await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+    await navigator.serviceWorker.ready; // resolves once a worker is active (precache filled)
+    return { kind: 'ready' };
+  } catch (error) {
+    return { kind: 'failed', reason: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -1,0 +1,22 @@
+// Strings for the installable web app's own shell (pwa/): the capture bar and offline status.
+
+import { registerCatalogue, type AreaCatalogue } from './index';
+
+export const pwaCatalogue: AreaCatalogue = {
+  en: {
+    'pwa.capture': 'New capture',
+    'pwa.pasteHint': 'Paste text anywhere on this page (Ctrl+V) to capture it.',
+    'pwa.pastedTitle': 'Pasted text',
+    'pwa.offlineReady': 'Ready to work offline.',
+    'pwa.offlineFailed': 'Offline use is not available: {reason}',
+  },
+  zh_CN: {
+    'pwa.capture': '新建采集',
+    'pwa.pasteHint': '在此页面任意位置粘贴文本（Ctrl+V）即可采集。',
+    'pwa.pastedTitle': '粘贴的文本',
+    'pwa.offlineReady': '已可离线使用。',
+    'pwa.offlineFailed': '无法离线使用：{reason}',
+  },
+};
+
+registerCatalogue(pwaCatalogue);
