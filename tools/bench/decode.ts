@@ -3,7 +3,7 @@
 // The parent process spawns one worker per (model, backend) so each backend gets a fresh heap,
 // and WebGPU gets Dawn's loader variables at process start.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,8 @@ const MODELS = [
 /** WebGPU here is a software rasteriser (SwiftShader): a few tokens tell the story. */
 const WEBGPU_MAX_STEPS = 8;
 const MODEL_FILTER = process.env.ATTUNE_BENCH_MODELS?.split(',');
+/** Best of N alternating rounds per implementation: on a shared machine the best run is the least disturbed. */
+const ROUNDS = Math.max(1, Number(process.env.ATTUNE_BENCH_ROUNDS ?? 1));
 const BACKEND_FILTER = process.env.ATTUNE_BENCH_BACKENDS?.split(',') as NodeBackend[] | undefined;
 
 interface Speeds {
@@ -87,9 +89,20 @@ function runTorch(modelDir: string, prompt: number[], steps: number): TorchRun {
   return run;
 }
 
+/** Per thread count, the faster of two runs. */
+function bestTorch(a: TorchRun | null, b: TorchRun): TorchRun {
+  if (!a) return b;
+  const threads: TorchRun['threads'] = {};
+  for (const [n, t] of Object.entries(b.threads)) {
+    const old = a.threads[n];
+    threads[n] = old ? { cached: Math.max(old.cached, t.cached), uncached: Math.max(old.uncached, t.uncached) } : t;
+  }
+  return { threads, tokens: b.tokens };
+}
+
 async function main(): Promise<void> {
   await startNodeBackend('cpu'); // the parent only reads configs and sizes
-  const fmt = (x: number) => x.toFixed(0).padStart(7);
+  const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toPrecision(2)).padStart(7);
   for (const entry of MODELS) {
     if (MODEL_FILTER && !MODEL_FILTER.some((m) => entry.includes(m))) continue;
     const modelDir = entry === 'default-shaped' ? makeDefaultShapedModel() : entry;
@@ -101,23 +114,35 @@ async function main(): Promise<void> {
     const steps = Math.min(64, context - prompt.length - 2);
     const params = [...model.weights.values()].reduce((s, t) => s + t.size, 0);
     model.dispose();
-    const torch = runTorch(modelDir, prompt, steps);
-    console.log(`\n(load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores: shared machines make every figure noisy)`);
-    const bestTorch = Math.max(...Object.values(torch.threads).map((t) => t.cached));
+    const backends = BACKEND_FILTER ?? BACKENDS;
+    let torch: TorchRun | null = null;
+    const tfjs = new Map<NodeBackend, Speeds | string>();
+    for (let round = 0; round < ROUNDS; round++) {
+      torch = bestTorch(torch, runTorch(modelDir, prompt, steps));
+      for (const backend of backends) {
+        if (round > 0 && backend === 'webgpu') continue; // minutes per run on a software GPU
+        const r = runWorker(backend, modelDir, prompt, backend === 'webgpu' ? Math.min(steps, WEBGPU_MAX_STEPS) : steps);
+        const previous = tfjs.get(backend);
+        tfjs.set(backend, typeof r === 'string' || (typeof previous === 'object' && previous.cached > r.cached) ? (previous ?? r) : r);
+      }
+    }
+    console.log(`\n(load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores: shared machines make every figure noisy; best of ${ROUNDS} round(s))`);
+    const bestTorchRate = Math.max(...Object.values(torch!.threads).map((t) => t.cached));
     console.log(`\n${label}: ${params.toLocaleString('en-US')} parameters, prompt ${prompt.length}, ${steps} greedy tokens, tokens/s`);
     console.log('  implementation         KV cache  no cache   ratio vs best PyTorch (cached)');
-    for (const [threads, t] of Object.entries(torch.threads)) {
-      console.log(`  PyTorch ${threads} thread(s)     ${fmt(t.cached)}   ${fmt(t.uncached)}   ${(t.cached / bestTorch).toFixed(2)}×`);
+    for (const [threads, t] of Object.entries(torch!.threads)) {
+      console.log(`  PyTorch ${threads} thread(s)     ${fmt(t.cached)}   ${fmt(t.uncached)}   ${(t.cached / bestTorchRate).toFixed(2)}×`);
     }
-    for (const backend of BACKEND_FILTER ?? BACKENDS) {
-      const r = runWorker(backend, modelDir, prompt, backend === 'webgpu' ? Math.min(steps, WEBGPU_MAX_STEPS) : steps);
+    for (const backend of backends) {
+      const r = tfjs.get(backend)!;
       if (typeof r === 'string') {
         console.log(`  tfjs-${backend.padEnd(16)} unavailable: ${r}`);
         continue;
       }
-      const same = r.tokens.every((t, i) => t === torch.tokens[i]) ? 'same tokens' : 'TOKENS DIFFER';
-      console.log(`  tfjs-${backend.padEnd(16)} ${fmt(r.cached)}   ${fmt(r.uncached)}   ${(r.cached / bestTorch).toFixed(2)}×  (${same})`);
+      const same = r.tokens.every((t, i) => t === torch!.tokens[i]) ? 'same tokens' : 'TOKENS DIFFER';
+      console.log(`  tfjs-${backend.padEnd(16)} ${fmt(r.cached)}   ${fmt(r.uncached)}   ${(r.cached / bestTorchRate).toFixed(2)}×  (${same})`);
     }
+    if (entry === 'default-shaped') rmSync(modelDir, { recursive: true, force: true });
   }
 }
 
