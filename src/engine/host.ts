@@ -3,6 +3,7 @@
 // Transport-free: `connect(send)` gives a connection that takes raw messages and sends events,
 // so the offscreen document (port-server.ts) and Node tests drive exactly the same code.
 import type { AttuneDb } from '../storage/db';
+import { importAdapterZip } from './adapter-import';
 import { toErrorInfo } from './errors';
 import { Generator } from './generation';
 import { ModelCache, type ModelSource } from './models';
@@ -34,8 +35,10 @@ export class EngineHost {
   readonly training: TrainController;
   readonly generator: Generator;
   private backendName: string | null = null;
+  private readonly newId: () => string;
 
   constructor(private readonly deps: EngineHostDeps) {
+    this.newId = deps.newId ?? (() => crypto.randomUUID());
     this.models = new ModelCache(deps.models, async () => {
       this.backendName ??= await deps.backend();
     });
@@ -44,7 +47,7 @@ export class EngineHost {
       db: deps.db,
       models: this.models,
       now: deps.now ?? Date.now,
-      newId: deps.newId ?? (() => crypto.randomUUID()),
+      newId: this.newId,
       checkpoints: deps.checkpoints ?? DEFAULT_CHECKPOINTS,
       onAdapterSaved: () => this.generator.forgetAdapters(),
     });
@@ -100,6 +103,8 @@ export class EngineHost {
     switch (request.kind) {
       case 'train.start':
         return this.follow(ctx, () => this.training.start(request.payload));
+      case 'train.defaults':
+        return this.training.defaults(request.payload.examples, request.payload.method);
       case 'train.watch':
         return this.follow(ctx, () => this.training.whenDone());
       case 'train.pause':
@@ -120,6 +125,8 @@ export class EngineHost {
       case 'adapter.unmerge':
         this.generator.unmerge();
         return this.info();
+      case 'adapter.import':
+        return importAdapterZip(this.models, await this.deps.db(), request.payload, this.deps.now?.() ?? Date.now(), this.newId);
       case 'engine.info':
         return this.info();
     }

@@ -72,6 +72,12 @@ export interface GenerateResult {
   stopReason: 'eos' | 'stop-string' | 'max-tokens' | 'context-full';
 }
 
+export interface TrainDefaults {
+  settings: TrainSettings;
+  methodConfig: Record<string, ConfigValue>;
+  exampleCount: number;
+}
+
 // ---- training state ---------------------------------------------------------------------------
 
 export type TrainPhase = 'idle' | 'loading' | 'running' | 'paused' | 'saving' | 'completed' | 'cancelled' | 'failed';
@@ -138,6 +144,8 @@ type Empty = Record<string, never>;
 export interface EngineRequests {
   /** Starts a run; progress streams its state until the result (its final state). */
   'train.start': { payload: TrainStartPayload; progress: TrainState; result: TrainState };
+  /** The one-click settings and method config the engine would choose for this selection. */
+  'train.defaults': { payload: { examples: ExampleSelection; method: MethodName }; progress: never; result: TrainDefaults };
   /** Follows the current run (e.g. after reopening the dashboard): same stream as train.start. */
   'train.watch': { payload: Empty; progress: TrainState; result: TrainState };
   'train.pause': { payload: Empty; progress: never; result: TrainState };
@@ -151,6 +159,11 @@ export interface EngineRequests {
   /** Folds a LoRA adapter into the base weights (faster generation with that adapter). */
   'adapter.merge': { payload: { adapterId: string }; progress: never; result: EngineInfo };
   'adapter.unmerge': { payload: Empty; progress: never; result: EngineInfo };
+  /**
+   * Checks a PEFT zip against the active model (base model id, method, tensor shapes) and stores
+   * it. Base64 because runtime Ports carry JSON, not bytes.
+   */
+  'adapter.import': { payload: { name: string; zipBase64: string }; progress: never; result: { adapterId: string; name: string } };
   /** Backend and loaded model, for status displays. */
   'engine.info': { payload: Empty; progress: never; result: EngineInfo };
 }
@@ -171,6 +184,7 @@ export type EngineRequest = { [K in EngineKind]: EngineRequestOf<K> }[EngineKind
 
 export const ENGINE_KINDS: readonly EngineKind[] = [
   'train.start',
+  'train.defaults',
   'train.watch',
   'train.pause',
   'train.resume',
@@ -180,6 +194,7 @@ export const ENGINE_KINDS: readonly EngineKind[] = [
   'request.cancel',
   'adapter.merge',
   'adapter.unmerge',
+  'adapter.import',
   'engine.info',
 ];
 

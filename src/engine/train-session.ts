@@ -10,7 +10,9 @@ import { saveAdapter } from '../storage/adapters-repo';
 import { allExamplesOldestFirst, getExample, listExamples } from '../storage/examples-repo';
 import type { TrainingRunRecord } from '../storage/schema';
 import { listTrainingRuns, saveTrainingRun, updateTrainingRun } from '../storage/training-runs-repo';
-import { exampleMessages, splitExamples, type TrainingExample } from '../tuning/train/data';
+import { dataStats, exampleMessages, splitExamples, tokenizeExamples, type TrainingExample } from '../tuning/train/data';
+import { chooseDefaults } from '../tuning/train/defaults';
+import { getMethod } from '../tuning/registry';
 import type { TrainSettings } from '../tuning/train/defaults';
 import { prepareTraining, type PreparedRun } from '../tuning/train/prepare';
 import type { TrainerSnapshot } from '../tuning/train/snapshot';
@@ -27,6 +29,7 @@ import {
   type ConfigValue,
   type ExampleSelection,
   type LossPoint,
+  type TrainDefaults,
   type TrainStartPayload,
   type TrainState,
 } from './protocol';
@@ -117,6 +120,22 @@ export class TrainController {
       startedAt,
       checkpoint: null,
       curve: [],
+    });
+  }
+
+  /** What a run on this selection would use when the user changes nothing. */
+  async defaults(selection: ExampleSelection, method: MethodName): Promise<TrainDefaults> {
+    const examples = await selectExamples(await this.deps.db(), selection);
+    if (examples.length === 0) throw new NoExamplesError(selection.kind === 'tag' ? selection.tag : null);
+    return this.deps.models.use(async ({ model }) => {
+      const tokenizer = model.tokenizer;
+      if (!tokenizer) throw new EngineError('no-model', 'This model has no tokenizer.json, so it cannot be trained on text.');
+      const methodConfig = getMethod(method).defaultConfig(model.config) as unknown as Record<string, ConfigValue>;
+      const virtual = typeof methodConfig.numVirtualTokens === 'number' ? methodConfig.numVirtualTokens : 0;
+      const train = splitExamples(examples, 1).train;
+      const stats = dataStats(tokenizeExamples(tokenizer, train).map((t) => t.prompt.length + t.completion.length));
+      const settings = chooseDefaults({ stats, method, contextTokens: model.config.maxPositions - virtual });
+      return { settings, methodConfig, exampleCount: examples.length };
     });
   }
 

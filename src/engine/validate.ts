@@ -92,6 +92,7 @@ function isGenerate(p: UnknownRecord): boolean {
 
 const PAYLOAD_CHECKS: { [K in EngineKind]: (payload: unknown) => boolean } = {
   'train.start': (p) => isRecord(p) && isTrainStart(p),
+  'train.defaults': (p) => isRecord(p) && hasOnlyKeys(p, ['examples', 'method']) && isExampleSelection(p.examples) && isString(p.method) && isMethodName(p.method),
   'train.watch': isEmptyPayload,
   'train.pause': isEmptyPayload,
   'train.resume': isEmptyPayload,
@@ -101,6 +102,8 @@ const PAYLOAD_CHECKS: { [K in EngineKind]: (payload: unknown) => boolean } = {
   'request.cancel': (p) => isRecord(p) && hasOnlyKeys(p, ['requestId']) && isString(p.requestId),
   'adapter.merge': (p) => isRecord(p) && hasOnlyKeys(p, ['adapterId']) && isString(p.adapterId),
   'adapter.unmerge': isEmptyPayload,
+  'adapter.import': (p) =>
+    isRecord(p) && hasOnlyKeys(p, ['name', 'zipBase64']) && isString(p.name) && p.name.length <= 200 && isString(p.zipBase64) && p.zipBase64.length > 0,
   'engine.info': isEmptyPayload,
 };
 

@@ -6,6 +6,8 @@ import type { ComponentType } from 'preact';
 import { ExamplesView } from './examples/ExamplesView';
 import { SettingsView } from './settings/SettingsView';
 import { ModelsView } from '../models/ModelsView';
+import { TrainView } from '../train/TrainView';
+import { AdaptersView } from '../adapters/AdaptersView';
 
 export interface DashboardView {
   /** Stable, URL-safe id: used in the hash and in data-testid="dashboard-tab-<id>". */
@@ -18,6 +20,7 @@ export interface DashboardView {
 export const dashboardViews: DashboardView[] = [
   { id: 'examples', labelKey: 'dashboard.view.examples', component: ExamplesView },
   { id: 'models', labelKey: 'dashboard.view.models', component: ModelsView },
-  // Train and Adapters views go here, before Settings.
+  { id: 'train', labelKey: 'dashboard.view.train', component: TrainView },
+  { id: 'adapters', labelKey: 'dashboard.view.adapters', component: AdaptersView },
   { id: 'settings', labelKey: 'dashboard.view.settings', component: SettingsView },
 ];

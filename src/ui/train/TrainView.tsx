@@ -1,0 +1,223 @@
+// The Train view: choose the examples (all or a tag) and the method, optionally open "Advanced"
+// to change hyperparameters (placeholders show what the engine would choose), press Train. The
+// run lives in the offscreen engine, so this view only draws the state the engine streams:
+// progress with ETA, the loss curve, pause/resume/cancel, and at the end the held-out loss
+// before/after and base-vs-tuned answers. Reopening the dashboard re-attaches to a running run.
+import '../../i18n/train';
+import './train.css';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { getEngineClient } from '../../engine/client';
+import { idleTrainState, isActivePhase, type ExampleSelection, type TrainDefaults, type TrainState } from '../../engine/protocol';
+import { t } from '../../i18n';
+import { countExamples, listTags, type Facet } from '../../storage/examples-repo';
+import type { MethodName } from '../../tuning/types';
+import { LossChart } from '../charts/LossChart';
+import { useDashboard } from '../dashboard/context';
+import { AdvancedSettings, overridesFrom, type AdvancedValues } from './AdvancedSettings';
+import { TrainResult } from './TrainResult';
+import { formatDuration, formatLoss } from './format';
+
+const METHODS: MethodName[] = ['lora', 'prompt-tuning'];
+
+function selectionFrom(value: string): ExampleSelection {
+  return value === '' ? { kind: 'all' } : { kind: 'tag', tag: value };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Engine state, kept in sync: the current run's stream when one is active. */
+function useTrainState(onError: (message: string) => void) {
+  const [state, setState] = useState<TrainState>(idleTrainState);
+  const watching = useRef(false);
+  const watch = () => {
+    if (watching.current) return;
+    watching.current = true;
+    getEngineClient()
+      .request('train.watch', {}, { onProgress: setState })
+      .then(setState, (error: unknown) => onError(errorText(error)))
+      .finally(() => (watching.current = false));
+  };
+  useEffect(() => {
+    getEngineClient()
+      .request('train.status', {})
+      .then((current) => {
+        setState(current);
+        if (isActivePhase(current.phase)) watch();
+      })
+      .catch((error: unknown) => onError(t('train.engineError', { message: errorText(error) })));
+  }, []);
+  return { state, setState, watch };
+}
+
+export function TrainView() {
+  const { db, showToast } = useDashboard();
+  const [tags, setTags] = useState<Facet[]>([]);
+  const [total, setTotal] = useState<number | null>(null);
+  const [tag, setTag] = useState('');
+  const [method, setMethod] = useState<MethodName>('lora');
+  const [name, setName] = useState('');
+  const [advanced, setAdvanced] = useState<AdvancedValues>({});
+  const [defaults, setDefaults] = useState<TrainDefaults | null>(null);
+  const [formError, setFormError] = useState<string | null>(null);
+  const showError = (message: string) => showToast({ kind: 'error', message });
+  const { state, setState, watch } = useTrainState(showError);
+
+  useEffect(() => {
+    void Promise.all([countExamples(db), listTags(db)]).then(([count, facets]) => {
+      setTotal(count);
+      setTags(facets);
+    });
+  }, [db]);
+
+  const selectedCount = tag === '' ? total : (tags.find((f) => f.value === tag)?.count ?? 0);
+
+  const loadDefaults = () => {
+    if (!selectedCount) return;
+    getEngineClient()
+      .request('train.defaults', { examples: selectionFrom(tag), method })
+      .then(setDefaults, (error: unknown) => showError(t('train.error', { message: errorText(error) })));
+  };
+
+  const active = isActivePhase(state.phase);
+
+  async function start() {
+    setFormError(null);
+    const built = overridesFrom(advanced, method);
+    if ('invalid' in built) {
+      setFormError(t('train.setting.invalid', { field: t(`train.setting.${built.invalid}`) }));
+      return;
+    }
+    try {
+      const final = await getEngineClient().request(
+        'train.start',
+        { examples: selectionFrom(tag), method, overrides: built.overrides, methodConfig: built.methodConfig, ...(name.trim() ? { name: name.trim() } : {}) },
+        { onProgress: setState },
+      );
+      setState(final);
+    } catch (error) {
+      showError(t('train.error', { message: errorText(error) }));
+      // Another page may have started a run meanwhile: follow it.
+      watch();
+    }
+  }
+
+  async function control(kind: 'train.pause' | 'train.resume' | 'train.cancel') {
+    try {
+      setState(await getEngineClient().request(kind, {}));
+    } catch (error) {
+      showError(errorText(error));
+    }
+  }
+
+  return (
+    <section class="view train-view" aria-labelledby="train-heading" data-testid="train-view">
+      <h1 id="train-heading">{t('train.heading')}</h1>
+      <form
+        class="train-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void start();
+        }}
+      >
+        <div class="toolbar">
+          <label class="form-field">
+            {t('train.examples')}
+            <select data-testid="train-examples" value={tag} disabled={active} onChange={(e) => { setTag(e.currentTarget.value); setDefaults(null); }}>
+              <option value="">{t('train.examples.all')}</option>
+              {tags.map((facet) => (
+                <option key={facet.value} value={facet.value}>
+                  {t('train.examples.tag', { tag: facet.value })} ({facet.count})
+                </option>
+              ))}
+            </select>
+          </label>
+          <label class="form-field">
+            {t('train.method')}
+            <select data-testid="train-method" value={method} disabled={active} onChange={(e) => { setMethod(e.currentTarget.value as MethodName); setDefaults(null); setAdvanced({}); }}>
+              {METHODS.map((m) => (
+                <option key={m} value={m}>
+                  {t(`train.method.${m}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label class="form-field grow">
+            {t('train.name')}
+            <input type="text" data-testid="train-name" value={name} placeholder={t('train.name.placeholder')} disabled={active} onInput={(e) => setName(e.currentTarget.value)} />
+          </label>
+        </div>
+        <p data-testid="train-example-count" data-count={selectedCount ?? ''} aria-live="polite">
+          {selectedCount === 0 ? t('train.examples.none') : selectedCount === null ? '' : t('train.examples.count', { count: selectedCount })}
+        </p>
+        <AdvancedSettings method={method} values={advanced} defaults={defaults} disabled={active} onOpen={loadDefaults} onChange={setAdvanced} />
+        {formError && (
+          <p class="form-error" role="alert" data-testid="train-form-error">
+            {formError}
+          </p>
+        )}
+        <div class="toolbar">
+          <button type="submit" class="primary" data-testid="train-start" disabled={active || !selectedCount}>
+            {t('train.start')}
+          </button>
+          {state.phase === 'running' && (
+            <button type="button" data-testid="train-pause" onClick={() => void control('train.pause')}>
+              {t('train.pause')}
+            </button>
+          )}
+          {state.phase === 'paused' && (
+            <button type="button" data-testid="train-resume" onClick={() => void control('train.resume')}>
+              {t('train.resume')}
+            </button>
+          )}
+          {active && (
+            <button type="button" class="danger" data-testid="train-cancel" onClick={() => void control('train.cancel')}>
+              {t('train.cancel')}
+            </button>
+          )}
+        </div>
+      </form>
+      {state.phase !== 'idle' && <TrainProgressPanel state={state} />}
+      {state.summary && <TrainResult summary={state.summary} />}
+    </section>
+  );
+}
+
+function TrainProgressPanel({ state }: { state: TrainState }) {
+  return (
+    <div class="train-progress" data-testid="train-status" data-phase={state.phase} data-run-id={state.runId ?? ''} data-adapter-id={state.adapterId ?? ''}>
+      <p role="status" aria-live="polite">
+        <strong data-testid="train-phase">{t(`train.phase.${state.phase}`)}</strong>
+        {state.totalSteps > 0 && <> · {t('train.progress', { step: state.step, total: state.totalSteps })}</>}
+        {state.etaSeconds !== null && state.phase === 'running' && state.step > 0 && <> · {t('train.eta', { time: formatDuration(state.etaSeconds) })}</>}
+      </p>
+      <progress
+        data-testid="train-progress"
+        data-step={state.step}
+        data-total={state.totalSteps}
+        value={state.step}
+        max={Math.max(1, state.totalSteps)}
+        aria-label={t('train.progress', { step: state.step, total: state.totalSteps })}
+      />
+      <p class="train-figures">
+        {state.loss !== null && <span data-testid="train-loss">{t('train.loss', { loss: formatLoss(state.loss) })}</span>}
+        {state.heldOutLoss !== null && <span data-testid="train-heldout">{t('train.heldOut', { loss: formatLoss(state.heldOutLoss) })}</span>}
+        {state.tokensPerSecond > 0 && <span>{t('train.speed', { speed: Math.round(state.tokensPerSecond) })}</span>}
+        {state.trainCount > 0 && <span>{t('train.split', { train: state.trainCount, heldOut: state.heldOutCount })}</span>}
+        {state.checkpointStep !== null && <span data-testid="train-checkpoint" data-step={state.checkpointStep}>{t('train.checkpoint', { step: state.checkpointStep })}</span>}
+      </p>
+      {state.resumedFromStep !== null && (
+        <p data-testid="train-resumed" data-step={state.resumedFromStep}>
+          {t('train.resumed', { step: state.resumedFromStep })}
+        </p>
+      )}
+      {state.error && (
+        <p class="form-error" role="alert" data-testid="train-error">
+          {state.error.message}
+        </p>
+      )}
+      <LossChart points={state.curve} />
+    </div>
+  );
+}

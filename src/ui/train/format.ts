@@ -1,0 +1,13 @@
+// Number formatting for the training panel.
+
+export function formatLoss(loss: number): string {
+  return Number.isFinite(loss) ? loss.toFixed(3) : '—';
+}
+
+/** 75 -> "1 min 15 s"; 3700 -> "1 h 2 min". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
