@@ -93,6 +93,8 @@ export interface ConversationMessage {
   role: 'user' | 'assistant';
   content: string;
   createdAt: number;
+  /** User messages: page text or selection sent along as the request's input. */
+  context?: string;
   /** Assistant answers: the adapter that answered (null: the base model). */
   adapterId?: string | null;
   /** Compare mode: which side of a base-vs-tuned pair this answer is. */

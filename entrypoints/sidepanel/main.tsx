@@ -1,0 +1,30 @@
+// Side panel entry: open the database, follow the language setting, wire the chat to the engine.
+import { render } from 'preact';
+import '../../src/i18n/chat';
+import { detectLocale, getLocale, setLocale, t } from '../../src/i18n';
+import { getEngineClient } from '../../src/engine/client';
+import { getAttuneDb } from '../../src/storage/db';
+import { getSettings } from '../../src/storage/settings-repo';
+import { Chat } from '../../src/ui/chat/Chat';
+import { ChatController } from '../../src/ui/chat/controller';
+import { readActiveTabContext } from '../../src/ui/chat/page-context';
+import '../../src/ui/chat/chat.css';
+
+async function start(root: HTMLElement): Promise<void> {
+  root.textContent = t('chat.loading');
+  try {
+    const db = await getAttuneDb();
+    const settings = await getSettings(db);
+    setLocale(settings.locale === 'auto' ? detectLocale() : settings.locale);
+    document.documentElement.lang = getLocale() === 'zh_CN' ? 'zh-CN' : 'en';
+    const controller = new ChatController({ db, engine: getEngineClient(), readContext: readActiveTabContext });
+    await controller.load();
+    root.textContent = '';
+    render(<Chat controller={controller} />, root);
+  } catch (error) {
+    root.textContent = t('chat.storageError', { reason: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+const root = document.getElementById('app');
+if (root) void start(root);

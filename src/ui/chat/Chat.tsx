@@ -1,0 +1,255 @@
+// The side panel chat view. Keyboard: Enter sends, Shift+Enter adds a line, Esc stops the answer.
+// The answer being written sits in an aria-live region so screen readers follow the stream.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { t } from '../../i18n';
+import type { ConversationMessage } from '../../storage/schema';
+import { downloadText } from '../dashboard/download';
+import type { ChatController, ChatState, StreamingAnswer } from './controller';
+
+export function Chat({ controller }: { controller: ChatController }) {
+  const state = useChatState(controller);
+  const [draft, setDraft] = useState('');
+  const input = useRef<HTMLTextAreaElement>(null);
+
+  const send = () => {
+    if (state.generating || draft.trim() === '') return;
+    const text = draft;
+    setDraft('');
+    void controller.send(text).then(() => input.current?.focus());
+  };
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  };
+  useEffect(() => {
+    // Esc stops from anywhere in the panel, not only from the text box.
+    const onEscape = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && controller.state.generating) controller.stop();
+    };
+    document.addEventListener('keydown', onEscape);
+    return () => document.removeEventListener('keydown', onEscape);
+  }, [controller]);
+
+  return (
+    <main class="chat" data-testid="chat">
+      <h1 class="chat-title">{t('chat.title')}</h1>
+      <Options controller={controller} state={state} />
+      <Transcript state={state} />
+      {state.error && (
+        <p class="chat-error" role="alert" data-testid="chat-error">
+          {errorText(state.error)}
+        </p>
+      )}
+      <ContextBar controller={controller} state={state} />
+      <form
+        class="chat-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          send();
+        }}
+      >
+        <label for="chat-input">{t('chat.input.label')}</label>
+        <textarea
+          id="chat-input"
+          ref={input}
+          data-testid="chat-input"
+          rows={3}
+          placeholder={t('chat.input.placeholder')}
+          value={draft}
+          onInput={(event) => setDraft((event.target as HTMLTextAreaElement).value)}
+          onKeyDown={onKeyDown}
+        />
+        {state.generating ? (
+          <button type="button" data-testid="chat-stop" onClick={() => controller.stop()} title={t('chat.stopHint')}>
+            {t('chat.stop')}
+          </button>
+        ) : (
+          <button type="submit" data-testid="chat-send" disabled={draft.trim() === ''}>
+            {t('chat.send')}
+          </button>
+        )}
+      </form>
+      <Conversations controller={controller} state={state} />
+    </main>
+  );
+}
+
+function useChatState(controller: ChatController): ChatState {
+  const [state, setState] = useState(controller.state);
+  useEffect(() => controller.subscribe(setState), [controller]);
+  return state;
+}
+
+function Options({ controller, state }: { controller: ChatController; state: ChatState }) {
+  return (
+    <fieldset class="chat-options" disabled={state.generating}>
+      <label>
+        {t('chat.adapter')}{' '}
+        <select
+          data-testid="chat-adapter"
+          value={state.adapterId ?? ''}
+          onChange={(event) => controller.chooseAdapter((event.target as HTMLSelectElement).value || null)}
+        >
+          <option value="">{t('chat.adapter.none')}</option>
+          {state.adapters.map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label title={state.adapterId === null ? t('chat.compare.needsAdapter') : undefined}>
+        <input
+          type="checkbox"
+          data-testid="chat-compare"
+          checked={state.compare}
+          disabled={state.adapterId === null}
+          onChange={(event) => controller.setCompare((event.target as HTMLInputElement).checked)}
+        />{' '}
+        {t('chat.compare')}
+      </label>
+      <label>
+        <input type="checkbox" data-testid="chat-few-shot" checked={state.fewShot} onChange={(event) => controller.setFewShot((event.target as HTMLInputElement).checked)} />{' '}
+        {t('chat.fewShot')}
+      </label>
+    </fieldset>
+  );
+}
+
+function Transcript({ state }: { state: ChatState }) {
+  const messages = state.current?.messages ?? [];
+  // While streaming, the saved messages of this exchange are shown by the live region instead.
+  const saved = state.generating ? messages.filter((m) => !isAnswerInProgress(m, state)) : messages;
+  const adapterName = (id: string | null | undefined) => state.adapters.find((a) => a.id === id)?.name ?? id ?? '';
+  return (
+    <section class="chat-transcript" data-testid="chat-transcript">
+      {messages.length === 0 && !state.generating && <p class="chat-empty">{t('chat.empty')}</p>}
+      {groupAnswers(saved).map((group) => (
+        <div key={group[0]!.id} class={`chat-row chat-row-${group[0]!.role}`}>
+          {group.map((m) => (
+            <article key={m.id} class="chat-message" data-testid={`chat-message-${m.role}`}>
+              <h2 class="chat-who">{who(m.role, m.variant ?? null, adapterName(m.adapterId))}</h2>
+              <p class="chat-text">
+                {m.content}
+                {m.stopped && <span class="chat-stopped"> {t('chat.stopped')}</span>}
+              </p>
+            </article>
+          ))}
+        </div>
+      ))}
+      {state.demonstrations > 0 && (
+        <p class="chat-few-shot-note" data-testid="chat-few-shot-count">
+          {t('chat.fewShot.using', { count: state.demonstrations })}
+        </p>
+      )}
+      <div class="chat-row chat-row-assistant" aria-live="polite" aria-label={t('chat.answer.live')} data-testid="chat-live">
+        {state.generating && state.streaming.map((answer, i) => <LiveAnswer key={i} answer={answer} name={adapterName(answer.adapterId)} />)}
+      </div>
+    </section>
+  );
+}
+
+function LiveAnswer({ answer, name }: { answer: StreamingAnswer; name: string }) {
+  return (
+    <article class="chat-message" data-testid={`chat-streaming-${answer.variant ?? 'answer'}`} aria-busy={!answer.done}>
+      <h2 class="chat-who">{who('assistant', answer.variant, name)}</h2>
+      <p class="chat-text">{answer.text}</p>
+    </article>
+  );
+}
+
+/** Assistant answers saved during the current exchange (after its user message). */
+function isAnswerInProgress(message: ConversationMessage, state: ChatState): boolean {
+  const messages = state.current?.messages ?? [];
+  const lastUser = messages.map((m) => m.role).lastIndexOf('user');
+  return message.role === 'assistant' && messages.indexOf(message) > lastUser;
+}
+
+/** Consecutive assistant answers (compare mode's pair) share a row, shown side by side. */
+function groupAnswers(messages: readonly ConversationMessage[]): ConversationMessage[][] {
+  const groups: ConversationMessage[][] = [];
+  for (const m of messages) {
+    const last = groups[groups.length - 1];
+    if (last && m.role === 'assistant' && last[0]!.role === 'assistant' && m.variant) last.push(m);
+    else groups.push([m]);
+  }
+  return groups;
+}
+
+function who(role: 'user' | 'assistant', variant: 'base' | 'tuned' | null, adapterName: string): string {
+  if (role === 'user') return t('chat.you');
+  if (variant === 'base') return t('chat.base');
+  if (variant === 'tuned') return t('chat.tuned', { name: adapterName });
+  return adapterName ? `${t('chat.assistant')} (${adapterName})` : t('chat.assistant');
+}
+
+function ContextBar({ controller, state }: { controller: ChatController; state: ChatState }) {
+  const context = state.context;
+  if (context) {
+    const key = context.source === 'page' ? 'chat.context.attached.page' : 'chat.context.attached.selection';
+    return (
+      <p class="chat-context" data-testid="chat-context">
+        {t(key, { chars: context.text.length, title: context.title })}
+        {context.truncated && ` (${t('chat.context.truncated')})`}{' '}
+        <button type="button" data-testid="chat-context-remove" onClick={() => controller.clearContext()}>
+          {t('chat.context.remove')}
+        </button>
+      </p>
+    );
+  }
+  return (
+    <p class="chat-context">
+      <button type="button" data-testid="chat-context-selection" disabled={state.generating} onClick={() => void controller.attachContext('selection')}>
+        {t('chat.context.selection')}
+      </button>{' '}
+      <button type="button" data-testid="chat-context-page" disabled={state.generating} onClick={() => void controller.attachContext('page')}>
+        {t('chat.context.page')}
+      </button>
+    </p>
+  );
+}
+
+function Conversations({ controller, state }: { controller: ChatController; state: ChatState }) {
+  const exportOne = async (id: string) => {
+    const { fileName, json } = await controller.exportConversation(id);
+    downloadText(fileName, json, 'application/json');
+  };
+  const remove = (id: string, title: string) => {
+    if (globalThis.confirm(t('chat.deleteConfirm', { title: title || t('chat.untitled') }))) void controller.deleteConversation(id);
+  };
+  return (
+    <section class="chat-conversations" aria-labelledby="chat-conversations-heading">
+      <h2 id="chat-conversations-heading">{t('chat.conversations')}</h2>
+      <button type="button" data-testid="chat-new" disabled={state.generating} onClick={() => controller.newConversation()}>
+        {t('chat.new')}
+      </button>
+      {state.conversations.length === 0 ? (
+        <p>{t('chat.conversations.empty')}</p>
+      ) : (
+        <ul data-testid="chat-conversation-list">
+          {state.conversations.map((c) => (
+            <li key={c.id} data-testid="chat-conversation" aria-current={c.id === state.current?.id ? 'true' : undefined}>
+              <button type="button" class="chat-conversation-open" disabled={state.generating} onClick={() => void controller.openConversation(c.id)}>
+                {c.title || t('chat.untitled')}
+              </button>{' '}
+              <button type="button" data-testid="chat-conversation-export" aria-label={`${t('chat.export')}: ${c.title}`} onClick={() => void exportOne(c.id)}>
+                {t('chat.export')}
+              </button>{' '}
+              <button type="button" data-testid="chat-conversation-delete" aria-label={`${t('chat.delete')}: ${c.title}`} disabled={state.generating} onClick={() => remove(c.id, c.title)}>
+                {t('chat.delete')}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function errorText(error: NonNullable<ChatState['error']>): string {
+  const specific = `chat.error.${error.code}`;
+  const translated = t(specific);
+  return translated === specific ? t('chat.error', { message: error.message }) : translated;
+}

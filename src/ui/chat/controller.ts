@@ -1,0 +1,241 @@
+// The side panel's chat logic, free of the DOM: which adapter answers, compare mode, few-shot
+// retrieval, page context, streaming through the engine with Stop, and saving every message to
+// the conversations store. The Preact view renders `state` and calls the methods below.
+import type { EngineErrorCode, GeneratePayload, GenerateResult } from '../../engine/protocol';
+import type { RequestOptions } from '../../engine/client';
+import { ExampleRetriever, type RetrievableExample } from '../../retrieval';
+import type { AttuneDb } from '../../storage/db';
+import { listAdapters } from '../../storage/adapters-repo';
+import { allExamplesOldestFirst } from '../../storage/examples-repo';
+import {
+  appendMessage,
+  conversationToJson,
+  createConversation,
+  deleteConversation,
+  getConversation,
+  listConversations,
+} from '../../storage/conversations-repo';
+import type { ConversationRecord } from '../../storage/schema';
+import { modelMessages } from './messages';
+import type { ContextSource, PageContext } from './page-context';
+
+/** The slice of the engine client the chat uses (EngineClient satisfies it; tests pass a fake). */
+export interface ChatEngine {
+  request(kind: 'generate', payload: GeneratePayload, options: RequestOptions<'generate'>): Promise<GenerateResult>;
+}
+
+export interface ChatServices {
+  db: AttuneDb;
+  engine: ChatEngine;
+  readContext(source: ContextSource): Promise<PageContext>;
+}
+
+/** Demonstrations retrieved when "few-shot from my examples" is on. */
+export const FEW_SHOT_K = 3;
+/** New tokens per answer. */
+export const MAX_ANSWER_TOKENS = 128;
+
+export interface AdapterChoice {
+  id: string;
+  name: string;
+}
+
+/** An answer being written: compare mode streams two, one after the other. */
+export interface StreamingAnswer {
+  variant: 'base' | 'tuned' | null;
+  adapterId: string | null;
+  text: string;
+  done: boolean;
+}
+
+export interface ChatState {
+  conversations: ConversationRecord[];
+  current: ConversationRecord | null;
+  adapters: AdapterChoice[];
+  adapterId: string | null;
+  compare: boolean;
+  fewShot: boolean;
+  context: PageContext | null;
+  streaming: StreamingAnswer[];
+  /** Demonstrations used for the answer in progress (or the last one). */
+  demonstrations: number;
+  generating: boolean;
+  /** Plain-language problem to show, or null. */
+  error: { code: EngineErrorCode | 'context' | 'storage'; message: string } | null;
+}
+
+export function initialChatState(): ChatState {
+  return {
+    conversations: [],
+    current: null,
+    adapters: [],
+    adapterId: null,
+    compare: false,
+    fewShot: false,
+    context: null,
+    streaming: [],
+    demonstrations: 0,
+    generating: false,
+    error: null,
+  };
+}
+
+type Listener = (state: ChatState) => void;
+
+export class ChatController {
+  private current: ChatState = initialChatState();
+  private readonly listeners = new Set<Listener>();
+  private abort: AbortController | null = null;
+
+  constructor(private readonly services: ChatServices) {}
+
+  get state(): ChatState {
+    return this.current;
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Loads adapters and conversations; call once when the panel opens. */
+  async load(): Promise<void> {
+    const [adapters, conversations] = await Promise.all([listAdapters(this.services.db), listConversations(this.services.db)]);
+    this.set({ adapters: adapters.map((a) => ({ id: a.id, name: a.name })), conversations });
+  }
+
+  chooseAdapter(adapterId: string | null): void {
+    const known = adapterId === null || this.current.adapters.some((a) => a.id === adapterId);
+    // Compare mode needs a tuned side: switching to the base model turns it off.
+    if (known) this.set({ adapterId, compare: adapterId === null ? false : this.current.compare });
+  }
+
+  setCompare(compare: boolean): void {
+    this.set({ compare: compare && this.current.adapterId !== null });
+  }
+
+  setFewShot(fewShot: boolean): void {
+    this.set({ fewShot });
+  }
+
+  async attachContext(source: ContextSource): Promise<void> {
+    try {
+      this.set({ context: await this.services.readContext(source), error: null });
+    } catch (error) {
+      this.set({ error: { code: 'context', message: messageOf(error) } });
+    }
+  }
+
+  clearContext(): void {
+    this.set({ context: null });
+  }
+
+  newConversation(): void {
+    if (!this.current.generating) this.set({ current: null, streaming: [], demonstrations: 0, error: null });
+  }
+
+  async openConversation(id: string): Promise<void> {
+    if (this.current.generating) return;
+    this.set({ current: await getConversation(this.services.db, id), streaming: [], demonstrations: 0, error: null });
+  }
+
+  async deleteConversation(id: string): Promise<void> {
+    await deleteConversation(this.services.db, id);
+    const current = this.current.current?.id === id ? null : this.current.current;
+    this.set({ current, conversations: await listConversations(this.services.db) });
+  }
+
+  async exportConversation(id: string): Promise<{ fileName: string; json: string }> {
+    const record = await getConversation(this.services.db, id);
+    const stamp = new Date(record.createdAt).toISOString().slice(0, 10);
+    return { fileName: `attune-conversation-${stamp}.json`, json: conversationToJson(record) };
+  }
+
+  /** Stops the answer being written; what was written so far is kept, marked as stopped. */
+  stop(): void {
+    this.abort?.abort();
+  }
+
+  /** Sends a request and streams the answer(s). Resolves when they are finished or stopped. */
+  async send(text: string): Promise<void> {
+    const request = text.trim();
+    if (request === '' || this.current.generating) return;
+    const { adapterId, compare, context } = this.current;
+    const abort = new AbortController();
+    this.abort = abort;
+    this.set({ generating: true, error: null, streaming: [], demonstrations: 0 });
+    try {
+      const conversation = this.current.current ?? (await createConversation(this.services.db, request));
+      const history = conversation.messages;
+      const demonstrations = this.current.fewShot ? await this.retrieve(request, context?.text) : [];
+      let saved = await appendMessage(this.services.db, conversation.id, context ? { role: 'user', content: request, context: context.text } : { role: 'user', content: request });
+      this.set({ current: saved, context: null, demonstrations: demonstrations.length });
+      const messages = modelMessages({ history, demonstrations, text: request, context: context?.text });
+      const sides: StreamingAnswer[] = compare
+        ? [
+            { variant: 'base', adapterId: null, text: '', done: false },
+            { variant: 'tuned', adapterId, text: '', done: false },
+          ]
+        : [{ variant: null, adapterId, text: '', done: false }];
+      for (const [index, side] of sides.entries()) {
+        if (abort.signal.aborted) break;
+        const outcome = await this.stream(messages, side, index, abort.signal);
+        saved = await appendMessage(this.services.db, saved.id, {
+          role: 'assistant',
+          content: this.current.streaming[index]!.text,
+          adapterId: side.adapterId,
+          demonstrations: demonstrations.length,
+          ...(side.variant ? { variant: side.variant } : {}),
+          ...(outcome === 'stopped' ? { stopped: true } : {}),
+        });
+        this.set({ current: saved });
+        if (outcome === 'failed') break;
+      }
+      this.set({ conversations: await listConversations(this.services.db) });
+    } catch (error) {
+      this.set({ error: { code: 'storage', message: messageOf(error) } });
+    } finally {
+      this.abort = null;
+      this.set({ generating: false });
+    }
+  }
+
+  private async retrieve(request: string, context: string | undefined): Promise<RetrievableExample[]> {
+    const examples = await allExamplesOldestFirst(this.services.db);
+    return new ExampleRetriever(examples).topK({ instruction: request, input: context, output: '' }, FEW_SHOT_K).map((r) => r.item);
+  }
+
+  /** Streams one answer into streaming[index]; says how it ended. */
+  private async stream(messages: GeneratePayload['messages'], side: StreamingAnswer, index: number, signal: AbortSignal): Promise<'done' | 'stopped' | 'failed'> {
+    this.set({ streaming: [...this.current.streaming, side] });
+    const update = (change: Partial<StreamingAnswer>) => {
+      const streaming = [...this.current.streaming];
+      streaming[index] = { ...streaming[index]!, ...change };
+      this.set({ streaming });
+    };
+    try {
+      const result = await this.services.engine.request(
+        'generate',
+        { messages, adapterId: side.adapterId, sampling: { greedy: true, maxNewTokens: MAX_ANSWER_TOKENS } },
+        { signal, onProgress: ({ delta }) => update({ text: this.current.streaming[index]!.text + delta }) },
+      );
+      update({ text: result.text, done: true });
+      return 'done';
+    } catch (error) {
+      update({ done: true });
+      if (signal.aborted) return 'stopped';
+      const code = (error as { code?: EngineErrorCode }).code ?? 'internal';
+      this.set({ error: { code, message: messageOf(error) } });
+      return 'failed';
+    }
+  }
+
+  private set(change: Partial<ChatState>): void {
+    this.current = { ...this.current, ...change };
+    for (const listener of this.listeners) listener(this.current);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
