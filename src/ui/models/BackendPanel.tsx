@@ -5,7 +5,8 @@ import type { MatmulCheck } from '../../engine/backend-check';
 import type { ModelTooLargeForGpuError } from '../../engine/backend-errors';
 import { BACKEND_OVERRIDES, type ActiveBackend, type BackendOverride } from '../../engine/backend-types';
 import { t } from '../../i18n';
-import { backendLabel, errorMessage } from './format';
+import { describeError } from './describe-error';
+import { backendLabel } from './format';
 
 type BackendState =
   { kind: 'starting' } | { kind: 'ready'; active: ActiveBackend } | { kind: 'failed'; message: string };
@@ -20,7 +21,7 @@ export function useBackend(override: BackendOverride): BackendState {
       .then(({ initBackend }) => initBackend({ override }))
       .then(
         (active) => current && setState({ kind: 'ready', active }),
-        (error: unknown) => current && setState({ kind: 'failed', message: errorMessage(error) }),
+        (error: unknown) => current && setState({ kind: 'failed', message: describeError(error) }),
       );
     return () => {
       current = false;
@@ -66,7 +67,7 @@ export function BackendPanel({ state, override, onOverride, tooLarge }: BackendP
       {state.kind === 'ready' && <MatmulCheckButton key={state.active.name} />}
       {tooLarge && (
         <div role="alert" class="models-gpu-fallback" data-testid="models-gpu-fallback">
-          <p>{t('models.gpu.tooLarge', { detail: tooLarge.message })}</p>
+          <p>{t('models.gpu.tooLarge', { detail: describeError(tooLarge) })}</p>
           <button
             type="button"
             onClick={() => onOverride(tooLarge.fallback)}

@@ -12,7 +12,7 @@ import { ensurePersistentStorage } from '../../storage/persistence';
 import { useDashboard } from '../dashboard/context';
 import { formatBytes } from '../dashboard/format';
 import { BackendPanel, useBackend } from './BackendPanel';
-import { errorMessage } from './format';
+import { describeError } from './describe-error';
 import { ImportPanel } from './ImportPanel';
 import { ModelList } from './ModelList';
 
@@ -26,7 +26,7 @@ export function ModelsView() {
   const refresh = () =>
     store
       .list()
-      .then(setModels, (error: unknown) => showToast({ kind: 'error', message: errorMessage(error) }));
+      .then(setModels, (error: unknown) => showToast({ kind: 'error', message: describeError(error) }));
 
   useEffect(() => {
     void store.removeOrphanFiles().catch(() => undefined); // leftovers of an interrupted import
@@ -50,7 +50,7 @@ export function ModelsView() {
       await work();
       showToast({ message: success });
     } catch (error) {
-      showToast({ kind: 'error', message: errorMessage(error) });
+      showToast({ kind: 'error', message: describeError(error) });
     }
     await refresh();
   }

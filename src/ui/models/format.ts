@@ -17,7 +17,3 @@ export function formatParameters(count: number | null): string {
 export function backendLabel(name: BackendName): string {
   return t(`models.backend.${name}`);
 }
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
