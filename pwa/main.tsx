@@ -66,9 +66,7 @@ function Shell({ db, settings, launcher, offline, subscribeSaved }: ShellProps) 
 
 async function start(root: HTMLElement): Promise<void> {
   root.textContent = t('dashboard.loading');
-  const offline: Promise<OfflineStatus> = import.meta.env.PROD
-    ? registerServiceWorker()
-    : Promise.resolve({ kind: 'unsupported' });
+  const offline = registerServiceWorker();
   let db: AttuneDb;
   let settings: Settings;
   try {

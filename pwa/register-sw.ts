@@ -1,6 +1,6 @@
 // Registers the service worker that precaches the app and the default model (pwa/sw.ts), so the
-// app starts offline after the first visit. Only in the production build: the dev server's
-// modules change on every edit and must not be served from a cache.
+// app starts offline after the first visit. Only the built app (pwa-dist) has a sw.js; elsewhere
+// registration fails and the app says offline use is not available.
 
 export type OfflineStatus = { kind: 'ready' } | { kind: 'failed'; reason: string } | { kind: 'unsupported' };
 

@@ -41,8 +41,10 @@ sw.addEventListener('activate', (event) => {
 
 async function respond(request: Request): Promise<Response> {
   const cache = await caches.open(CACHE_NAME);
-  const cached =
-    request.mode === 'navigate' ? await cache.match(APP_SHELL) : await cache.match(request, { ignoreSearch: true });
+  // ignoreVary: module scripts are requested with an Origin header that install's requests lack,
+  // and servers often answer `Vary: Origin`; the precached file is the same either way.
+  const options: CacheQueryOptions = { ignoreSearch: true, ignoreVary: true };
+  const cached = await cache.match(request.mode === 'navigate' ? APP_SHELL : request, options);
   return cached ?? fetch(request);
 }
 

@@ -1,0 +1,129 @@
+// The installable web app end to end in real Chromium: build pwa-dist, serve it on 127.0.0.1,
+// wait for the service worker to precache the app and the default model, then go offline (the
+// server is stopped as well as the context set offline) and reload: the app still starts and the
+// model files come from the cache. Then a Web Share Target URL opens the capture form prefilled,
+// and saving stores the example in the app's IndexedDB.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { CHROMIUM } from './harness';
+import { CaptureUi } from './support/capture-ui';
+
+const DIST = resolve('pwa-dist');
+const MODEL_FILES = ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json'];
+
+let server: PreviewServer | null = null;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let origin: string;
+
+beforeAll(async () => {
+  execFileSync('npx', ['vite', 'build', '--config', 'vite.pwa.config.ts', '--logLevel', 'error'], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' }, // vitest sets 'test', which would build in dev mode
+  });
+  server = await preview({ configFile: 'vite.pwa.config.ts', preview: { port: 0, strictPort: false } });
+  origin = new URL(server.resolvedUrls!.local[0]!).origin;
+  expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  context = await browser.newContext();
+  page = await context.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Resolves with the precache list sw.js was built with (what install must have stored). */
+function builtPrecache(): { version: string; files: string[] } {
+  const firstLine = readFileSync(join(DIST, 'sw.js'), 'utf8').split('\n', 1)[0]!;
+  return JSON.parse(firstLine.replace(/^self\.__ATTUNE_PRECACHE__ = /, '').replace(/;$/, '')) as { version: string; files: string[] };
+}
+
+test('the service worker precaches the app and the model; offline reload still starts and serves the model', async () => {
+  await page.goto(`${origin}/`);
+  const status = page.getByTestId('pwa-offline-status');
+  await status.waitFor({ timeout: 60_000 });
+  expect(await status.getAttribute('data-state')).toBe('ready');
+
+  const precache = builtPrecache();
+  for (const file of MODEL_FILES) expect(precache.files).toContain(`/model/${file}`);
+  expect(precache.files).toContain('/index.html');
+  // The active worker's cache holds every precached file, and only that version's cache exists.
+  const cached = await page.evaluate(async () => {
+    const names = await caches.keys();
+    const keys = await (await caches.open(names[0]!)).keys();
+    return { names, paths: keys.map((request) => new URL(request.url).pathname) };
+  });
+  expect(cached.names).toEqual([`attune-pwa-${precache.version}`]);
+  expect([...cached.paths].sort()).toEqual([...precache.files].sort());
+
+  // Offline for real: the browser is offline and the server is gone.
+  await server!.close();
+  server = null;
+  await context.setOffline(true);
+  await page.reload();
+  await expect.poll(() => page.getByTestId('dashboard-tab-examples').count(), { timeout: 20_000 }).toBe(1);
+  await expect.poll(() => page.getByTestId('pwa-bar').count()).toBe(1);
+
+  const served = await page.evaluate(async (files) => {
+    const out: Record<string, { status: number; size: number }> = {};
+    for (const file of files) {
+      const response = await fetch(`/model/${file}`);
+      out[file] = { status: response.status, size: (await response.arrayBuffer()).byteLength };
+    }
+    return { out, controlled: navigator.serviceWorker.controller !== null };
+  }, MODEL_FILES);
+  expect(served.controlled).toBe(true);
+  for (const file of MODEL_FILES) {
+    expect(served.out[file]).toEqual({ status: 200, size: statSync(join('public/model', file)).size });
+  }
+  const config = await page.evaluate(async () => (await fetch('/model/config.json')).json());
+  expect(config).toEqual(JSON.parse(readFileSync('public/model/config.json', 'utf8')));
+});
+
+test('a share-target URL opens the capture form prefilled; saving stores the example in IndexedDB (offline)', async () => {
+  const shared = {
+    title: 'A shared\u0007 article',
+    text: 'City foxes learn traffic light timing. https://example.org/foxes?x=1',
+  };
+  await page.goto(`${origin}/?title=${encodeURIComponent(shared.title)}&text=${encodeURIComponent(shared.text)}&url=`);
+  const ui = await CaptureUi.attach(page);
+  await ui.waitFor('capture-form');
+  expect(await ui.read('capture-output')).toBe('City foxes learn traffic light timing.');
+  expect(await ui.read('capture-source-title')).toBe('A shared article'); // control character dropped
+  expect(await ui.read('capture-source-url')).toBe('https://example.org/foxes?x=1');
+  expect(new URL(page.url()).search).toBe(''); // a reload must not open the form again
+
+  await ui.fill('capture-instruction', 'What do city foxes learn?');
+  await ui.click('capture-save');
+  await ui.waitFor('capture-status');
+
+  const stored = await page.evaluate(
+    () =>
+      new Promise<unknown[]>((resolveAll, reject) => {
+        const open = indexedDB.open('attune');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const request = open.result.transaction('examples').objectStore('examples').getAll();
+          request.onsuccess = () => resolveAll(request.result as unknown[]);
+          request.onerror = () => reject(request.error);
+        };
+      }),
+  );
+  expect(stored).toHaveLength(1);
+  expect(stored[0]).toMatchObject({
+    instruction: 'What do city foxes learn?',
+    output: 'City foxes learn traffic light timing.',
+    sourceUrl: 'https://example.org/foxes?x=1',
+    sourceTitle: 'A shared article',
+  });
+});
