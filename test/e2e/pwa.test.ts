@@ -4,7 +4,7 @@
 // model files come from the cache. Then a Web Share Target URL opens the capture form prefilled,
 // and saving stores the example in the app's IndexedDB.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
@@ -126,4 +126,70 @@ test('a share-target URL opens the capture form prefilled; saving stores the exa
     sourceUrl: 'https://example.org/foxes?x=1',
     sourceTitle: 'A shared article',
   });
+});
+
+test('pasting text outside any field opens the capture form with it; pasting into a field does not', async () => {
+  await page.goto(`${origin}/`);
+  await page.getByTestId('examples-search').waitFor();
+  const paste = (text: string, into: 'body' | 'search') =>
+    page.evaluate(
+      ({ text: pasted, into: target }) => {
+        const data = new DataTransfer();
+        data.setData('text/plain', pasted);
+        const element = target === 'search' ? document.querySelector('[data-testid="examples-search"]')! : document.body;
+        element.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, composed: true }));
+      },
+      { text, into },
+    );
+  const ui = await CaptureUi.attach(page);
+  await paste('typed into the search box', 'search');
+  await page.waitForTimeout(300);
+  expect(await ui.findTestId('capture-form')).toBeNull();
+
+  await paste('  Foxes\u00a0cross at   green lights.  ', 'body');
+  await ui.waitFor('capture-form');
+  expect(await ui.read('capture-output')).toBe('Foxes cross at green lights.');
+  expect(await ui.read('capture-source-title')).toBe('Pasted text');
+});
+
+test('the engine worker from the build generates with the precached default model, offline', async () => {
+  const workerFile = readdirSync(join(DIST, 'assets')).find((name) => /^engine-worker-.*\.js$/.test(name));
+  expect(workerFile).toBeDefined();
+  const reply = await page.evaluate(
+    (url) =>
+      new Promise<{ events: string[]; result?: { text: string; tokens: number }; backend?: string | null; error?: unknown }>((resolveReply) => {
+        let result: { text: string; tokens: number } | undefined;
+        const worker = new Worker(url, { type: 'module' });
+        const channel = new MessageChannel();
+        const events: string[] = [];
+        channel.port1.onmessage = (event: MessageEvent) => {
+          const data = event.data as { type: string; id?: string; result?: unknown; error?: unknown };
+          events.push(data.type);
+          if (data.type === 'ready') {
+            channel.port1.postMessage({
+              kind: 'generate',
+              id: 'e2e-1',
+              payload: { prompt: 'The fox', adapterId: null, sampling: { greedy: true, maxNewTokens: 4 } },
+            });
+          }
+          if (data.type === 'result' && data.id === 'e2e-1') {
+            result = data.result as { text: string; tokens: number };
+            channel.port1.postMessage({ kind: 'engine.info', id: 'e2e-2', payload: {} });
+          }
+          if (data.type === 'result' && data.id === 'e2e-2') {
+            resolveReply({ events, result, backend: (data.result as { backend: string | null }).backend });
+          }
+          if (data.type === 'error') resolveReply({ events, error: data.error });
+        };
+        worker.postMessage({ transport: 'attune-engine-connect' }, [channel.port2]);
+      }),
+    `/assets/${workerFile}`,
+  );
+  expect(reply.error).toBeUndefined();
+  expect(reply.events[0]).toBe('ready');
+  expect(reply.result!.tokens).toBeGreaterThan(0);
+  expect(reply.result!.tokens).toBeLessThanOrEqual(4);
+  expect(typeof reply.result!.text).toBe('string');
+  expect(['webgpu', 'webgl', 'wasm', 'cpu']).toContain(reply.backend); // the worker started a real backend
+  console.log(`[pwa e2e] engine worker backend: ${reply.backend}`);
 });
