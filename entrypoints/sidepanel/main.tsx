@@ -17,12 +17,18 @@ async function start(root: HTMLElement): Promise<void> {
     const settings = await getSettings(db);
     setLocale(settings.locale === 'auto' ? detectLocale() : settings.locale);
     document.documentElement.lang = getLocale() === 'zh_CN' ? 'zh-CN' : 'en';
-    const controller = new ChatController({ db, engine: getEngineClient(), readContext: readActiveTabContext });
+    const controller = new ChatController({
+      db,
+      engine: getEngineClient(),
+      readContext: readActiveTabContext,
+    });
     await controller.load();
     root.textContent = '';
     render(<Chat controller={controller} />, root);
   } catch (error) {
-    root.textContent = t('chat.storageError', { reason: error instanceof Error ? error.message : String(error) });
+    root.textContent = t('chat.storageError', {
+      reason: error instanceof Error ? error.message : String(error),
+    });
   }
 }
 

@@ -42,7 +42,8 @@ export const chatCatalogue: AreaCatalogue = {
     'chat.error': 'Something went wrong: {message}',
     'chat.error.no-model': 'No model is ready. Open the dashboard’s Models view to add or choose one.',
     'chat.error.adapter-not-found': 'That adapter was deleted. Choose another one.',
-    'chat.error.adapter-mismatch': 'That adapter was trained for another model. Choose another one or switch models.',
+    'chat.error.adapter-mismatch':
+      'That adapter was trained for another model. Choose another one or switch models.',
     'chat.error.busy': 'The engine is busy training. Pause the training or wait, then ask again.',
   },
   zh_CN: {

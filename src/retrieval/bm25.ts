@@ -39,7 +39,8 @@ export class Bm25Index<T> {
     this.b = options.b ?? 0.75;
     this.docs = items.map((item) => countTerms(tokenize(textOf(item))));
     for (const doc of this.docs) {
-      for (const term of doc.termCounts.keys()) this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
+      for (const term of doc.termCounts.keys())
+        this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
     }
     const total = this.docs.reduce((sum, doc) => sum + doc.length, 0);
     this.averageLength = this.docs.length > 0 ? total / this.docs.length : 0;

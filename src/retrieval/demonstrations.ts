@@ -8,11 +8,21 @@ import type { RetrievableExample } from './examples';
 export type UserTurnRenderer = (example: RetrievableExample) => ChatMessage[];
 
 /** Each demonstration as its user turn(s) followed by its output as the assistant's answer. */
-export function demonstrationMessages(demos: readonly RetrievableExample[], userTurn: UserTurnRenderer): ChatMessage[] {
-  return demos.flatMap((demo) => [...userTurn(demo), { role: 'assistant' as const, content: demo.output.trim() }]);
+export function demonstrationMessages(
+  demos: readonly RetrievableExample[],
+  userTurn: UserTurnRenderer,
+): ChatMessage[] {
+  return demos.flatMap((demo) => [
+    ...userTurn(demo),
+    { role: 'assistant' as const, content: demo.output.trim() },
+  ]);
 }
 
 /** Same instruction, input and output: an example must never demonstrate its own answer. */
 export function sameExample(a: RetrievableExample, b: RetrievableExample): boolean {
-  return a.instruction.trim() === b.instruction.trim() && (a.input ?? '').trim() === (b.input ?? '').trim() && a.output.trim() === b.output.trim();
+  return (
+    a.instruction.trim() === b.instruction.trim() &&
+    (a.input ?? '').trim() === (b.input ?? '').trim() &&
+    a.output.trim() === b.output.trim()
+  );
 }

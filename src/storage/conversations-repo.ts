@@ -12,7 +12,9 @@ export const MAX_MESSAGE_CHARS = 100_000;
 export class ConversationNotFoundError extends Error {
   override readonly name = 'ConversationNotFoundError';
   constructor(readonly id: string) {
-    super(`Conversation ${id} no longer exists (it may have been deleted in another window); start a new one.`);
+    super(
+      `Conversation ${id} no longer exists (it may have been deleted in another window); start a new one.`,
+    );
   }
 }
 
@@ -29,8 +31,19 @@ export function titleFrom(text: string): string {
   return `${line.slice(0, MAX_CONVERSATION_TITLE_CHARS - 1).trimEnd()}…`;
 }
 
-export async function createConversation(db: AttuneDb, title = '', now: number = Date.now(), id: string = crypto.randomUUID()): Promise<ConversationRecord> {
-  const record: ConversationRecord = { id, title: titleFrom(title), messages: [], createdAt: now, updatedAt: now };
+export async function createConversation(
+  db: AttuneDb,
+  title = '',
+  now: number = Date.now(),
+  id: string = crypto.randomUUID(),
+): Promise<ConversationRecord> {
+  const record: ConversationRecord = {
+    id,
+    title: titleFrom(title),
+    messages: [],
+    createdAt: now,
+    updatedAt: now,
+  };
   await writeTransaction(db, ['conversations'], async (tx) => {
     await tx.store.add(record);
   });
@@ -51,16 +64,23 @@ export async function appendMessage(
     if (!existing) throw new ConversationNotFoundError(conversationId);
     const message: ConversationMessage = { ...draft, id, createdAt: now };
     const title = existing.title || (draft.role === 'user' ? titleFrom(draft.content) : '');
-    const updated: ConversationRecord = { ...existing, title, messages: [...existing.messages, message], updatedAt: now };
+    const updated: ConversationRecord = {
+      ...existing,
+      title,
+      messages: [...existing.messages, message],
+      updatedAt: now,
+    };
     await tx.store.put(updated);
     return updated;
   });
 }
 
 function validateMessage(draft: MessageDraft): void {
-  if (draft.role !== 'user' && draft.role !== 'assistant') throw new InvalidMessageError(`A message is from "user" or "assistant", not "${String(draft.role)}".`);
+  if (draft.role !== 'user' && draft.role !== 'assistant')
+    throw new InvalidMessageError(`A message is from "user" or "assistant", not "${String(draft.role)}".`);
   if (typeof draft.content !== 'string') throw new InvalidMessageError('A message needs text content.');
-  if (draft.content.length > MAX_MESSAGE_CHARS) throw new InvalidMessageError(`A message can hold at most ${MAX_MESSAGE_CHARS} characters; shorten it.`);
+  if (draft.content.length > MAX_MESSAGE_CHARS)
+    throw new InvalidMessageError(`A message can hold at most ${MAX_MESSAGE_CHARS} characters; shorten it.`);
 }
 
 export async function getConversation(db: AttuneDb, id: string): Promise<ConversationRecord> {
@@ -88,7 +108,10 @@ export function conversationToJson(record: ConversationRecord): string {
     title: record.title,
     createdAt: new Date(record.createdAt).toISOString(),
     updatedAt: new Date(record.updatedAt).toISOString(),
-    messages: record.messages.map(({ id: _id, createdAt, ...rest }) => ({ ...rest, createdAt: new Date(createdAt).toISOString() })),
+    messages: record.messages.map(({ id: _id, createdAt, ...rest }) => ({
+      ...rest,
+      createdAt: new Date(createdAt).toISOString(),
+    })),
   };
   return `${JSON.stringify(exported, null, 2)}\n`;
 }

@@ -20,9 +20,13 @@ test('a prompt streams an answer from the shipped model; Stop ends it and it is 
 
   const live = page.getByTestId('chat-streaming-answer').locator('.chat-text');
   // Streaming: the text grows while the answer is being written.
-  await expect.poll(async () => ((await live.textContent()) ?? '').length, { timeout: 120_000 }).toBeGreaterThan(40);
+  await expect
+    .poll(async () => ((await live.textContent()) ?? '').length, { timeout: 120_000 })
+    .toBeGreaterThan(40);
   const early = (await live.textContent()) ?? '';
-  await expect.poll(async () => ((await live.textContent()) ?? '').length, { timeout: 30_000 }).toBeGreaterThan(early.length);
+  await expect
+    .poll(async () => ((await live.textContent()) ?? '').length, { timeout: 30_000 })
+    .toBeGreaterThan(early.length);
 
   await page.getByTestId('chat-stop').click();
   await page.getByTestId('chat-send').waitFor({ timeout: 30_000 });
@@ -37,6 +41,8 @@ test('a prompt streams an answer from the shipped model; Stop ends it and it is 
   // Saved in IndexedDB: a reload shows the conversation again.
   await page.reload();
   await page.getByTestId('chat-conversation').first().getByRole('button').first().click();
-  await expect.poll(() => page.getByTestId('chat-message-user').first().textContent()).toContain('Tell me about the history');
+  await expect
+    .poll(() => page.getByTestId('chat-message-user').first().textContent())
+    .toContain('Tell me about the history');
   await page.close();
 });

@@ -42,11 +42,24 @@ export const evalCommand: Command = {
   flags: {
     ...MODEL_FLAGS,
     ...ADAPTER_FLAGS,
-    data: { type: 'string', required: true, description: 'held-out examples: JSONL (or a JSON array) of {instruction, input?, output}' },
-    icl: { type: 'integer', description: 'prepend the K most similar --pool examples as earlier chat turns (default 0)' },
+    data: {
+      type: 'string',
+      required: true,
+      description: 'held-out examples: JSONL (or a JSON array) of {instruction, input?, output}',
+    },
+    icl: {
+      type: 'integer',
+      description: 'prepend the K most similar --pool examples as earlier chat turns (default 0)',
+    },
     pool: { type: 'string', description: 'examples to retrieve demonstrations from (needed with --icl)' },
-    'max-tokens': { type: 'integer', description: 'new tokens at most per greedy answer (default: reference length + 8)' },
-    json: { type: 'boolean', description: 'print {n, tokens, loss, perplexity, exactMatch, icl, demonstrations} as JSON' },
+    'max-tokens': {
+      type: 'integer',
+      description: 'new tokens at most per greedy answer (default: reference length + 8)',
+    },
+    json: {
+      type: 'boolean',
+      description: 'print {n, tokens, loss, perplexity, exactMatch, icl, demonstrations} as JSON',
+    },
   },
   async run(flags, io) {
     const k = iclCount(flags);
@@ -55,7 +68,12 @@ export const evalCommand: Command = {
     const model = await loadFromFlags(flags, io);
     const adapter = adapterFromFlags(flags, model);
     try {
-      const summary = await evaluate(model, examples, { pool, k, hooks: inferenceHooks(adapter), maxTokens: flags['max-tokens'] as number | undefined });
+      const summary = await evaluate(model, examples, {
+        pool,
+        k,
+        hooks: inferenceHooks(adapter),
+        maxTokens: flags['max-tokens'] as number | undefined,
+      });
       if (flags.json) return io.out(`${JSON.stringify(summary)}\n`);
       io.out(
         `examples:     ${summary.n} (${summary.tokens} output tokens${k > 0 ? `, ${summary.demonstrations.toFixed(2)} of at most ${k} demonstrations each` : ''})\n` +
@@ -72,7 +90,8 @@ export const evalCommand: Command = {
 function iclCount(flags: FlagValues): number {
   const k = (flags.icl as number | undefined) ?? 0;
   if (k < 0) throw new UsageError('--icl must be 0 or more');
-  if (k > 0 && !flags.pool) throw new UsageError('--icl needs --pool <examples.jsonl> to retrieve demonstrations from');
+  if (k > 0 && !flags.pool)
+    throw new UsageError('--icl needs --pool <examples.jsonl> to retrieve demonstrations from');
   const maxTokens = flags['max-tokens'] as number | undefined;
   if (maxTokens !== undefined && maxTokens < 1) throw new UsageError('--max-tokens must be at least 1');
   return k;
@@ -91,10 +110,16 @@ export function readExamples(path: string): TrainingExample[] {
   const first = parsed.bad[0];
   if (first) {
     const more = parsed.bad.length > 1 ? ` (${parsed.bad.length - 1} more bad line(s) after it)` : '';
-    throw new EvalDataError(`${path} line ${first.line}: ${describeIssue(first)}${more}. Fix or remove it; nothing was evaluated.`);
+    throw new EvalDataError(
+      `${path} line ${first.line}: ${describeIssue(first)}${more}. Fix or remove it; nothing was evaluated.`,
+    );
   }
   if (parsed.good.length === 0) throw new EvalDataError(`${path} holds no examples.`);
-  return parsed.good.map(({ draft }) => ({ instruction: draft.instruction, input: draft.input, output: draft.output }));
+  return parsed.good.map(({ draft }) => ({
+    instruction: draft.instruction,
+    input: draft.input,
+    output: draft.output,
+  }));
 }
 
 function describeIssue(issue: ImportIssue): string {
@@ -116,23 +141,40 @@ interface EvalOptions {
  * similar demonstrations are dropped until the whole sequence fits, so a demonstration is never
  * cut in half; only a single over-long example is truncated (as training truncates it).
  */
-export function evalSequence(tokenizer: ModelTokenizer, example: TrainingExample, demos: readonly TrainingExample[], contextLength: number) {
+export function evalSequence(
+  tokenizer: ModelTokenizer,
+  example: TrainingExample,
+  demos: readonly TrainingExample[],
+  contextLength: number,
+) {
   const { prompt: plainPrompt, completion } = encodeExample(tokenizer, example);
   let kept = [...demos];
   let prompt = plainPrompt;
   while (kept.length > 0) {
     const messages = [...demonstrationMessages(kept, exampleMessages), ...exampleMessages(example)];
-    prompt = tokenizer.encode(tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true }), { addSpecialTokens: false });
+    prompt = tokenizer.encode(tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true }), {
+      addSpecialTokens: false,
+    });
     if (prompt.length + completion.length <= contextLength) break;
     kept = kept.slice(0, -1);
     prompt = plainPrompt;
   }
   const fitted = fitExample(prompt, completion, contextLength).example;
   const promptLength = fitted.lossMask.indexOf(1);
-  return { ids: fitted.ids, lossMask: fitted.lossMask, prompt: fitted.ids.slice(0, promptLength), completionLength: fitted.ids.length - promptLength, demonstrations: kept.length };
+  return {
+    ids: fitted.ids,
+    lossMask: fitted.lossMask,
+    prompt: fitted.ids.slice(0, promptLength),
+    completionLength: fitted.ids.length - promptLength,
+    demonstrations: kept.length,
+  };
 }
 
-export async function evaluate(model: LoadedModel, examples: readonly TrainingExample[], options: EvalOptions): Promise<EvalSummary> {
+export async function evaluate(
+  model: LoadedModel,
+  examples: readonly TrainingExample[],
+  options: EvalOptions,
+): Promise<EvalSummary> {
   const tokenizer = model.tokenizer;
   if (!tokenizer) throw new UsageError('this model has no tokenizer.json, so examples cannot be encoded');
   const retriever = options.k > 0 ? new ExampleRetriever(options.pool) : null;
@@ -142,7 +184,13 @@ export async function evaluate(model: LoadedModel, examples: readonly TrainingEx
   let demonstrations = 0;
   for (const example of examples) {
     // One more than K, so dropping the example itself (when the pool contains it) still leaves K.
-    const demos = retriever ? retriever.topK(example, options.k + 1).map((d) => d.item).filter((d) => !sameExample(d, example)).slice(0, options.k) : [];
+    const demos = retriever
+      ? retriever
+          .topK(example, options.k + 1)
+          .map((d) => d.item)
+          .filter((d) => !sameExample(d, example))
+          .slice(0, options.k)
+      : [];
     const seq = evalSequence(tokenizer, example, demos, model.config.maxPositions);
     demonstrations += seq.demonstrations;
     nllSum += await sequenceNll(model, seq.ids, seq.lossMask, options.hooks);
@@ -152,15 +200,33 @@ export async function evaluate(model: LoadedModel, examples: readonly TrainingEx
     if (answer.text.trim() === example.output.trim()) matches += 1;
   }
   const loss = nllSum / tokens;
-  return { n: examples.length, tokens, loss, perplexity: Math.exp(loss), exactMatch: matches / examples.length, icl: options.k, demonstrations: demonstrations / examples.length };
+  return {
+    n: examples.length,
+    tokens,
+    loss,
+    perplexity: Math.exp(loss),
+    exactMatch: matches / examples.length,
+    icl: options.k,
+    demonstrations: demonstrations / examples.length,
+  };
 }
 
 /** Summed NLL of the masked (output) tokens of one sequence, the same loss training minimises. */
-async function sequenceNll(model: LoadedModel, ids: number[], lossMask: number[], hooks: ForwardHooks | undefined): Promise<number> {
+async function sequenceNll(
+  model: LoadedModel,
+  ids: number[],
+  lossMask: number[],
+  hooks: ForwardHooks | undefined,
+): Promise<number> {
   const total = tf.tidy(() => {
     const idsTensor = tf.tensor2d([ids], undefined, 'int32');
     const out = forward(model, { ids: idsTensor, hooks, logits: 'all' });
-    return maskedNllSum(out.logits, idsTensor, tf.tensor2d([lossMask], undefined, 'float32'), out.prependedRows);
+    return maskedNllSum(
+      out.logits,
+      idsTensor,
+      tf.tensor2d([lossMask], undefined, 'float32'),
+      out.prependedRows,
+    );
   });
   const value = (await total.data())[0]!;
   total.dispose();

@@ -62,7 +62,12 @@ export function Chat({ controller }: { controller: ChatController }) {
           onKeyDown={onKeyDown}
         />
         {state.generating ? (
-          <button type="button" data-testid="chat-stop" onClick={() => controller.stop()} title={t('chat.stopHint')}>
+          <button
+            type="button"
+            data-testid="chat-stop"
+            onClick={() => controller.stop()}
+            title={t('chat.stopHint')}
+          >
             {t('chat.stop')}
           </button>
         ) : (
@@ -111,7 +116,12 @@ function Options({ controller, state }: { controller: ChatController; state: Cha
         {t('chat.compare')}
       </label>
       <label>
-        <input type="checkbox" data-testid="chat-few-shot" checked={state.fewShot} onChange={(event) => controller.setFewShot((event.target as HTMLInputElement).checked)} />{' '}
+        <input
+          type="checkbox"
+          data-testid="chat-few-shot"
+          checked={state.fewShot}
+          onChange={(event) => controller.setFewShot((event.target as HTMLInputElement).checked)}
+        />{' '}
         {t('chat.fewShot')}
       </label>
     </fieldset>
@@ -122,7 +132,8 @@ function Transcript({ state }: { state: ChatState }) {
   const messages = state.current?.messages ?? [];
   // While streaming, the saved messages of this exchange are shown by the live region instead.
   const saved = state.generating ? messages.filter((m) => !isAnswerInProgress(m, state)) : messages;
-  const adapterName = (id: string | null | undefined) => state.adapters.find((a) => a.id === id)?.name ?? id ?? '';
+  const adapterName = (id: string | null | undefined) =>
+    state.adapters.find((a) => a.id === id)?.name ?? id ?? '';
   return (
     <section class="chat-transcript" data-testid="chat-transcript">
       {messages.length === 0 && !state.generating && <p class="chat-empty">{t('chat.empty')}</p>}
@@ -144,8 +155,16 @@ function Transcript({ state }: { state: ChatState }) {
           {t('chat.fewShot.using', { count: state.demonstrations })}
         </p>
       )}
-      <div class="chat-row chat-row-assistant" aria-live="polite" aria-label={t('chat.answer.live')} data-testid="chat-live">
-        {state.generating && state.streaming.map((answer, i) => <LiveAnswer key={i} answer={answer} name={adapterName(answer.adapterId)} />)}
+      <div
+        class="chat-row chat-row-assistant"
+        aria-live="polite"
+        aria-label={t('chat.answer.live')}
+        data-testid="chat-live"
+      >
+        {state.generating &&
+          state.streaming.map((answer, i) => (
+            <LiveAnswer key={i} answer={answer} name={adapterName(answer.adapterId)} />
+          ))}
       </div>
     </section>
   );
@@ -153,7 +172,11 @@ function Transcript({ state }: { state: ChatState }) {
 
 function LiveAnswer({ answer, name }: { answer: StreamingAnswer; name: string }) {
   return (
-    <article class="chat-message" data-testid={`chat-streaming-${answer.variant ?? 'answer'}`} aria-busy={!answer.done}>
+    <article
+      class="chat-message"
+      data-testid={`chat-streaming-${answer.variant ?? 'answer'}`}
+      aria-busy={!answer.done}
+    >
       <h2 class="chat-who">{who('assistant', answer.variant, name)}</h2>
       <p class="chat-text">{answer.text}</p>
     </article>
@@ -201,10 +224,20 @@ function ContextBar({ controller, state }: { controller: ChatController; state: 
   }
   return (
     <p class="chat-context">
-      <button type="button" data-testid="chat-context-selection" disabled={state.generating} onClick={() => void controller.attachContext('selection')}>
+      <button
+        type="button"
+        data-testid="chat-context-selection"
+        disabled={state.generating}
+        onClick={() => void controller.attachContext('selection')}
+      >
         {t('chat.context.selection')}
       </button>{' '}
-      <button type="button" data-testid="chat-context-page" disabled={state.generating} onClick={() => void controller.attachContext('page')}>
+      <button
+        type="button"
+        data-testid="chat-context-page"
+        disabled={state.generating}
+        onClick={() => void controller.attachContext('page')}
+      >
         {t('chat.context.page')}
       </button>
     </p>
@@ -217,12 +250,18 @@ function Conversations({ controller, state }: { controller: ChatController; stat
     downloadText(fileName, json, 'application/json');
   };
   const remove = (id: string, title: string) => {
-    if (globalThis.confirm(t('chat.deleteConfirm', { title: title || t('chat.untitled') }))) void controller.deleteConversation(id);
+    if (globalThis.confirm(t('chat.deleteConfirm', { title: title || t('chat.untitled') })))
+      void controller.deleteConversation(id);
   };
   return (
     <section class="chat-conversations" aria-labelledby="chat-conversations-heading">
       <h2 id="chat-conversations-heading">{t('chat.conversations')}</h2>
-      <button type="button" data-testid="chat-new" disabled={state.generating} onClick={() => controller.newConversation()}>
+      <button
+        type="button"
+        data-testid="chat-new"
+        disabled={state.generating}
+        onClick={() => controller.newConversation()}
+      >
         {t('chat.new')}
       </button>
       {state.conversations.length === 0 ? (
@@ -230,14 +269,34 @@ function Conversations({ controller, state }: { controller: ChatController; stat
       ) : (
         <ul data-testid="chat-conversation-list">
           {state.conversations.map((c) => (
-            <li key={c.id} data-testid="chat-conversation" aria-current={c.id === state.current?.id ? 'true' : undefined}>
-              <button type="button" class="chat-conversation-open" disabled={state.generating} onClick={() => void controller.openConversation(c.id)}>
+            <li
+              key={c.id}
+              data-testid="chat-conversation"
+              aria-current={c.id === state.current?.id ? 'true' : undefined}
+            >
+              <button
+                type="button"
+                class="chat-conversation-open"
+                disabled={state.generating}
+                onClick={() => void controller.openConversation(c.id)}
+              >
                 {c.title || t('chat.untitled')}
               </button>{' '}
-              <button type="button" data-testid="chat-conversation-export" aria-label={`${t('chat.export')}: ${c.title}`} onClick={() => void exportOne(c.id)}>
+              <button
+                type="button"
+                data-testid="chat-conversation-export"
+                aria-label={`${t('chat.export')}: ${c.title}`}
+                onClick={() => void exportOne(c.id)}
+              >
                 {t('chat.export')}
               </button>{' '}
-              <button type="button" data-testid="chat-conversation-delete" aria-label={`${t('chat.delete')}: ${c.title}`} disabled={state.generating} onClick={() => remove(c.id, c.title)}>
+              <button
+                type="button"
+                data-testid="chat-conversation-delete"
+                aria-label={`${t('chat.delete')}: ${c.title}`}
+                disabled={state.generating}
+                onClick={() => remove(c.id, c.title)}
+              >
                 {t('chat.delete')}
               </button>
             </li>

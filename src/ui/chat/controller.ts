@@ -21,7 +21,11 @@ import type { ContextSource, PageContext } from './page-context';
 
 /** The slice of the engine client the chat uses (EngineClient satisfies it; tests pass a fake). */
 export interface ChatEngine {
-  request(kind: 'generate', payload: GeneratePayload, options: RequestOptions<'generate'>): Promise<GenerateResult>;
+  request(
+    kind: 'generate',
+    payload: GeneratePayload,
+    options: RequestOptions<'generate'>,
+  ): Promise<GenerateResult>;
 }
 
 export interface ChatServices {
@@ -100,7 +104,10 @@ export class ChatController {
 
   /** Loads adapters and conversations; call once when the panel opens. */
   async load(): Promise<void> {
-    const [adapters, conversations] = await Promise.all([listAdapters(this.services.db), listConversations(this.services.db)]);
+    const [adapters, conversations] = await Promise.all([
+      listAdapters(this.services.db),
+      listConversations(this.services.db),
+    ]);
     this.set({ adapters: adapters.map((a) => ({ id: a.id, name: a.name })), conversations });
   }
 
@@ -136,7 +143,12 @@ export class ChatController {
 
   async openConversation(id: string): Promise<void> {
     if (this.current.generating) return;
-    this.set({ current: await getConversation(this.services.db, id), streaming: [], demonstrations: 0, error: null });
+    this.set({
+      current: await getConversation(this.services.db, id),
+      streaming: [],
+      demonstrations: 0,
+      error: null,
+    });
   }
 
   async deleteConversation(id: string): Promise<void> {
@@ -168,7 +180,13 @@ export class ChatController {
       const conversation = this.current.current ?? (await createConversation(this.services.db, request));
       const history = conversation.messages;
       const demonstrations = this.current.fewShot ? await this.retrieve(request, context?.text) : [];
-      let saved = await appendMessage(this.services.db, conversation.id, context ? { role: 'user', content: request, context: context.text } : { role: 'user', content: request });
+      let saved = await appendMessage(
+        this.services.db,
+        conversation.id,
+        context
+          ? { role: 'user', content: request, context: context.text }
+          : { role: 'user', content: request },
+      );
       this.set({ current: saved, context: null, demonstrations: demonstrations.length });
       const messages = modelMessages({ history, demonstrations, text: request, context: context?.text });
       const sides: StreamingAnswer[] = compare
@@ -202,11 +220,18 @@ export class ChatController {
 
   private async retrieve(request: string, context: string | undefined): Promise<RetrievableExample[]> {
     const examples = await allExamplesOldestFirst(this.services.db);
-    return new ExampleRetriever(examples).topK({ instruction: request, input: context, output: '' }, FEW_SHOT_K).map((r) => r.item);
+    return new ExampleRetriever(examples)
+      .topK({ instruction: request, input: context, output: '' }, FEW_SHOT_K)
+      .map((r) => r.item);
   }
 
   /** Streams one answer into streaming[index]; says how it ended. */
-  private async stream(messages: GeneratePayload['messages'], side: StreamingAnswer, index: number, signal: AbortSignal): Promise<'done' | 'stopped' | 'failed'> {
+  private async stream(
+    messages: GeneratePayload['messages'],
+    side: StreamingAnswer,
+    index: number,
+    signal: AbortSignal,
+  ): Promise<'done' | 'stopped' | 'failed'> {
     this.set({ streaming: [...this.current.streaming, side] });
     const update = (change: Partial<StreamingAnswer>) => {
       const streaming = [...this.current.streaming];

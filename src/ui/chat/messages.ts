@@ -33,7 +33,11 @@ export function modelMessages(request: ModelRequest): ChatMessage[] {
   const history = request.history
     .filter((m) => m.variant !== 'base')
     .slice(-HISTORY_MESSAGES)
-    .flatMap((m): ChatMessage[] => (m.role === 'user' ? userTurn({ instruction: m.content, input: m.context, output: '' }) : [{ role: 'assistant', content: m.content }]));
+    .flatMap((m): ChatMessage[] =>
+      m.role === 'user'
+        ? userTurn({ instruction: m.content, input: m.context, output: '' })
+        : [{ role: 'assistant', content: m.content }],
+    );
   // A history that starts with an answer would show the model a reply to nothing.
   while (history[0]?.role === 'assistant') history.shift();
   return [

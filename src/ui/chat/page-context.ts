@@ -20,7 +20,9 @@ export interface PageContext {
 export class PageContextUnavailableError extends Error {
   override readonly name = 'PageContextUnavailableError';
   constructor(detail: string) {
-    super(`This page's text cannot be read (${detail}). Open a normal web page, click the Attune icon once on it, and try again.`);
+    super(
+      `This page's text cannot be read (${detail}). Open a normal web page, click the Attune icon once on it, and try again.`,
+    );
   }
 }
 
@@ -34,15 +36,24 @@ export class EmptySelectionError extends Error {
 
 /** Runs inside the page: the selection or the visible text, and the title. */
 function readInPage(source: ContextSource): { text: string; title: string } {
-  const text = source === 'selection' ? String(globalThis.getSelection?.() ?? '') : (document.body?.innerText ?? '');
+  const text =
+    source === 'selection' ? String(globalThis.getSelection?.() ?? '') : (document.body?.innerText ?? '');
   return { text, title: document.title };
 }
 
 export function toContext(source: ContextSource, raw: { text: string; title: string }): PageContext {
-  const text = raw.text.replace(/\s+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+  const text = raw.text
+    .replace(/\s+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
   if (source === 'selection' && text === '') throw new EmptySelectionError();
   const truncated = text.length > MAX_CONTEXT_CHARS;
-  return { source, title: raw.title, text: truncated ? `${text.slice(0, MAX_CONTEXT_CHARS).trimEnd()}…` : text, truncated };
+  return {
+    source,
+    title: raw.title,
+    text: truncated ? `${text.slice(0, MAX_CONTEXT_CHARS).trimEnd()}…` : text,
+    truncated,
+  };
 }
 
 export async function readActiveTabContext(source: ContextSource): Promise<PageContext> {
@@ -50,7 +61,11 @@ export async function readActiveTabContext(source: ContextSource): Promise<PageC
   if (tab?.id === undefined) throw new PageContextUnavailableError('no active tab');
   let results: { result?: unknown }[];
   try {
-    results = await browser.scripting.executeScript({ target: { tabId: tab.id }, func: readInPage, args: [source] });
+    results = await browser.scripting.executeScript({
+      target: { tabId: tab.id },
+      func: readInPage,
+      args: [source],
+    });
   } catch (error) {
     throw new PageContextUnavailableError(error instanceof Error ? error.message : String(error));
   }

@@ -22,7 +22,11 @@ beforeEach(async () => {
   setLocale('en');
   db = await openAttuneDb({ name: `chat-view-${Math.random()}` });
   engine = new FakeEngine(() => 'streamed words arrive here');
-  controller = new ChatController({ db, engine, readContext: async (s) => toContext(s, { text: 'page text', title: 'T' }) });
+  controller = new ChatController({
+    db,
+    engine,
+    readContext: async (s) => toContext(s, { text: 'page text', title: 'T' }),
+  });
   await controller.load();
   container = document.createElement('div');
   document.body.append(container);
@@ -45,7 +49,9 @@ async function type(text: string): Promise<HTMLTextAreaElement> {
 }
 
 async function key(target: EventTarget, init: KeyboardEventInit): Promise<void> {
-  await act(() => target.dispatchEvent(new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init })));
+  await act(() =>
+    target.dispatchEvent(new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init })),
+  );
 }
 
 async function until(check: () => boolean): Promise<void> {

@@ -18,16 +18,36 @@ let controller: ChatController;
 
 beforeEach(async () => {
   db = await openAttuneDb({ name: `chat-${Math.random()}` });
-  await saveAdapter(db, { id: 'ad1', name: 'My style', method: 'lora', modelId: 'bundled', config: {}, weights: new ArrayBuffer(0), createdAt: 1, updatedAt: 1 });
-  engine = new FakeEngine((p) => (p.adapterId === null ? 'plain base answer' : `tuned answer from ${p.adapterId}`));
-  controller = new ChatController({ db, engine, readContext: async (source) => toContext(source, { text: 'The page says hello.', title: 'Greeting page' }) });
+  await saveAdapter(db, {
+    id: 'ad1',
+    name: 'My style',
+    method: 'lora',
+    modelId: 'bundled',
+    config: {},
+    weights: new ArrayBuffer(0),
+    createdAt: 1,
+    updatedAt: 1,
+  });
+  engine = new FakeEngine((p) =>
+    p.adapterId === null ? 'plain base answer' : `tuned answer from ${p.adapterId}`,
+  );
+  controller = new ChatController({
+    db,
+    engine,
+    readContext: async (source) =>
+      toContext(source, { text: 'The page says hello.', title: 'Greeting page' }),
+  });
   await controller.load();
 });
 
 afterEach(() => db.close());
 
 test('the chat user turn is written exactly as training writes it', () => {
-  for (const example of [{ instruction: ' Summarise ', input: ' long text ', output: 'x' }, { instruction: 'Hi', output: 'x' }, { instruction: 'A', input: '  ', output: 'x' }]) {
+  for (const example of [
+    { instruction: ' Summarise ', input: ' long text ', output: 'x' },
+    { instruction: 'Hi', output: 'x' },
+    { instruction: 'A', input: '  ', output: 'x' },
+  ]) {
     expect(userTurn(example)).toEqual(exampleMessages(example));
   }
 });
@@ -41,7 +61,10 @@ test('a message streams, is saved with its answer, and titles the conversation',
   await controller.send('  Hello there  ');
   expect(seen.length).toBeGreaterThan(1); // arrived in pieces
   expect(seen[seen.length - 1]).toBe('plain base answer');
-  expect(engine.requests[0]).toMatchObject({ adapterId: null, messages: [{ role: 'user', content: 'Hello there' }] });
+  expect(engine.requests[0]).toMatchObject({
+    adapterId: null,
+    messages: [{ role: 'user', content: 'Hello there' }],
+  });
   const state = controller.state;
   expect(state.generating).toBe(false);
   expect(state.current!.title).toBe('Hello there');
@@ -101,7 +124,12 @@ test('few-shot retrieves the most similar captured examples as earlier turns', a
   const messages = engine.requests[0]!.messages!;
   // Two translation examples match; the summary shares no word and is left out.
   expect(messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user']);
-  expect(messages.filter((m) => m.role === 'assistant').map((m) => m.content).sort()).toEqual(['bonne nuit', 'merci']);
+  expect(
+    messages
+      .filter((m) => m.role === 'assistant')
+      .map((m) => m.content)
+      .sort(),
+  ).toEqual(['bonne nuit', 'merci']);
   expect(messages[0]!.content).toMatch(/^Translate to French\n\n(good night|thank you)$/);
   expect(shownCount).toBe(2);
   expect(controller.state.current!.messages[1]!.demonstrations).toBe(2);
@@ -113,14 +141,19 @@ test('page context travels as the input of the user turn, once', async () => {
   expect(controller.state.context).toMatchObject({ source: 'page', title: 'Greeting page' });
   await controller.send('What does it say?');
   expect(engine.requests[0]!.messages!.at(-1)!.content).toBe('What does it say?\n\nThe page says hello.');
-  expect(controller.state.current!.messages[0]).toMatchObject({ content: 'What does it say?', context: 'The page says hello.' });
+  expect(controller.state.current!.messages[0]).toMatchObject({
+    content: 'What does it say?',
+    context: 'The page says hello.',
+  });
   expect(controller.state.context).toBeNull();
 });
 
 test('context problems and engine errors are shown, not thrown; nothing is lost', async () => {
   const failing = new ChatController({
     db,
-    engine: new FakeEngine(() => new EngineRequestError({ code: 'no-model', message: 'No model is loaded.' })),
+    engine: new FakeEngine(
+      () => new EngineRequestError({ code: 'no-model', message: 'No model is loaded.' }),
+    ),
     readContext: async (source) => toContext(source, { text: '   ', title: '' }),
   });
   await failing.attachContext('selection');
@@ -141,7 +174,10 @@ test('conversations: open, export, delete', async () => {
   expect(controller.state.current!.messages[0]!.content).toBe('First chat');
   const exported = await controller.exportConversation(first);
   expect(exported.fileName).toMatch(/^attune-conversation-\d{4}-\d\d-\d\d\.json$/);
-  expect(JSON.parse(exported.json).messages.map((m: { content: string }) => m.content)).toEqual(['First chat', 'plain base answer']);
+  expect(JSON.parse(exported.json).messages.map((m: { content: string }) => m.content)).toEqual([
+    'First chat',
+    'plain base answer',
+  ]);
   await controller.deleteConversation(first);
   expect(controller.state.current).toBeNull();
   expect((await listConversations(db)).map((c) => c.title)).toEqual(['Second chat']);
@@ -149,7 +185,11 @@ test('conversations: open, export, delete', async () => {
 
 test('modelMessages keeps only the last exchange and never starts with an answer', () => {
   const m = (role: 'user' | 'assistant', content: string) => ({ id: content, role, content, createdAt: 0 });
-  const messages = modelMessages({ history: [m('user', 'q1'), m('assistant', 'a1'), m('user', 'q2'), m('assistant', 'a2')], demonstrations: [], text: 'q3' });
+  const messages = modelMessages({
+    history: [m('user', 'q1'), m('assistant', 'a1'), m('user', 'q2'), m('assistant', 'a2')],
+    demonstrations: [],
+    text: 'q3',
+  });
   expect(messages.map((x) => x.content)).toEqual(['q2', 'a2', 'q3']);
   const long = toContext('page', { text: 'x'.repeat(MAX_CONTEXT_CHARS + 10), title: 't' });
   expect(long.truncated).toBe(true);

@@ -24,21 +24,27 @@ export class FakeEngine implements ChatEngine {
     this.gate = null;
   }
 
-  async request(_kind: 'generate', payload: GeneratePayload, options: RequestOptions<'generate'>): Promise<GenerateResult> {
+  async request(
+    _kind: 'generate',
+    payload: GeneratePayload,
+    options: RequestOptions<'generate'>,
+  ): Promise<GenerateResult> {
     this.requests.push(structuredClone(payload));
     const answer = this.answerFor(payload);
     if (answer instanceof Error) throw answer;
     const pieces = answer.match(/\S+\s*/g) ?? [];
     for (const [i, piece] of pieces.entries()) {
       await new Promise((resolve) => setTimeout(resolve, 0));
-      if (options.signal?.aborted) throw new EngineRequestError({ code: 'cancelled', message: 'The request was cancelled.' });
+      if (options.signal?.aborted)
+        throw new EngineRequestError({ code: 'cancelled', message: 'The request was cancelled.' });
       options.onProgress?.({ delta: piece });
       if (i === 0 && this.gate) {
         this.onHeld?.();
         await Promise.race([this.gate, aborted(options.signal)]);
       }
     }
-    if (options.signal?.aborted) throw new EngineRequestError({ code: 'cancelled', message: 'The request was cancelled.' });
+    if (options.signal?.aborted)
+      throw new EngineRequestError({ code: 'cancelled', message: 'The request was cancelled.' });
     return { text: answer, tokens: pieces.length, stopReason: 'eos' };
   }
 }

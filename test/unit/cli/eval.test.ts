@@ -12,7 +12,10 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const GPT2 = join(ROOT, 'test', 'fixtures', 'models', 'tiny-gpt2');
 
 function attune(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const child = spawnSync(process.execPath, [join(ROOT, 'bin', 'attune.mjs'), ...args], { encoding: 'utf8', timeout: 120_000 });
+  const child = spawnSync(process.execPath, [join(ROOT, 'bin', 'attune.mjs'), ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { status: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 
@@ -36,17 +39,28 @@ describe('attune eval', { timeout: 240_000 }, () => {
     const r = attune('eval', '--model', GPT2, '--data', jsonl([example]), '--json');
     expect(r.status, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect(Object.keys(summary).sort()).toEqual(['demonstrations', 'exactMatch', 'icl', 'loss', 'n', 'perplexity', 'tokens']);
+    expect(Object.keys(summary).sort()).toEqual([
+      'demonstrations',
+      'exactMatch',
+      'icl',
+      'loss',
+      'n',
+      'perplexity',
+      'tokens',
+    ]);
 
     // The tiny GPT-2 has no chat template: the plain instruction template applies, then EOS.
     const prompt = `### Instruction:\n${example.instruction}\n\n### Response:\n`;
     const full = `${prompt}${example.output}<|endoftext|>`;
-    const promptIds: number[] = JSON.parse(attune('logits', '--model', GPT2, '--prompt', prompt, '--json').stdout).ids;
+    const promptIds: number[] = JSON.parse(
+      attune('logits', '--model', GPT2, '--prompt', prompt, '--json').stdout,
+    ).ids;
     const all = JSON.parse(attune('logits', '--model', GPT2, '--prompt', full, '--json', '--all').stdout);
     const [T, V] = all.shape as [number, number];
     expect(all.ids.slice(0, promptIds.length)).toEqual(promptIds);
     let sum = 0;
-    for (let t = promptIds.length; t < T; t++) sum += crossEntropy(all.logits.slice((t - 1) * V, t * V), all.ids[t]);
+    for (let t = promptIds.length; t < T; t++)
+      sum += crossEntropy(all.logits.slice((t - 1) * V, t * V), all.ids[t]);
     const outputTokens = T - promptIds.length;
     expect(summary.n).toBe(1);
     expect(summary.tokens).toBe(outputTokens);
@@ -56,7 +70,17 @@ describe('attune eval', { timeout: 240_000 }, () => {
 
   test('exact match counts greedy answers equal to the reference', () => {
     // The model's own greedy continuation of 4 tokens is, by construction, an exact match.
-    const greedy = attune('generate', '--model', GPT2, '--prompt', 'Say hi', '--chat', '--greedy', '--max-tokens', '4');
+    const greedy = attune(
+      'generate',
+      '--model',
+      GPT2,
+      '--prompt',
+      'Say hi',
+      '--chat',
+      '--greedy',
+      '--max-tokens',
+      '4',
+    );
     expect(greedy.status, greedy.stderr).toBe(0);
     const own = greedy.stdout.replace(/\n$/, '').trim();
     expect(own.length).toBeGreaterThan(0);
@@ -87,20 +111,35 @@ describe('attune eval', { timeout: 240_000 }, () => {
     expect(Math.abs(withDemo.loss - plain.loss)).toBeGreaterThan(1e-4);
     // A pool with nothing in common retrieves nothing: the loss is the plain one.
     const unrelated = jsonl([{ instruction: 'big cat', output: 'lion' }]);
-    const none = JSON.parse(attune('eval', '--model', model, '--data', heldOut, '--icl', '1', '--pool', unrelated, '--json').stdout);
+    const none = JSON.parse(
+      attune('eval', '--model', model, '--data', heldOut, '--icl', '1', '--pool', unrelated, '--json').stdout,
+    );
     expect(none.demonstrations).toBe(0);
     expect(none.loss).toBeCloseTo(plain.loss, 6);
   });
 
   test('a malformed line is named by its line number; bad flags are usage errors', () => {
-    const broken = jsonl([{ instruction: 'Say hi', output: 'hi' }, '', '{"instruction": "x",', { instruction: 'ok', output: 'ok' }]);
+    const broken = jsonl([
+      { instruction: 'Say hi', output: 'hi' },
+      '',
+      '{"instruction": "x",',
+      { instruction: 'ok', output: 'ok' },
+    ]);
     const r = attune('eval', '--model', GPT2, '--data', broken, '--json');
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim()).toMatch(/^attune eval: .*data\.jsonl line 3: not valid JSON/);
     const missingOutput = attune('eval', '--model', GPT2, '--data', jsonl([{ instruction: 'no answer' }]));
     expect(missingOutput.stderr.trim()).toMatch(/line 1: .*output/i);
-    const noPool = attune('eval', '--model', GPT2, '--data', jsonl([{ instruction: 'a', output: 'b' }]), '--icl', '2');
+    const noPool = attune(
+      'eval',
+      '--model',
+      GPT2,
+      '--data',
+      jsonl([{ instruction: 'a', output: 'b' }]),
+      '--icl',
+      '2',
+    );
     expect(noPool.status).toBe(2);
     expect(noPool.stderr).toMatch(/--icl needs --pool/);
   });

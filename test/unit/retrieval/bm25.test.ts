@@ -7,7 +7,13 @@ const K1 = 1.2;
 const B = 0.75;
 
 /** Independent BM25 for one term of one document, from counts written out in the test. */
-function termScore(tf: number, docLength: number, averageLength: number, documentsWithTerm: number, N: number): number {
+function termScore(
+  tf: number,
+  docLength: number,
+  averageLength: number,
+  documentsWithTerm: number,
+  N: number,
+): number {
   const idf = Math.log(1 + (N - documentsWithTerm + 0.5) / (documentsWithTerm + 0.5));
   return (idf * (tf * (K1 + 1))) / (tf + K1 * (1 - B + (B * docLength) / averageLength));
 }
@@ -34,7 +40,10 @@ describe('Bm25Index', () => {
     expect(index.score('cat', 0)).toBeCloseTo(termScore(1, 4, avg, 3, N), 12);
     expect(index.score('cat', 1)).toBeCloseTo(termScore(2, 2, avg, 3, N), 12);
     expect(index.score('cat', 2)).toBeCloseTo(termScore(1, 6, avg, 3, N), 12);
-    expect(index.score('dog cat', 2)).toBeCloseTo(termScore(1, 6, avg, 1, N) + termScore(1, 6, avg, 3, N), 12);
+    expect(index.score('dog cat', 2)).toBeCloseTo(
+      termScore(1, 6, avg, 1, N) + termScore(1, 6, avg, 3, N),
+      12,
+    );
     expect(index.score('sat dog', 0)).toBeCloseTo(termScore(1, 4, avg, 1, N), 12);
     expect(index.score('zebra', 1)).toBe(0);
   });
@@ -74,6 +83,8 @@ describe('ExampleRetriever', () => {
     ];
     const retriever = new ExampleRetriever(examples);
     expect(retriever.topK('translate this', 3).map((r) => r.index)).toEqual([0]);
-    expect(retriever.topK({ instruction: 'Summarise the weather report', output: '' }, 1)[0]!.item).toBe(examples[1]);
+    expect(retriever.topK({ instruction: 'Summarise the weather report', output: '' }, 1)[0]!.item).toBe(
+      examples[1],
+    );
   });
 });

@@ -23,10 +23,49 @@ test('a v2 database with data in every store upgrades to v3 losing nothing', asy
   (await openAttuneDb({ name, version: 2 })).close();
   const raw = await openDB(name, 2);
   const records: Record<(typeof V2_STORES)[number], Record<string, unknown>> = {
-    examples: { id: 'e1', instruction: 'Summarise', input: 'x', output: 'y', tags: ['t'], sourceUrl: '', sourceTitle: '', createdAt: 1, updatedAt: 2, sourceHost: '', dedupeHash: 'h' },
-    adapters: { id: 'a1', name: 'Mine', method: 'lora', modelId: 'bundled', config: { r: 8 }, weights: new Uint8Array([1, 2, 3]).buffer, createdAt: 3, updatedAt: 3 },
-    models: { id: 'm1', name: 'M', source: 'imported', config: {}, family: 'gpt2', parameterCount: 10, files: { 'config.json': 2 }, sizeBytes: 2, createdAt: 4 },
-    trainingRuns: { id: 'r1', modelId: 'm1', method: 'lora', status: 'completed', config: {}, metrics: [{ step: 1, loss: 2 }], startedAt: 5 },
+    examples: {
+      id: 'e1',
+      instruction: 'Summarise',
+      input: 'x',
+      output: 'y',
+      tags: ['t'],
+      sourceUrl: '',
+      sourceTitle: '',
+      createdAt: 1,
+      updatedAt: 2,
+      sourceHost: '',
+      dedupeHash: 'h',
+    },
+    adapters: {
+      id: 'a1',
+      name: 'Mine',
+      method: 'lora',
+      modelId: 'bundled',
+      config: { r: 8 },
+      weights: new Uint8Array([1, 2, 3]).buffer,
+      createdAt: 3,
+      updatedAt: 3,
+    },
+    models: {
+      id: 'm1',
+      name: 'M',
+      source: 'imported',
+      config: {},
+      family: 'gpt2',
+      parameterCount: 10,
+      files: { 'config.json': 2 },
+      sizeBytes: 2,
+      createdAt: 4,
+    },
+    trainingRuns: {
+      id: 'r1',
+      modelId: 'm1',
+      method: 'lora',
+      status: 'completed',
+      config: {},
+      metrics: [{ step: 1, loss: 2 }],
+      startedAt: 5,
+    },
     settings: { key: 'locale', value: 'zh_CN' },
     userTemplates: { id: 'u1', name: 'T', instruction: 'Do it', urlPattern: '', createdAt: 6, updatedAt: 6 },
   };
@@ -49,7 +88,13 @@ test('create, append, list newest first, export, delete', async () => {
   expect(second.title).toBe('Named');
 
   await appendMessage(db, 'c1', { role: 'user', content: '  Translate\nthis   please ' }, 3_000, 'm1');
-  const after = await appendMessage(db, 'c1', { role: 'assistant', content: 'Sure', adapterId: 'a1', variant: 'tuned', demonstrations: 2 }, 4_000, 'm2');
+  const after = await appendMessage(
+    db,
+    'c1',
+    { role: 'assistant', content: 'Sure', adapterId: 'a1', variant: 'tuned', demonstrations: 2 },
+    4_000,
+    'm2',
+  );
   expect(after.title).toBe('Translate this please'); // from the first user message, one line
   expect(after.messages.map((m) => [m.id, m.role, m.content])).toEqual([
     ['m1', 'user', '  Translate\nthis   please '],
@@ -59,12 +104,26 @@ test('create, append, list newest first, export, delete', async () => {
   expect((await listConversations(db)).map((c) => c.id)).toEqual(['c1', 'c2']); // c1 active last
 
   const exported = JSON.parse(conversationToJson(after));
-  expect(exported).toMatchObject({ format: 'attune-conversation', version: 1, title: 'Translate this please', createdAt: new Date(1_000).toISOString() });
-  expect(exported.messages[1]).toEqual({ role: 'assistant', content: 'Sure', adapterId: 'a1', variant: 'tuned', demonstrations: 2, createdAt: new Date(4_000).toISOString() });
+  expect(exported).toMatchObject({
+    format: 'attune-conversation',
+    version: 1,
+    title: 'Translate this please',
+    createdAt: new Date(1_000).toISOString(),
+  });
+  expect(exported.messages[1]).toEqual({
+    role: 'assistant',
+    content: 'Sure',
+    adapterId: 'a1',
+    variant: 'tuned',
+    demonstrations: 2,
+    createdAt: new Date(4_000).toISOString(),
+  });
 
   await deleteConversation(db, 'c1');
   expect((await listConversations(db)).map((c) => c.id)).toEqual(['c2']);
-  await expect(appendMessage(db, 'c1', { role: 'user', content: 'late' })).rejects.toBeInstanceOf(ConversationNotFoundError);
+  await expect(appendMessage(db, 'c1', { role: 'user', content: 'late' })).rejects.toBeInstanceOf(
+    ConversationNotFoundError,
+  );
   db.close();
 });
 
@@ -73,8 +132,12 @@ test('long titles are cut; bad messages are refused and change nothing', async (
   const long = await createConversation(db, 'word '.repeat(50));
   expect(long.title.length).toBe(MAX_CONVERSATION_TITLE_CHARS);
   expect(long.title.endsWith('…')).toBe(true);
-  await expect(appendMessage(db, long.id, { role: 'system' as 'user', content: 'x' })).rejects.toBeInstanceOf(InvalidMessageError);
-  await expect(appendMessage(db, long.id, { role: 'user', content: 'x'.repeat(100_001) })).rejects.toBeInstanceOf(InvalidMessageError);
+  await expect(appendMessage(db, long.id, { role: 'system' as 'user', content: 'x' })).rejects.toBeInstanceOf(
+    InvalidMessageError,
+  );
+  await expect(
+    appendMessage(db, long.id, { role: 'user', content: 'x'.repeat(100_001) }),
+  ).rejects.toBeInstanceOf(InvalidMessageError);
   expect((await getConversation(db, long.id)).messages).toEqual([]);
   db.close();
 });
