@@ -141,20 +141,21 @@ export class ChatController {
     if (!this.current.generating) this.set({ current: null, streaming: [], demonstrations: 0, error: null });
   }
 
+  /** Opens a saved conversation; one deleted meanwhile (another window) is reported, not thrown. */
   async openConversation(id: string): Promise<void> {
     if (this.current.generating) return;
-    this.set({
-      current: await getConversation(this.services.db, id),
-      streaming: [],
-      demonstrations: 0,
-      error: null,
+    await this.reportStorageErrors(async () => {
+      const current = await getConversation(this.services.db, id);
+      this.set({ current, streaming: [], demonstrations: 0, error: null });
     });
   }
 
   async deleteConversation(id: string): Promise<void> {
-    await deleteConversation(this.services.db, id);
-    const current = this.current.current?.id === id ? null : this.current.current;
-    this.set({ current, conversations: await listConversations(this.services.db) });
+    await this.reportStorageErrors(async () => {
+      await deleteConversation(this.services.db, id);
+      const current = this.current.current?.id === id ? null : this.current.current;
+      this.set({ current, conversations: await listConversations(this.services.db) });
+    });
   }
 
   async exportConversation(id: string): Promise<{ fileName: string; json: string }> {
@@ -252,6 +253,17 @@ export class ChatController {
       const code = (error as { code?: EngineErrorCode }).code ?? 'internal';
       this.set({ error: { code, message: messageOf(error) } });
       return 'failed';
+    }
+  }
+
+  private async reportStorageErrors(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.set({ error: { code: 'storage', message: messageOf(error) } });
+      this.set({
+        conversations: await listConversations(this.services.db).catch(() => this.current.conversations),
+      });
     }
   }
 

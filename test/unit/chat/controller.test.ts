@@ -181,6 +181,13 @@ test('conversations: open, export, delete', async () => {
   await controller.deleteConversation(first);
   expect(controller.state.current).toBeNull();
   expect((await listConversations(db)).map((c) => c.title)).toEqual(['Second chat']);
+  // A conversation deleted elsewhere: reported in the panel, the list refreshed, nothing thrown.
+  await controller.openConversation(first);
+  expect(controller.state.error).toMatchObject({
+    code: 'storage',
+    message: expect.stringMatching(/no longer exists/),
+  });
+  expect(controller.state.conversations.map((c) => c.title)).toEqual(['Second chat']);
 });
 
 test('modelMessages keeps only the last exchange and never starts with an answer', () => {
