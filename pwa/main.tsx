@@ -1,5 +1,5 @@
 // The PWA entry: installs the web platform (IndexedDB directly, engine in a Web Worker), renders
-// the same dashboard views as the extension, and opens the shared capture form for a share from
+// the same dashboard views as the extension and the assistant chat, and opens the shared capture form for a share from
 // another app (Web Share Target), a paste anywhere in the page, or the "New capture" button.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -14,7 +14,8 @@ import { getAttuneDb, type AttuneDb } from '../src/storage/db';
 import { getSettings, type Settings } from '../src/storage/settings-repo';
 import { App, applyLocale } from '../src/ui/dashboard/App';
 import '../src/ui/dashboard/dashboard.css';
-import { dashboardViews } from '../src/ui/dashboard/views';
+import { dashboardViews, type DashboardView } from '../src/ui/dashboard/views';
+import { ChatView } from './ChatView';
 import { createCaptureLauncher, type CaptureLauncher } from './capture';
 import './pwa.css';
 import { registerServiceWorker, type OfflineStatus } from './register-sw';
@@ -25,6 +26,14 @@ const platform = createWebPlatform({
     new Worker(new URL('./engine-worker.ts', import.meta.url), { type: 'module', name: 'attune-engine' }),
 });
 installPlatform(platform);
+
+/** The extension's dashboard views, plus the assistant (a side panel there) before Settings. */
+const chatView: DashboardView = { id: 'chat', labelKey: 'pwa.view.chat', component: ChatView };
+const pwaViews: DashboardView[] = [
+  ...dashboardViews.filter((view) => view.id !== 'settings'),
+  chatView,
+  ...dashboardViews.filter((view) => view.id === 'settings'),
+];
 
 interface ShellProps {
   db: AttuneDb;
@@ -59,7 +68,7 @@ function Shell({ db, settings, launcher, offline, subscribeSaved }: ShellProps) 
           </span>
         )}
       </div>
-      <App key={revision} db={db} initialSettings={settings} views={dashboardViews} />
+      <App key={revision} db={db} initialSettings={settings} views={pwaViews} />
     </>
   );
 }

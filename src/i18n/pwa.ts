@@ -4,6 +4,7 @@ import { registerCatalogue, type AreaCatalogue } from './index';
 
 export const pwaCatalogue: AreaCatalogue = {
   en: {
+    'pwa.view.chat': 'Assistant',
     'pwa.capture': 'New capture',
     'pwa.pasteHint': 'Paste text anywhere on this page (Ctrl+V) to capture it.',
     'pwa.pastedTitle': 'Pasted text',
@@ -11,6 +12,7 @@ export const pwaCatalogue: AreaCatalogue = {
     'pwa.offlineFailed': 'Offline use is not available: {reason}',
   },
   zh_CN: {
+    'pwa.view.chat': '助手',
     'pwa.capture': '新建采集',
     'pwa.pasteHint': '在此页面任意位置粘贴文本（Ctrl+V）即可采集。',
     'pwa.pastedTitle': '粘贴的文本',

@@ -193,3 +193,19 @@ test('the engine worker from the build generates with the precached default mode
   expect(['webgpu', 'webgl', 'wasm', 'cpu']).toContain(reply.backend); // the worker started a real backend
   console.log(`[pwa e2e] engine worker backend: ${reply.backend}`);
 });
+
+test('every dashboard view and the assistant are tabs; the assistant answers offline through the engine worker', async () => {
+  await page.goto(`${origin}/#chat`);
+  for (const id of ['examples', 'models', 'train', 'adapters', 'chat', 'settings']) {
+    await page.getByTestId(`dashboard-tab-${id}`).waitFor({ timeout: 20_000 });
+  }
+  await page.getByTestId('chat').waitFor();
+  await page.getByTestId('chat-input').fill('Tell me about foxes.');
+  await page.getByTestId('chat-input').press('Enter');
+  const live = page.getByTestId('chat-streaming-answer').locator('.chat-text');
+  await expect.poll(async () => ((await live.textContent()) ?? '').length, { timeout: 120_000 }).toBeGreaterThan(10);
+  await page.getByTestId('chat-stop').click();
+  await page.getByTestId('chat-send').waitFor({ timeout: 30_000 });
+  expect(await page.getByTestId('chat-message-assistant').count()).toBe(1);
+  expect(await page.getByTestId('chat-error').count()).toBe(0);
+});

@@ -1,0 +1,31 @@
+// The offline assistant as a tab of the web app: the extension's side-panel chat (src/ui/chat)
+// with the same engine client, here served by the engine worker. The web app has no browser tabs,
+// so "use this page as context" explains that instead of reading one.
+import '../src/i18n/chat';
+import '../src/ui/chat/chat.css';
+import { useEffect, useState } from 'preact/hooks';
+import { getEngineClient } from '../src/engine/client';
+import { t } from '../src/i18n';
+import { Chat } from '../src/ui/chat/Chat';
+import { ChatController } from '../src/ui/chat/controller';
+import { PageContextUnavailableError } from '../src/ui/chat/page-context';
+import { useDashboard } from '../src/ui/dashboard/context';
+
+export function ChatView() {
+  const { db, showToast } = useDashboard();
+  const [controller, setController] = useState<ChatController | null>(null);
+  useEffect(() => {
+    const created = new ChatController({
+      db,
+      engine: getEngineClient(),
+      readContext: async () => {
+        throw new PageContextUnavailableError('the installed app cannot read other tabs; paste the text into the chat instead');
+      },
+    });
+    created.load().then(
+      () => setController(created),
+      (error: unknown) => showToast({ kind: 'error', message: error instanceof Error ? error.message : String(error) }),
+    );
+  }, [db]);
+  return controller ? <Chat controller={controller} /> : <p>{t('chat.loading')}</p>;
+}
