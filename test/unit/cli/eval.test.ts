@@ -118,6 +118,35 @@ describe('attune eval', { timeout: 240_000 }, () => {
     expect(none.loss).toBeCloseTo(plain.loss, 6);
   });
 
+  test('--adapter evaluates with a trained adapter: its training data gets a lower loss', () => {
+    const data = jsonl([
+      { instruction: 'Say hi', output: 'hi there' },
+      { instruction: 'Name a fruit', input: 'red', output: 'apple' },
+    ]);
+    const out = join(mkdtempSync(join(tmpdir(), 'attune-eval-adapter-')), 'adapter');
+    const trained = attune(
+      'train',
+      '--model',
+      GPT2,
+      '--data',
+      data,
+      '--steps',
+      '3',
+      '--lr',
+      '0.05',
+      '--out',
+      out,
+      '--quiet',
+    );
+    expect(trained.status, trained.stderr).toBe(0);
+    const base = JSON.parse(attune('eval', '--model', GPT2, '--data', data, '--json').stdout);
+    const tuned = attune('eval', '--model', GPT2, '--data', data, '--adapter', out, '--json');
+    expect(tuned.status, tuned.stderr).toBe(0);
+    const summary = JSON.parse(tuned.stdout);
+    expect(summary.tokens).toBe(base.tokens);
+    expect(summary.loss).toBeLessThan(base.loss - 0.5);
+  });
+
   test('a malformed line is named by its line number; bad flags are usage errors', () => {
     const broken = jsonl([
       { instruction: 'Say hi', output: 'hi' },
