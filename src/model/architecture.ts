@@ -8,6 +8,9 @@ export interface BlockContext {
   weights: WeightMap;
   hooks: ForwardHooks | undefined;
   layer: number;
+  /** Hidden states inside blocks are 2-D [batch * rows, D]: linears need no reshapes. */
+  batch: number;
+  rows: number;
   /** Additive attention bias [B, 1, T, K] or null. */
   bias: tf.Tensor4D | null;
   /** Absolute position of the first new token. */
@@ -22,7 +25,7 @@ export interface BlockContext {
 }
 
 export interface BlockOutput {
-  hidden: tf.Tensor3D; // [B, T, D]
+  hidden: tf.Tensor2D; // [B*T, D]
   /** Past + new keys/values [B, nKv, S + T, hd], kept for the cache. */
   key: tf.Tensor4D;
   value: tf.Tensor4D;
@@ -33,7 +36,8 @@ export interface Architecture {
   embeddingName: string;
   /** Adds position information to the input embeddings (GPT-2's learned positions); identity otherwise. */
   addPositions(weights: WeightMap, x: tf.Tensor3D, positionOffset: number): tf.Tensor3D;
-  block(ctx: BlockContext, x: tf.Tensor3D): BlockOutput;
-  finalNorm(config: ModelConfig, weights: WeightMap, x: tf.Tensor3D): tf.Tensor3D;
+  /** x [B*T, D] -> [B*T, D] */
+  block(ctx: BlockContext, x: tf.Tensor2D): BlockOutput;
+  finalNorm<T extends tf.Tensor>(config: ModelConfig, weights: WeightMap, x: T): T;
   usesRope: boolean;
 }

@@ -7,9 +7,9 @@ const MASKED = -1e9;
 
 /**
  * q [B, nh, T, hd], k/v [B, nKv, K, hd] (K = keys including past and prefix);
- * bias [B, 1, T, K] or null. Returns [B, T, nh * hd].
+ * bias [B, 1, T, K] or null. Returns [B * T, nh * hd] (hidden states are 2-D inside blocks).
  */
-export function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor4D | null, qIsScaled = false): tf.Tensor3D {
+export function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor4D | null, qIsScaled = false): tf.Tensor2D {
   const [B, nh, T, hd] = q.shape;
   const nKv = k.shape[1];
   const K = k.shape[2];
@@ -17,20 +17,21 @@ export function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.
   // Query head h uses kv head floor(h / groups) (HF repeat_kv). Folding the group into the
   // query-row axis lets one batched matMul serve all heads without copying keys.
   const qGrouped = tf.reshape(qIsScaled ? q : tf.mul(q, 1 / Math.sqrt(hd)), [B, nKv, groups * T, hd]);
-  let scores = tf.reshape(tf.matMul(qGrouped, k, false, true), [B, nh, T, K]); // [B, nh, T, K]
-  if (bias) scores = tf.add(scores, bias);
-  const probs = tf.reshape(tf.softmax(scores), [B, nKv, groups * T, K]);
+  const scores = tf.matMul(qGrouped, k, false, true); // [B, nKv, groups*T, K]
+  // Softmax runs over keys, so the grouped layout only needs unfolding to add the [B, 1, T, K] bias.
+  const probs = bias
+    ? tf.reshape(tf.softmax(tf.add(tf.reshape(scores, [B, nh, T, K]), bias)), [B, nKv, groups * T, K])
+    : tf.softmax(scores);
   const out = tf.matMul(probs, v); // [B, nKv, groups*T, hd] = [B, nh, T, hd]
   // With one query row the head/time swap moves no data: a reshape is enough (decode fast path).
-  if (T === 1) return tf.reshape(out, [B, 1, nh * hd]);
-  return tf.reshape(tf.transpose(tf.reshape(out, [B, nh, T, hd]), [0, 2, 1, 3]), [B, T, nh * hd]); // [B, T, nh*hd]
+  if (T === 1) return tf.reshape(out, [B, nh * hd]);
+  return tf.reshape(tf.transpose(tf.reshape(out, [B, nh, T, hd]), [0, 2, 1, 3]), [B * T, nh * hd]); // [B*T, nh*hd]
 }
 
-/** [B, T, n * hd] -> [B, n, T, hd] */
-export function splitHeads(x: tf.Tensor, numHeads: number, headDim: number): tf.Tensor4D {
-  const [B, T] = x.shape as [number, number];
-  if (T === 1) return tf.reshape(x, [B, numHeads, 1, headDim]); // no data moves for one row
-  return tf.transpose(tf.reshape(x, [B, T, numHeads, headDim]), [0, 2, 1, 3]);
+/** [B * T, n * hd] -> [B, n, T, hd] */
+export function splitHeads(x: tf.Tensor, batch: number, rows: number, numHeads: number, headDim: number): tf.Tensor4D {
+  if (rows === 1) return tf.reshape(x, [batch, numHeads, 1, headDim]); // no data moves for one row
+  return tf.transpose(tf.reshape(x, [batch, rows, numHeads, headDim]), [0, 2, 1, 3]);
 }
 
 /**

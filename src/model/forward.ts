@@ -65,15 +65,20 @@ export function forward(model: LoadedModel, input: ForwardInput): ForwardOutput 
     const bias = attentionBias(keyMask, B, rows, pastLength);
     const rope = arch.usesRope ? rotary(config, pastLength, rows) : null;
     x = arch.addPositions(weights, x, pastLength);
+    const D = x.shape[2];
+    let h = tf.reshape(x, [B * rows, D]) as tf.Tensor2D; // [B*T', D]: blocks work on 2-D rows
     const layers: KVCache['layers'] = [];
     for (let layer = 0; layer < config.numLayers; layer++) {
       const layerPast = past ? past.layers[layer]! : (prefixes?.[layer] ?? null);
-      const out = arch.block({ config, weights, hooks, layer, bias, positionOffset: pastLength, past: layerPast, rope }, x);
-      x = hooks?.blockOutput ? hooks.blockOutput(layer, out.hidden) : out.hidden;
+      const ctx = { config, weights, hooks, layer, batch: B, rows, bias, positionOffset: pastLength, past: layerPast, rope };
+      const out = arch.block(ctx, h);
+      h = hooks?.blockOutput ? (tf.reshape(hooks.blockOutput(layer, tf.reshape(out.hidden, [B, rows, D])), [B * rows, D]) as tf.Tensor2D) : out.hidden;
       layers.push({ key: out.key, value: out.value });
     }
-    if (input.logits === 'last') x = tf.slice(x, [0, rows - 1, 0], [B, 1, x.shape[2]]);
-    const logits = head(model, arch, arch.finalNorm(config, weights, x), hooks); // [B, T', V]
+    const outRows = input.logits === 'last' ? 1 : rows;
+    if (input.logits === 'last' && rows > 1) h = tf.reshape(tf.slice(tf.reshape(h, [B, rows, D]), [0, rows - 1, 0], [B, 1, D]), [B, D]);
+    const flatLogits = head(model, arch, arch.finalNorm(config, weights, h), hooks); // [B*T', V]
+    const logits = tf.reshape(flatLogits, [B, outRows, flatLogits.shape[1]]) as tf.Tensor3D; // [B, T', V]
     const wantCache = input.useCache === true || past !== null;
     const cache: KVCache | null = wantCache ? { layers, mask: keyMask, length: pastLength + rows } : null;
     return { logits, cache, prependedRows } as unknown as tf.TensorContainer;
@@ -139,11 +144,11 @@ function buildKeyMask(
 }
 
 /** Final projection to the vocabulary; tied models reuse the embedding table. */
-function head(model: LoadedModel, arch: Architecture, x: tf.Tensor3D, hooks: ForwardHooks | undefined): tf.Tensor3D {
-  if (!model.config.tieWordEmbeddings) return linear(model.weights, 'lm_head', x, hooks) as tf.Tensor3D;
+function head(model: LoadedModel, arch: Architecture, x: tf.Tensor2D, hooks: ForwardHooks | undefined): tf.Tensor2D {
+  if (!model.config.tieWordEmbeddings) return linear(model.weights, 'lm_head', x, hooks) as tf.Tensor2D;
   const table = model.weights.get(arch.embeddingName) as tf.Tensor2D;
   // The [D, V] transpose is made once at load for the plain base table; a replaced (e.g. trainable)
   // table is transposed inside the graph so its gradient flows.
   const tied = model.tiedHead && model.tiedHead.source === table ? model.tiedHead.transposed : tf.transpose(table);
-  return linear(model.weights, 'lm_head', x, hooks, tied) as tf.Tensor3D;
+  return linear(model.weights, 'lm_head', x, hooks, tied) as tf.Tensor2D;
 }

@@ -11,47 +11,47 @@ function rotatedQueryKey(ctx: BlockContext, qFlat: tf.Tensor, kFlat: tf.Tensor):
   const c = ctx.config;
   if (ctx.rope!.single) {
     const { query, key } = ctx.rope!.single; // [nh*hd, nh*hd] (scaled), [nKv*hd, nKv*hd]
-    const [B, T] = qFlat.shape as [number, number];
-    const q = tf.matMul(tf.reshape(qFlat, [B * T, -1]) as tf.Tensor2D, query); // [B, nh*hd]
-    const k = tf.matMul(tf.reshape(kFlat, [B * T, -1]) as tf.Tensor2D, key); // [B, nKv*hd]
+    const B = ctx.batch;
+    const q = tf.matMul(qFlat as tf.Tensor2D, query); // [B, nh*hd]
+    const k = tf.matMul(kFlat as tf.Tensor2D, key); // [B, nKv*hd]
     return { q: tf.reshape(q, [B, c.numHeads, 1, c.headDim]), k: tf.reshape(k, [B, c.numKvHeads, 1, c.headDim]), qIsScaled: true };
   }
-  const q = applyRope(splitHeads(qFlat, c.numHeads, c.headDim), ctx.rope!.cos, ctx.rope!.sin); // [B, nh, T, hd]
-  const k = applyRope(splitHeads(kFlat, c.numKvHeads, c.headDim), ctx.rope!.cos, ctx.rope!.sin); // [B, nKv, T, hd]
+  const q = applyRope(splitHeads(qFlat, ctx.batch, ctx.rows, c.numHeads, c.headDim), ctx.rope!.cos, ctx.rope!.sin); // [B, nh, T, hd]
+  const k = applyRope(splitHeads(kFlat, ctx.batch, ctx.rows, c.numKvHeads, c.headDim), ctx.rope!.cos, ctx.rope!.sin); // [B, nKv, T, hd]
   return { q, k, qIsScaled: false };
 }
 
 function selfAttention(ctx: BlockContext, x: tf.Tensor): BlockOutput {
   const { config: c, weights, hooks } = ctx;
   const p = `model.layers.${ctx.layer}.self_attn`;
-  const qFlat = linear(weights, `${p}.q_proj`, x, hooks); // [B, T, nh*hd]
-  const kFlat = linear(weights, `${p}.k_proj`, x, hooks); // [B, T, nKv*hd]
-  const v = splitHeads(linear(weights, `${p}.v_proj`, x, hooks), c.numKvHeads, c.headDim); // [B, nKv, T, hd]
+  const qFlat = linear(weights, `${p}.q_proj`, x, hooks); // [B*T, nh*hd]
+  const kFlat = linear(weights, `${p}.k_proj`, x, hooks); // [B*T, nKv*hd]
+  const v = splitHeads(linear(weights, `${p}.v_proj`, x, hooks), ctx.batch, ctx.rows, c.numKvHeads, c.headDim); // [B, nKv, T, hd]
   const { q, k, qIsScaled } = rotatedQueryKey(ctx, qFlat, kFlat);
   const key = (ctx.past ? tf.concat([ctx.past.key, k], 2) : k) as tf.Tensor4D; // [B, nKv, S+T, hd]
   const value = (ctx.past ? tf.concat([ctx.past.value, v], 2) : v) as tf.Tensor4D;
-  const y = attend(q, key, value, ctx.bias, qIsScaled); // [B, T, nh*hd]
-  return { hidden: linear(weights, `${p}.o_proj`, y, hooks) as tf.Tensor3D, key, value };
+  const y = attend(q, key, value, ctx.bias, qIsScaled); // [B*T, nh*hd]
+  return { hidden: linear(weights, `${p}.o_proj`, y, hooks) as tf.Tensor2D, key, value };
 }
 
 function mlp(ctx: BlockContext, x: tf.Tensor): tf.Tensor {
   const p = `model.layers.${ctx.layer}.mlp`;
-  const gate = silu(linear(ctx.weights, `${p}.gate_proj`, x, ctx.hooks)); // [B, T, I]
-  const up = linear(ctx.weights, `${p}.up_proj`, x, ctx.hooks); // [B, T, I]
-  return linear(ctx.weights, `${p}.down_proj`, tf.mul(gate, up), ctx.hooks); // [B, T, D]
+  const gate = silu(linear(ctx.weights, `${p}.gate_proj`, x, ctx.hooks)); // [B*T, I]
+  const up = linear(ctx.weights, `${p}.up_proj`, x, ctx.hooks); // [B*T, I]
+  return linear(ctx.weights, `${p}.down_proj`, tf.mul(gate, up), ctx.hooks); // [B*T, D]
 }
 
-function block(ctx: BlockContext, x: tf.Tensor3D): BlockOutput {
+function block(ctx: BlockContext, x: tf.Tensor2D): BlockOutput {
   const p = `model.layers.${ctx.layer}`;
   const eps = ctx.config.normEps;
   const attn = selfAttention(ctx, rmsNorm(x, ctx.weights.get(`${p}.input_layernorm.weight`)!, eps));
   const h = tf.add(x, attn.hidden);
   const normed = rmsNorm(h, ctx.weights.get(`${p}.post_attention_layernorm.weight`)!, eps);
-  return { hidden: tf.add(h, mlp(ctx, normed)) as tf.Tensor3D, key: attn.key, value: attn.value };
+  return { hidden: tf.add(h, mlp(ctx, normed)) as tf.Tensor2D, key: attn.key, value: attn.value };
 }
 
-function finalNorm(config: ModelConfig, weights: WeightMap, x: tf.Tensor3D): tf.Tensor3D {
-  return rmsNorm(x, weights.get('model.norm.weight')!, config.normEps) as tf.Tensor3D;
+function finalNorm<T extends tf.Tensor>(config: ModelConfig, weights: WeightMap, x: T): T {
+  return rmsNorm(x, weights.get('model.norm.weight')!, config.normEps) as T;
 }
 
 export const llama: Architecture = {
