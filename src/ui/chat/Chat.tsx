@@ -178,7 +178,10 @@ function LiveAnswer({ answer, name }: { answer: StreamingAnswer; name: string })
       aria-busy={!answer.done}
     >
       <h2 class="chat-who">{who('assistant', answer.variant, name)}</h2>
-      <p class="chat-text">{answer.text}</p>
+      <p class="chat-text">
+        {answer.text}
+        {answer.text === '' && !answer.done && <span class="chat-waiting">{t('chat.waiting')}</span>}
+      </p>
     </article>
   );
 }

@@ -79,10 +79,15 @@ test('Shift+Enter does not send; Enter sends and the answer appears', async () =
 });
 
 test('Esc stops the answer being streamed; the partial text is kept as stopped', async () => {
+  engine.holdStart();
   engine.hold();
   const input = await type('Long answer please');
   await key(input, { key: 'Enter' });
+  // Before the first piece arrives, the answer says it is working.
+  await until(() => /Thinking/.test(byTestId('chat-streaming-answer')?.textContent ?? ''));
+  engine.start();
   await until(() => (byTestId('chat-streaming-answer')?.textContent ?? '').includes('streamed'));
+  expect(byTestId('chat-streaming-answer')?.textContent).not.toMatch(/Thinking/);
   expect(byTestId('chat-stop')).not.toBeNull();
   await key(document, { key: 'Escape' });
   await until(() => !controller.state.generating);

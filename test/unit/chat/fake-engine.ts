@@ -14,6 +14,19 @@ export class FakeEngine implements ChatEngine {
 
   constructor(private readonly answerFor: (payload: GeneratePayload) => string | Error) {}
 
+  private startGate: Promise<void> | null = null;
+  private openStartGate: (() => void) | null = null;
+
+  /** Streams wait before their first piece until `start()` (the model "loading"). */
+  holdStart(): void {
+    this.startGate = new Promise((resolve) => (this.openStartGate = resolve));
+  }
+
+  start(): void {
+    this.openStartGate?.();
+    this.startGate = null;
+  }
+
   /** Streams stop after their first piece until `release()`. */
   hold(): void {
     this.gate = new Promise((resolve) => (this.openGate = resolve));
@@ -33,6 +46,7 @@ export class FakeEngine implements ChatEngine {
     const answer = this.answerFor(payload);
     if (answer instanceof Error) throw answer;
     const pieces = answer.match(/\S+\s*/g) ?? [];
+    if (this.startGate) await Promise.race([this.startGate, aborted(options.signal)]);
     for (const [i, piece] of pieces.entries()) {
       await new Promise((resolve) => setTimeout(resolve, 0));
       if (options.signal?.aborted)
