@@ -46,6 +46,8 @@ export const chatCatalogue: AreaCatalogue = {
     'chat.error.adapter-mismatch':
       'That adapter was trained for another model. Choose another one or switch models.',
     'chat.error.busy': 'The engine is busy training. Pause the training or wait, then ask again.',
+    'chat.error.too-long':
+      'The request is too long for this model’s context. Remove the page context, turn off few-shot, or start a new conversation.',
   },
   zh_CN: {
     'chat.title': 'Attune 助手',
@@ -89,6 +91,7 @@ export const chatCatalogue: AreaCatalogue = {
     'chat.error.adapter-not-found': '该适配器已被删除。请选择其他适配器。',
     'chat.error.adapter-mismatch': '该适配器是为其他模型训练的。请选择其他适配器或切换模型。',
     'chat.error.busy': '引擎正在训练。请暂停训练或稍候再问。',
+    'chat.error.too-long': '请求超出此模型的上下文长度。请移除页面上下文、关闭少样本提示，或开始新对话。',
   },
 };
 

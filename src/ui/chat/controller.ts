@@ -65,7 +65,7 @@ export interface ChatState {
   demonstrations: number;
   generating: boolean;
   /** Plain-language problem to show, or null. */
-  error: { code: EngineErrorCode | 'context' | 'storage'; message: string } | null;
+  error: { code: EngineErrorCode | 'context' | 'storage' | 'too-long'; message: string } | null;
 }
 
 export function initialChatState(): ChatState {
@@ -246,6 +246,11 @@ export class ChatController {
         { signal, onProgress: ({ delta }) => update({ text: this.current.streaming[index]!.text + delta }) },
       );
       update({ text: result.text, done: true });
+      if (result.stopReason === 'context-full' && result.text === '') {
+        // The prompt alone filled the model's context: nothing could be written.
+        this.set({ error: { code: 'too-long', message: 'The request is too long for this model.' } });
+        return 'failed';
+      }
       return 'done';
     } catch (error) {
       update({ done: true });

@@ -164,6 +164,17 @@ test('context problems and engine errors are shown, not thrown; nothing is lost'
   expect(failing.state.generating).toBe(false);
 });
 
+test('a request that fills the whole context is explained instead of answered with nothing', async () => {
+  const full = new ChatController({
+    db,
+    engine: { request: async () => ({ text: '', tokens: 0, stopReason: 'context-full' }) },
+    readContext: async (source) => toContext(source, { text: 'x', title: '' }),
+  });
+  await full.send('A very long request');
+  expect(full.state.error).toMatchObject({ code: 'too-long' });
+  expect(full.state.generating).toBe(false);
+});
+
 test('conversations: open, export, delete', async () => {
   await controller.send('First chat');
   const first = controller.state.current!.id;
