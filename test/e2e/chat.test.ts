@@ -18,15 +18,16 @@ test('a prompt streams an answer from the shipped model; Stop ends it and it is 
   await page.getByLabel('Your message').fill('Tell me about the history of the United States.');
   await page.getByLabel('Your message').press('Enter');
 
-  const live = page.getByTestId('chat-streaming-answer').locator('.chat-text');
+  const answer = page.getByTestId('chat-streaming-answer');
+  // The model's text so far ('' while the "Thinking…" placeholder shows).
+  const streamed = async () =>
+    (await answer.locator('.chat-waiting').count()) > 0
+      ? ''
+      : ((await answer.locator('.chat-text').textContent()) ?? '');
   // Streaming: the text grows while the answer is being written.
-  await expect
-    .poll(async () => ((await live.textContent()) ?? '').length, { timeout: 120_000 })
-    .toBeGreaterThan(40);
-  const early = (await live.textContent()) ?? '';
-  await expect
-    .poll(async () => ((await live.textContent()) ?? '').length, { timeout: 30_000 })
-    .toBeGreaterThan(early.length);
+  await expect.poll(async () => (await streamed()).length, { timeout: 120_000 }).toBeGreaterThan(20);
+  const early = await streamed();
+  await expect.poll(async () => (await streamed()).length, { timeout: 30_000 }).toBeGreaterThan(early.length);
 
   await page.getByTestId('chat-stop').click();
   await page.getByTestId('chat-send').waitFor({ timeout: 30_000 });
@@ -44,5 +45,39 @@ test('a prompt streams an answer from the shipped model; Stop ends it and it is 
   await expect
     .poll(() => page.getByTestId('chat-message-user').first().textContent())
     .toContain('Tell me about the history');
+  await page.close();
+});
+
+test('few-shot uses the captured examples most like the request', async () => {
+  // Three examples through the dashboard's import, two of them about antonyms.
+  const jsonl = [
+    { instruction: 'Give an antonym of: hot', output: 'cold' },
+    { instruction: 'Give an antonym of: tall', output: 'short' },
+    { instruction: 'Summarise the news', output: 'Nothing happened.' },
+  ]
+    .map((e) => JSON.stringify(e))
+    .join('\n');
+  const dashboard = await ext.context.newPage();
+  await dashboard.goto(extensionUrl(ext, '/dashboard.html#examples'));
+  await dashboard
+    .getByTestId('examples-import-file')
+    .setInputFiles({ name: 'e.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(jsonl) });
+  await dashboard.getByTestId('import-confirm').click();
+  await expect
+    .poll(() => dashboard.getByTestId('examples-count').getAttribute('data-total'), { timeout: 30_000 })
+    .toBe('3');
+  await dashboard.close();
+
+  const page = await ext.context.newPage();
+  await page.goto(extensionUrl(ext, '/sidepanel.html'));
+  await page.getByTestId('chat-new').click();
+  await page.getByTestId('chat-few-shot').check();
+  await page.getByLabel('Your message').fill('Give an antonym of: visible');
+  await page.getByTestId('chat-send').click();
+  await expect
+    .poll(() => page.getByTestId('chat-few-shot-count').textContent(), { timeout: 60_000 })
+    .toBe('Using 2 of your examples');
+  await page.getByTestId('chat-stop').click();
+  await page.getByTestId('chat-send').waitFor({ timeout: 30_000 });
   await page.close();
 });
