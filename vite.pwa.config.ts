@@ -67,6 +67,9 @@ function precacheManifest(): Plugin {
 
 export default defineConfig({
   root: resolve('pwa'),
+  // No SPA fallback: a missing file must be a 404 (the model reader probes optional files), not
+  // index.html. The app is one page at /; share targets and views use its query and hash.
+  appType: 'mpa',
   publicDir: resolve('public'),
   plugins: [preact(), tfjsWasmAssets(), precacheManifest()],
   worker: { format: 'es' }, // the engine worker imports backends lazily (code splitting)

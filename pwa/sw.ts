@@ -39,13 +39,20 @@ sw.addEventListener('activate', (event) => {
   );
 });
 
+/** The shipped default model is exactly its precached files. */
+const MODEL_FOLDER = '/model/';
+
 async function respond(request: Request): Promise<Response> {
   const cache = await caches.open(CACHE_NAME);
   // ignoreVary: module scripts are requested with an Origin header that install's requests lack,
   // and servers often answer `Vary: Origin`; the precached file is the same either way.
   const options: CacheQueryOptions = { ignoreSearch: true, ignoreVary: true };
   const cached = await cache.match(request.mode === 'navigate' ? APP_SHELL : request, options);
-  return cached ?? fetch(request);
+  if (cached) return cached;
+  // Optional model files this build does not ship (a shard index, say) are a plain 404, even on
+  // hosts that answer unknown paths with index.html: the model reader must not parse a web page.
+  if (new URL(request.url).pathname.startsWith(MODEL_FOLDER)) return new Response(null, { status: 404 });
+  return fetch(request);
 }
 
 sw.addEventListener('fetch', (event) => {
