@@ -61,23 +61,47 @@ export function loadStoredAdapter(record: AdapterRecord, active: ActiveModel): A
   return importAdapter(adapterFilesOf(record), adapterContext(active));
 }
 
+interface CacheEntry {
+  key: string;
+  adapter: Adapter;
+  /** Generations using it now: a replaced entry is disposed when the last one ends. */
+  users: number;
+  replaced: boolean;
+}
+
 /** Keeps the last used adapter alive between generations (chat turns reuse it). */
 export class AdapterCache {
-  private entry: { key: string; adapter: Adapter } | null = null;
+  private entry: CacheEntry | null = null;
 
-  get(record: AdapterRecord, active: ActiveModel): Adapter {
+  /** The adapter for this record, held until `release` is called. */
+  acquire(record: AdapterRecord, active: ActiveModel): { adapter: Adapter; release(): void } {
     const key = `${record.id}@${record.updatedAt}/${active.id}`;
-    if (this.entry?.key === key) return this.entry.adapter;
-    this.dispose();
-    const adapter = loadStoredAdapter(record, active);
-    this.entry = { key, adapter };
-    return adapter;
+    if (this.entry?.key !== key) {
+      const adapter = loadStoredAdapter(record, active);
+      this.dispose();
+      this.entry = { key, adapter, users: 0, replaced: false };
+    }
+    const entry = this.entry;
+    entry.users += 1;
+    let released = false;
+    return {
+      adapter: entry.adapter,
+      release: () => {
+        if (released) return;
+        released = true;
+        entry.users -= 1;
+        if (entry.replaced && entry.users === 0) entry.adapter.dispose();
+      },
+    };
   }
 
-  /** Frees the cached adapter (after a delete, or when the model changes). */
+  /** Drops the cached adapter (disposed now, or when the generations using it end). */
   dispose(): void {
-    this.entry?.adapter.dispose();
+    const entry = this.entry;
     this.entry = null;
+    if (!entry) return;
+    entry.replaced = true;
+    if (entry.users === 0) entry.adapter.dispose();
   }
 }
 

@@ -61,11 +61,15 @@ export class Generator {
     return this.models.use(async (active) => {
       const ids = promptIdsFor(active.model, payload);
       const options: GenerateOptions = { ...samplingOptions(payload.sampling), signal, onText: onDelta };
-      const { hooks, virtualTokens } = await this.hooksFor(active, payload.adapterId);
-      options.maxNewTokens = fitNewTokens(active.model, ids.length, virtualTokens, options.maxNewTokens!);
-      if (options.maxNewTokens === 0) return { text: '', tokens: 0, stopReason: 'context-full' };
-      const result = await generate(this.modelFor(active, payload.adapterId), ids, { ...options, hooks });
-      return { text: result.text, tokens: result.tokens.length, stopReason: result.stopReason };
+      const { hooks, virtualTokens, release } = await this.hooksFor(active, payload.adapterId);
+      try {
+        options.maxNewTokens = fitNewTokens(active.model, ids.length, virtualTokens, options.maxNewTokens!);
+        if (options.maxNewTokens === 0) return { text: '', tokens: 0, stopReason: 'context-full' };
+        const result = await generate(this.modelFor(active, payload.adapterId), ids, { ...options, hooks });
+        return { text: result.text, tokens: result.tokens.length, stopReason: result.stopReason };
+      } finally {
+        release();
+      }
     });
   }
 
@@ -114,10 +118,13 @@ export class Generator {
     return this.isMerged(active, adapterId) ? { ...active.model, weights: this.merged!.weights } : active.model;
   }
 
-  private async hooksFor(active: ActiveModel, adapterId: string | null): Promise<{ hooks?: GenerateOptions['hooks']; virtualTokens: number }> {
-    if (adapterId === null || this.isMerged(active, adapterId)) return { virtualTokens: 0 };
-    const adapter = this.adapters.get(await this.record(adapterId, active), active);
-    return { hooks: adapter.hooks({ training: false }), virtualTokens: adapter.virtualTokens };
+  private async hooksFor(
+    active: ActiveModel,
+    adapterId: string | null,
+  ): Promise<{ hooks?: GenerateOptions['hooks']; virtualTokens: number; release(): void }> {
+    if (adapterId === null || this.isMerged(active, adapterId)) return { virtualTokens: 0, release: () => undefined };
+    const { adapter, release } = this.adapters.acquire(await this.record(adapterId, active), active);
+    return { hooks: adapter.hooks({ training: false }), virtualTokens: adapter.virtualTokens, release };
   }
 
   private async record(adapterId: string, active: ActiveModel): Promise<AdapterRecord> {

@@ -122,6 +122,18 @@ describe('generation', () => {
     expect((await client.request('engine.info', {})).mergedAdapterId).toBe(final.adapterId);
   });
 
+  test('two replies at once with different adapters both finish and match the same replies made one at a time', async () => {
+    const db = await freshDb();
+    await seedExamples(db);
+    const client = new TestClient(host(db));
+    const lora = await client.request('train.start', { examples: { kind: 'all' }, method: 'lora', overrides: { ...QUICK, maxSteps: 3, lr: 0.05 } });
+    const soft = await client.request('train.start', { examples: { kind: 'all' }, method: 'prompt-tuning', overrides: { ...QUICK, maxSteps: 3 }, methodConfig: { numVirtualTokens: 4 } });
+    const ask = (adapterId: string) => client.request('generate', { prompt: 'Echo lemon', adapterId, sampling: { maxNewTokens: 10 } });
+    const oneByOne = [await ask(lora.adapterId!), await ask(soft.adapterId!)];
+    const atOnce = await Promise.all([ask(lora.adapterId!), ask(soft.adapterId!), ask(lora.adapterId!)]);
+    expect(atOnce.map((r) => r.text)).toEqual([oneByOne[0]!.text, oneByOne[1]!.text, oneByOne[0]!.text]);
+  });
+
   test('an unknown adapter and a malformed request are refused with their codes', async () => {
     const db = await freshDb();
     const client = new TestClient(host(db));
