@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { unzipSync } from 'fflate';
+import { unzipSync, zipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startModelServer, type ModelServer } from '../unit/model-store/model-server';
@@ -127,7 +127,7 @@ function readDb(page: Page): Promise<{ runs: { id: string; status: string; check
   });
 }
 
-test('one click trains an adapter that survives a reload and generates what the CLI generates from its PEFT export', async () => {
+test('one click trains an adapter that survives a reload, generates what the CLI generates from its PEFT export, and is managed in the Adapters view', async () => {
   const ext = await launch();
   await prepare(ext);
   const page = await dashboard(ext, 'train');
@@ -167,6 +167,33 @@ test('one click trains an adapter that survives a reload and generates what the 
   for (const [name, bytes] of Object.entries(unzipSync(new Uint8Array(readFileSync(zipPath))))) writeFileSync(join(dir, name), bytes);
   const cli = await run('node', ['--import', 'tsx', 'src/cli/main.ts', 'generate', '--model', 'test/fixtures/models/tiny-llama', '--adapter', dir, '--greedy', '--max-tokens', '12', '--prompt', PROMPT], { timeout: 120_000 });
   expect(cli.stdout.replace(/\n$/, '')).toBe(tuned);
+
+  // Adapters view: merge (same answer, no hooks), use in chat, rename, import, refusal, delete.
+  await row.getByTestId('adapter-merge').click();
+  await row.getByTestId('adapter-merged-badge').waitFor();
+  expect(await generateText(page, adapterId)).toBe(tuned);
+  await row.getByTestId('adapter-merge').click();
+  await row.getByTestId('adapter-merged-badge').waitFor({ state: 'detached' });
+  await row.getByTestId('adapter-set-active').click();
+  await row.getByTestId('adapter-active-badge').waitFor();
+  await row.getByTestId('adapter-rename').click();
+  await page.getByTestId('adapters-rename-input').fill('My voice');
+  await page.getByTestId('adapters-rename-save').click();
+  await expect.poll(() => row.getByTestId('adapter-name').textContent()).toBe('My voice');
+
+  const files = unzipSync(new Uint8Array(readFileSync(zipPath)));
+  await page.getByTestId('adapters-import-file').setInputFiles({ name: 'copy.zip', mimeType: 'application/zip', buffer: Buffer.from(zipSync(files)) });
+  await expect.poll(() => page.getByTestId('adapter-row').count(), { timeout: 30_000 }).toBe(2);
+  const config = JSON.parse(new TextDecoder().decode(files['adapter_config.json'])) as Record<string, unknown>;
+  const foreign = { ...files, 'adapter_config.json': new TextEncoder().encode(JSON.stringify({ ...config, base_model_name_or_path: 'someone/other-model' })) };
+  await page.getByTestId('adapters-import-file').setInputFiles({ name: 'foreign.zip', mimeType: 'application/zip', buffer: Buffer.from(zipSync(foreign)) });
+  await expect.poll(() => page.getByTestId('adapters-import-error').textContent(), { timeout: 30_000 }).toContain('someone/other-model');
+  expect(await page.getByTestId('adapter-row').count()).toBe(2);
+
+  await row.getByTestId('adapter-delete').click();
+  await page.getByTestId('adapters-delete-confirm').click();
+  await row.waitFor({ state: 'detached' });
+  expect((await readDb(page)).adapters.map((a) => a.id)).not.toContain(adapterId);
   await page.close();
 });
 
