@@ -19,12 +19,15 @@ export function ChatView() {
       db,
       engine: getEngineClient(),
       readContext: async () => {
-        throw new PageContextUnavailableError('the installed app cannot read other tabs; paste the text into the chat instead');
+        throw new PageContextUnavailableError(
+          'the installed app cannot read other tabs; paste the text into the chat instead',
+        );
       },
     });
     created.load().then(
       () => setController(created),
-      (error: unknown) => showToast({ kind: 'error', message: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) =>
+        showToast({ kind: 'error', message: error instanceof Error ? error.message : String(error) }),
     );
   }, [db]);
   return controller ? <Chat controller={controller} /> : <p>{t('chat.loading')}</p>;

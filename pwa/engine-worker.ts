@@ -5,4 +5,6 @@ import { serveWorkerConnections } from '../src/platform/web/worker-server';
 
 const host = createBrowserEngineHost();
 serveWorkerConnections(self, host);
-void host.resumeUnfinished().catch((error: unknown) => console.error('[attune] could not resume training', error));
+void host
+  .resumeUnfinished()
+  .catch((error: unknown) => console.error('[attune] could not resume training', error));

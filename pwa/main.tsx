@@ -64,7 +64,9 @@ function Shell({ db, settings, launcher, offline, subscribeSaved }: ShellProps) 
         <span class="pwa-hint">{t('pwa.pasteHint')}</span>
         {status && status.kind !== 'unsupported' && (
           <span class="pwa-offline" role="status" data-testid="pwa-offline-status" data-state={status.kind}>
-            {status.kind === 'ready' ? t('pwa.offlineReady') : t('pwa.offlineFailed', { reason: status.reason })}
+            {status.kind === 'ready'
+              ? t('pwa.offlineReady')
+              : t('pwa.offlineFailed', { reason: status.reason })}
           </span>
         )}
       </div>
@@ -82,12 +84,16 @@ async function start(root: HTMLElement): Promise<void> {
     db = await getAttuneDb();
     settings = await getSettings(db);
   } catch (error) {
-    root.textContent = t('dashboard.storageError', { reason: error instanceof Error ? error.message : String(error) });
+    root.textContent = t('dashboard.storageError', {
+      reason: error instanceof Error ? error.message : String(error),
+    });
     return;
   }
   applyLocale(settings);
   const savedListeners: (() => void)[] = [];
-  const launcher = createCaptureLauncher(document, platform.captureApi(), () => savedListeners.forEach((l) => l()));
+  const launcher = createCaptureLauncher(document, platform.captureApi(), () =>
+    savedListeners.forEach((l) => l()),
+  );
   root.textContent = '';
   render(
     <Shell

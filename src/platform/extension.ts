@@ -7,7 +7,8 @@ import type { Platform } from './types';
 
 export const extensionPlatform: Platform = {
   name: 'extension',
-  assetUrl: (path) => (browser.runtime.getURL as (p: string) => string)(path.startsWith('/') ? path : `/${path}`),
+  assetUrl: (path) =>
+    (browser.runtime.getURL as (p: string) => string)(path.startsWith('/') ? path : `/${path}`),
   connectEngine: () => extensionConnector(),
   captureApi: createContentApi,
 };

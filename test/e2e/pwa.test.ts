@@ -13,7 +13,13 @@ import { CHROMIUM } from './harness';
 import { CaptureUi } from './support/capture-ui';
 
 const DIST = resolve('pwa-dist');
-const MODEL_FILES = ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json'];
+const MODEL_FILES = [
+  'config.json',
+  'model.safetensors',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'generation_config.json',
+];
 
 let server: PreviewServer | null = null;
 let browser: Browser;
@@ -31,7 +37,14 @@ beforeAll(async () => {
   expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
   context = await browser.newContext();
   page = await context.newPage();
@@ -45,7 +58,10 @@ afterAll(async () => {
 /** Resolves with the precache list sw.js was built with (what install must have stored). */
 function builtPrecache(): { version: string; files: string[] } {
   const firstLine = readFileSync(join(DIST, 'sw.js'), 'utf8').split('\n', 1)[0]!;
-  return JSON.parse(firstLine.replace(/^self\.__ATTUNE_PRECACHE__ = /, '').replace(/;$/, '')) as { version: string; files: string[] };
+  return JSON.parse(firstLine.replace(/^self\.__ATTUNE_PRECACHE__ = /, '').replace(/;$/, '')) as {
+    version: string;
+    files: string[];
+  };
 }
 
 test('the service worker precaches the app and the model; offline reload still starts and serves the model', async () => {
@@ -87,7 +103,9 @@ test('the service worker precaches the app and the model; offline reload still s
     expect(served.out[file]).toEqual({ status: 200, size: statSync(join('public/model', file)).size });
   }
   // A model file the build does not ship is a 404, not the app page (the reader probes for it).
-  expect(await page.evaluate(async () => (await fetch('/model/model.safetensors.index.json')).status)).toBe(404);
+  expect(await page.evaluate(async () => (await fetch('/model/model.safetensors.index.json')).status)).toBe(
+    404,
+  );
   const config = await page.evaluate(async () => (await fetch('/model/config.json')).json());
   expect(config).toEqual(JSON.parse(readFileSync('public/model/config.json', 'utf8')));
 });
@@ -97,7 +115,9 @@ test('a share-target URL opens the capture form prefilled; saving stores the exa
     title: 'A shared\u0007 article',
     text: 'City foxes learn traffic light timing. https://example.org/foxes?x=1',
   };
-  await page.goto(`${origin}/?title=${encodeURIComponent(shared.title)}&text=${encodeURIComponent(shared.text)}&url=`);
+  await page.goto(
+    `${origin}/?title=${encodeURIComponent(shared.title)}&text=${encodeURIComponent(shared.text)}&url=`,
+  );
   const ui = await CaptureUi.attach(page);
   await ui.waitFor('capture-form');
   expect(await ui.read('capture-output')).toBe('City foxes learn traffic light timing.');
@@ -138,8 +158,11 @@ test('pasting text outside any field opens the capture form with it; pasting int
       ({ text: pasted, into: target }) => {
         const data = new DataTransfer();
         data.setData('text/plain', pasted);
-        const element = target === 'search' ? document.querySelector('[data-testid="examples-search"]')! : document.body;
-        element.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, composed: true }));
+        const element =
+          target === 'search' ? document.querySelector('[data-testid="examples-search"]')! : document.body;
+        element.dispatchEvent(
+          new ClipboardEvent('paste', { clipboardData: data, bubbles: true, composed: true }),
+        );
       },
       { text, into },
     );
@@ -159,7 +182,12 @@ test('the engine worker from the build generates with the precached default mode
   expect(workerFile).toBeDefined();
   const reply = await page.evaluate(
     (url) =>
-      new Promise<{ events: string[]; result?: { text: string; tokens: number }; backend?: string | null; error?: unknown }>((resolveReply) => {
+      new Promise<{
+        events: string[];
+        result?: { text: string; tokens: number };
+        backend?: string | null;
+        error?: unknown;
+      }>((resolveReply) => {
         let result: { text: string; tokens: number } | undefined;
         const worker = new Worker(url, { type: 'module' });
         const channel = new MessageChannel();
@@ -205,7 +233,9 @@ test('every dashboard view and the assistant are tabs; the assistant answers off
   await page.getByTestId('chat-input').fill('Tell me about foxes.');
   await page.getByTestId('chat-input').press('Enter');
   const live = page.getByTestId('chat-streaming-answer').locator('.chat-text');
-  await expect.poll(async () => ((await live.textContent()) ?? '').length, { timeout: 120_000 }).toBeGreaterThan(10);
+  await expect
+    .poll(async () => ((await live.textContent()) ?? '').length, { timeout: 120_000 })
+    .toBeGreaterThan(10);
   // Let the answer finish (at most 128 tokens) and be saved as a message.
   await expect.poll(() => page.getByTestId('chat-message-assistant').count(), { timeout: 240_000 }).toBe(1);
   expect(((await page.getByTestId('chat-message-assistant').textContent()) ?? '').length).toBeGreaterThan(10);

@@ -18,7 +18,8 @@ export function createWebPlatform(options: WebPlatformOptions): Platform {
   let capture: CaptureApi | null = null;
   return {
     name: 'web',
-    assetUrl: (path) => new URL(path.startsWith('/') ? path : `/${path}`, options.baseUrl ?? globalThis.location.href).href,
+    assetUrl: (path) =>
+      new URL(path.startsWith('/') ? path : `/${path}`, options.baseUrl ?? globalThis.location.href).href,
     connectEngine: workerConnector(options.createEngineWorker),
     captureApi: () => (capture ??= createWebCaptureApi(options.db)),
   };

@@ -13,13 +13,26 @@ export function isEditable(target: EventTarget | null | undefined): boolean {
   if (tag === 'textarea' || tag === 'select') return true;
   if (tag === 'input') {
     const type = ((element as HTMLInputElement).type || 'text').toLowerCase();
-    return !['button', 'checkbox', 'color', 'file', 'hidden', 'image', 'radio', 'range', 'reset', 'submit'].includes(type);
+    return ![
+      'button',
+      'checkbox',
+      'color',
+      'file',
+      'hidden',
+      'image',
+      'radio',
+      'range',
+      'reset',
+      'submit',
+    ].includes(type);
   }
   return element.isContentEditable === true;
 }
 
 /** The text a paste event should capture, or null when the paste belongs to a field or is empty. */
-export function captureTextFromPaste(event: Pick<ClipboardEvent, 'clipboardData' | 'composedPath'>): string | null {
+export function captureTextFromPaste(
+  event: Pick<ClipboardEvent, 'clipboardData' | 'composedPath'>,
+): string | null {
   const path = event.composedPath();
   // The capture form lives in a closed shadow root: outside listeners see only its host element,
   // never the field inside, so any paste that passes through the host belongs to the form.

@@ -61,7 +61,9 @@ export function parseShareTarget(search: string | URLSearchParams): SharedCaptur
     url: params.get(SHARE_PARAMS.url) ?? '',
   };
   if (!raw.title.trim() && !raw.text.trim() && !raw.url.trim()) return null;
-  const title = cleanField(raw.title, MAX_SOURCE_TITLE_CHARS * 2).replace(/\s+/g, ' ').slice(0, MAX_SOURCE_TITLE_CHARS);
+  const title = cleanField(raw.title, MAX_SOURCE_TITLE_CHARS * 2)
+    .replace(/\s+/g, ' ')
+    .slice(0, MAX_SOURCE_TITLE_CHARS);
   let text = cleanField(raw.text, MAX_SHARED_TEXT_CHARS);
   let url = safeSourceUrl(raw.url);
   if (!url) ({ text, url } = splitTrailingLink(text));

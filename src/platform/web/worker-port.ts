@@ -22,10 +22,13 @@ export interface WorkerLike {
 }
 
 function isTransport<T extends string>(message: unknown, name: T): message is { transport: T } {
-  return typeof message === 'object' && message !== null && (message as { transport?: unknown }).transport === name;
+  return (
+    typeof message === 'object' && message !== null && (message as { transport?: unknown }).transport === name
+  );
 }
 
-export const isConnectMessage = (message: unknown): message is ConnectMessage => isTransport(message, WORKER_CONNECT);
+export const isConnectMessage = (message: unknown): message is ConnectMessage =>
+  isTransport(message, WORKER_CONNECT);
 export const isDisconnectMessage = (message: unknown): message is DisconnectMessage =>
   isTransport(message, WORKER_DISCONNECT);
 

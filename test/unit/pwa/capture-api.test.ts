@@ -31,7 +31,11 @@ test('a valid capture is stored with its source; saving it again is a duplicate'
   expect(await api.save(payload())).toEqual({ kind: 'duplicate' });
   const stored = await allExamplesOldestFirst(db);
   expect(stored).toHaveLength(1);
-  expect(stored[0]).toMatchObject({ output: 'Traffic light timing.', sourceUrl: 'https://example.org/foxes', tags: ['foxes'] });
+  expect(stored[0]).toMatchObject({
+    output: 'Traffic light timing.',
+    sourceUrl: 'https://example.org/foxes',
+    tags: ['foxes'],
+  });
 });
 
 test('an invalid capture is refused with the problem, and nothing is stored', async () => {
@@ -54,7 +58,11 @@ test('templates are validated and listed; capture settings come from storage', a
   const { api } = await setup();
   await expect(api.saveTemplate('  ', 'Summarise', '')).rejects.toThrow(/template name/);
   const saved = await api.saveTemplate('Fox facts', 'List the fox facts.', 'Example.ORG');
-  expect(saved).toMatchObject({ name: 'Fox facts', instruction: 'List the fox facts.', urlPattern: 'example.org' });
+  expect(saved).toMatchObject({
+    name: 'Fox facts',
+    instruction: 'List the fox facts.',
+    urlPattern: 'example.org',
+  });
   expect(await api.listUserTemplates()).toEqual([saved]);
   expect(await api.settings()).toEqual({ chipEnabled: expect.any(Boolean), locale: 'auto' });
 });

@@ -8,7 +8,10 @@ import { createShadowMount } from '../../../src/ui/capture/shadow-mount';
 
 /** A paste event as the browser builds it: the text on the clipboard and the event's path. */
 function pasteEvent(text: string | null, path: EventTarget[]) {
-  const clipboardData = text === null ? null : ({ getData: (type: string) => (type === 'text/plain' ? text : '') } as DataTransfer);
+  const clipboardData =
+    text === null
+      ? null
+      : ({ getData: (type: string) => (type === 'text/plain' ? text : '') } as DataTransfer);
   return { clipboardData, composedPath: () => path };
 }
 
@@ -34,7 +37,9 @@ test('isEditable: text fields, textareas, selects and contenteditable, not butto
 });
 
 test('a paste on the page body is captured, cleaned', () => {
-  const text = captureTextFromPaste(pasteEvent('  Foxes\u00a0cross \u200bat green. ', [document.body, document]));
+  const text = captureTextFromPaste(
+    pasteEvent('  Foxes\u00a0cross \u200bat green. ', [document.body, document]),
+  );
   expect(text).toBe('Foxes cross at green.');
 });
 
@@ -48,7 +53,9 @@ test('pastes into a field, of nothing, or of whitespace are not captured', () =>
 test('a paste inside the capture form (closed shadow root: only its host is visible) is left alone', () => {
   const mount = createShadowMount(document);
   // Outside listeners see the host as the first node of the path, never the field inside.
-  expect(captureTextFromPaste(pasteEvent('into the form', [mount.host, document.documentElement, document]))).toBeNull();
+  expect(
+    captureTextFromPaste(pasteEvent('into the form', [mount.host, document.documentElement, document])),
+  ).toBeNull();
   mount.remove();
 });
 

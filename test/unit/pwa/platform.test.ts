@@ -19,7 +19,10 @@ const freshDb = () => openAttuneDb({ name: `pwa-platform-${dbCount++}` });
 function inThreadWorker(host: ConnectableHost): WorkerLike & { fail(): void } {
   const messageListeners: ((event: MessageEvent) => void)[] = [];
   const errorListeners: ((event: Event) => void)[] = [];
-  serveWorkerConnections({ addEventListener: (_type, listener) => void messageListeners.push(listener) }, host);
+  serveWorkerConnections(
+    { addEventListener: (_type, listener) => void messageListeners.push(listener) },
+    host,
+  );
   return {
     postMessage(message, transfer) {
       const event = { data: message, ports: transfer } as unknown as MessageEvent;
@@ -57,7 +60,9 @@ test('the web platform resolves shipped files against the app origin', () => {
     baseUrl: 'http://127.0.0.1:4174/#examples',
   });
   expect(web.assetUrl('/model/config.json')).toBe('http://127.0.0.1:4174/model/config.json');
-  expect(web.assetUrl('wasm/tfjs-backend-wasm.wasm')).toBe('http://127.0.0.1:4174/wasm/tfjs-backend-wasm.wasm');
+  expect(web.assetUrl('wasm/tfjs-backend-wasm.wasm')).toBe(
+    'http://127.0.0.1:4174/wasm/tfjs-backend-wasm.wasm',
+  );
 });
 
 test('once installed, getEngineClient() talks to the worker engine; the worker is started once', async () => {
@@ -92,7 +97,10 @@ test('closing a client closes its connection in the worker (and only it)', async
     connect(send: (event: EngineEvent) => void): EngineConnection {
       const id = next++;
       const connection = host.connect(send);
-      return { receive: (message) => connection.receive(message), close: () => (closed.push(id), connection.close()) };
+      return {
+        receive: (message) => connection.receive(message),
+        close: () => (closed.push(id), connection.close()),
+      };
     },
   };
   const worker = inThreadWorker(recording);

@@ -19,8 +19,13 @@ describe('parseShareTarget', () => {
   });
 
   test('title, text and url fill the capture', () => {
-    const shared = parseShareTarget(query({ title: 'Foxes', text: 'City foxes wait for green.', url: 'https://example.org/a' }));
-    expect(shared).toEqual({ text: 'City foxes wait for green.', source: { url: 'https://example.org/a', title: 'Foxes' } });
+    const shared = parseShareTarget(
+      query({ title: 'Foxes', text: 'City foxes wait for green.', url: 'https://example.org/a' }),
+    );
+    expect(shared).toEqual({
+      text: 'City foxes wait for green.',
+      source: { url: 'https://example.org/a', title: 'Foxes' },
+    });
   });
 
   test('a link at the end of the text becomes the source when no url was shared', () => {
@@ -39,7 +44,9 @@ describe('parseShareTarget', () => {
   });
 
   test('control characters are removed; whitespace is cleaned as for selections', () => {
-    const shared = parseShareTarget(query({ title: 'A\u0000 title\u0007\n  here', text: 'one\u0008\u00a0two\r\n\r\n\r\nthree' }));
+    const shared = parseShareTarget(
+      query({ title: 'A\u0000 title\u0007\n  here', text: 'one\u0008\u00a0two\r\n\r\n\r\nthree' }),
+    );
     expect(shared?.source.title).toBe('A title here');
     expect(shared?.text).toBe('one two\n\nthree');
   });
@@ -73,6 +80,8 @@ test('safeSourceUrl normalises http(s) and refuses the rest', () => {
 });
 
 test('withoutShareParams drops only the share parameters', () => {
-  expect(withoutShareParams('http://127.0.0.1:4174/?title=a&text=b&url=c&keep=1#models')).toBe('/?keep=1#models');
+  expect(withoutShareParams('http://127.0.0.1:4174/?title=a&text=b&url=c&keep=1#models')).toBe(
+    '/?keep=1#models',
+  );
   expect(withoutShareParams('http://127.0.0.1:4174/?text=b')).toBe('/');
 });
