@@ -66,7 +66,7 @@ export function AdaptersView() {
   async function rename(record: AdapterRecord, name: string) {
     await act(async () => {
       const current = await getAdapter(db, record.id);
-      if (!current) throw new Error(t('adapters.error', { message: record.name }));
+      if (!current) throw new Error(t('adapters.gone', { name: record.name }));
       await saveAdapter(db, { ...current, name, updatedAt: Date.now() });
       return t('adapters.renamed', { name });
     });
