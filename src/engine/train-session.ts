@@ -72,6 +72,8 @@ interface RunPlan {
   checkpoint: TrainerSnapshot | null;
   /** Loss curve up to the checkpoint. */
   curve: LossPoint[];
+  /** The run was paused when its checkpoint was written: it comes back paused. */
+  paused: boolean;
 }
 
 type Listener = (state: TrainState) => void;
@@ -120,6 +122,7 @@ export class TrainController {
       startedAt,
       checkpoint: null,
       curve: [],
+      paused: false,
     });
   }
 
@@ -224,6 +227,10 @@ export class TrainController {
             heldOutCount: prepared.heldOutCount,
             notes: prepared.notes,
           });
+          if (plan.paused) {
+            prepared.trainer.pause();
+            this.update({ phase: 'paused' });
+          }
           if (this.cancelRequested) prepared.trainer.cancel();
           const result = await prepared.trainer.run();
           return await this.finish(db, plan, active, prepared, examples, result);
@@ -261,7 +268,8 @@ export class TrainController {
     if (!due) return;
     const snapshot = await prepared.trainer.snapshot();
     const metrics = this.state.curve.map(({ step: s, loss }) => ({ step: s, loss }));
-    await updateTrainingRun(db, this.state.runId!, (run) => ({ ...run, checkpoint: snapshot, metrics }));
+    const paused = this.state.phase === 'paused';
+    await updateTrainingRun(db, this.state.runId!, (run) => ({ ...run, checkpoint: snapshot, metrics, config: { ...run.config, paused } }));
     this.lastCheckpoint = { step, at: this.deps.now() };
     this.update({ checkpointStep: step });
   }
@@ -406,6 +414,7 @@ function planFromRecord(run: TrainingRunRecord): RunPlan | null {
     startedAt: run.startedAt,
     checkpoint: run.checkpoint ?? null,
     curve,
+    paused: run.checkpoint !== undefined && (run.config as { paused?: unknown }).paused === true,
   };
 }
 

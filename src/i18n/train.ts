@@ -102,7 +102,6 @@ export const trainCatalogue: AreaCatalogue = {
     'adapters.activated': 'Chat now uses "{name}".',
     'adapters.deactivated': 'Chat now uses the base model alone.',
     'adapters.error': 'Could not complete that: {message}',
-    'adapters.otherModel': 'trained on another model',
     'adapters.gone': '"{name}" no longer exists; the list was reloaded.',
   },
   zh_CN: {
@@ -204,7 +203,6 @@ export const trainCatalogue: AreaCatalogue = {
     'adapters.activated': '聊天现在使用“{name}”。',
     'adapters.deactivated': '聊天现在只使用基础模型。',
     'adapters.error': '无法完成：{message}',
-    'adapters.otherModel': '基于其他模型训练',
     'adapters.gone': '“{name}”已不存在；列表已刷新。',
   },
 };

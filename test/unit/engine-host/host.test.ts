@@ -181,7 +181,12 @@ describe('checkpoint and resume', () => {
     const second = host(db);
     const states: TrainState[] = [];
     second.training.subscribe((s) => states.push(s));
-    const resumed = (await second.resumeUnfinished())!;
+    // It was paused when the checkpoint was written, so it comes back paused; resume it.
+    const resuming = second.resumeUnfinished();
+    await expect.poll(() => second.training.status().phase, { timeout: 30_000 }).toBe('paused');
+    expect(second.training.status().step).toBe(checkpointStep);
+    second.training.resume();
+    const resumed = (await resuming)!;
     expect(resumed.phase).toBe('completed');
     expect(resumed.resumedFromStep).toBe(checkpointStep);
     const firstStepAfterResume = states.find((s) => s.phase === 'running' && s.step > checkpointStep)!.step;
