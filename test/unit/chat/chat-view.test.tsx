@@ -44,14 +44,16 @@ const byTestId = (id: string) => container.querySelector<HTMLElement>(`[data-tes
 async function type(text: string): Promise<HTMLTextAreaElement> {
   const input = byTestId('chat-input') as HTMLTextAreaElement;
   input.value = text;
-  await act(() => input.dispatchEvent(new Event('input', { bubbles: true })));
+  await act(() => {
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
   return input;
 }
 
 async function key(target: EventTarget, init: KeyboardEventInit): Promise<void> {
-  await act(() =>
-    target.dispatchEvent(new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init })),
-  );
+  await act(() => {
+    target.dispatchEvent(new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init }));
+  });
 }
 
 async function until(check: () => boolean): Promise<void> {
