@@ -115,6 +115,16 @@ describe('attune eval', { timeout: 240_000 }, () => {
       attune('eval', '--model', model, '--data', heldOut, '--icl', '1', '--pool', unrelated, '--json').stdout,
     );
     expect(none.demonstrations).toBe(0);
+    // The evaluated example itself in the pool is never its own demonstration.
+    const leaky = jsonl([
+      { instruction: 'sky hue', output: 'blue' },
+      { instruction: 'big cat', output: 'lion' },
+    ]);
+    const self = JSON.parse(
+      attune('eval', '--model', model, '--data', heldOut, '--icl', '1', '--pool', leaky, '--json').stdout,
+    );
+    expect(self.demonstrations).toBe(0);
+    expect(self.loss).toBeCloseTo(plain.loss, 6);
     expect(none.loss).toBeCloseTo(plain.loss, 6);
   });
 
