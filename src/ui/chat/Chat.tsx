@@ -95,7 +95,9 @@ function Options({ controller, state }: { controller: ChatController; state: Cha
         <select
           data-testid="chat-adapter"
           value={state.adapterId ?? ''}
-          onChange={(event) => controller.chooseAdapter((event.target as HTMLSelectElement).value || null)}
+          onChange={(event) =>
+            void controller.chooseAdapter((event.target as HTMLSelectElement).value || null)
+          }
         >
           <option value="">{t('chat.adapter.none')}</option>
           {state.adapters.map((a) => (

@@ -5,7 +5,9 @@ import type { EngineErrorCode, GeneratePayload, GenerateResult } from '../../eng
 import type { RequestOptions } from '../../engine/client';
 import { ExampleRetriever, type RetrievableExample } from '../../retrieval';
 import type { AttuneDb } from '../../storage/db';
+import { BUNDLED_MODEL_ID } from '../../model-store/bundled';
 import { listAdapters } from '../../storage/adapters-repo';
+import { getSettings, updateSettings } from '../../storage/settings-repo';
 import { allExamplesOldestFirst } from '../../storage/examples-repo';
 import {
   appendMessage,
@@ -102,19 +104,35 @@ export class ChatController {
     return () => this.listeners.delete(listener);
   }
 
-  /** Loads adapters and conversations; call once when the panel opens. */
+  /**
+   * Loads the adapters of the active model, the adapter chosen last (the `activeAdapterId`
+   * setting, shared with the dashboard's "Use in chat") and the conversations. Call once when the
+   * panel opens.
+   */
   async load(): Promise<void> {
+    const { db } = this.services;
+    const settings = await getSettings(db);
     const [adapters, conversations] = await Promise.all([
-      listAdapters(this.services.db),
-      listConversations(this.services.db),
+      listAdapters(db, settings.activeModelId ?? BUNDLED_MODEL_ID),
+      listConversations(db),
     ]);
-    this.set({ adapters: adapters.map((a) => ({ id: a.id, name: a.name })), conversations });
+    const chosen = adapters.some((a) => a.id === settings.activeAdapterId) ? settings.activeAdapterId : null;
+    this.set({
+      adapters: adapters.map((a) => ({ id: a.id, name: a.name })),
+      conversations,
+      adapterId: chosen,
+    });
   }
 
-  chooseAdapter(adapterId: string | null): void {
+  /** Picks the adapter that answers (null: the base model) and remembers it as the setting. */
+  async chooseAdapter(adapterId: string | null): Promise<void> {
     const known = adapterId === null || this.current.adapters.some((a) => a.id === adapterId);
+    if (!known) return;
     // Compare mode needs a tuned side: switching to the base model turns it off.
-    if (known) this.set({ adapterId, compare: adapterId === null ? false : this.current.compare });
+    this.set({ adapterId, compare: adapterId === null ? false : this.current.compare });
+    await this.reportStorageErrors(async () => {
+      await updateSettings(this.services.db, { activeAdapterId: adapterId });
+    });
   }
 
   setCompare(compare: boolean): void {

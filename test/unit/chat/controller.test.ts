@@ -4,6 +4,7 @@ import { afterEach, beforeEach, expect, test } from 'vitest';
 import { EngineRequestError } from '../../../src/engine/client';
 import { openAttuneDb, type AttuneDb } from '../../../src/storage/db';
 import { saveAdapter } from '../../../src/storage/adapters-repo';
+import { getSettings } from '../../../src/storage/settings-repo';
 import { addExample } from '../../../src/storage/examples-repo';
 import { getConversation, listConversations } from '../../../src/storage/conversations-repo';
 import { exampleMessages } from '../../../src/tuning/train/data';
@@ -52,6 +53,36 @@ test('the chat user turn is written exactly as training writes it', () => {
   }
 });
 
+test('the adapter choice is the activeAdapterId setting, limited to the active model', async () => {
+  await saveAdapter(db, {
+    id: 'other',
+    name: 'Other model',
+    method: 'lora',
+    modelId: 'tiny-llama',
+    config: {},
+    weights: new ArrayBuffer(0),
+    createdAt: 2,
+    updatedAt: 2,
+  });
+  await controller.load();
+  expect(controller.state.adapters.map((a) => a.id)).toEqual(['ad1']);
+  expect(controller.state.adapterId).toBeNull();
+  await controller.chooseAdapter('ad1');
+  expect((await getSettings(db)).activeAdapterId).toBe('ad1');
+  // A panel opened later starts with it (as after the dashboard's "Use in chat").
+  const reopened = new ChatController({
+    db,
+    engine,
+    readContext: async () => toContext('page', { text: 'x', title: '' }),
+  });
+  await reopened.load();
+  expect(reopened.state.adapterId).toBe('ad1');
+  await controller.chooseAdapter('other'); // not for the active model: ignored
+  expect(controller.state.adapterId).toBe('ad1');
+  await controller.chooseAdapter(null);
+  expect((await getSettings(db)).activeAdapterId).toBeNull();
+});
+
 test('a message streams, is saved with its answer, and titles the conversation', async () => {
   const seen: string[] = [];
   controller.subscribe((s) => {
@@ -95,7 +126,7 @@ test('Stop cancels through the engine and keeps the partial answer, marked stopp
 test('compare mode asks base then tuned for the same prompt and saves both', async () => {
   controller.setCompare(true);
   expect(controller.state.compare).toBe(false); // needs an adapter first
-  controller.chooseAdapter('ad1');
+  await controller.chooseAdapter('ad1');
   controller.setCompare(true);
   await controller.send('Compare me');
   expect(engine.requests.map((r) => r.adapterId)).toEqual([null, 'ad1']);
@@ -109,7 +140,7 @@ test('compare mode asks base then tuned for the same prompt and saves both', asy
   await controller.send('And then?');
   const history = engine.requests[2]!.messages!;
   expect(history.map((m) => m.content)).toEqual(['Compare me', 'tuned answer from ad1', 'And then?']);
-  controller.chooseAdapter(null);
+  await controller.chooseAdapter(null);
   expect(controller.state.compare).toBe(false);
 });
 
