@@ -8,7 +8,6 @@ import { getEngineClient } from '../src/engine/client';
 import { t } from '../src/i18n';
 import { Chat } from '../src/ui/chat/Chat';
 import { ChatController } from '../src/ui/chat/controller';
-import { PageContextUnavailableError } from '../src/ui/chat/page-context';
 import { useDashboard } from '../src/ui/dashboard/context';
 
 export function ChatView() {
@@ -19,9 +18,7 @@ export function ChatView() {
       db,
       engine: getEngineClient(),
       readContext: async () => {
-        throw new PageContextUnavailableError(
-          'the installed app cannot read other tabs; paste the text into the chat instead',
-        );
+        throw new Error(t('pwa.chatNoTabs'));
       },
     });
     created.load().then(

@@ -5,6 +5,8 @@ import { registerCatalogue, type AreaCatalogue } from './index';
 export const pwaCatalogue: AreaCatalogue = {
   en: {
     'pwa.view.chat': 'Assistant',
+    'pwa.chatNoTabs':
+      'the installed app cannot read your browser tabs. Paste the text into your message instead (the extension’s side panel can read the page).',
     'pwa.capture': 'New capture',
     'pwa.pasteHint': 'Paste text anywhere on this page (Ctrl+V) to capture it.',
     'pwa.pastedTitle': 'Pasted text',
@@ -13,6 +15,7 @@ export const pwaCatalogue: AreaCatalogue = {
   },
   zh_CN: {
     'pwa.view.chat': '助手',
+    'pwa.chatNoTabs': '已安装的应用无法读取浏览器标签页。请把文本粘贴到消息中（扩展的侧边栏可以读取页面）。',
     'pwa.capture': '新建采集',
     'pwa.pasteHint': '在此页面任意位置粘贴文本（Ctrl+V）即可采集。',
     'pwa.pastedTitle': '粘贴的文本',

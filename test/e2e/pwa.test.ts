@@ -181,6 +181,8 @@ test('pasting text outside any field opens the capture form with it; pasting int
   await ui.waitFor('capture-form');
   expect(await ui.read('capture-output')).toBe('Foxes cross at green lights.');
   expect(await ui.read('capture-source-title')).toBe('Pasted text');
+  await ui.click('capture-cancel');
+  await expect.poll(() => ui.findTestId('capture-form')).toBeNull();
 });
 
 test('the engine worker from the build generates on WASM with the precached model and binaries, offline', async () => {
@@ -249,10 +251,16 @@ test('the engine worker from the build generates on WASM with the precached mode
 
 test('every dashboard view and the assistant are tabs; the assistant answers offline through the engine worker', async () => {
   await page.goto(`${origin}/#chat`);
+  await page.reload(); // a fresh document (going to a new hash alone keeps the old one)
   for (const id of ['examples', 'models', 'train', 'adapters', 'chat', 'settings']) {
     await page.getByTestId(`dashboard-tab-${id}`).waitFor({ timeout: 20_000 });
   }
   await page.getByTestId('chat').waitFor();
+  // No browser tabs to read in the web app: "use this page" says so instead of failing silently.
+  await page.getByTestId('chat-context-page').click();
+  await expect
+    .poll(() => page.getByTestId('chat-error').textContent())
+    .toContain('cannot read your browser tabs');
   await page.getByTestId('chat-input').fill('Tell me about foxes.');
   await page.getByTestId('chat-input').press('Enter');
   const live = page.getByTestId('chat-streaming-answer').locator('.chat-text');
