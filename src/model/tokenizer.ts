@@ -1,7 +1,7 @@
 // tokenizer.json via the maintained @huggingface/tokenizers, plus the chat template.
 import { Tokenizer } from '@huggingface/tokenizers';
 import { ChatTemplate, chatTemplateSource, PLAIN_INSTRUCTION_TEMPLATE, type ChatMessage, type ChatTemplateOptions } from './chat-template';
-import { CorruptModelFileError, MissingModelFileError } from './errors';
+import { CorruptModelFileError, MissingModelFileError, UnsupportedModelError } from './errors';
 import type { ModelConfig } from './types';
 
 export interface ModelTokenizer {
@@ -18,7 +18,7 @@ export interface ModelTokenizer {
 export function loadTokenizer(files: ReadonlyMap<string, Uint8Array>, config: ModelConfig): ModelTokenizer {
   const tokenizerJson = parseJsonFile(files, 'tokenizer.json', true)!;
   const tokenizerConfig = parseJsonFile(files, 'tokenizer_config.json', false) ?? {};
-  const tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
+  const tokenizer = createTokenizer(tokenizerJson, tokenizerConfig);
   const specialTokens = specialTokenStrings(tokenizerConfig);
   const modelTemplate = chatTemplateSource(tokenizerConfig);
   const template = new ChatTemplate(modelTemplate ?? PLAIN_INSTRUCTION_TEMPLATE, specialTokens);
@@ -33,6 +33,14 @@ export function loadTokenizer(files: ReadonlyMap<string, Uint8Array>, config: Mo
     hasModelChatTemplate: modelTemplate !== null,
     tokenToId: (token) => tokenizer.token_to_id(token),
   };
+}
+
+function createTokenizer(tokenizerJson: Record<string, unknown>, tokenizerConfig: Record<string, unknown>): Tokenizer {
+  try {
+    return new Tokenizer(tokenizerJson, tokenizerConfig);
+  } catch (e) {
+    throw new UnsupportedModelError(`tokenizer.json could not be loaded (${(e as Error).message})`);
+  }
 }
 
 /** bos/eos/pad/unk tokens as strings (tokenizer_config.json stores a string or {content}). */

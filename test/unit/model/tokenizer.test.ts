@@ -2,7 +2,7 @@
 // encoder (tools/reference/tiny_bpe.py), plus chat templates.
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { ChatTemplateError, loadModel, type LoadedModel } from '../../../src/model';
+import { ChatTemplateError, CorruptModelFileError, loadModel, UnsupportedModelError, type LoadedModel } from '../../../src/model';
 import { readModelDirectory } from '../../../src/model/node-files';
 import { FIXTURES, loadFixture, readGolden, useBackend } from './parity-helpers';
 
@@ -55,6 +55,14 @@ describe('tokenizer', () => {
     expect(model.config.eosTokenIds).toEqual([318, 316]);
     expect(model.tokenizer!.eosTokenIds).toEqual([318, 316]);
     model.dispose();
+  });
+
+  test('a tokenizer.json of an unknown kind, or not JSON, is a named error', async () => {
+    const files = readModelDirectory(join(FIXTURES, 'tiny-llama'));
+    files.set('tokenizer.json', new TextEncoder().encode(JSON.stringify({ model: { type: 'Mystery' } })));
+    await expect(loadModel(files)).rejects.toThrow(UnsupportedModelError);
+    files.set('tokenizer.json', new TextEncoder().encode('{"model":'));
+    await expect(loadModel(files)).rejects.toThrow(CorruptModelFileError);
   });
 
   test('a broken chat template is a ChatTemplateError at load', async () => {
