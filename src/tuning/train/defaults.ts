@@ -54,13 +54,18 @@ export function chooseDefaults({ stats, method, contextTokens }: DefaultsInput):
     // (PEFT's prompt-tuning examples use 3e-2) because only the input layer moves.
     lr: method === 'lora' ? 2e-3 : 3e-2,
     minLr: method === 'lora' ? 2e-4 : 3e-3,
-    warmupSteps: clamp(Math.round(totalSteps * 0.06), 1, 50),
+    warmupSteps: warmupFor(totalSteps),
     weightDecay: method === 'lora' ? 0.01 : 0,
     maxGradNorm: 1,
     maxLength,
     earlyStoppingPatience: 2,
     seed: 1,
   };
+}
+
+/** Warmup length for a run of `totalSteps` optimizer steps: 6 %, between 1 and 50. */
+export function warmupFor(totalSteps: number): number {
+  return clamp(Math.round(totalSteps * 0.06), 1, 50);
 }
 
 function clamp(value: number, low: number, high: number): number {

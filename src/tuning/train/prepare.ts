@@ -6,7 +6,7 @@ import { TrainingDataError } from '../errors';
 import { getMethod } from '../registry';
 import type { Adapter, MethodConfigMap, MethodName } from '../types';
 import { dataStats, fitExamples, splitExamples, tokenizeExamples, type TrainingExample } from './data';
-import { chooseDefaults, type TrainSettings } from './defaults';
+import { chooseDefaults, warmupFor, type TrainSettings } from './defaults';
 import { Trainer, type TrainProgress } from './trainer';
 
 export interface PrepareInput<N extends MethodName = MethodName> {
@@ -64,6 +64,11 @@ export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): P
     const settings: TrainSettings = { ...chooseDefaults({ stats, method: input.method, contextTokens }), ...input.overrides };
     if (settings.maxLength > contextTokens) settings.maxLength = contextTokens;
     const train = fitExamples(trainTokens, settings.maxLength);
+    if (input.overrides?.warmupSteps === undefined) {
+      // The run length may come from the overrides (--steps, --epochs, batch size): size warmup to it.
+      const stepsPerEpoch = Math.ceil(Math.ceil(train.examples.length / settings.batchSize) / settings.gradAccumSteps);
+      settings.warmupSteps = warmupFor(settings.maxSteps ?? settings.epochs * stepsPerEpoch);
+    }
     const heldOut = fitExamples(heldOutTokens, settings.maxLength);
     if (train.examples.length === 0) throw new TrainingDataError('No usable training examples: every example is empty or too long.');
     const trainer = new Trainer({
