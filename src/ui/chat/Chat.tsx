@@ -24,6 +24,12 @@ export function Chat({ controller }: { controller: ChatController }) {
     }
   };
   useEffect(() => {
+    // Adapters trained or chosen in the dashboard meanwhile show up when the panel gets focus.
+    const refresh = () => void controller.load().catch(() => undefined);
+    window.addEventListener('focus', refresh);
+    return () => window.removeEventListener('focus', refresh);
+  }, [controller]);
+  useEffect(() => {
     // Esc stops from anywhere in the panel, not only from the text box.
     const onEscape = (event: KeyboardEvent) => {
       if (event.key === 'Escape' && controller.state.generating) controller.stop();

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, expect, test } from 'vitest';
 import '../../../src/i18n/chat';
 import { setLocale } from '../../../src/i18n';
 import { openAttuneDb, type AttuneDb } from '../../../src/storage/db';
+import { saveAdapter } from '../../../src/storage/adapters-repo';
 import { Chat } from '../../../src/ui/chat/Chat';
 import { ChatController } from '../../../src/ui/chat/controller';
 import { toContext } from '../../../src/ui/chat/page-context';
@@ -96,4 +97,25 @@ test('Esc stops the answer being streamed; the partial text is kept as stopped',
   expect(byTestId('chat-stop')).toBeNull();
   const answer = container.querySelectorAll('[data-testid="chat-message-assistant"]');
   expect(answer[0]!.textContent).toMatch(/streamed\s*\(stopped\)/);
+});
+
+test('an adapter trained while the panel is open appears when the panel gets focus', async () => {
+  const options = () =>
+    [...container.querySelectorAll('[data-testid="chat-adapter"] option')].map((o) => o.textContent);
+  expect(options()).toEqual(['Base model (no adapter)']);
+  await saveAdapter(db, {
+    id: 'new',
+    name: 'Fresh adapter',
+    method: 'lora',
+    modelId: 'bundled',
+    config: {},
+    weights: new ArrayBuffer(0),
+    createdAt: 1,
+    updatedAt: 1,
+  });
+  await act(() => {
+    window.dispatchEvent(new Event('focus'));
+  });
+  await until(() => options().length === 2);
+  expect(options()[1]).toBe('Fresh adapter');
 });
