@@ -54,9 +54,17 @@ export function registerEngineService(): void {
     );
     return true;
   });
-  // Every service-worker start (browser start, wake-up): an interrupted run continues from its
-  // checkpoint without the user opening a page.
-  void hasUnfinishedRun()
-    .then((unfinished) => (unfinished ? ensureOffscreenEngine() : undefined))
-    .catch((error: unknown) => console.error('[attune] could not resume training', error));
+  // An interrupted run continues from its checkpoint without the user opening a page. The
+  // onStartup listener is what makes Chrome start this worker when the browser starts; the direct
+  // call covers every other start (install, reload, wake-up). ensureOffscreenEngine is idempotent.
+  browser.runtime.onStartup.addListener(() => void resumeUnfinishedRun());
+  void resumeUnfinishedRun();
+}
+
+async function resumeUnfinishedRun(): Promise<void> {
+  try {
+    if (await hasUnfinishedRun()) await ensureOffscreenEngine();
+  } catch (error) {
+    console.error('[attune] could not resume training', error);
+  }
 }
