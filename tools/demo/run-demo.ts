@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { extensionUrl, launchExtension, type LaunchedExtension } from '../../test/e2e/harness';
 import { CaptureUi, selectAll } from '../../test/e2e/support/capture-ui';
 import { startFixtureServer, type FixtureServer } from '../../test/e2e/support/fixture-server';
-import { DEMO_CAPTURES, type DemoCapture } from './captures';
+import { DEMO_CAPTURES, DEMO_PROMPT, type DemoCapture } from './captures';
 
 const OUT_DIR = resolve('demo-output');
 
@@ -45,7 +45,7 @@ async function captureOne(ctx: DemoContext, capture: DemoCapture, screenshot: bo
   await ui.click('capture-chip');
   await ui.waitFor('capture-form');
   await ui.fill('capture-instruction', capture.instruction);
-  if (capture.output !== undefined) await ui.fill('capture-output', capture.output);
+  await ui.fill('capture-output', capture.output);
   if (screenshot) await shot(page, 'capture-form.png');
   await ui.click('capture-save');
   const deadline = Date.now() + 10_000;
@@ -98,6 +98,92 @@ async function stageCapture(ctx: DemoContext): Promise<void> {
   ctx.report.examples = stored.length;
 }
 
+async function openDashboard(ctx: DemoContext, view: string): Promise<Page> {
+  const page = await ctx.ext.context.newPage();
+  await page.setViewportSize({ width: 1200, height: 900 });
+  await page.goto(extensionUrl(ctx.ext, `/dashboard.html#${view}`));
+  await page.getByTestId(`${view}-view`).waitFor({ timeout: 30_000 });
+  return page;
+}
+
+async function waitForAttribute(page: Page, testId: string, name: string, wanted: string[], timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = (await page.getByTestId(testId).getAttribute(name).catch(() => null)) ?? '';
+    if (wanted.includes(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${testId} ${name} stayed "${value}", expected one of ${wanted.join(', ')}`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/**
+ * WASM, not WebGPU: on a machine without a GPU Chromium's WebGPU is the SwiftShader software
+ * adapter, which spends minutes compiling shaders; on a real GPU the default (auto) picks WebGPU.
+ */
+async function stageBackend(ctx: DemoContext): Promise<void> {
+  const models = await openDashboard(ctx, 'models');
+  const wanted = process.env.ATTUNE_DEMO_BACKEND ?? 'wasm';
+  await models.getByTestId('models-backend-override').selectOption(wanted === 'auto' ? 'auto' : wanted);
+  const active = wanted === 'auto'
+    ? await waitForAttribute(models, 'models-backend-active', 'data-backend', ['webgpu', 'webgl', 'wasm', 'cpu'], 60_000)
+    : await waitForAttribute(models, 'models-backend-active', 'data-backend', [wanted], 60_000);
+  ctx.report.backend = active;
+  await models.close();
+}
+
+async function stageTrain(ctx: DemoContext): Promise<string> {
+  log(ctx, `\n## Train (LoRA, one click)\n`);
+  const page = await openDashboard(ctx, 'train');
+  await page.getByTestId('train-advanced').locator('summary').click();
+  await page.getByTestId('train-setting-maxSteps').fill(process.env.ATTUNE_DEMO_STEPS ?? '30');
+  const started = Date.now();
+  await page.getByTestId('train-start').click();
+  const phase = await waitForAttribute(page, 'train-status', 'data-phase', ['completed', 'failed', 'cancelled'], 20 * 60_000);
+  const seconds = (Date.now() - started) / 1000;
+  await shot(page, 'training.png');
+  if (phase !== 'completed') {
+    throw new Error(`training ended ${phase}: ${await page.getByTestId('train-error').textContent().catch(() => '')}`);
+  }
+  const adapterId = (await page.getByTestId('train-status').getAttribute('data-adapter-id')) ?? '';
+  const steps = await page.getByTestId('train-progress').getAttribute('data-step');
+  const before = await page.getByTestId('train-loss-before').textContent();
+  const after = await page.getByTestId('train-loss-after').textContent();
+  Object.assign(ctx.report, { steps: Number(steps), lossBefore: before, lossAfter: after, trainSeconds: seconds });
+  log(ctx, `Backend ${String(ctx.report.backend)}; ${steps} steps in ${seconds.toFixed(0)} s.`);
+  log(ctx, `Held-out loss before → after: ${before} → ${after}`);
+  await page.close();
+  return adapterId;
+}
+
+async function askInSidePanel(page: Page, prompt: string): Promise<string> {
+  await page.getByTestId('chat-new').click();
+  await page.getByTestId('chat-input').fill(prompt);
+  await page.getByTestId('chat-input').press('Enter');
+  await page.getByTestId('chat-stop').waitFor({ timeout: 30_000 });
+  await page.getByTestId('chat-send').waitFor({ timeout: 10 * 60_000 });
+  const answer = page.getByTestId('chat-message-assistant').last().locator('.chat-text');
+  return ((await answer.textContent()) ?? '').trim();
+}
+
+async function stageChat(ctx: DemoContext, adapterId: string): Promise<void> {
+  log(ctx, `\n## Chat offline (side panel)\n`);
+  const page = await ctx.ext.context.newPage();
+  await page.setViewportSize({ width: 420, height: 800 });
+  await page.goto(extensionUrl(ctx.ext, '/sidepanel.html'));
+  await page.getByTestId('chat').waitFor();
+  const prompt = DEMO_PROMPT;
+  await page.getByTestId('chat-adapter').selectOption('');
+  const base = await askInSidePanel(page, prompt);
+  await page.getByTestId('chat-adapter').selectOption(adapterId);
+  const tuned = await askInSidePanel(page, prompt);
+  await shot(page, 'sidepanel.png');
+  await page.close();
+  Object.assign(ctx.report, { prompt, baseAnswer: base, tunedAnswer: tuned });
+  log(ctx, `Prompt: ${prompt}\n`);
+  log(ctx, `- base model: ${base}`);
+  log(ctx, `- with the adapter: ${tuned}`);
+}
+
 async function main(): Promise<void> {
   await mkdir(OUT_DIR, { recursive: true });
   const server = await startFixtureServer();
@@ -105,6 +191,9 @@ async function main(): Promise<void> {
   const ctx: DemoContext = { ext, server, report: {}, lines: ['# Attune demo report', ''] };
   try {
     await stageCapture(ctx);
+    await stageBackend(ctx);
+    const adapterId = await stageTrain(ctx);
+    await stageChat(ctx, adapterId);
     await writeFile(resolve(OUT_DIR, 'report.md'), ctx.lines.join('\n') + '\n');
     await writeFile(resolve(OUT_DIR, 'report.json'), JSON.stringify(ctx.report, null, 2) + '\n');
     console.log(`\nDemo finished: report and screenshots in ${OUT_DIR}`);
