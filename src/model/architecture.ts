@@ -19,7 +19,7 @@ export interface BlockContext {
   past: { key: tf.Tensor4D; value: tf.Tensor4D } | null;
   /**
    * Rotary tables [T, hd] for the new rows (Llama family only); for a single-position step also
-   * the block-diagonal rotation matrices (the query's carries the 1/sqrt(hd) attention scale).
+   * the [hd, hd] rotation matrices (the query's carries the 1/sqrt(hd) attention scale).
    */
   rope: { cos: tf.Tensor2D; sin: tf.Tensor2D; single: { query: tf.Tensor2D; key: tf.Tensor2D } | null } | null;
 }

@@ -65,31 +65,27 @@ export function applyRope(x: tf.Tensor4D, cos: tf.Tensor2D, sin: tf.Tensor2D): t
 }
 
 /**
- * RoPE for rows that all sit at one position (a decode step), as one matMul on the flat linear
- * output: x [N, n * hd] @ M [n * hd, n * hd], where M is block-diagonal with one rotation
- * (x * cos + rotate_half(x) * sin) per head, times `scale` (1/sqrt(hd) folds the attention scaling
- * into the query). One kernel instead of six elementwise ones per tensor.
+ * RoPE for rows that all sit at one position (a decode step), as one small matMul over the head
+ * dimension: x [N * heads, hd] @ M [hd, hd], where M is the rotation
+ * x * cos + rotate_half(x) * sin, times `scale` (1/sqrt(hd) folds the attention scaling into the
+ * query). One kernel instead of six elementwise ones per tensor.
  */
-export function ropeMatrix(position: number, heads: number, headDim: number, theta: number, scale: number): tf.Tensor2D {
+export function ropeMatrix(position: number, headDim: number, theta: number, scale: number): tf.Tensor2D {
   const half = headDim / 2;
-  const size = heads * headDim;
-  const m = new Float32Array(size * size);
-  for (let i = 0; i < half; i++) {
-    const invFreq = Math.fround(1 / Math.pow(theta, (2 * i) / headDim));
+  const m = new Float32Array(headDim * headDim);
+  for (let a = 0; a < half; a++) {
+    const invFreq = Math.fround(1 / Math.pow(theta, (2 * a) / headDim));
     const angle = Math.fround(position * invFreq);
     const c = Math.cos(angle) * scale;
     const s = Math.sin(angle) * scale;
-    for (let h = 0; h < heads; h++) {
-      const a = h * headDim + i; // first-half index
-      const b = a + half; // its partner in the second half
-      // out[a] = x[a] c - x[b] s ; out[b] = x[b] c + x[a] s   (row = input index, column = output)
-      m[a * size + a] = c;
-      m[b * size + a] = -s;
-      m[b * size + b] = c;
-      m[a * size + b] = s;
-    }
+    const b = a + half; // partner of index a in the second half
+    // out[a] = x[a] c - x[b] s ; out[b] = x[b] c + x[a] s   (row = input index, column = output)
+    m[a * headDim + a] = c;
+    m[b * headDim + a] = -s;
+    m[b * headDim + b] = c;
+    m[a * headDim + b] = s;
   }
-  return tf.tensor2d(m, [size, size]);
+  return tf.tensor2d(m, [headDim, headDim]);
 }
 
 /** cos/sin tables [T, hd] for positions offset..offset+T-1 (frequencies duplicated as in HF). */

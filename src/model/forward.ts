@@ -92,7 +92,7 @@ function rotary(config: ModelConfig, offset: number, rows: number): NonNullable<
   // its tables are [T, hd] instead of [n*hd, n*hd].
   const single =
     rows === 1
-      ? { query: ropeMatrix(offset, config.numHeads, hd, theta, 1 / Math.sqrt(hd)), key: ropeMatrix(offset, config.numKvHeads, hd, theta, 1) }
+      ? { query: ropeMatrix(offset, hd, theta, 1 / Math.sqrt(hd)), key: ropeMatrix(offset, hd, theta, 1) }
       : null;
   return { ...ropeTables(offset, rows, hd, theta), single };
 }

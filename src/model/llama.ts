@@ -10,10 +10,10 @@ import type { ModelConfig, WeightMap } from './types';
 function rotatedQueryKey(ctx: BlockContext, qFlat: tf.Tensor, kFlat: tf.Tensor): { q: tf.Tensor4D; k: tf.Tensor4D; qIsScaled: boolean } {
   const c = ctx.config;
   if (ctx.rope!.single) {
-    const { query, key } = ctx.rope!.single; // [nh*hd, nh*hd] (scaled), [nKv*hd, nKv*hd]
+    const { query, key } = ctx.rope!.single; // [hd, hd] each; the query's is scaled
     const B = ctx.batch;
-    const q = tf.matMul(qFlat as tf.Tensor2D, query); // [B, nh*hd]
-    const k = tf.matMul(kFlat as tf.Tensor2D, key); // [B, nKv*hd]
+    const q = tf.matMul(tf.reshape(qFlat, [B * c.numHeads, c.headDim]) as tf.Tensor2D, query); // [B*nh, hd]
+    const k = tf.matMul(tf.reshape(kFlat, [B * c.numKvHeads, c.headDim]) as tf.Tensor2D, key); // [B*nKv, hd]
     return { q: tf.reshape(q, [B, c.numHeads, 1, c.headDim]), k: tf.reshape(k, [B, c.numKvHeads, 1, c.headDim]), qIsScaled: true };
   }
   const q = applyRope(splitHeads(qFlat, ctx.batch, ctx.rows, c.numHeads, c.headDim), ctx.rope!.cos, ctx.rope!.sin); // [B, nh, T, hd]
