@@ -42,7 +42,7 @@ export async function launchExtension(
     args,
   });
   let [serviceWorker] = context.serviceWorkers();
-  serviceWorker ??= await context.waitForEvent('serviceworker', { timeout: 30_000 });
+  serviceWorker ??= await context.waitForEvent('serviceworker', { timeout: 90_000 });
   const extensionId = new URL(serviceWorker.url()).host;
   return {
     context,
