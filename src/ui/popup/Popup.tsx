@@ -13,6 +13,8 @@ export interface PopupApi {
   /** Opens the capture form in the tab; false when the page could not host it. */
   startCapture(tabId: number): Promise<boolean>;
   openDashboard(): Promise<void>;
+  /** Opens the assistant in the browser's side panel (needs the click's user gesture). */
+  openAssistant(): Promise<void>;
   /** Asks for persistent storage (must run in a page: service workers cannot ask). */
   requestPersistence(): Promise<boolean>;
   closePopup(): void;
@@ -62,6 +64,15 @@ export function Popup({ api }: { api: PopupApi }): JSX.Element {
     api.closePopup();
   };
 
+  const openAssistant = async (): Promise<void> => {
+    try {
+      await api.openAssistant();
+      api.closePopup();
+    } catch (e) {
+      setError(t('popup.failed', { reason: String((e as Error).message ?? e) }));
+    }
+  };
+
   const disabledReason = eligibility && !eligibility.ok ? t(`popup.disabled.${eligibility.reason}`) : '';
 
   return (
@@ -87,6 +98,9 @@ export function Popup({ api }: { api: PopupApi }): JSX.Element {
       )}
       <button type="button" onClick={() => void openDashboard()} data-testid="popup-open-dashboard">
         {t('popup.openDashboard')}
+      </button>
+      <button type="button" onClick={() => void openAssistant()} data-testid="popup-open-assistant">
+        {t('popup.openAssistant')}
       </button>
       {error && (
         <p class="error" role="alert" data-testid="popup-error">

@@ -6,6 +6,8 @@ import { ensurePersistentStorage } from '../../storage/persistence';
 import type { PopupApi } from './Popup';
 
 export function createPopupApi(): PopupApi {
+  // Looked up at once, so the click handler reaches sidePanel.open without a slow await.
+  const windowId = browser.windows.getCurrent().then((current) => current.id);
   return {
     countExamples: async () => (await askBackground('examples/count', {})).count,
     async activeTab() {
@@ -20,6 +22,12 @@ export function createPopupApi(): PopupApi {
     startCapture: async (tabId) => (await askBackground('capture/start', { tabId, mode: 'output' })).opened,
     openDashboard: async () => {
       await askBackground('dashboard/open', {});
+    },
+    openAssistant: async () => {
+      // Called straight from the click handler: Chrome opens a side panel only inside a gesture.
+      const id = await windowId;
+      if (id === undefined) throw new Error('no browser window');
+      await browser.sidePanel.open({ windowId: id });
     },
     requestPersistence: ensurePersistentStorage,
     closePopup: () => window.close(),

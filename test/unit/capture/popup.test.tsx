@@ -17,7 +17,7 @@ afterEach(() => {
   container.remove();
 });
 
-function api(count: number, url: string | undefined, opened = true): PopupApi {
+function api(count: number, url: string | undefined, opened = true, assistantError?: Error): PopupApi {
   return {
     countExamples: async () => count,
     activeTab: async () => (url === undefined ? undefined : { id: 4, url }),
@@ -26,6 +26,10 @@ function api(count: number, url: string | undefined, opened = true): PopupApi {
       return opened;
     },
     openDashboard: async () => void calls.push('dashboard'),
+    openAssistant: async () => {
+      if (assistantError) throw assistantError;
+      calls.push('assistant');
+    },
     requestPersistence: async () => {
       calls.push('persist');
       return true;
@@ -85,4 +89,17 @@ test('Open dashboard asks the background and closes the popup', async () => {
   await mount(api(1, 'https://news.example/'));
   await act(async () => (byTestId('popup-open-dashboard') as HTMLButtonElement).click());
   expect(calls.slice(-2)).toEqual(['dashboard', 'close']);
+});
+
+test('Open assistant opens the side panel and closes the popup; a refusal is shown, popup kept', async () => {
+  await mount(api(1, 'https://news.example/'));
+  await act(async () => (byTestId('popup-open-assistant') as HTMLButtonElement).click());
+  expect(calls).toEqual(expect.arrayContaining(['assistant', 'close']));
+
+  render(null, container);
+  calls = [];
+  await mount(api(1, 'https://news.example/', true, new Error('side panel unavailable')));
+  await act(async () => (byTestId('popup-open-assistant') as HTMLButtonElement).click());
+  expect(calls).not.toContain('close');
+  expect(byTestId('popup-error')!.textContent).toContain('side panel unavailable');
 });
