@@ -20,9 +20,17 @@ export function newProfileDir(): string {
   return mkdtempSync(join(tmpdir(), 'attune-profile-'));
 }
 
-export async function launchExtension(
-  options: { profileDir?: string; webgpu?: boolean } = {},
-): Promise<LaunchedExtension> {
+export interface LaunchOptions {
+  profileDir?: string;
+  webgpu?: boolean;
+  /**
+   * Offline proof: every host name fails to resolve (only IP literals such as 127.0.0.1 can be
+   * reached) and Chromium writes every network event it makes to this NetLog file.
+   */
+  netLogPath?: string;
+}
+
+export async function launchExtension(options: LaunchOptions = {}): Promise<LaunchedExtension> {
   const profileDir = options.profileDir ?? newProfileDir();
   const args = [
     '--headless=new',
@@ -35,6 +43,9 @@ export async function launchExtension(
     `--disable-extensions-except=${EXTENSION_DIR}`,
     `--load-extension=${EXTENSION_DIR}`,
   ];
+  if (options.netLogPath) {
+    args.push(`--log-net-log=${options.netLogPath}`, '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1');
+  }
   if (options.webgpu) args.push('--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader');
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
