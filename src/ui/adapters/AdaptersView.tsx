@@ -14,24 +14,12 @@ import type { AdapterRecord } from '../../storage/schema';
 import { zipAdapter } from '../../tuning/peft/zip';
 import { useDashboard } from '../dashboard/context';
 import { Dialog } from '../dashboard/Dialog';
+import { downloadBytes } from '../dashboard/download';
 import { formatDate } from '../dashboard/format';
 import { formatLoss } from '../train/format';
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Saves bytes through the browser's download flow. */
-function downloadBytes(filename: string, bytes: Uint8Array): void {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/zip' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  link.style.display = 'none';
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 export function exportFileName(record: Pick<AdapterRecord, 'name'>): string {

@@ -1,7 +1,16 @@
-// Saves text as a file through the browser's normal download flow (no extra permission needed).
+// Saves text or bytes as a file through the browser's normal download flow (no extra permission
+// needed).
 
 export function downloadText(filename: string, text: string, type = 'application/x-ndjson'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+  downloadBlob(filename, new Blob([text], { type }));
+}
+
+export function downloadBytes(filename: string, bytes: Uint8Array, type = 'application/zip'): void {
+  downloadBlob(filename, new Blob([bytes as BlobPart], { type }));
+}
+
+function downloadBlob(filename: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
   link.download = filename;
