@@ -2,21 +2,14 @@
 // background. Each message is `{kind, id?, payload}`; each kind has one payload shape and one
 // result shape, declared once here so senders and handlers cannot drift apart.
 
-import type { ExampleProblem } from '../dataset/example';
+import type { Example, ExampleProblem } from '../dataset/example';
 
 /** Which field the captured selection fills in the capture form. */
 export type CaptureMode = 'output' | 'input';
 export const CAPTURE_MODES: readonly CaptureMode[] = ['output', 'input'];
 
 /** A capture as the form sends it; the background validates and caps every field. */
-export interface ExampleSavePayload {
-  instruction: string;
-  input: string;
-  output: string;
-  tags: string[];
-  sourceUrl: string;
-  sourceTitle: string;
-}
+export type ExampleSavePayload = Pick<Example, 'instruction' | 'input' | 'output' | 'tags' | 'sourceUrl' | 'sourceTitle'>;
 
 export type SaveExampleResult =
   | { status: 'saved'; id: string }

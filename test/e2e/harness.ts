@@ -8,6 +8,16 @@ import { join, resolve } from 'node:path';
 export const EXTENSION_DIR = resolve('.output/chrome-mv3');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** Flags every test browser starts with: no sandbox (root), no background traffic, fresh state. */
+export const QUIET_BROWSER_FLAGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
 export interface LaunchedExtension {
   context: BrowserContext;
   extensionId: string;
@@ -34,12 +44,7 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
   const profileDir = options.profileDir ?? newProfileDir();
   const args = [
     '--headless=new',
-    '--no-sandbox',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
+    ...QUIET_BROWSER_FLAGS,
     `--disable-extensions-except=${EXTENSION_DIR}`,
     `--load-extension=${EXTENSION_DIR}`,
   ];

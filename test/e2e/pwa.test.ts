@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { CHROMIUM } from './harness';
+import { CHROMIUM, QUIET_BROWSER_FLAGS } from './harness';
 import { CaptureUi } from './support/capture-ui';
 
 const DIST = resolve('pwa-dist');
@@ -37,14 +37,7 @@ beforeAll(async () => {
   expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
+    args: QUIET_BROWSER_FLAGS,
   });
   context = await browser.newContext();
   page = await context.newPage();
