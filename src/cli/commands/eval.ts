@@ -2,10 +2,10 @@
 // demonstrations) answers held-out instruction/output pairs. Prints the mean cross-entropy per
 // output token (and its perplexity) and the share of greedy answers that equal the reference.
 // Examples are rendered exactly as training renders them (src/tuning/train/data.ts).
-import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { Command } from '../command';
 import { UsageError, type FlagValues } from '../args';
+import { readTextFile } from '../read-text-file';
 import { loadFromFlags, MODEL_FLAGS } from '../common-flags';
 import { ADAPTER_FLAGS, adapterFromFlags, inferenceHooks } from '../adapter-flag';
 import { forward, generate, type LoadedModel, type ModelTokenizer } from '../../model';
@@ -100,13 +100,7 @@ function iclCount(flags: FlagValues): number {
 // ---- data -----------------------------------------------------------------------------------
 
 export function readExamples(path: string): TrainingExample[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
-  }
-  const parsed = parseImport(text);
+  const parsed = parseImport(readTextFile(path));
   const first = parsed.bad[0];
   if (first) {
     const more = parsed.bad.length > 1 ? ` (${parsed.bad.length - 1} more bad line(s) after it)` : '';

@@ -1,9 +1,9 @@
 // attune train: one-click local training from a JSONL file, the same trainer the extension runs.
 // Prints the held-out loss before and after and the training speed; writes a PEFT adapter folder.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command, CliIo } from '../command';
 import { UsageError, type FlagValues } from '../args';
+import { readTextFile } from '../read-text-file';
 import { loadFromFlags, MODEL_FLAGS } from '../common-flags';
 import { baseModelIdFor } from '../adapter-flag';
 import { parseImport } from '../../dataset/jsonl';
@@ -86,13 +86,7 @@ export const trainCommand: Command = {
 };
 
 function readExamples(path: string): TrainingExample[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
-  }
-  const parsed = parseImport(text);
+  const parsed = parseImport(readTextFile(path));
   if (parsed.bad.length > 0) {
     const lines = parsed.bad.slice(0, 5).map((issue) => issue.line).join(', ');
     throw new TrainingDataError(`${path}: ${parsed.bad.length} line(s) are not valid examples (lines ${lines}${parsed.bad.length > 5 ? ', ...' : ''}). Fix or remove them.`);
