@@ -30,9 +30,40 @@ export const HELD_OUT_SIZE = 30;
 
 /** Verbs and the objects that make sense with them: every combination is one to-do task. */
 const TASKS: Readonly<Record<string, readonly string[]>> = {
-  buy: ['milk', 'bread', 'eggs', 'coffee beans', 'rice', 'apples', 'batteries', 'stamps', 'olive oil', 'light bulbs', 'dish soap', 'green tea'],
-  call: ['mum', 'the dentist', 'the bank', 'the plumber', 'grandma', 'the landlord', 'my sister', 'the vet', 'the garage', 'Anna'],
-  book: ['a haircut', 'train tickets', 'a table for two', 'the car service', 'a doctor visit', 'flights to Rome'],
+  buy: [
+    'milk',
+    'bread',
+    'eggs',
+    'coffee beans',
+    'rice',
+    'apples',
+    'batteries',
+    'stamps',
+    'olive oil',
+    'light bulbs',
+    'dish soap',
+    'green tea',
+  ],
+  call: [
+    'mum',
+    'the dentist',
+    'the bank',
+    'the plumber',
+    'grandma',
+    'the landlord',
+    'my sister',
+    'the vet',
+    'the garage',
+    'Anna',
+  ],
+  book: [
+    'a haircut',
+    'train tickets',
+    'a table for two',
+    'the car service',
+    'a doctor visit',
+    'flights to Rome',
+  ],
   return: ['the library books', 'the parcel', 'the drill', 'the jacket', 'the ladder'],
   clean: ['the kitchen', 'the fridge', 'the windows', 'the bathroom', 'the oven', 'the shed'],
   pay: ['the rent', 'the phone bill', 'the gas bill', 'the parking fine', 'the gym fee', 'the water bill'],
@@ -125,5 +156,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const split = generatePersonalTask();
   writeFileSync(TRAIN_FILE, toJsonl(split.train));
   writeFileSync(HELD_OUT_FILE, toJsonl(split.heldOut));
-  console.log(`wrote ${split.train.length} training pairs to ${TRAIN_FILE} and ${split.heldOut.length} held-out pairs to ${HELD_OUT_FILE}`);
+  console.log(
+    `wrote ${split.train.length} training pairs to ${TRAIN_FILE} and ${split.heldOut.length} held-out pairs to ${HELD_OUT_FILE}`,
+  );
 }
