@@ -216,16 +216,15 @@ export async function runDemo(options: DemoOptions): Promise<Record<string, unkn
     await server.close();
   }
   const network = await summariseNetLog(netLogPath);
-  const hosts = (requests: { url: string }[]): string[] => [...new Set(requests.map((r) => new URL(r.url).host))];
+  const leaving = [...network.leaving.map((r) => r.url), ...network.socketsLeaving.map((s) => `${s.protocol} ${s.address}`)];
   Object.assign(ctx.report, {
     networkRequests: network.requests.length,
-    requestsLeavingFromAttune: network.leavingFromPagesOrExtension.map((r) => r.url),
-    browserOwnBackgroundHosts: hosts(network.leavingFromBrowserItself),
+    networkSockets: network.sockets.length,
+    requestsLeaving: leaving,
   });
   log(ctx, `\n## Network\n`);
-  log(ctx, `${network.requests.length} requests in the whole run (every host name made unresolvable, every request logged).`);
-  log(ctx, `From Attune's pages, content script, service worker and offscreen engine to outside 127.0.0.1: ${network.leavingFromPagesOrExtension.length}.`);
-  log(ctx, `Chromium's own background services tried (all blocked, not Attune's): ${hosts(network.leavingFromBrowserItself).join(', ') || 'none'}.`);
+  log(ctx, `${network.requests.length} requests and ${network.sockets.length} sockets in the whole run, from every page, worker, the extension and the browser itself (every host name made unresolvable, every request logged).`);
+  log(ctx, `Tried to leave the machine: ${leaving.length}${leaving.length ? ` (${leaving.join(', ')})` : ''}.`);
   await writeFile(resolve(options.outDir, 'report.md'), ctx.lines.join('\n') + '\n');
   await writeFile(resolve(options.outDir, 'report.json'), JSON.stringify(ctx.report, null, 2) + '\n');
   return ctx.report;

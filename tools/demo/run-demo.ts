@@ -7,7 +7,7 @@ const outDir = resolve('demo-output');
 
 runDemo({ outDir, verbose: true })
   .then((report) => {
-    const leaving = report.requestsLeavingFromAttune as string[];
+    const leaving = report.requestsLeaving as string[];
     if (leaving.length > 0) throw new Error(`requests tried to leave the machine: ${leaving.join(', ')}`);
     console.log(`\nDemo finished: report and screenshots in ${outDir}`);
   })
