@@ -53,7 +53,8 @@ function Shell({ db, settings, launcher, offline, subscribeSaved }: ShellProps) 
   }, []);
   return (
     <>
-      <div class="pwa-bar" data-testid="pwa-bar">
+      {/* A named region: every piece of page content belongs to a landmark. */}
+      <section class="pwa-bar" aria-label={t('pwa.bar')} data-testid="pwa-bar">
         <button
           type="button"
           onClick={() => void launcher.open({ text: '', source: { url: '', title: '' } })}
@@ -69,7 +70,7 @@ function Shell({ db, settings, launcher, offline, subscribeSaved }: ShellProps) 
               : t('pwa.offlineFailed', { reason: status.reason })}
           </span>
         )}
-      </div>
+      </section>
       <App key={revision} db={db} initialSettings={settings} views={pwaViews} />
     </>
   );

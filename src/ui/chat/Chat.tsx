@@ -39,8 +39,10 @@ export function Chat({ controller }: { controller: ChatController }) {
   }, [controller]);
 
   return (
-    <main class="chat" data-testid="chat">
-      <h1 class="chat-title">{t('chat.title')}</h1>
+    // A section, not <main>: the page around it owns the main landmark (the side panel's
+    // <main id="app">, the PWA dashboard's <main>).
+    <section class="chat" aria-labelledby="chat-title" data-testid="chat">
+      <h1 id="chat-title" class="chat-title">{t('chat.title')}</h1>
       <Options controller={controller} state={state} />
       <Transcript state={state} />
       {state.error && (
@@ -83,7 +85,7 @@ export function Chat({ controller }: { controller: ChatController }) {
         )}
       </form>
       <Conversations controller={controller} state={state} />
-    </main>
+    </section>
   );
 }
 
@@ -165,6 +167,7 @@ function Transcript({ state }: { state: ChatState }) {
       )}
       <div
         class="chat-row chat-row-assistant"
+        role="log"
         aria-live="polite"
         aria-label={t('chat.answer.live')}
         data-testid="chat-live"

@@ -68,8 +68,12 @@ export function App({ db, initialSettings, views = dashboardViews }: AppProps) {
           <span class="brand">Attune</span>
           <TabList views={views} active={active} onSelect={select} />
         </header>
-        <main id="dashboard-panel" role="tabpanel" aria-labelledby={`dashboard-tab-${active}`} tabIndex={-1}>
-          {ActiveView && <ActiveView key={`${active}-${settings.locale}`} />}
+        {/* The tab panel sits inside <main>: a <main> may not take another role, and every page
+            needs its main landmark. */}
+        <main>
+          <div id="dashboard-panel" role="tabpanel" aria-labelledby={`dashboard-tab-${active}`} tabIndex={-1}>
+            {ActiveView && <ActiveView key={`${active}-${settings.locale}`} />}
+          </div>
         </main>
         <Toasts toasts={toasts} onDismiss={(id) => setToasts((list) => list.filter((toast) => toast.id !== id))} />
       </div>

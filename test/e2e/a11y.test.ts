@@ -1,0 +1,294 @@
+// Every control is labelled, in English and in Simplified Chinese. axe-core (Deque's rule engine)
+// audits each page of the built extension in real Chromium, in the states users meet: the popup,
+// every dashboard view (with rows, dialogs and the Advanced settings open), the side panel idle,
+// while an answer streams and with an adapter to choose, and the PWA. A second test switches the
+// language setting to zh_CN, audits the same pages again and checks the visible text and the
+// accessible names come from the Chinese catalogue (no English catalogue string left on screen).
+import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { setLocale, t, type AreaCatalogue } from '../../src/i18n';
+import { captureCatalogue } from '../../src/i18n/capture';
+import { chatCatalogue } from '../../src/i18n/chat';
+import { dashboardCatalogue } from '../../src/i18n/dashboard';
+import { modelsCatalogue } from '../../src/i18n/models';
+import { pwaCatalogue } from '../../src/i18n/pwa';
+import { trainCatalogue } from '../../src/i18n/train';
+import { CHROMIUM, QUIET_BROWSER_FLAGS, extensionUrl, launchExtension, type LaunchedExtension } from './harness';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+/** WCAG 2.0/2.1 A and AA plus Deque's best practices: names, labels, ARIA, landmarks, contrast. */
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+const CATALOGUES: AreaCatalogue[] = [captureCatalogue, chatCatalogue, dashboardCatalogue, modelsCatalogue, pwaCatalogue, trainCatalogue];
+const VIEWS = ['examples', 'models', 'train', 'adapters', 'settings'];
+/** One element each view always renders (Examples and Settings have no view-level test id). */
+const VIEW_MARK: Record<string, string> = {
+  examples: 'examples-count',
+  models: 'models-view',
+  train: 'train-view',
+  adapters: 'adapters-view',
+  settings: 'settings-language',
+};
+const EXAMPLES_JSONL = [
+  { instruction: 'Give an antonym of: hot', output: 'cold', tags: ['antonyms'] },
+  { instruction: 'Summarise the news', input: 'Nothing much today.', output: 'Quiet day.' },
+]
+  .map((e) => JSON.stringify(e))
+  .join('\n');
+
+let ext: LaunchedExtension;
+beforeAll(async () => {
+  ext = await launchExtension();
+});
+afterAll(async () => {
+  await ext?.close();
+});
+
+interface Finding {
+  rule: string;
+  help: string;
+  nodes: string[];
+}
+
+/**
+ * axe-core over the page as it is now, plus two checks axe 4.x no longer makes: ids are unique
+ * (duplicate-id was retired from axe) and every interactive element has a non-empty accessible
+ * name as Chromium's accessibility tree computes it.
+ */
+async function audit(page: Page, where: string): Promise<Finding[]> {
+  // Injected through the DevTools protocol: extension pages' CSP blocks inline <script> tags.
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async (tags) => {
+    type AxeResult = { violations: { id: string; help: string; nodes: { target: unknown[]; html: string }[] }[] };
+    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, options: unknown): Promise<AxeResult> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ rule: v.id, help: v.help, nodes: v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.html.slice(0, 160)}`) }));
+  }, AXE_TAGS);
+  const duplicates = await page.evaluate(() => {
+    const seen = new Map<string, number>();
+    for (const el of document.querySelectorAll('[id]')) seen.set(el.id, (seen.get(el.id) ?? 0) + 1);
+    return [...seen].filter(([, n]) => n > 1).map(([id, n]) => `#${id} ×${n}`);
+  });
+  if (duplicates.length) violations.push({ rule: 'duplicate-id (own check)', help: 'ids must be unique', nodes: duplicates });
+  const unnamed = await unnamedControls(page);
+  if (unnamed.length) violations.push({ rule: 'accessible-name (own check)', help: 'every control needs a name', nodes: unnamed });
+  return violations.map((v) => ({ ...v, rule: `${where}: ${v.rule}` }));
+}
+
+const CONTROLS = ['button', 'checkbox', 'combobox', 'listbox', 'radio', 'searchbox', 'slider', 'spinbutton', 'switch', 'tab', 'textbox', 'link', 'menuitem'];
+
+/** Controls whose accessible name (Chromium's own computation) is empty. */
+async function unnamedControls(page: Page): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as {
+      nodes: { ignored: boolean; role?: { value: string }; name?: { value: string }; backendDOMNodeId?: number }[];
+    };
+    return nodes
+      .filter((n) => !n.ignored && CONTROLS.includes(n.role?.value ?? '') && !(n.name?.value ?? '').trim())
+      .map((n) => `${n.role?.value} (backend node ${n.backendDOMNodeId})`);
+  } finally {
+    await cdp.detach();
+  }
+}
+
+async function openDashboard(view: string): Promise<Page> {
+  const page = await ext.context.newPage();
+  await page.goto(extensionUrl(ext, `/dashboard.html#${view}`));
+  await page.getByTestId(VIEW_MARK[view]!).waitFor();
+  return page;
+}
+
+/** Examples to list (import goes through the dashboard, as a user's would). */
+async function seedExamples(): Promise<void> {
+  const page = await openDashboard('examples');
+  await page.getByTestId('examples-import-file').setInputFiles({ name: 'e.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(EXAMPLES_JSONL) });
+  await page.getByTestId('import-confirm').click();
+  await expect.poll(() => page.getByTestId('examples-count').getAttribute('data-total'), { timeout: 30_000 }).toBe('2');
+  await page.close();
+}
+
+/**
+ * An adapter record for the shipped model, written straight into IndexedDB: the views under test
+ * only list it (name, badges, buttons), so its weights never reach the engine.
+ */
+async function seedAdapterRecord(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('attune');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const now = Date.now();
+    await new Promise<void>((resolve, reject) => {
+      const tx = db.transaction('adapters', 'readwrite');
+      tx.objectStore('adapters').put({ id: 'a11y-adapter', name: 'Antonyms', method: 'lora', modelId: 'bundled', config: { peft_type: 'LORA', r: 4 }, weights: new ArrayBuffer(8), createdAt: now, updatedAt: now, metrics: { heldOutLossBefore: 5.1, heldOutLossAfter: 3.2 } });
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+  });
+}
+
+/** Audits every page and state once; returns all findings (the caller expects none). */
+async function auditEverything(): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const popup = await ext.context.newPage();
+  await popup.goto(extensionUrl(ext, '/popup.html'));
+  await expect.poll(() => popup.getByTestId('popup-count').getAttribute('data-count')).not.toBe('');
+  findings.push(...(await audit(popup, 'popup')));
+  await popup.close();
+
+  const page = await openDashboard('examples');
+  await page.getByTestId('example-row').first().waitFor();
+  findings.push(...(await audit(page, 'examples')));
+  await page.getByTestId('examples-add').click();
+  await page.getByTestId('editor-dialog').waitFor();
+  findings.push(...(await audit(page, 'examples: editor dialog')));
+  await page.getByTestId('editor-cancel').click();
+  await page.getByTestId('examples-import-file').setInputFiles({ name: 'bad.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from('{"instruction":"a","output":"b"}\nnot json') });
+  await page.getByTestId('import-preview').waitFor();
+  findings.push(...(await audit(page, 'examples: import preview')));
+  await page.getByTestId('import-cancel').click();
+  for (const view of VIEWS.slice(1)) {
+    await page.getByTestId(`dashboard-tab-${view}`).click();
+    await page.getByTestId(VIEW_MARK[view]!).waitFor();
+    if (view === 'models') await page.getByTestId('model-row').first().waitFor();
+    if (view === 'train') await page.getByTestId('train-advanced').locator('summary').click();
+    if (view === 'adapters') await page.getByTestId('adapter-row').first().waitFor();
+    findings.push(...(await audit(page, view)));
+  }
+  await page.getByTestId('dashboard-tab-adapters').click();
+  await page.getByTestId('adapter-rename').click();
+  await page.getByTestId('adapters-rename-dialog').waitFor();
+  findings.push(...(await audit(page, 'adapters: rename dialog')));
+  await page.keyboard.press('Escape');
+  await page.close();
+
+  const chat = await ext.context.newPage();
+  await chat.goto(extensionUrl(ext, '/sidepanel.html'));
+  await chat.getByTestId('chat').waitFor();
+  findings.push(...(await audit(chat, 'side panel')));
+  await chat.getByTestId('chat-adapter').selectOption('a11y-adapter');
+  await expect.poll(() => chat.getByTestId('chat-compare').isEnabled()).toBe(true);
+  findings.push(...(await audit(chat, 'side panel: adapter chosen')));
+  await chat.getByTestId('chat-adapter').selectOption('');
+  await chat.getByTestId('chat-input').fill('Give an antonym of: cold');
+  await chat.getByTestId('chat-input').press('Enter');
+  await chat.getByTestId('chat-stop').waitFor();
+  findings.push(...(await audit(chat, 'side panel: streaming')));
+  await chat.getByTestId('chat-stop').click();
+  await chat.getByTestId('chat-send').waitFor({ timeout: 120_000 });
+  await chat.getByTestId('chat-message-assistant').first().waitFor();
+  findings.push(...(await audit(chat, 'side panel: conversation saved')));
+  await chat.close();
+  return findings;
+}
+
+/** Catalogue strings that differ between the languages: seeing the English one means a miss. */
+function englishOnlyStrings(): Set<string> {
+  const english = new Set<string>();
+  for (const catalogue of CATALOGUES)
+    for (const [key, en] of Object.entries(catalogue.en)) {
+      const zh = catalogue.zh_CN[key];
+      if (zh !== undefined && zh !== en && !en.includes('{') && /[a-z]{3}/i.test(en)) english.add(en.trim());
+    }
+  return english;
+}
+
+/** Visible text nodes and accessible-name attributes of the page, trimmed. */
+function pageStrings(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const strings: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) strings.push(walker.currentNode.textContent ?? '');
+    for (const el of document.querySelectorAll('[aria-label], [title], [placeholder], [alt]'))
+      for (const name of ['aria-label', 'title', 'placeholder', 'alt']) strings.push(el.getAttribute(name) ?? '');
+    strings.push(document.title);
+    return strings.map((s) => s.trim()).filter(Boolean);
+  });
+}
+
+test('every control on every extension page has an accessible name and axe finds no violations (English)', async () => {
+  await seedExamples();
+  const seeder = await openDashboard('adapters');
+  await seedAdapterRecord(seeder);
+  await seeder.close();
+  const findings = await auditEverything();
+  expect(findings).toEqual([]);
+  // Control for the Chinese test's check: in English the same scan finds catalogue strings.
+  const train = await openDashboard('train');
+  const english = englishOnlyStrings();
+  expect((await pageStrings(train)).filter((s) => english.has(s)).length).toBeGreaterThan(5);
+  await train.close();
+});
+
+test('in Simplified Chinese the pages show the zh_CN catalogue and still have no violations', async () => {
+  const settings = await openDashboard('settings');
+  await settings.getByTestId('settings-language').selectOption('zh_CN');
+  setLocale('zh_CN');
+  await expect.poll(() => settings.getByTestId('dashboard-tab-train').textContent()).toBe(t('dashboard.view.train'));
+  for (const view of VIEWS) expect(await settings.getByTestId(`dashboard-tab-${view}`).textContent()).toBe(t(`dashboard.view.${view}`));
+  expect(await settings.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+  await settings.close();
+
+  const english = englishOnlyStrings();
+  const leftInEnglish: string[] = [];
+  const collect = async (page: Page, where: string) => {
+    for (const s of await pageStrings(page)) if (english.has(s)) leftInEnglish.push(`${where}: ${s}`);
+  };
+  const dashboard = await openDashboard('examples');
+  for (const view of VIEWS) {
+    await dashboard.getByTestId(`dashboard-tab-${view}`).click();
+    await dashboard.getByTestId(VIEW_MARK[view]!).waitFor();
+    if (view === 'train') await dashboard.getByTestId('train-advanced').locator('summary').click();
+    await collect(dashboard, view);
+  }
+  await dashboard.close();
+  const chat = await ext.context.newPage();
+  await chat.goto(extensionUrl(ext, '/sidepanel.html'));
+  await chat.getByTestId('chat').waitFor();
+  expect(await chat.getByTestId('chat-send').textContent()).toBe(t('chat.send'));
+  await collect(chat, 'side panel');
+  await chat.close();
+  const popup = await ext.context.newPage();
+  await popup.goto(extensionUrl(ext, '/popup.html'));
+  await expect.poll(() => popup.getByTestId('popup-open-dashboard').textContent()).toBe(t('popup.openDashboard'));
+  await collect(popup, 'popup');
+  await popup.close();
+  expect(leftInEnglish).toEqual([]);
+
+  expect(await auditEverything()).toEqual([]);
+  setLocale('en');
+});
+
+test('the PWA (dashboard views and the chat tab) has no violations', async () => {
+  execFileSync('npx', ['vite', 'build', '--config', 'vite.pwa.config.ts', '--logLevel', 'error'], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' }, // vitest sets 'test', which would build in dev mode
+  });
+  let server: PreviewServer | null = null;
+  let browser: Browser | null = null;
+  try {
+    server = await preview({ configFile: 'vite.pwa.config.ts', preview: { port: 0, strictPort: false } });
+    const origin = new URL(server.resolvedUrls!.local[0]!).origin;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: QUIET_BROWSER_FLAGS });
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${origin}/`);
+    await page.getByTestId('pwa-bar').waitFor();
+    const findings: Finding[] = [];
+    for (const view of [...VIEWS, 'chat']) {
+      await page.getByTestId(`dashboard-tab-${view}`).click();
+      if (view === 'chat') await page.getByTestId('chat').waitFor();
+      else await page.getByTestId(VIEW_MARK[view]!).waitFor();
+      findings.push(...(await audit(page, `pwa ${view}`)));
+    }
+    expect(findings).toEqual([]);
+  } finally {
+    await browser?.close();
+    await server?.close();
+  }
+});
