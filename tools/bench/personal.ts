@@ -11,8 +11,9 @@
 // for a user's 80 captured pairs); held-out.jsonl is never seen before it is scored.
 //
 // Environment: ATTUNE_PERSONAL_MODEL (default "default" = public/model), ATTUNE_PERSONAL_BACKEND
-// (default wasm), ATTUNE_PERSONAL_MORE_EPOCHS (default 30; 0 skips the extra rows),
-// ATTUNE_PERSONAL_JSON (also write the JSON summary to this file).
+// (default wasm), ATTUNE_PERSONAL_MORE_EPOCHS (default 20; 0 skips the extra rows),
+// ATTUNE_PERSONAL_ROWS (run only these rows: base, lora, prompt-tuning, lora-more,
+// prompt-tuning-more), ATTUNE_PERSONAL_JSON (also write the JSON summary to this file).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -191,13 +192,15 @@ interface BenchConfig {
   model: string;
   backend: string;
   moreEpochs: number;
+  rows: RowId[] | null;
 }
 
 function configFromEnv(): BenchConfig {
   return {
     model: process.env.ATTUNE_PERSONAL_MODEL ?? 'default',
     backend: process.env.ATTUNE_PERSONAL_BACKEND ?? 'wasm',
-    moreEpochs: Number(process.env.ATTUNE_PERSONAL_MORE_EPOCHS ?? 30),
+    moreEpochs: Number(process.env.ATTUNE_PERSONAL_MORE_EPOCHS ?? 20),
+    rows: parseRows(process.env.ATTUNE_PERSONAL_ROWS),
   };
 }
 
@@ -263,6 +266,44 @@ function formatTable(rows: readonly BenchRow[]): string {
   return [header, `|${' --- |'.repeat(9)}`, ...lines].join('\n');
 }
 
+type RowId = 'base' | Method | `${Method}-more`;
+const ROW_IDS: readonly RowId[] = ['base', 'lora', 'prompt-tuning', 'lora-more', 'prompt-tuning-more'];
+
+/**
+ * The rows to run. Default: base and both one-click rows, plus a "more epochs" row for a method
+ * whose one-click exact match is poor. ATTUNE_PERSONAL_ROWS=lora-more,... runs exactly the rows it
+ * names, so a long measurement can be split over several processes (same model, same seeds).
+ */
+function runRows(config: BenchConfig, heldOut: Pair[], work: string): BenchRow[] {
+  const explicit = config.rows !== null;
+  const wanted = new Set<RowId>(config.rows ?? ['base', 'lora', 'prompt-tuning']);
+  const rows: BenchRow[] = [];
+  if (wanted.has('base')) rows.push(measureRow('base model', config, heldOut, null));
+  for (const method of ['lora', 'prompt-tuning'] as const) {
+    let poor = false;
+    if (wanted.has(method)) {
+      const oneClick = trainedRow(`${method}, one-click defaults`, config, heldOut, work, method);
+      rows.push(oneClick);
+      poor = oneClick.score.exactMatch < POOR_EXACT_MATCH;
+    }
+    const more = explicit ? wanted.has(`${method}-more`) : poor && config.moreEpochs > 0;
+    if (more) {
+      const name = `${method}, ${config.moreEpochs} epochs`;
+      rows.push(trainedRow(name, config, heldOut, work, method, config.moreEpochs));
+    }
+  }
+  return rows;
+}
+
+function parseRows(value: string | undefined): RowId[] | null {
+  if (!value) return null;
+  const rows = value.split(',').map((r) => r.trim());
+  const unknown = rows.filter((r) => !ROW_IDS.includes(r as RowId));
+  if (unknown.length > 0)
+    throw new Error(`ATTUNE_PERSONAL_ROWS: unknown row(s) ${unknown.join(', ')}; use ${ROW_IDS.join(', ')}`);
+  return rows as RowId[];
+}
+
 async function main(): Promise<void> {
   const config = configFromEnv();
   const started = performance.now();
@@ -273,23 +314,7 @@ async function main(): Promise<void> {
   );
   const work = mkdtempSync(join(tmpdir(), 'attune-personal-'));
   try {
-    const rows: BenchRow[] = [measureRow('base model', config, heldOut, null)];
-    for (const method of ['lora', 'prompt-tuning'] as const) {
-      const oneClick = trainedRow(`${method}, one-click defaults`, config, heldOut, work, method);
-      rows.push(oneClick);
-      if (config.moreEpochs > 0 && oneClick.score.exactMatch < POOR_EXACT_MATCH) {
-        rows.push(
-          trainedRow(
-            `${method}, ${config.moreEpochs} epochs`,
-            config,
-            heldOut,
-            work,
-            method,
-            config.moreEpochs,
-          ),
-        );
-      }
-    }
+    const rows = runRows(config, heldOut, work);
     const after = describeModel(config.model);
     if (after.weightsSha256 !== model.weightsSha256) {
       throw new Error(
