@@ -3,16 +3,15 @@
 // server is stopped as well as the context set offline) and reload: the app still starts and the
 // model files come from the cache. Then a Web Share Target URL opens the capture form prefilled,
 // and saving stores the example in the app's IndexedDB.
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { preview, type PreviewServer } from 'vite';
+import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { CHROMIUM, QUIET_BROWSER_FLAGS } from './harness';
 import { CaptureUi } from './support/capture-ui';
+import { buildPwa, PWA_DIST as DIST, servePwa } from './support/pwa-server';
 
-const DIST = resolve('pwa-dist');
 const MODEL_FILES = [
   'config.json',
   'model.safetensors',
@@ -28,12 +27,8 @@ let page: Page;
 let origin: string;
 
 beforeAll(async () => {
-  execFileSync('npx', ['vite', 'build', '--config', 'vite.pwa.config.ts', '--logLevel', 'error'], {
-    stdio: 'inherit',
-    env: { ...process.env, NODE_ENV: 'production' }, // vitest sets 'test', which would build in dev mode
-  });
-  server = await preview({ configFile: 'vite.pwa.config.ts', preview: { port: 0, strictPort: false } });
-  origin = new URL(server.resolvedUrls!.local[0]!).origin;
+  buildPwa();
+  ({ server, origin } = await servePwa());
   expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
