@@ -103,7 +103,10 @@ export function writeQuietPreferences(profileDir: string): void {
   const file = join(profileDir, 'Default', 'Preferences');
   mkdirSync(join(profileDir, 'Default'), { recursive: true });
   const current = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-  const spellcheck = { ...(current.spellcheck as object | undefined), ...QUIET_PROFILE_PREFERENCES.spellcheck };
+  const spellcheck = {
+    ...(current.spellcheck as object | undefined),
+    ...QUIET_PROFILE_PREFERENCES.spellcheck,
+  };
   writeFileSync(file, JSON.stringify({ ...current, spellcheck }));
 }
 
@@ -147,7 +150,8 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
     `--load-extension=${EXTENSION_DIR}`,
   ];
   if (options.netLogPath) args.push(...offlineProofFlags(options.netLogPath));
-  if (options.webgpu) args.push('--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader');
+  if (options.webgpu)
+    args.push('--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader');
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: false, // '--headless=new' above: the old headless mode cannot load extensions
@@ -179,7 +183,9 @@ export interface LaunchedBrowser {
  * A plain browser (no extension) on a fresh or given profile, with the same quiet flags and
  * preferences as launchExtension: for the web app (PWA) and for pages that need no extension.
  */
-export async function launchBrowser(options: Pick<LaunchOptions, 'profileDir' | 'netLogPath'> = {}): Promise<LaunchedBrowser> {
+export async function launchBrowser(
+  options: Pick<LaunchOptions, 'profileDir' | 'netLogPath'> = {},
+): Promise<LaunchedBrowser> {
   const profileDir = options.profileDir ?? newProfileDir();
   writeQuietPreferences(profileDir);
   const args = ['--headless=new', ...QUIET_BROWSER_FLAGS];

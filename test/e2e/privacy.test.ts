@@ -19,7 +19,9 @@ function expectFeatureSwitchesMerged(network: NetLogSummary): void {
     const effective = switches.at(-1)!;
     for (const earlier of switches) expect(effective).toEqual(expect.arrayContaining(earlier));
   }
-  expect(featureSwitches(network.commandLine, 'disable-features').at(-1)).toContain('AutofillServerCommunication');
+  expect(featureSwitches(network.commandLine, 'disable-features').at(-1)).toContain(
+    'AutofillServerCommunication',
+  );
 }
 
 test('capture → one-click training → chat: nothing the browser does leaves the machine', async () => {
@@ -52,7 +54,9 @@ test('the count catches a request an extension page or the service worker tries 
   const page = await ext.context.newPage();
   await page.goto(extensionUrl(ext, '/dashboard.html'));
   await page.evaluate(() => fetch('https://leak-check.invalid/from-page').catch(() => undefined));
-  await ext.serviceWorker.evaluate(() => fetch('https://leak-check.invalid/from-worker').catch(() => undefined));
+  await ext.serviceWorker.evaluate(() =>
+    fetch('https://leak-check.invalid/from-worker').catch(() => undefined),
+  );
   // An IP literal needs no name lookup: the count must see it as well.
   await page.evaluate(() => fetch('http://192.0.2.1/from-ip-literal').catch(() => undefined));
   await ext.close();

@@ -17,9 +17,15 @@ import { buildPwa, servePwa, type PwaServer } from './support/pwa-server';
 /** Pasted into the app: short facts, each saved with an instruction, as a person would. */
 const CAPTURES = [
   { instruction: 'What do city foxes learn?', text: 'City foxes learn the timing of traffic lights.' },
-  { instruction: 'How do city foxes cross roads?', text: 'City foxes cross at green lights, often at night.' },
+  {
+    instruction: 'How do city foxes cross roads?',
+    text: 'City foxes cross at green lights, often at night.',
+  },
   { instruction: 'Where do city foxes sleep?', text: 'City foxes sleep under sheds and in quiet gardens.' },
-  { instruction: 'What do city foxes eat?', text: 'City foxes eat scraps, worms, berries and small rodents.' },
+  {
+    instruction: 'What do city foxes eat?',
+    text: 'City foxes eat scraps, worms, berries and small rodents.',
+  },
   { instruction: 'When are city foxes active?', text: 'City foxes are most active at dusk and before dawn.' },
   { instruction: 'How long do city foxes live?', text: 'Most city foxes live two or three years.' },
 ];
@@ -38,7 +44,9 @@ function paste(page: Page, text: string): Promise<void> {
   return page.evaluate((pasted) => {
     const data = new DataTransfer();
     data.setData('text/plain', pasted);
-    document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, composed: true }));
+    document.body.dispatchEvent(
+      new ClipboardEvent('paste', { clipboardData: data, bubbles: true, composed: true }),
+    );
   }, text);
 }
 
@@ -55,18 +63,20 @@ async function trainOneClick(page: Page): Promise<string> {
   await page.goto(`${pwa.origin}/#models`);
   await page.reload(); // a fresh document per view (a new hash alone keeps the old one)
   await page.getByTestId('models-backend-override').selectOption('wasm');
-  await expect.poll(() => page.getByTestId('models-backend-active').getAttribute('data-backend'), { timeout: 120_000 }).toBe('wasm');
+  await expect
+    .poll(() => page.getByTestId('models-backend-active').getAttribute('data-backend'), { timeout: 120_000 })
+    .toBe('wasm');
   await page.goto(`${pwa.origin}/#train`);
   await page.reload();
-  await expect.poll(() => page.getByTestId('train-example-count').getAttribute('data-count'), { timeout: 30_000 }).toBe(
-    String(CAPTURES.length),
-  );
+  await expect
+    .poll(() => page.getByTestId('train-example-count').getAttribute('data-count'), { timeout: 30_000 })
+    .toBe(String(CAPTURES.length));
   await page.getByTestId('train-advanced').locator('summary').click();
   await page.getByTestId('train-setting-maxSteps').fill('3');
   await page.getByTestId('train-start').click();
   const status = page.getByTestId('train-status');
   await expect
-    .poll(() => status.getAttribute('data-phase'), { timeout: 10 * 60_000, intervals: [1000] })
+    .poll(() => status.getAttribute('data-phase'), { timeout: 10 * 60_000, interval: 1000 })
     .toMatch(/^(completed|failed|cancelled)$/);
   expect(await status.getAttribute('data-phase')).toBe('completed');
   expect(await page.getByTestId('train-progress').getAttribute('data-step')).toBe('3');
@@ -80,7 +90,9 @@ async function chatWithAdapter(page: Page, adapterId: string): Promise<string> {
   await page.getByTestId('chat-adapter').selectOption(adapterId);
   await page.getByTestId('chat-input').fill('What do city foxes learn?');
   await page.getByTestId('chat-input').press('Enter');
-  await expect.poll(() => page.getByTestId('chat-message-assistant').count(), { timeout: 5 * 60_000 }).toBe(1);
+  await expect
+    .poll(() => page.getByTestId('chat-message-assistant').count(), { timeout: 5 * 60_000 })
+    .toBe(1);
   return ((await page.getByTestId('chat-message-assistant').textContent()) ?? '').trim();
 }
 
@@ -93,7 +105,9 @@ test('web app: offline-ready → paste capture → one-click training → chat; 
   try {
     const page = await browser.context.newPage();
     await page.goto(`${pwa.origin}/`);
-    await expect.poll(() => page.getByTestId('pwa-offline-status').getAttribute('data-state'), { timeout: 120_000 }).toBe('ready');
+    await expect
+      .poll(() => page.getByTestId('pwa-offline-status').getAttribute('data-state'), { timeout: 120_000 })
+      .toBe('ready');
     await page.getByTestId('examples-search').waitFor();
     const ui = await CaptureUi.attach(page);
     for (const capture of CAPTURES) await captureByPaste(page, ui, capture);
@@ -112,7 +126,9 @@ test('web app: offline-ready → paste capture → one-click training → chat; 
   );
   expect(answer.length).toBeGreaterThan(0);
   // The log saw the run: the app, its service worker and the model came from the local server.
-  const fromApp = network.requests.filter((r) => r.url.startsWith(pwa.origin)).map((r) => new URL(r.url).pathname);
+  const fromApp = network.requests
+    .filter((r) => r.url.startsWith(pwa.origin))
+    .map((r) => new URL(r.url).pathname);
   expect(fromApp).toEqual(expect.arrayContaining(['/', '/sw.js', '/model/model.safetensors']));
   // Every request of every initiator, the browser's own services included, stayed on 127.0.0.1.
   expect(network.leaving).toEqual([]);
@@ -127,11 +143,15 @@ test('the count catches a request the web app page or its service worker tries t
   try {
     const page = await browser.context.newPage();
     await page.goto(`${pwa.origin}/`);
-    await expect.poll(() => page.getByTestId('pwa-offline-status').getAttribute('data-state'), { timeout: 120_000 }).toBe('ready');
+    await expect
+      .poll(() => page.getByTestId('pwa-offline-status').getAttribute('data-state'), { timeout: 120_000 })
+      .toBe('ready');
     await page.evaluate(() => fetch('https://leak-check.invalid/from-app-page').catch(() => undefined));
     const [serviceWorker] = browser.context.serviceWorkers();
     expect(serviceWorker).toBeDefined();
-    await serviceWorker!.evaluate(() => fetch('https://leak-check.invalid/from-service-worker').catch(() => undefined));
+    await serviceWorker!.evaluate(() =>
+      fetch('https://leak-check.invalid/from-service-worker').catch(() => undefined),
+    );
   } finally {
     await browser.close();
   }

@@ -106,7 +106,12 @@ function collectSockets(log: NetLog): SocketUse[] {
       const socket = udpBySource.get(event.source.id);
       if (socket) socket.bytesSent += count;
       // sendto() on an unconnected socket names its destination in the event itself.
-      else udpBySource.set(event.source.id, { protocol: 'udp', address: String(address ?? 'unknown'), bytesSent: count });
+      else
+        udpBySource.set(event.source.id, {
+          protocol: 'udp',
+          address: String(address ?? 'unknown'),
+          bytesSent: count,
+        });
     }
   }
   return [...tcpAttempts, ...udpBySource.values()];
@@ -135,7 +140,10 @@ export async function summariseNetLog(path: string): Promise<NetLogSummary> {
  * switch's values in order, so a test can check the effective (last) one kept every feature an
  * earlier one asked for.
  */
-export function featureSwitches(commandLine: string, name: 'enable-features' | 'disable-features'): string[][] {
+export function featureSwitches(
+  commandLine: string,
+  name: 'enable-features' | 'disable-features',
+): string[][] {
   const pattern = new RegExp(`(?:^|\\s)--${name}=(\\S*)`, 'g');
   return [...commandLine.matchAll(pattern)].map((match) => match[1]!.split(',').filter(Boolean));
 }
