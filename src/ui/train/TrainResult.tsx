@@ -9,7 +9,8 @@ export function TrainResult({ summary }: { summary: TrainSummary }) {
   const loss = (value: number | null) => (value === null ? t('train.result.none') : formatLoss(value));
   return (
     <section class="train-result" aria-labelledby="train-result-heading" data-testid="train-result">
-      <h2 id="train-result-heading">{t('train.result.heading')}</h2>
+      {/* Focusable from script: a run this page started hands keyboard focus here when it ends. */}
+      <h2 id="train-result-heading" tabIndex={-1}>{t('train.result.heading')}</h2>
       <dl class="train-losses">
         <dt>{t('train.result.lossBefore')}</dt>
         <dd data-testid="train-loss-before">{loss(summary.heldOutLossBefore)}</dd>

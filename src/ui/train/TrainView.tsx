@@ -63,6 +63,7 @@ export function TrainView() {
   const [formError, setFormError] = useState<string | null>(null);
   const showError = (message: string) => showToast({ kind: 'error', message });
   const { state, setState, watch } = useTrainState(showError);
+  const followRun = useRunFocus(state);
 
   useEffect(() => {
     void Promise.all([countExamples(db), listTags(db)]).then(([count, facets]) => {
@@ -89,6 +90,7 @@ export function TrainView() {
       setFormError(t('train.setting.invalid', { field: t(`train.setting.${built.invalid}`) }));
       return;
     }
+    followRun();
     try {
       const final = await getEngineClient().request(
         'train.start',
@@ -104,6 +106,7 @@ export function TrainView() {
   }
 
   async function control(kind: 'train.pause' | 'train.resume' | 'train.cancel') {
+    followRun();
     try {
       setState(await getEngineClient().request(kind, {}));
     } catch (error) {
@@ -161,16 +164,16 @@ export function TrainView() {
           <button type="submit" class="primary" data-testid="train-start" disabled={active || !selectedCount}>
             {t('train.start')}
           </button>
-          {state.phase === 'running' && (
+          {/* Pause and Resume share one slot, so the button keeps keyboard focus as it turns. */}
+          {state.phase === 'running' ? (
             <button type="button" data-testid="train-pause" onClick={() => void control('train.pause')}>
               {t('train.pause')}
             </button>
-          )}
-          {state.phase === 'paused' && (
+          ) : state.phase === 'paused' ? (
             <button type="button" data-testid="train-resume" onClick={() => void control('train.resume')}>
               {t('train.resume')}
             </button>
-          )}
+          ) : null}
           {active && (
             <button type="button" class="danger" data-testid="train-cancel" onClick={() => void control('train.cancel')}>
               {t('train.cancel')}
@@ -184,10 +187,34 @@ export function TrainView() {
   );
 }
 
+/**
+ * Keyboard focus follows a run this page started or controlled. The Train button is disabled
+ * while a run is active and Pause/Cancel vanish when it ends, which would drop focus to the page;
+ * then the status line takes it (it is announced), and the result heading once the run is done.
+ * Focus the user put anywhere else is left alone. Returns the function that starts following.
+ */
+function useRunFocus(state: TrainState): () => void {
+  const following = useRef(false);
+  useEffect(() => {
+    if (!following.current) return;
+    // Done once the run has ended and, for a completed run, its result has arrived.
+    if (!isActivePhase(state.phase) && (state.summary || state.phase !== 'completed')) following.current = false;
+    const focused = document.activeElement as HTMLElement | null;
+    const statusLine = document.getElementById('train-status-line');
+    const free = !focused || focused === document.body || (focused as HTMLButtonElement).disabled === true || statusLine?.contains(focused);
+    if (!free) return;
+    const target = state.summary ? document.getElementById('train-result-heading') : statusLine;
+    target?.focus();
+  }, [state.phase, state.summary]);
+  return () => {
+    following.current = true;
+  };
+}
+
 function TrainProgressPanel({ state }: { state: TrainState }) {
   return (
     <div class="train-progress" data-testid="train-status" data-phase={state.phase} data-run-id={state.runId ?? ''} data-adapter-id={state.adapterId ?? ''}>
-      <p role="status" aria-live="polite">
+      <p id="train-status-line" role="status" aria-live="polite" tabIndex={-1}>
         <strong data-testid="train-phase">{t(`train.phase.${state.phase}`)}</strong>
         {state.totalSteps > 0 && <> · {t('train.progress', { step: state.step, total: state.totalSteps })}</>}
         {state.etaSeconds !== null && state.phase === 'running' && state.step > 0 && <> · {t('train.eta', { time: formatDuration(state.etaSeconds) })}</>}
