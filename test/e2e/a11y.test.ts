@@ -4,9 +4,7 @@
 // while an answer streams and with an adapter to choose, and the PWA. A second test switches the
 // language setting to zh_CN, audits the same pages again and checks the visible text and the
 // accessible names come from the Chinese catalogue (no English catalogue string left on screen).
-import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -18,10 +16,8 @@ import { modelsCatalogue } from '../../src/i18n/models';
 import { pwaCatalogue } from '../../src/i18n/pwa';
 import { trainCatalogue } from '../../src/i18n/train';
 import { CHROMIUM, QUIET_BROWSER_FLAGS, extensionUrl, launchExtension, type LaunchedExtension } from './harness';
+import { audit, type Finding } from './support/axe';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-/** WCAG 2.0/2.1 A and AA plus Deque's best practices: names, labels, ARIA, landmarks, contrast. */
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 const CATALOGUES: AreaCatalogue[] = [captureCatalogue, chatCatalogue, dashboardCatalogue, modelsCatalogue, pwaCatalogue, trainCatalogue];
 const VIEWS = ['examples', 'models', 'train', 'adapters', 'settings'];
 /** One element each view always renders (Examples and Settings have no view-level test id). */
@@ -46,54 +42,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await ext?.close();
 });
-
-interface Finding {
-  rule: string;
-  help: string;
-  nodes: string[];
-}
-
-/**
- * axe-core over the page as it is now, plus two checks axe 4.x no longer makes: ids are unique
- * (duplicate-id was retired from axe) and every interactive element has a non-empty accessible
- * name as Chromium's accessibility tree computes it.
- */
-async function audit(page: Page, where: string): Promise<Finding[]> {
-  // Injected through the DevTools protocol: extension pages' CSP blocks inline <script> tags.
-  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async (tags) => {
-    type AxeResult = { violations: { id: string; help: string; nodes: { target: unknown[]; html: string }[] }[] };
-    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, options: unknown): Promise<AxeResult> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ rule: v.id, help: v.help, nodes: v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.html.slice(0, 160)}`) }));
-  }, AXE_TAGS);
-  const duplicates = await page.evaluate(() => {
-    const seen = new Map<string, number>();
-    for (const el of document.querySelectorAll('[id]')) seen.set(el.id, (seen.get(el.id) ?? 0) + 1);
-    return [...seen].filter(([, n]) => n > 1).map(([id, n]) => `#${id} ×${n}`);
-  });
-  if (duplicates.length) violations.push({ rule: 'duplicate-id (own check)', help: 'ids must be unique', nodes: duplicates });
-  const unnamed = await unnamedControls(page);
-  if (unnamed.length) violations.push({ rule: 'accessible-name (own check)', help: 'every control needs a name', nodes: unnamed });
-  return violations.map((v) => ({ ...v, rule: `${where}: ${v.rule}` }));
-}
-
-const CONTROLS = ['button', 'checkbox', 'combobox', 'listbox', 'radio', 'searchbox', 'slider', 'spinbutton', 'switch', 'tab', 'textbox', 'link', 'menuitem'];
-
-/** Controls whose accessible name (Chromium's own computation) is empty. */
-async function unnamedControls(page: Page): Promise<string[]> {
-  const cdp = await page.context().newCDPSession(page);
-  try {
-    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as {
-      nodes: { ignored: boolean; role?: { value: string }; name?: { value: string }; backendDOMNodeId?: number }[];
-    };
-    return nodes
-      .filter((n) => !n.ignored && CONTROLS.includes(n.role?.value ?? '') && !(n.name?.value ?? '').trim())
-      .map((n) => `${n.role?.value} (backend node ${n.backendDOMNodeId})`);
-  } finally {
-    await cdp.detach();
-  }
-}
 
 async function openDashboard(view: string): Promise<Page> {
   const page = await ext.context.newPage();

@@ -11,6 +11,7 @@ import '../../src/i18n/chat';
 import '../../src/i18n/train';
 import { startModelServer, type ModelServer } from '../unit/model-store/model-server';
 import { extensionUrl, launchExtension, type LaunchedExtension } from './harness';
+import { audit } from './support/axe';
 
 const WORDS = ['apple', 'river', 'stone', 'cloud', 'green', 'tiger', 'lemon', 'piano', 'ocean', 'candle'];
 const JSONL = Array.from({ length: 20 }, (_, i) => {
@@ -244,6 +245,8 @@ test('training with the keyboard: arrows reach the Train tab, choose examples, m
   await expect.poll(() => focus(page)).toEqual(expect.objectContaining({ id: 'train-result-heading', visible: true }));
   expect(await page.locator('#train-result-heading').textContent()).toBe(t('train.result.heading'));
   expect(await page.getByTestId('train-compare-row').count()).toBeGreaterThan(0);
+  // The finished run (progress, chart, result table) passes the same audit as a11y.test.ts.
+  expect(await audit(page, 'train: completed run')).toEqual([]);
   await page.close();
 });
 
@@ -281,5 +284,6 @@ test('chat with the keyboard: choose the trained adapter and compare mode, send;
   const headings = await answers.locator('.chat-who').allTextContents();
   expect(headings).toEqual([t('chat.base'), t('chat.tuned', { name: ADAPTER_NAME })]);
   await expectFocus(page, 'chat-input');
+  expect(await audit(page, 'side panel: compare answers')).toEqual([]);
   await page.close();
 });
