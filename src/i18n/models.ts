@@ -40,7 +40,8 @@ export const modelsCatalogue: AreaCatalogue = {
     'models.source.url': 'Downloaded',
     'models.active': 'Active',
     'models.setActive': 'Use this model',
-    'models.setActiveNamed': 'Use {name}',
+    // Starts with the visible text ("Use this model"): WCAG 2.5.3, the name contains the label.
+    'models.setActiveNamed': 'Use this model: {name}',
     'models.activated': '{name} is now the active model.',
     'models.remove': 'Remove',
     'models.removeNamed': 'Remove {name}',
@@ -106,7 +107,7 @@ export const modelsCatalogue: AreaCatalogue = {
     'models.source.url': '已下载',
     'models.active': '使用中',
     'models.setActive': '使用此模型',
-    'models.setActiveNamed': '使用 {name}',
+    'models.setActiveNamed': '使用此模型：{name}',
     'models.activated': '已将 {name} 设为当前模型。',
     'models.remove': '删除',
     'models.removeNamed': '删除 {name}',

@@ -15,6 +15,7 @@ import { dashboardCatalogue } from '../../src/i18n/dashboard';
 import { modelsCatalogue } from '../../src/i18n/models';
 import { pwaCatalogue } from '../../src/i18n/pwa';
 import { trainCatalogue } from '../../src/i18n/train';
+import { startModelServer, type ModelServer } from '../unit/model-store/model-server';
 import { CHROMIUM, QUIET_BROWSER_FLAGS, extensionUrl, launchExtension, type LaunchedExtension } from './harness';
 import { audit, type Finding } from './support/axe';
 
@@ -36,11 +37,14 @@ const EXAMPLES_JSONL = [
   .join('\n');
 
 let ext: LaunchedExtension;
+let server: ModelServer;
 beforeAll(async () => {
+  server = await startModelServer();
   ext = await launchExtension();
 });
 afterAll(async () => {
   await ext?.close();
+  await server?.close();
 });
 
 async function openDashboard(view: string): Promise<Page> {
@@ -104,11 +108,16 @@ async function auditEverything(): Promise<Finding[]> {
   for (const view of VIEWS.slice(1)) {
     await page.getByTestId(`dashboard-tab-${view}`).click();
     await page.getByTestId(VIEW_MARK[view]!).waitFor();
-    if (view === 'models') await page.getByTestId('model-row').first().waitFor();
+    if (view === 'models') await page.getByTestId('model-row').nth(1).waitFor(); // shipped + tiny-llama
     if (view === 'train') await page.getByTestId('train-advanced').locator('summary').click();
     if (view === 'adapters') await page.getByTestId('adapter-row').first().waitFor();
     findings.push(...(await audit(page, view)));
   }
+  await page.getByTestId('dashboard-tab-models').click();
+  await page.getByTestId('model-row').filter({ hasText: 'tiny-llama' }).getByTestId('model-remove').click();
+  await page.getByTestId('models-remove-dialog').waitFor();
+  findings.push(...(await audit(page, 'models: remove dialog')));
+  await page.getByTestId('models-remove-cancel').click();
   await page.getByTestId('dashboard-tab-adapters').click();
   await page.getByTestId('adapter-rename').click();
   await page.getByTestId('adapters-rename-dialog').waitFor();
@@ -162,6 +171,12 @@ function pageStrings(page: Page): Promise<string[]> {
 
 test('every control on every extension page has an accessible name and axe finds no violations (English)', async () => {
   await seedExamples();
+  // An imported model, so the list has a removable row (the shipped one has no Remove).
+  const models = await openDashboard('models');
+  await models.getByTestId('models-url-input').fill(server.folderUrl('tiny-llama'));
+  await models.getByTestId('models-url-download').click();
+  await models.getByTestId('model-row').filter({ hasText: 'tiny-llama' }).waitFor({ timeout: 60_000 });
+  await models.close();
   const seeder = await openDashboard('adapters');
   await seedAdapterRecord(seeder);
   await seeder.close();
