@@ -13,6 +13,7 @@ import type {
   SkippedBackend,
 } from './backend-types';
 import { configureWasm, wasmPrefixForPage } from './backend-wasm';
+import { applyWebgpuFlags } from './backend-webgpu-flags';
 
 export interface InitBackendOptions {
   override?: BackendOverride;
@@ -63,6 +64,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Act
   for (const name of plan.candidates) {
     const failure = await tryBackend(name, options);
     if (failure === null) {
+      if (name === 'webgpu') applyWebgpuFlags(environment.webgpuAdapter);
       active = {
         name,
         requested,

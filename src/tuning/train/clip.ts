@@ -4,7 +4,13 @@ import * as tf from '@tensorflow/tfjs';
 
 /** The global L2 norm of a set of gradients (scalar tensor). */
 export function globalNorm(grads: Iterable<tf.Tensor>): tf.Scalar {
-  return tf.tidy(() => tf.sqrt(tf.addN([...grads].map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
+  return tf.tidy(() => {
+    // Summed pairwise, not with tf.addN: WebGPU's addN binds every input as its own storage
+    // buffer, and a device may allow only 8 per shader (LoRA on 2 layers already has 16 tensors;
+    // the pipeline was invalid and the step silently read zeros).
+    const total = [...grads].reduce<tf.Tensor>((sum, g) => tf.add(sum, tf.sum(tf.square(g))), tf.scalar(0));
+    return tf.sqrt(total) as tf.Scalar;
+  });
 }
 
 /** New, clipped gradients (inputs are not disposed). `norm` is the pre-clip global norm. */
