@@ -178,16 +178,41 @@ export function disposeBatch(tensors: BatchTensors): void {
   tensors.lossMask.dispose();
 }
 
-/** Right-pads examples into one batch. Right padding keeps every real token at its unpadded position. */
-export function padBatch(examples: readonly EncodedExample[], padId = 0): HostBatch {
-  const width = Math.max(2, ...examples.map((e) => e.ids.length));
+/**
+ * How batches are shaped. `tight` pads each batch only to its longest example (least compute:
+ * right for WASM/CPU). `stable` also rounds the width up to a multiple of 8 (capped at
+ * `maxWidth`) and fills short batches with empty rows, so a run sees only a couple of distinct
+ * shapes: GPU backends compile programs per shape, and on a software GPU each compile costs
+ * about a second (HF's `pad_to_multiple_of` does the same for tensor cores).
+ */
+export type BatchShapes = { kind: 'tight' } | { kind: 'stable'; rows: number; maxWidth: number };
+
+export const TIGHT_BATCHES: BatchShapes = { kind: 'tight' };
+const STABLE_WIDTH_MULTIPLE = 8;
+
+/** Width and rows a batch of these examples gets under the policy. */
+function batchShape(examples: readonly EncodedExample[], shapes: BatchShapes): { width: number; rows: number } {
+  const longest = Math.max(2, ...examples.map((e) => e.ids.length));
+  if (shapes.kind === 'tight') return { width: longest, rows: examples.length };
+  const rounded = Math.ceil(longest / STABLE_WIDTH_MULTIPLE) * STABLE_WIDTH_MULTIPLE;
+  return { width: Math.max(longest, Math.min(rounded, shapes.maxWidth)), rows: Math.max(examples.length, shapes.rows) };
+}
+
+/**
+ * Right-pads examples into one batch. Right padding keeps every real token at its unpadded
+ * position; padding rows (stable shapes) have zero attention and loss masks, so they add nothing
+ * to the loss or the gradients.
+ */
+export function padBatch(examples: readonly EncodedExample[], padId = 0, shapes: BatchShapes = TIGHT_BATCHES): HostBatch {
+  const { width, rows } = batchShape(examples, shapes);
   const pad = (row: number[], value: number) => [...row, ...new Array<number>(width - row.length).fill(value)];
-  const lossMask = examples.map((e) => pad(e.lossMask, 0));
+  const all = [...examples, ...new Array<EncodedExample>(rows - examples.length).fill({ ids: [], lossMask: [] })];
+  const lossMask = all.map((e) => pad(e.lossMask, 0));
   let lossTokens = 0;
   for (const row of lossMask) for (let t = 1; t < row.length; t++) lossTokens += row[t]!;
   return {
-    ids: examples.map((e) => pad(e.ids, padId)),
-    attentionMask: examples.map((e) => pad(e.ids.map(() => 1), 0)),
+    ids: all.map((e) => pad(e.ids, padId)),
+    attentionMask: all.map((e) => pad(e.ids.map(() => 1), 0)),
     lossMask,
     tokens: examples.reduce((sum, e) => sum + e.ids.length, 0),
     lossTokens,
@@ -198,7 +223,14 @@ export function padBatch(examples: readonly EncodedExample[], padId = 0): HostBa
  * One epoch's batches: shuffled with the epoch's seed, then sorted by length inside windows of
  * 16 batches so each batch holds similar lengths (little padding) while the order stays random.
  */
-export function epochBatches(examples: readonly EncodedExample[], batchSize: number, seed: number, epoch: number, padId = 0): HostBatch[] {
+export function epochBatches(
+  examples: readonly EncodedExample[],
+  batchSize: number,
+  seed: number,
+  epoch: number,
+  padId = 0,
+  shapes: BatchShapes = TIGHT_BATCHES,
+): HostBatch[] {
   const rng = new Rng((seed * 1_000_003 + epoch * 7919) >>> 0);
   const order = rng.shuffle(examples.map((_, i) => i));
   const window = batchSize * 16;
@@ -208,14 +240,14 @@ export function epochBatches(examples: readonly EncodedExample[], batchSize: num
     for (let i = 0; i < sorted.length; i += batchSize) groups.push(sorted.slice(i, i + batchSize));
   }
   rng.shuffle(groups);
-  return groups.map((group) => padBatch(group.map((i) => examples[i]!), padId));
+  return groups.map((group) => padBatch(group.map((i) => examples[i]!), padId, shapes));
 }
 
 /** Batches for evaluation: sorted by length (deterministic, least padding). */
-export function evalBatches(examples: readonly EncodedExample[], batchSize: number, padId = 0): HostBatch[] {
+export function evalBatches(examples: readonly EncodedExample[], batchSize: number, padId = 0, shapes: BatchShapes = TIGHT_BATCHES): HostBatch[] {
   const sorted = [...examples].sort((a, b) => a.ids.length - b.ids.length);
   const batches: HostBatch[] = [];
-  for (let i = 0; i < sorted.length; i += batchSize) batches.push(padBatch(sorted.slice(i, i + batchSize), padId));
+  for (let i = 0; i < sorted.length; i += batchSize) batches.push(padBatch(sorted.slice(i, i + batchSize), padId, shapes));
   return batches;
 }
 

@@ -1,6 +1,7 @@
 // From "these examples, this method" to a ready Trainer with one-click settings: the glue the CLI
 // and the engine share. Creates the adapter, splits and tokenises the data, picks defaults from
 // the data's size and lengths, and applies any overrides the user gave.
+import * as tf from '@tensorflow/tfjs';
 import type { LoadedModel } from '../../model/model';
 import { TrainingDataError } from '../errors';
 import { getMethod } from '../registry';
@@ -23,6 +24,8 @@ export interface PrepareInput<N extends MethodName = MethodName> {
   onProgress?: (progress: TrainProgress) => void;
   /** Passed to the Trainer: awaited between steps (checkpoints). */
   betweenSteps?: () => Promise<void>;
+  /** Batch shape policy; by default 'stable' on GPU backends (they compile per shape), else 'tight'. */
+  batchShapes?: 'tight' | 'stable';
 }
 
 export interface PreparedRun {
@@ -80,6 +83,7 @@ export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): P
       padId: 0,
       onProgress: input.onProgress,
       betweenSteps: input.betweenSteps,
+      batchShapes: input.batchShapes ?? batchShapesFor(tf.getBackend()),
     });
     return {
       adapter,
@@ -93,4 +97,9 @@ export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): P
     adapter.dispose();
     throw error;
   }
+}
+
+/** GPU backends compile a program per tensor shape: give them few shapes. */
+export function batchShapesFor(backend: string): 'tight' | 'stable' {
+  return backend === 'webgpu' || backend === 'webgl' ? 'stable' : 'tight';
 }

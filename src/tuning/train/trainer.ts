@@ -10,7 +10,7 @@ import { TrainingDataError, TrainingDivergedError, SnapshotMismatchError } from 
 import { Rng } from '../rng';
 import type { Adapter, NamedVariable } from '../types';
 import { clipByGlobalNorm, globalNorm } from './clip';
-import { disposeBatch, epochBatches, evalBatches, toTensors, type EncodedExample, type HostBatch } from './data';
+import { disposeBatch, epochBatches, evalBatches, toTensors, type BatchShapes, type EncodedExample, type HostBatch } from './data';
 import type { TrainSettings } from './defaults';
 import { maskedNllSum } from './loss';
 import { AdamW, DEFAULT_ADAMW } from './optimizer';
@@ -63,6 +63,8 @@ export interface TrainerInit {
   heldOut: readonly EncodedExample[];
   settings: TrainSettings;
   padId?: number;
+  /** 'stable' (few distinct batch shapes) suits GPU backends that compile per shape; default 'tight'. */
+  batchShapes?: 'tight' | 'stable';
   onProgress?: (progress: TrainProgress) => void;
   /**
    * Awaited between optimizer steps, after any end-of-epoch evaluation: the one point where
@@ -172,7 +174,7 @@ export class Trainer {
   /** The micro-batches of the next optimizer step (never crossing an epoch boundary). */
   private nextMicroBatches(): HostBatch[] {
     const { settings, train, padId } = this.init;
-    this.batches ??= epochBatches(train, settings.batchSize, settings.seed, this.epoch, padId ?? 0);
+    this.batches ??= epochBatches(train, settings.batchSize, settings.seed, this.epoch, padId ?? 0, this.shapes());
     const end = Math.min(this.cursor + settings.gradAccumSteps, this.batches.length);
     const micro = this.batches.slice(this.cursor, end);
     this.cursor = end;
@@ -275,7 +277,7 @@ export class Trainer {
     const { heldOut, settings, padId } = this.init;
     let total = 0;
     let tokens = 0;
-    for (const batch of evalBatches(heldOut, settings.batchSize, padId ?? 0)) {
+    for (const batch of evalBatches(heldOut, settings.batchSize, padId ?? 0, this.shapes())) {
       const tensors = toTensors(batch);
       const sum = tf.tidy(() => this.nllSum(tensors, false, 0));
       disposeBatch(tensors);
@@ -284,6 +286,11 @@ export class Trainer {
       tokens += batch.lossTokens;
     }
     return tokens === 0 ? NaN : total / tokens;
+  }
+
+  private shapes(): BatchShapes {
+    const { settings } = this.init;
+    return this.init.batchShapes === 'stable' ? { kind: 'stable', rows: settings.batchSize, maxWidth: settings.maxLength } : { kind: 'tight' };
   }
 
   private schedule() {

@@ -9,12 +9,17 @@ import {
   encodeExample,
   encodeExamples,
   epochBatches,
+  evalBatches,
   fitExample,
+  padBatch,
   splitExamples,
 } from '../../../src/tuning/train/data';
 import { chooseDefaults } from '../../../src/tuning/train/defaults';
 import { getLr } from '../../../src/tuning/train/schedule';
-import { loadFixture, randomExamples, useCpu } from './helpers';
+import * as tf from '@tensorflow/tfjs';
+import { getMethod } from '../../../src/tuning/registry';
+import { batchShapesFor } from '../../../src/tuning/train/prepare';
+import { adapterContext, loadFixture, maxAbsDiff, meanLoss, randomExamples, useCpu } from './helpers';
 
 let model: LoadedModel;
 beforeAll(async () => {
@@ -77,6 +82,61 @@ describe('epochBatches', () => {
       });
     }
     expect(epochBatches(examples, 4, 1, 1).map((b) => b.tokens)).not.toEqual(batches.map((b) => b.tokens));
+  });
+});
+
+describe('stable batch shapes (GPU backends)', () => {
+  const examples = Array.from({ length: 18 }, (_, i) => ({ ids: Array(37 + (i % 10)).fill(5), lossMask: Array(37 + (i % 10)).fill(1) }));
+
+  it('gives every batch of a run the same rows and a width rounded up to 8 (capped at maxWidth)', () => {
+    const shapes = { kind: 'stable', rows: 4, maxWidth: 52 } as const;
+    const batches = [...epochBatches(examples, 4, 1, 0, 0, shapes), ...evalBatches(examples.slice(0, 2), 4, 0, shapes)];
+    expect(new Set(batches.map((b) => b.ids.length))).toEqual(new Set([4])); // 18 = 4·4 + 2: the short ones are filled
+    for (const batch of batches) {
+      const longest = Math.max(...batch.attentionMask.map((row) => row.filter((m) => m === 1).length));
+      expect(batch.ids[0]!.length).toBe(Math.min(Math.ceil(longest / 8) * 8, 52));
+    }
+    expect(new Set(batches.map((b) => b.ids[0]!.length)).size).toBeLessThanOrEqual(2); // 40 and 48 here
+    // Filler rows are pure padding: no real tokens, nothing to predict.
+    const short = batches.find((b) => b.tokens < 4 * 37)!;
+    expect(short.attentionMask.filter((row) => row.every((m) => m === 0)).length).toBe(2);
+    expect(batches.reduce((n, b) => n + b.tokens, 0)).toBe(examples.reduce((n, e) => n + e.ids.length, 0) + 37 + 38);
+  });
+
+  it('is what training uses on GPU backends; WASM and CPU keep the least padding', () => {
+    expect(['webgpu', 'webgl', 'wasm', 'cpu'].map(batchShapesFor)).toEqual(['stable', 'stable', 'tight', 'tight']);
+  });
+
+  it('never pads below the longest example, and tight batches stay as they were', () => {
+    const long = [{ ids: Array(53).fill(1), lossMask: Array(53).fill(1) }];
+    expect(padBatch(long, 0, { kind: 'stable', rows: 2, maxWidth: 52 }).ids[0]).toHaveLength(53);
+    expect(padBatch(long).ids).toHaveLength(1);
+    expect(padBatch(long).ids[0]).toHaveLength(53);
+  });
+
+  it('changes neither the loss nor the LoRA gradients: padding rows and columns are masked out', () => {
+    const real = randomExamples(model.config.vocabSize, 3, 13, 9);
+    const lora = getMethod('lora');
+    const adapter = lora.create({ ...lora.defaultConfig(model.config), r: 4, dropout: 0 }, adapterContext(model));
+    try {
+      // B starts at zero; give it values so the gradient of A is not trivially zero.
+      for (const { variable } of adapter.trainable()) variable.assign(tf.randomNormal(variable.shape, 0, 0.1, 'float32', 3));
+      const lossAndGrads = (shapes?: Parameters<typeof padBatch>[2]) => {
+        const batch = padBatch(real, 0, shapes);
+        const { value, grads } = tf.variableGrads(() => meanLoss(model, adapter, batch), adapter.trainable().map((p) => p.variable));
+        const out = { loss: value.dataSync()[0]!, grads: Object.values(grads).map((g) => g.dataSync()), shape: [batch.ids.length, batch.ids[0]!.length] };
+        tf.dispose([value, ...Object.values(grads)]);
+        return out;
+      };
+      const tight = lossAndGrads();
+      const stable = lossAndGrads({ kind: 'stable', rows: 5, maxWidth: 24 });
+      expect(tight.shape).toEqual([3, 13]);
+      expect(stable.shape).toEqual([5, 16]);
+      expect(Math.abs(stable.loss - tight.loss)).toBeLessThan(1e-5);
+      stable.grads.forEach((g, i) => expect(maxAbsDiff(g, tight.grads[i]!)).toBeLessThan(1e-5));
+    } finally {
+      adapter.dispose();
+    }
   });
 });
 
