@@ -1,6 +1,8 @@
 // Scaled dot-product attention shared by both families: grouped-query heads, KV cache,
 // key/value prefixes, and an additive mask built from the causal structure and padding.
 import * as tf from '@tensorflow/tfjs';
+import { batchedMatMul } from './batched-matmul';
+import { recordingGradients } from './layers';
 
 /** A large negative number instead of -Infinity so fully masked rows stay finite. */
 const MASKED = -1e9;
@@ -15,17 +17,71 @@ export function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.
   const K = k.shape[2];
   const groups = nh / nKv;
   // Query head h uses kv head floor(h / groups) (HF repeat_kv). Folding the group into the
-  // query-row axis lets one batched matMul serve all heads without copying keys.
-  const qGrouped = tf.reshape(qIsScaled ? q : tf.mul(q, 1 / Math.sqrt(hd)), [B, nKv, groups * T, hd]);
-  const scores = tf.matMul(qGrouped, k, false, true); // [B, nKv, groups*T, K]
-  // Softmax runs over keys, so the grouped layout only needs unfolding to add the [B, 1, T, K] bias.
-  const probs = bias
-    ? tf.reshape(tf.softmax(tf.add(tf.reshape(scores, [B, nh, T, K]), bias)), [B, nKv, groups * T, K])
-    : tf.softmax(scores);
-  const out = tf.matMul(probs, v); // [B, nKv, groups*T, hd] = [B, nh, T, hd]
-  // With one query row the head/time swap moves no data: a reshape is enough (decode fast path).
-  if (T === 1) return tf.reshape(out, [B, nh * hd]);
+  // query-row axis lets one product per kv head serve all its query heads without copying keys.
+  const scaled = qIsScaled ? q : tf.mul(q, 1 / Math.sqrt(hd));
+  const dims: AttentionDims = { batch: B, heads: nh, queries: T, keys: K };
+  if (T === 1) {
+    // Decode step: tiny products, where one batched matMul beats per-head kernels.
+    const qGrouped = tf.reshape(scaled, [B, nKv, groups, hd]);
+    const probs = softmaxWithBias(tf.reshape(tf.matMul(qGrouped, k, false, true), [B * nKv, groups, K]) as tf.Tensor3D, bias, dims);
+    // With one query row the head/time swap moves no data: a reshape is enough.
+    return tf.reshape(tf.matMul(tf.reshape(probs, [B, nKv, groups, K]), v), [B, nh * hd]);
+  }
+  const n = B * nKv;
+  const out = attentionCore(
+    tf.reshape(scaled, [n, groups * T, hd]) as tf.Tensor3D,
+    tf.reshape(k, [n, K, hd]) as tf.Tensor3D,
+    tf.reshape(v, [n, K, hd]) as tf.Tensor3D,
+    bias,
+    dims,
+  ); // [B*nKv, groups*T, hd] = [B, nh, T, hd]
   return tf.reshape(tf.transpose(tf.reshape(out, [B, nh, T, hd]), [0, 2, 1, 3]), [B * T, nh * hd]); // [B*T, nh*hd]
+}
+
+interface AttentionDims {
+  batch: number;
+  heads: number;
+  queries: number;
+  keys: number;
+}
+
+/** softmax over keys of scores [B*nKv, groups*T, K] plus bias [B, 1, T, K] (unfolded to [B, nh, T, K] to add it). */
+function softmaxWithBias(scores: tf.Tensor3D, bias: tf.Tensor4D | null, d: AttentionDims): tf.Tensor3D {
+  if (!bias) return tf.softmax(scores);
+  const unfolded = tf.reshape(scores, [d.batch, d.heads, d.queries, d.keys]);
+  return tf.reshape(tf.softmax(tf.add(unfolded, bias)), scores.shape);
+}
+
+/**
+ * softmax(q kᵀ + bias) v for n head groups: q [n, M, hd] (already scaled), k/v [n, K, hd] -> [n, M, hd].
+ * While gradients are recorded, a hand-written backward (softmax's Jacobian-vector product and four
+ * products per group) replaces the stock chain, so every product goes through `batchedMatMul`.
+ * The bias is a constant (mask): only the forward reads it, so it need not be an input.
+ */
+export function attentionCore(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, bias: tf.Tensor4D | null, d: AttentionDims): tf.Tensor3D {
+  const probsOf = (qs: tf.Tensor3D, ks: tf.Tensor3D) => softmaxWithBias(batchedMatMul(qs, ks, false, true), bias, d); // [n, M, K]
+  if (!recordingGradients()) return tf.tidy(() => batchedMatMul(probsOf(q, k), v)); // scores freed at once
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [qIn, kIn, vIn, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
+    const probs = probsOf(qIn, kIn);
+    save([qIn, kIn, vIn, probs]);
+    return {
+      value: batchedMatMul(probs, vIn), // [n, M, hd]
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          const [qs, ks, vs, p] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+          const dOut = dy as tf.Tensor3D;
+          const dProbs = batchedMatMul(dOut, vs, false, true); // [n, M, K]
+          const dv = batchedMatMul(p, dOut, true, false); // [n, K, hd]
+          // softmax backward: dS = P ⊙ (dP − Σ_k dP ⊙ P); masked entries have P = 0.
+          const dScores = tf.mul(p, tf.sub(dProbs, tf.sum(tf.mul(dProbs, p), -1, true))) as tf.Tensor3D;
+          const dq = batchedMatMul(dScores, ks); // [n, M, hd]
+          const dk = batchedMatMul(dScores, qs, true, false); // [n, K, hd]
+          return [dq, dk, dv];
+        }),
+    };
+  });
+  return op(q, k, v) as tf.Tensor3D;
 }
 
 /** [B * T, n * hd] -> [B, n, T, hd] */
