@@ -5,7 +5,7 @@
 // language setting to zh_CN, audits the same pages again and checks the visible text and the
 // accessible names come from the Chinese catalogue (no English catalogue string left on screen).
 import { execFileSync } from 'node:child_process';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Worker } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { setLocale, t, type AreaCatalogue } from '../../src/i18n';
@@ -17,7 +17,9 @@ import { pwaCatalogue } from '../../src/i18n/pwa';
 import { trainCatalogue } from '../../src/i18n/train';
 import { startModelServer, type ModelServer } from '../unit/model-store/model-server';
 import { CHROMIUM, QUIET_BROWSER_FLAGS, extensionUrl, launchExtension, type LaunchedExtension } from './harness';
-import { audit, type Finding } from './support/axe';
+import { audit, axControls, type Finding } from './support/axe';
+import { CaptureUi } from './support/capture-ui';
+import { startFixtureServer, type FixtureServer } from './support/fixture-server';
 
 const CATALOGUES: AreaCatalogue[] = [captureCatalogue, chatCatalogue, dashboardCatalogue, modelsCatalogue, pwaCatalogue, trainCatalogue];
 const VIEWS = ['examples', 'models', 'train', 'adapters', 'settings'];
@@ -38,13 +40,16 @@ const EXAMPLES_JSONL = [
 
 let ext: LaunchedExtension;
 let server: ModelServer;
+let fixtures: FixtureServer;
 beforeAll(async () => {
   server = await startModelServer();
+  fixtures = await startFixtureServer();
   ext = await launchExtension();
 });
 afterAll(async () => {
-  await ext?.close();
+  await ext?.close(); // first: the servers wait for the browser's open connections to end
   await server?.close();
+  await fixtures?.close();
 });
 
 async function openDashboard(view: string): Promise<Page> {
@@ -225,7 +230,42 @@ test('in Simplified Chinese the pages show the zh_CN catalogue and still have no
   expect(leftInEnglish).toEqual([]);
 
   expect(await auditEverything()).toEqual([]);
-  setLocale('en');
+  // The language stays zh_CN for the capture form test that follows.
+});
+
+/**
+ * The extension's service worker, woken if Chromium stopped it while idle (the handle from launch
+ * is dead then): the popup asks it for the example count.
+ */
+async function liveServiceWorker(): Promise<Worker> {
+  const popup = await ext.context.newPage();
+  await popup.goto(extensionUrl(ext, '/popup.html'));
+  await expect.poll(() => popup.getByTestId('popup-count').getAttribute('data-count')).not.toBe('');
+  await popup.close();
+  const workers = ext.context.serviceWorkers().filter((w) => w.url().startsWith(`chrome-extension://${ext.extensionId}/`));
+  return workers.at(-1) ?? ext.context.waitForEvent('serviceworker', { timeout: 30_000 });
+}
+
+test('the capture form, in its closed shadow root on a web page, names every control (and follows the zh_CN setting)', async () => {
+  const worker = await liveServiceWorker();
+  const page = await ext.context.newPage();
+  await page.goto(`${fixtures.origin}/foxes.html`);
+  await page.bringToFront();
+  const ui = await CaptureUi.attach(page);
+  await page.waitForTimeout(300); // the content script adds its listeners at document_idle
+  // The message the context menu and the keyboard command send (see capture.test.ts).
+  await worker.evaluate(async () => {
+    const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
+    await chrome.tabs.sendMessage(tab!.id!, { kind: 'capture/open', payload: { mode: 'output' } });
+  });
+  await ui.waitFor('capture-form');
+  // axe (page JavaScript) cannot enter a closed shadow root; Chromium's accessibility tree does.
+  const controls = await axControls(page);
+  expect(controls.filter((c) => c.name === '')).toEqual([]);
+  expect(controls).toContainEqual(expect.objectContaining({ role: 'dialog', name: t('capture.form.title') }));
+  expect(controls).toContainEqual(expect.objectContaining({ role: 'textbox', name: t('capture.form.instruction') }));
+  expect(controls.filter((c) => c.role === 'button').length).toBeGreaterThanOrEqual(2); // Save, Cancel
+  await page.close();
 });
 
 test('the PWA (dashboard views and the chat tab) has no violations', async () => {

@@ -41,17 +41,31 @@ export async function audit(page: Page, where: string): Promise<Finding[]> {
 
 const CONTROLS = ['button', 'checkbox', 'combobox', 'listbox', 'radio', 'searchbox', 'slider', 'spinbutton', 'switch', 'tab', 'textbox', 'link', 'menuitem'];
 
-/** Controls whose accessible name (Chromium's own computation) is empty. */
-async function unnamedControls(page: Page): Promise<string[]> {
+export interface AxControl {
+  role: string;
+  name: string;
+  backendDOMNodeId?: number;
+}
+
+/**
+ * The page's controls as Chromium's accessibility tree has them, with their computed names.
+ * Unlike axe (page JavaScript), the tree includes closed shadow roots such as the capture form.
+ */
+export async function axControls(page: Page): Promise<AxControl[]> {
   const cdp = await page.context().newCDPSession(page);
   try {
     const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as {
       nodes: { ignored: boolean; role?: { value: string }; name?: { value: string }; backendDOMNodeId?: number }[];
     };
     return nodes
-      .filter((n) => !n.ignored && CONTROLS.includes(n.role?.value ?? '') && !(n.name?.value ?? '').trim())
-      .map((n) => `${n.role?.value} (backend node ${n.backendDOMNodeId})`);
+      .filter((n) => !n.ignored && [...CONTROLS, 'dialog'].includes(n.role?.value ?? ''))
+      .map((n) => ({ role: n.role!.value, name: (n.name?.value ?? '').trim(), backendDOMNodeId: n.backendDOMNodeId }));
   } finally {
     await cdp.detach();
   }
+}
+
+/** Controls whose accessible name (Chromium's own computation) is empty. */
+export async function unnamedControls(page: Page): Promise<string[]> {
+  return (await axControls(page)).filter((c) => c.name === '').map((c) => `${c.role} (backend node ${c.backendDOMNodeId})`);
 }
