@@ -233,6 +233,24 @@ test('in Simplified Chinese the pages show the zh_CN catalogue and still have no
   // The language stays zh_CN for the capture form test that follows.
 });
 
+test('in the dark theme the pages still have no violations (contrast included)', async () => {
+  const findings: Finding[] = [];
+  for (const path of ['/popup.html', '/sidepanel.html', ...VIEWS.map((v) => `/dashboard.html#${v}`)]) {
+    const page = await ext.context.newPage();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(extensionUrl(ext, path));
+    const view = path.split('#')[1];
+    await page.getByTestId(view ? VIEW_MARK[view]! : path === '/popup.html' ? 'popup-count' : 'chat').waitFor();
+    if (path === '/popup.html') await expect.poll(() => page.getByTestId('popup-count').getAttribute('data-count')).not.toBe('');
+    if (view === 'examples') await page.getByTestId('example-row').first().waitFor();
+    if (view === 'adapters') await page.getByTestId('adapter-row').first().waitFor();
+    expect(await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches)).toBe(true);
+    findings.push(...(await audit(page, `dark ${path}`)));
+    await page.close();
+  }
+  expect(findings).toEqual([]);
+});
+
 /**
  * The extension's service worker, woken if Chromium stopped it while idle (the handle from launch
  * is dead then): the popup asks it for the example count.
