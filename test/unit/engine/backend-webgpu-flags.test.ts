@@ -14,7 +14,14 @@ const swiftShader: GpuAdapterSummary = {
   isFallbackAdapter: true,
   limits,
 };
-const realGpu: GpuAdapterSummary = { vendor: 'nvidia', architecture: 'ada', device: '', description: '', isFallbackAdapter: false, limits };
+const realGpu: GpuAdapterSummary = {
+  vendor: 'nvidia',
+  architecture: 'ada',
+  device: '',
+  description: '',
+  isFallbackAdapter: false,
+  limits,
+};
 
 test('SwiftShader is a software adapter, by flag or by name alone', () => {
   expect(isSoftwareAdapter(swiftShader)).toBe(true);
@@ -26,7 +33,9 @@ test('SwiftShader is a software adapter, by flag or by name alone', () => {
 
 test('only a software adapter gets the packed matmul program; real GPUs keep tfjs defaults', () => {
   // The number is tfjs's own enum value (the module avoids importing the WebGPU chunk for it).
-  expect(webgpuFlagsFor(swiftShader)).toEqual({ WEBGPU_MATMUL_PROGRAM_TYPE: webgpu_util.MatMulProgramType.MatMulPackedProgram });
+  expect(webgpuFlagsFor(swiftShader)).toEqual({
+    WEBGPU_MATMUL_PROGRAM_TYPE: webgpu_util.MatMulProgramType.MatMulPackedProgram,
+  });
   expect(webgpuFlagsFor(realGpu)).toEqual({});
   expect(webgpuFlagsFor(null)).toEqual({});
 });

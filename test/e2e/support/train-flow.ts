@@ -1,0 +1,163 @@
+// Shared steps of the training e2e tests (train.test.ts on WASM, train-webgpu.test.ts on WebGPU):
+// the 20 examples, setting up the extension (backend, model, examples) through the dashboard,
+// raw engine requests from an extension page, and reading the extension's IndexedDB.
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { ModelServer } from '../../unit/model-store/model-server';
+import { extensionUrl, type LaunchedExtension } from '../harness';
+
+const WORDS = ['apple', 'river', 'stone', 'cloud', 'green', 'tiger', 'lemon', 'piano', 'ocean', 'candle'];
+export const EXAMPLES_JSONL = Array.from({ length: 20 }, (_, i) => {
+  const word = WORDS[i % WORDS.length]!;
+  return JSON.stringify({
+    instruction: `Echo ${word} ${i}`,
+    output: `${word} ${word}`,
+    tags: [i % 2 ? 'odd' : 'even'],
+  });
+}).join('\n');
+/** Asked as a chat message (the engine's `messages`, the CLI's `--chat`): the shape training saw. */
+export const PROMPT = 'Echo tiger';
+export const MODEL_DIR = 'test/fixtures/models/tiny-llama';
+
+export async function dashboard(ext: LaunchedExtension, view: string): Promise<Page> {
+  const page = await ext.context.newPage();
+  await page.goto(extensionUrl(ext, `/dashboard.html#${view}`));
+  await page.getByTestId(`${view}-view`).waitFor();
+  return page;
+}
+
+/**
+ * Chooses the compute backend in the Models view, downloads tiny-llama into the extension, makes
+ * it active, and imports the 20 examples. The offscreen engine starts later, on the first engine
+ * request, so it starts on the chosen backend.
+ */
+export async function prepare(
+  ext: LaunchedExtension,
+  server: ModelServer,
+  backend: 'wasm' | 'webgpu',
+): Promise<void> {
+  const models = await dashboard(ext, 'models');
+  await models.getByTestId('models-backend-override').selectOption(backend);
+  const active = models.getByTestId('models-backend-active');
+  await expect.poll(() => active.getAttribute('data-backend'), { timeout: 120_000 }).not.toBe(null);
+  // A backend that could not start is listed as skipped, with the reason: show it on failure.
+  const skipped = await models.getByTestId('models-backend-skipped').allTextContents();
+  expect(await active.getAttribute('data-backend'), `skipped: ${skipped.join('; ')}`).toBe(backend);
+  await models.getByTestId('models-url-input').fill(server.folderUrl('tiny-llama'));
+  await models.getByTestId('models-url-download').click();
+  const row = models.getByTestId('model-row').filter({ hasText: 'tiny-llama' });
+  await row.waitFor({ timeout: 60_000 });
+  await row.getByTestId('model-set-active').click();
+  await row.getByTestId('model-active-badge').waitFor();
+  await models.goto(extensionUrl(ext, '/dashboard.html#examples'));
+  await models.getByTestId('examples-import-file').setInputFiles({
+    name: 'examples.jsonl',
+    mimeType: 'application/x-ndjson',
+    buffer: Buffer.from(EXAMPLES_JSONL),
+  });
+  await models.getByTestId('import-confirm').click();
+  await expect
+    .poll(() => models.getByTestId('examples-count').getAttribute('data-total'), { timeout: 30_000 })
+    .toBe('20');
+  await models.close();
+}
+
+export interface EngineReply {
+  type: 'result' | 'error';
+  result?: unknown;
+  error?: { code: string; message: string };
+  progress: unknown[];
+}
+
+/** One request over the engine protocol, from inside an extension page (raw Port, as the client does). */
+export function engineRequest(page: Page, kind: string, payload: unknown): Promise<EngineReply> {
+  return page.evaluate(
+    async ({ kind, payload }) => {
+      type Port = {
+        postMessage(m: unknown): void;
+        disconnect(): void;
+        onMessage: { addListener(l: (m: Record<string, unknown>) => void): void };
+      };
+      const runtime = (
+        globalThis as unknown as {
+          chrome: {
+            runtime: {
+              sendMessage(m: unknown): Promise<{ ok: boolean }>;
+              connect(o: { name: string }): Port;
+            };
+          };
+        }
+      ).chrome.runtime;
+      const ensured = await runtime.sendMessage({ target: 'attune-engine-service', kind: 'engine.ensure' });
+      if (!ensured?.ok) throw new Error(`engine.ensure failed: ${JSON.stringify(ensured)}`);
+      const port = runtime.connect({ name: 'attune-engine' });
+      const id = `e2e-${Math.random().toString(36).slice(2)}`;
+      return new Promise<EngineReply>((resolve) => {
+        const progress: unknown[] = [];
+        port.onMessage.addListener((message) => {
+          if (message.type === 'ready') return port.postMessage({ kind, id, payload });
+          if (message.id !== id) return;
+          if (message.type === 'progress') return void progress.push(message.progress);
+          port.disconnect();
+          resolve({ ...(message as unknown as EngineReply), progress });
+        });
+      });
+    },
+    { kind, payload },
+  );
+}
+
+/** The compute backend the offscreen engine runs on (`engine.info`). */
+export async function engineBackend(page: Page): Promise<string | null> {
+  const reply = await engineRequest(page, 'engine.info', {});
+  expect(reply.error).toBeUndefined();
+  return (reply.result as { backend: string | null }).backend;
+}
+
+export async function generateText(page: Page, adapterId: string | null, maxNewTokens = 12): Promise<string> {
+  return (await generate(page, adapterId, maxNewTokens)).text;
+}
+
+/** A greedy reply to PROMPT asked as a chat message: its text and how many tokens it took. */
+export async function generate(
+  page: Page,
+  adapterId: string | null,
+  maxNewTokens = 12,
+): Promise<{ text: string; tokens: number }> {
+  const reply = await engineRequest(page, 'generate', {
+    messages: [{ role: 'user', content: PROMPT }],
+    adapterId,
+    sampling: { greedy: true, maxNewTokens },
+  });
+  expect(reply.error).toBeUndefined();
+  return reply.result as { text: string; tokens: number };
+}
+
+/** The run records and adapters, read from the extension's IndexedDB in the page. */
+export function readDb(page: Page): Promise<{
+  runs: { id: string; status: string; checkpointStep: number | null }[];
+  adapters: { id: string; bytes: number }[];
+}> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('attune');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const all = <T>(store: string) =>
+      new Promise<T[]>((resolve, reject) => {
+        const request = db.transaction(store).objectStore(store).getAll();
+        request.onsuccess = () => resolve(request.result as T[]);
+        request.onerror = () => reject(request.error);
+      });
+    const runs = (
+      await all<{ id: string; status: string; checkpoint?: { step: number } }>('trainingRuns')
+    ).map((r) => ({ id: r.id, status: r.status, checkpointStep: r.checkpoint?.step ?? null }));
+    const adapters = (await all<{ id: string; weights: ArrayBuffer }>('adapters')).map((a) => ({
+      id: a.id,
+      bytes: a.weights.byteLength,
+    }));
+    db.close();
+    return { runs, adapters };
+  });
+}
