@@ -16,12 +16,32 @@ import { modelsCatalogue } from '../../src/i18n/models';
 import { pwaCatalogue } from '../../src/i18n/pwa';
 import { trainCatalogue } from '../../src/i18n/train';
 import { startModelServer, type ModelServer } from '../unit/model-store/model-server';
-import { CHROMIUM, QUIET_BROWSER_FLAGS, extensionUrl, launchExtension, type LaunchedExtension } from './harness';
+import {
+  CHROMIUM,
+  QUIET_BROWSER_FLAGS,
+  extensionUrl,
+  launchExtension,
+  type LaunchedExtension,
+} from './harness';
 import { audit, axControls, type Finding } from './support/axe';
 import { CaptureUi } from './support/capture-ui';
 import { startFixtureServer, type FixtureServer } from './support/fixture-server';
 
-const CATALOGUES: AreaCatalogue[] = [captureCatalogue, chatCatalogue, dashboardCatalogue, modelsCatalogue, pwaCatalogue, trainCatalogue];
+/** The part of the extension API the service-worker snippet below uses (it runs in the browser). */
+declare const chrome: {
+  tabs: {
+    query(query: { active: boolean; lastFocusedWindow: boolean }): Promise<{ id?: number }[]>;
+    sendMessage(tabId: number, message: unknown): Promise<unknown>;
+  };
+};
+const CATALOGUES: AreaCatalogue[] = [
+  captureCatalogue,
+  chatCatalogue,
+  dashboardCatalogue,
+  modelsCatalogue,
+  pwaCatalogue,
+  trainCatalogue,
+];
 const VIEWS = ['examples', 'models', 'train', 'adapters', 'settings'];
 /** One element each view always renders (Examples and Settings have no view-level test id). */
 const VIEW_MARK: Record<string, string> = {
@@ -62,9 +82,17 @@ async function openDashboard(view: string): Promise<Page> {
 /** Examples to list (import goes through the dashboard, as a user's would). */
 async function seedExamples(): Promise<void> {
   const page = await openDashboard('examples');
-  await page.getByTestId('examples-import-file').setInputFiles({ name: 'e.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(EXAMPLES_JSONL) });
+  await page
+    .getByTestId('examples-import-file')
+    .setInputFiles({
+      name: 'e.jsonl',
+      mimeType: 'application/x-ndjson',
+      buffer: Buffer.from(EXAMPLES_JSONL),
+    });
   await page.getByTestId('import-confirm').click();
-  await expect.poll(() => page.getByTestId('examples-count').getAttribute('data-total'), { timeout: 30_000 }).toBe('2');
+  await expect
+    .poll(() => page.getByTestId('examples-count').getAttribute('data-total'), { timeout: 30_000 })
+    .toBe('2');
   await page.close();
 }
 
@@ -82,7 +110,17 @@ async function seedAdapterRecord(page: Page): Promise<void> {
     const now = Date.now();
     await new Promise<void>((resolve, reject) => {
       const tx = db.transaction('adapters', 'readwrite');
-      tx.objectStore('adapters').put({ id: 'a11y-adapter', name: 'Antonyms', method: 'lora', modelId: 'bundled', config: { peft_type: 'LORA', r: 4 }, weights: new ArrayBuffer(8), createdAt: now, updatedAt: now, metrics: { heldOutLossBefore: 5.1, heldOutLossAfter: 3.2 } });
+      tx.objectStore('adapters').put({
+        id: 'a11y-adapter',
+        name: 'Antonyms',
+        method: 'lora',
+        modelId: 'bundled',
+        config: { peft_type: 'LORA', r: 4 },
+        weights: new ArrayBuffer(8),
+        createdAt: now,
+        updatedAt: now,
+        metrics: { heldOutLossBefore: 5.1, heldOutLossAfter: 3.2 },
+      });
       tx.oncomplete = () => resolve();
       tx.onerror = () => reject(tx.error);
     });
@@ -106,7 +144,13 @@ async function auditEverything(): Promise<Finding[]> {
   await page.getByTestId('editor-dialog').waitFor();
   findings.push(...(await audit(page, 'examples: editor dialog')));
   await page.getByTestId('editor-cancel').click();
-  await page.getByTestId('examples-import-file').setInputFiles({ name: 'bad.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from('{"instruction":"a","output":"b"}\nnot json') });
+  await page
+    .getByTestId('examples-import-file')
+    .setInputFiles({
+      name: 'bad.jsonl',
+      mimeType: 'application/x-ndjson',
+      buffer: Buffer.from('{"instruction":"a","output":"b"}\nnot json'),
+    });
   await page.getByTestId('import-preview').waitFor();
   findings.push(...(await audit(page, 'examples: import preview')));
   await page.getByTestId('import-cancel').click();
@@ -168,7 +212,8 @@ function pageStrings(page: Page): Promise<string[]> {
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     while (walker.nextNode()) strings.push(walker.currentNode.textContent ?? '');
     for (const el of document.querySelectorAll('[aria-label], [title], [placeholder], [alt]'))
-      for (const name of ['aria-label', 'title', 'placeholder', 'alt']) strings.push(el.getAttribute(name) ?? '');
+      for (const name of ['aria-label', 'title', 'placeholder', 'alt'])
+        strings.push(el.getAttribute(name) ?? '');
     strings.push(document.title);
     return strings.map((s) => s.trim()).filter(Boolean);
   });
@@ -198,8 +243,13 @@ test('in Simplified Chinese the pages show the zh_CN catalogue and still have no
   const settings = await openDashboard('settings');
   await settings.getByTestId('settings-language').selectOption('zh_CN');
   setLocale('zh_CN');
-  await expect.poll(() => settings.getByTestId('dashboard-tab-train').textContent()).toBe(t('dashboard.view.train'));
-  for (const view of VIEWS) expect(await settings.getByTestId(`dashboard-tab-${view}`).textContent()).toBe(t(`dashboard.view.${view}`));
+  await expect
+    .poll(() => settings.getByTestId('dashboard-tab-train').textContent())
+    .toBe(t('dashboard.view.train'));
+  for (const view of VIEWS)
+    expect(await settings.getByTestId(`dashboard-tab-${view}`).textContent()).toBe(
+      t(`dashboard.view.${view}`),
+    );
   expect(await settings.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
   await settings.close();
 
@@ -224,7 +274,9 @@ test('in Simplified Chinese the pages show the zh_CN catalogue and still have no
   await chat.close();
   const popup = await ext.context.newPage();
   await popup.goto(extensionUrl(ext, '/popup.html'));
-  await expect.poll(() => popup.getByTestId('popup-open-dashboard').textContent()).toBe(t('popup.openDashboard'));
+  await expect
+    .poll(() => popup.getByTestId('popup-open-dashboard').textContent())
+    .toBe(t('popup.openDashboard'));
   await collect(popup, 'popup');
   await popup.close();
   expect(leftInEnglish).toEqual([]);
@@ -240,8 +292,11 @@ test('in the dark theme the pages still have no violations (contrast included)',
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.goto(extensionUrl(ext, path));
     const view = path.split('#')[1];
-    await page.getByTestId(view ? VIEW_MARK[view]! : path === '/popup.html' ? 'popup-count' : 'chat').waitFor();
-    if (path === '/popup.html') await expect.poll(() => page.getByTestId('popup-count').getAttribute('data-count')).not.toBe('');
+    await page
+      .getByTestId(view ? VIEW_MARK[view]! : path === '/popup.html' ? 'popup-count' : 'chat')
+      .waitFor();
+    if (path === '/popup.html')
+      await expect.poll(() => page.getByTestId('popup-count').getAttribute('data-count')).not.toBe('');
     if (view === 'examples') await page.getByTestId('example-row').first().waitFor();
     if (view === 'adapters') await page.getByTestId('adapter-row').first().waitFor();
     expect(await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches)).toBe(true);
@@ -260,7 +315,9 @@ async function liveServiceWorker(): Promise<Worker> {
   await popup.goto(extensionUrl(ext, '/popup.html'));
   await expect.poll(() => popup.getByTestId('popup-count').getAttribute('data-count')).not.toBe('');
   await popup.close();
-  const workers = ext.context.serviceWorkers().filter((w) => w.url().startsWith(`chrome-extension://${ext.extensionId}/`));
+  const workers = ext.context
+    .serviceWorkers()
+    .filter((w) => w.url().startsWith(`chrome-extension://${ext.extensionId}/`));
   return workers.at(-1) ?? ext.context.waitForEvent('serviceworker', { timeout: 30_000 });
 }
 
@@ -281,7 +338,9 @@ test('the capture form, in its closed shadow root on a web page, names every con
   const controls = await axControls(page);
   expect(controls.filter((c) => c.name === '')).toEqual([]);
   expect(controls).toContainEqual(expect.objectContaining({ role: 'dialog', name: t('capture.form.title') }));
-  expect(controls).toContainEqual(expect.objectContaining({ role: 'textbox', name: t('capture.form.instruction') }));
+  expect(controls).toContainEqual(
+    expect.objectContaining({ role: 'textbox', name: t('capture.form.instruction') }),
+  );
   expect(controls.filter((c) => c.role === 'button').length).toBeGreaterThanOrEqual(2); // Save, Cancel
   await page.close();
 });

@@ -16,7 +16,11 @@ import { audit } from './support/axe';
 const WORDS = ['apple', 'river', 'stone', 'cloud', 'green', 'tiger', 'lemon', 'piano', 'ocean', 'candle'];
 const JSONL = Array.from({ length: 20 }, (_, i) => {
   const word = WORDS[i % WORDS.length]!;
-  return JSON.stringify({ instruction: `Echo ${word} ${i}`, output: `${word} ${word}`, tags: [i % 2 ? 'odd' : 'even'] });
+  return JSON.stringify({
+    instruction: `Echo ${word} ${i}`,
+    output: `${word} ${word}`,
+    tags: [i % 2 ? 'odd' : 'even'],
+  });
 }).join('\n');
 const ADAPTER_NAME = 'Keyboard voice';
 /** Enough steps that Pause lands mid-run on this slow machine, few enough to finish quickly. */
@@ -44,12 +48,16 @@ async function prepare(): Promise<void> {
   const page = await ext.context.newPage();
   await page.goto(extensionUrl(ext, '/dashboard.html#models'));
   await page.getByTestId('models-backend-override').selectOption('wasm');
-  await page.locator('[data-testid="models-backend-active"][data-backend="wasm"]').waitFor({ timeout: 60_000 });
+  await page
+    .locator('[data-testid="models-backend-active"][data-backend="wasm"]')
+    .waitFor({ timeout: 60_000 });
   await page.getByTestId('models-url-input').fill(server.folderUrl('tiny-llama'));
   await page.getByTestId('models-url-download').click();
   await page.getByTestId('model-row').filter({ hasText: 'tiny-llama' }).waitFor({ timeout: 60_000 });
   await page.goto(extensionUrl(ext, '/dashboard.html#examples'));
-  await page.getByTestId('examples-import-file').setInputFiles({ name: 'examples.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(JSONL) });
+  await page
+    .getByTestId('examples-import-file')
+    .setInputFiles({ name: 'examples.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(JSONL) });
   await page.getByTestId('import-confirm').click();
   await page.locator('[data-testid="examples-count"][data-total="20"]').waitFor({ timeout: 30_000 });
   await page.close();
@@ -71,7 +79,12 @@ function focus(page: Page): Promise<Focus> {
     const outlined = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
     // A file input's label draws the ring (.file-button:focus-within); others draw their own.
     const ring = outlined || getComputedStyle(el.parentElement ?? el).outlineStyle !== 'none';
-    return { testId: el.getAttribute('data-testid'), id: el.id, tag: el.tagName.toLowerCase(), visible: el.matches(':focus-visible') && ring };
+    return {
+      testId: el.getAttribute('data-testid'),
+      id: el.id,
+      tag: el.tagName.toLowerCase(),
+      visible: el.matches(':focus-visible') && ring,
+    };
   });
 }
 
@@ -84,7 +97,12 @@ async function expectFocus(page: Page, testId: string): Promise<void> {
  * Presses Tab (or Shift+Tab) until `testId` has focus, at most `limit` times, and returns how many
  * presses it took: a control that can't be reached this way fails the test with the focus path.
  */
-async function tabTo(page: Page, testId: string, limit = 25, key: 'Tab' | 'Shift+Tab' = 'Tab'): Promise<number> {
+async function tabTo(
+  page: Page,
+  testId: string,
+  limit = 25,
+  key: 'Tab' | 'Shift+Tab' = 'Tab',
+): Promise<number> {
   const path: string[] = [];
   for (let presses = 1; presses <= limit; presses++) {
     await page.keyboard.press(key);
@@ -131,7 +149,9 @@ test('chat with the keyboard: type, Enter sends, Tab to Stop and press it, Escap
   await page.keyboard.press('Escape');
   await page.getByTestId('chat-send').waitFor({ timeout: 60_000 });
   await expect.poll(() => page.getByTestId('chat-message-assistant').count()).toBe(2);
-  await expect.poll(() => page.getByTestId('chat-message-assistant').last().textContent()).toMatch(/\(stopped\)$/);
+  await expect
+    .poll(() => page.getByTestId('chat-message-assistant').last().textContent())
+    .toMatch(/\(stopped\)$/);
   await expectFocus(page, 'chat-input');
 
   // Few-shot: Shift+Tab back to its checkbox, Space turns it on; the two captured examples that
@@ -142,7 +162,9 @@ test('chat with the keyboard: type, Enter sends, Tab to Stop and press it, Escap
   await tabTo(page, 'chat-input', 10);
   await page.keyboard.type('Repeat tiger');
   await page.keyboard.press('Enter');
-  await expect.poll(() => page.getByTestId('chat-few-shot-count').textContent(), { timeout: 120_000 }).toBe(t('chat.fewShot.using', { count: 2 }));
+  await expect
+    .poll(() => page.getByTestId('chat-few-shot-count').textContent(), { timeout: 120_000 })
+    .toBe(t('chat.fewShot.using', { count: 2 }));
   await page.keyboard.press('Escape');
   await page.getByTestId('chat-send').waitFor({ timeout: 60_000 });
   await tabTo(page, 'chat-few-shot', 10, 'Shift+Tab');
@@ -176,7 +198,9 @@ test('training with the keyboard: arrows reach the Train tab, choose examples, m
   // Examples: the tag "even" (ArrowDown on a closed select changes its value).
   await tabTo(page, 'train-examples', 3);
   const examples = page.getByTestId('train-examples');
-  const options = await examples.locator('option').evaluateAll((els) => els.map((o) => (o as HTMLOptionElement).value));
+  const options = await examples
+    .locator('option')
+    .evaluateAll((els) => els.map((o) => (o as HTMLOptionElement).value));
   const presses = options.indexOf('even');
   expect(presses).toBeGreaterThan(0);
   for (let i = 0; i < presses; i++) await page.keyboard.press('ArrowDown');
@@ -196,7 +220,9 @@ test('training with the keyboard: arrows reach the Train tab, choose examples, m
   await page.keyboard.press('Tab');
   expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('SUMMARY');
   await page.keyboard.press('Enter');
-  await expect.poll(() => page.getByTestId('train-advanced').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
+  await expect
+    .poll(() => page.getByTestId('train-advanced').evaluate((d) => (d as HTMLDetailsElement).open))
+    .toBe(true);
   await tabTo(page, 'train-setting-maxSteps', 1);
   await page.keyboard.type(String(STEPS));
   await tabTo(page, 'train-setting-lr', 2);
@@ -208,7 +234,9 @@ test('training with the keyboard: arrows reach the Train tab, choose examples, m
   await status.waitFor({ timeout: 60_000 });
   // The Train button is disabled while the run is active: focus goes to the run's status line
   // (a polite live region, so the progress is announced), not to the page.
-  await expect.poll(() => focus(page)).toEqual(expect.objectContaining({ id: 'train-status-line', visible: true }));
+  await expect
+    .poll(() => focus(page))
+    .toEqual(expect.objectContaining({ id: 'train-status-line', visible: true }));
   const announcer = page.locator('#train-status-line');
   expect(await announcer.getAttribute('role')).toBe('status');
   expect(await announcer.getAttribute('aria-live')).toBe('polite');
@@ -242,7 +270,9 @@ test('training with the keyboard: arrows reach the Train tab, choose examples, m
   expect(await page.getByTestId('train-progress').getAttribute('data-step')).toBe(String(STEPS));
 
   // The Pause button vanished with the run: focus lands on the result's heading, not the page.
-  await expect.poll(() => focus(page)).toEqual(expect.objectContaining({ id: 'train-result-heading', visible: true }));
+  await expect
+    .poll(() => focus(page))
+    .toEqual(expect.objectContaining({ id: 'train-result-heading', visible: true }));
   expect(await page.locator('#train-result-heading').textContent()).toBe(t('train.result.heading'));
   expect(await page.getByTestId('train-compare-row').count()).toBeGreaterThan(0);
   // The finished run (progress, chart, result table) passes the same audit as a11y.test.ts.
@@ -261,7 +291,9 @@ test('chat with the keyboard: choose the trained adapter and compare mode, send;
 
   await tabTo(page, 'chat-adapter', 40, 'Shift+Tab');
   const adapter = page.getByTestId('chat-adapter');
-  const listed = await adapter.locator('option').evaluateAll((els) => els.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent })));
+  const listed = await adapter
+    .locator('option')
+    .evaluateAll((els) => els.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent })));
   expect(listed).toContainEqual({ value: adapterId, text: ADAPTER_NAME });
   const index = listed.findIndex((o) => o.value === adapterId);
   for (let i = 0; i < index; i++) await page.keyboard.press('ArrowDown');

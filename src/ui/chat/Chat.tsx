@@ -42,7 +42,9 @@ export function Chat({ controller }: { controller: ChatController }) {
     // A section, not <main>: the page around it owns the main landmark (the side panel's
     // <main id="app">, the PWA dashboard's <main>).
     <section class="chat" aria-labelledby="chat-title" data-testid="chat">
-      <h1 id="chat-title" class="chat-title">{t('chat.title')}</h1>
+      <h1 id="chat-title" class="chat-title">
+        {t('chat.title')}
+      </h1>
       <Options controller={controller} state={state} />
       <Transcript state={state} />
       {state.error && (

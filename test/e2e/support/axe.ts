@@ -23,23 +23,54 @@ export async function audit(page: Page, where: string): Promise<Finding[]> {
   // Injected through the DevTools protocol: extension pages' CSP blocks inline <script> tags.
   if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async (tags) => {
-    type AxeResult = { violations: { id: string; help: string; nodes: { target: unknown[]; html: string }[] }[] };
-    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, options: unknown): Promise<AxeResult> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ rule: v.id, help: v.help, nodes: v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.html.slice(0, 160)}`) }));
+    type AxeResult = {
+      violations: { id: string; help: string; nodes: { target: unknown[]; html: string }[] }[];
+    };
+    const axe = (
+      globalThis as unknown as { axe: { run(ctx: unknown, options: unknown): Promise<AxeResult> } }
+    ).axe;
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: tags },
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v) => ({
+      rule: v.id,
+      help: v.help,
+      nodes: v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.html.slice(0, 160)}`),
+    }));
   }, AXE_TAGS);
   const duplicates = await page.evaluate(() => {
     const seen = new Map<string, number>();
     for (const el of document.querySelectorAll('[id]')) seen.set(el.id, (seen.get(el.id) ?? 0) + 1);
     return [...seen].filter(([, n]) => n > 1).map(([id, n]) => `#${id} ×${n}`);
   });
-  if (duplicates.length) violations.push({ rule: 'duplicate-id (own check)', help: 'ids must be unique', nodes: duplicates });
+  if (duplicates.length)
+    violations.push({ rule: 'duplicate-id (own check)', help: 'ids must be unique', nodes: duplicates });
   const unnamed = await unnamedControls(page);
-  if (unnamed.length) violations.push({ rule: 'accessible-name (own check)', help: 'every control needs a name', nodes: unnamed });
+  if (unnamed.length)
+    violations.push({
+      rule: 'accessible-name (own check)',
+      help: 'every control needs a name',
+      nodes: unnamed,
+    });
   return violations.map((v) => ({ ...v, rule: `${where}: ${v.rule}` }));
 }
 
-const CONTROLS = ['button', 'checkbox', 'combobox', 'listbox', 'radio', 'searchbox', 'slider', 'spinbutton', 'switch', 'tab', 'textbox', 'link', 'menuitem'];
+const CONTROLS = [
+  'button',
+  'checkbox',
+  'combobox',
+  'listbox',
+  'radio',
+  'searchbox',
+  'slider',
+  'spinbutton',
+  'switch',
+  'tab',
+  'textbox',
+  'link',
+  'menuitem',
+];
 
 export interface AxControl {
   role: string;
@@ -55,11 +86,20 @@ export async function axControls(page: Page): Promise<AxControl[]> {
   const cdp = await page.context().newCDPSession(page);
   try {
     const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as {
-      nodes: { ignored: boolean; role?: { value: string }; name?: { value: string }; backendDOMNodeId?: number }[];
+      nodes: {
+        ignored: boolean;
+        role?: { value: string };
+        name?: { value: string };
+        backendDOMNodeId?: number;
+      }[];
     };
     return nodes
       .filter((n) => !n.ignored && [...CONTROLS, 'dialog'].includes(n.role?.value ?? ''))
-      .map((n) => ({ role: n.role!.value, name: (n.name?.value ?? '').trim(), backendDOMNodeId: n.backendDOMNodeId }));
+      .map((n) => ({
+        role: n.role!.value,
+        name: (n.name?.value ?? '').trim(),
+        backendDOMNodeId: n.backendDOMNodeId,
+      }));
   } finally {
     await cdp.detach();
   }
@@ -67,5 +107,7 @@ export async function axControls(page: Page): Promise<AxControl[]> {
 
 /** Controls whose accessible name (Chromium's own computation) is empty. */
 export async function unnamedControls(page: Page): Promise<string[]> {
-  return (await axControls(page)).filter((c) => c.name === '').map((c) => `${c.role} (backend node ${c.backendDOMNodeId})`);
+  return (await axControls(page))
+    .filter((c) => c.name === '')
+    .map((c) => `${c.role} (backend node ${c.backendDOMNodeId})`);
 }
