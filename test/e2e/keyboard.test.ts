@@ -24,7 +24,7 @@ const JSONL = Array.from({ length: 20 }, (_, i) => {
 }).join('\n');
 const ADAPTER_NAME = 'Keyboard voice';
 /** Enough steps that Pause lands mid-run on this slow machine, few enough to finish quickly. */
-const STEPS = 120;
+const STEPS = 300;
 
 let server: ModelServer;
 let ext: LaunchedExtension;
@@ -142,10 +142,11 @@ test('chat with the keyboard: type, Enter sends, Tab to Stop and press it, Escap
   await expect.poll(() => stopped.textContent()).toMatch(/\(stopped\)$/);
   await expect.poll(() => focus(page)).toEqual(expect.objectContaining({ testId: 'chat-input' })); // not lost with the Stop button
 
-  // Escape stops from the text box as well (pressed at once: the shipped model's answers can be short).
+  // Escape stops from the text box as well (pressed early: the shipped model's answers can be short).
   await page.keyboard.type('Tell me about the ocean.');
   await page.keyboard.press('Enter');
-  await page.getByTestId('chat-stop').waitFor();
+  // Pressed once the answer has started (a Stop before that saves no answer at all).
+  await page.getByTestId('chat-streaming-answer').waitFor();
   await page.keyboard.press('Escape');
   await page.getByTestId('chat-send').waitFor({ timeout: 60_000 });
   await expect.poll(() => page.getByTestId('chat-message-assistant').count()).toBe(2);
