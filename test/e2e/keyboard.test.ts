@@ -315,6 +315,11 @@ test('chat with the keyboard: choose the trained adapter and compare mode, send;
   const answers = page.getByTestId('chat-message-assistant');
   await expect.poll(() => answers.count()).toBe(2);
   const headings = await answers.locator('.chat-who').allTextContents();
+  // Both have text, and the adapter changed the answer (as in train.test.ts).
+  const [baseText, tunedText] = await answers.locator('.chat-text').allTextContents();
+  expect(baseText!.trim()).not.toBe('');
+  expect(tunedText!.trim()).not.toBe('');
+  expect(tunedText).not.toBe(baseText);
   expect(headings).toEqual([t('chat.base'), t('chat.tuned', { name: ADAPTER_NAME })]);
   await expectFocus(page, 'chat-input');
   expect(await audit(page, 'side panel: compare answers')).toEqual([]);
