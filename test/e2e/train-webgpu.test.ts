@@ -233,4 +233,4 @@ test('one click trains on WebGPU; the adapter survives a reload, changes generat
       `training ${final.summary.tokensPerSecond.toFixed(1)} tokens/s; generation ${(tunedTokens / generationSeconds).toFixed(1)} tokens/s (${tunedTokens} tokens in ${generationSeconds.toFixed(1)} s); ` +
       `WebGPU "${tuned}", WASM CLI "${wasm}"`,
   );
-}, 1_800_000);
+}, 900_000);
