@@ -121,6 +121,46 @@ export function applyRope(x: tf.Tensor4D, cos: tf.Tensor2D, sin: tf.Tensor2D): t
 }
 
 /**
+ * RoPE on hidden rows [B * T, n * hd] (before the heads are split), for T > 1:
+ * x * cos + rotate_half(x) * sin with cos/sin [T, hd] broadcast over batch and heads, and
+ * rotate_half as a product with a signed permutation matrix (exact: one ±1 per column), so no
+ * split/concat copies are made and its gradient is one more small product.
+ */
+export function applyRopeRows(x: tf.Tensor2D, batch: number, rows: number, heads: number, cos: tf.Tensor2D, sin: tf.Tensor2D): tf.Tensor2D {
+  const hd = cos.shape[1];
+  const x4 = tf.reshape(x, [batch, rows, heads, hd]);
+  const rotated = tf.reshape(rotateHalf(tf.reshape(x, [-1, hd]) as tf.Tensor2D), [batch, rows, heads, hd]);
+  const c = tf.reshape(cos, [rows, 1, hd]);
+  const s = tf.reshape(sin, [rows, 1, hd]);
+  return tf.reshape(tf.add(tf.mul(x4, c), tf.mul(rotated, s)), x.shape) as tf.Tensor2D;
+}
+
+/**
+ * rotate_half over the last axis of x [N, hd] as x @ R. R is antisymmetric (Rᵀ = −R), so the
+ * gradient is −dy @ R: built fresh in the backward too, since a customGrad may only read saved tensors.
+ */
+function rotateHalf(x: tf.Tensor2D): tf.Tensor2D {
+  const hd = x.shape[1];
+  if (!recordingGradients()) return tf.matMul(x, rotateHalfMatrix(hd, 1));
+  const op = tf.customGrad((xIn) => ({
+    value: tf.matMul(xIn as tf.Tensor2D, rotateHalfMatrix(hd, 1)),
+    gradFunc: (dy) => tf.matMul(dy as tf.Tensor2D, rotateHalfMatrix(hd, -1)),
+  }));
+  return op(x) as tf.Tensor2D;
+}
+
+/** sign · R with x @ R = rotate_half(x) = [−x2, x1]  (row = input index, column = output index). */
+function rotateHalfMatrix(hd: number, sign: number): tf.Tensor2D {
+  const half = hd / 2;
+  const m = new Float32Array(hd * hd);
+  for (let a = 0; a < half; a++) {
+    m[(a + half) * hd + a] = -sign; // out[a] = −x[a + half]
+    m[a * hd + a + half] = sign; // out[a + half] = x[a]
+  }
+  return tf.tensor2d(m, [hd, hd]);
+}
+
+/**
  * RoPE for rows that all sit at one position (a decode step), as one small matMul over the head
  * dimension: x [N * heads, hd] @ M [hd, hd], where M is the rotation
  * x * cos + rotate_half(x) * sin, times `scale` (1/sqrt(hd) folds the attention scaling into the

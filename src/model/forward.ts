@@ -67,19 +67,26 @@ export function forward(model: LoadedModel, input: ForwardInput): ForwardOutput 
     x = arch.addPositions(weights, x, pastLength);
     const D = x.shape[2];
     let h = tf.reshape(x, [B * rows, D]) as tf.Tensor2D; // [B*T', D]: blocks work on 2-D rows
+    const wantCache = input.useCache === true || past !== null;
     const layers: KVCache['layers'] = [];
     for (let layer = 0; layer < config.numLayers; layer++) {
       const layerPast = past ? past.layers[layer]! : (prefixes?.[layer] ?? null);
       const ctx = { config, weights, hooks, layer, batch: B, rows, bias, positionOffset: pastLength, past: layerPast, rope };
-      const out = arch.block(ctx, h);
-      h = hooks?.blockOutput ? (tf.reshape(hooks.blockOutput(layer, tf.reshape(out.hidden, [B, rows, D])), [B * rows, D]) as tf.Tensor2D) : out.hidden;
-      layers.push({ key: out.key, value: out.value });
+      // One scope per block: its intermediates are freed when it ends, not when the whole pass
+      // does (while training, what the backward needs is kept by the gradient tape itself).
+      const out = tf.tidy(() => {
+        const o = arch.block(ctx, h);
+        const hidden = hooks?.blockOutput ? (tf.reshape(hooks.blockOutput(layer, tf.reshape(o.hidden, [B, rows, D])), [B * rows, D]) as tf.Tensor2D) : o.hidden;
+        return wantCache ? { hidden, key: o.key, value: o.value } : { hidden };
+      }) as { hidden: tf.Tensor2D; key?: tf.Tensor4D; value?: tf.Tensor4D };
+      if (layer > 0) h.dispose(); // the previous block's output (the first block's input may be shared)
+      h = out.hidden;
+      if (out.key && out.value) layers.push({ key: out.key, value: out.value });
     }
     const outRows = input.logits === 'last' ? 1 : rows;
     if (input.logits === 'last' && rows > 1) h = tf.reshape(tf.slice(tf.reshape(h, [B, rows, D]), [0, rows - 1, 0], [B, 1, D]), [B, D]);
     const flatLogits = head(model, arch, arch.finalNorm(config, weights, h), hooks); // [B*T', V]
     const logits = tf.reshape(flatLogits, [B, outRows, flatLogits.shape[1]]) as tf.Tensor3D; // [B, T', V]
-    const wantCache = input.useCache === true || past !== null;
     const cache: KVCache | null = wantCache ? { layers, mask: keyMask, length: pastLength + rows } : null;
     return { logits, cache, prependedRows } as unknown as tf.TensorContainer;
   }) as unknown as ForwardOutput;
@@ -88,8 +95,9 @@ export function forward(model: LoadedModel, input: ForwardInput): ForwardOutput 
 /** Rotary tables for the new rows; one decode row also gets the fused rotation matrices. */
 function rotary(config: ModelConfig, offset: number, rows: number): NonNullable<BlockContext['rope']> {
   const { headDim: hd, ropeTheta: theta } = config;
-  // Prefill/training keep the elementwise form: it is differentiable w.r.t. q/k the same way and
-  // its tables are [T, hd] instead of [n*hd, n*hd].
+  // Prefill/training keep the elementwise form: its tables are [T, hd] instead of [n*hd, n*hd].
+  // (Folding 1/sqrt(hd) into the query's tables was tried: it moves logits by ~1e-4 against the
+  // unfused order, more than merge/unmerge parity allows, to save one elementwise op.)
   const single =
     rows === 1
       ? { query: ropeMatrix(offset, hd, theta, 1 / Math.sqrt(hd)), key: ropeMatrix(offset, hd, theta, 1) }

@@ -2,7 +2,7 @@
 // (rotate_half convention), grouped-query attention, SwiGLU MLP, optional q/k/v biases (Qwen2).
 import * as tf from '@tensorflow/tfjs';
 import type { Architecture, BlockContext, BlockOutput } from './architecture';
-import { applyRope, attend, splitHeads } from './attention';
+import { applyRopeRows, attend, splitHeads } from './attention';
 import { linear, rmsNorm, silu } from './layers';
 import type { ModelConfig, WeightMap } from './types';
 
@@ -16,8 +16,11 @@ function rotatedQueryKey(ctx: BlockContext, qFlat: tf.Tensor, kFlat: tf.Tensor):
     const k = tf.matMul(tf.reshape(kFlat, [B * c.numKvHeads, c.headDim]) as tf.Tensor2D, key); // [B*nKv, hd]
     return { q: tf.reshape(q, [B, c.numHeads, 1, c.headDim]), k: tf.reshape(k, [B, c.numKvHeads, 1, c.headDim]), qIsScaled: true };
   }
-  const q = applyRope(splitHeads(qFlat, ctx.batch, ctx.rows, c.numHeads, c.headDim), ctx.rope!.cos, ctx.rope!.sin); // [B, nh, T, hd]
-  const k = applyRope(splitHeads(kFlat, ctx.batch, ctx.rows, c.numKvHeads, c.headDim), ctx.rope!.cos, ctx.rope!.sin); // [B, nKv, T, hd]
+  const { cos, sin } = ctx.rope!;
+  const { batch: B, rows: T } = ctx;
+  // Rotated on the 2-D rows, then split into heads (attend scales the query).
+  const q = splitHeads(applyRopeRows(qFlat as tf.Tensor2D, B, T, c.numHeads, cos, sin), B, T, c.numHeads, c.headDim); // [B, nh, T, hd]
+  const k = splitHeads(applyRopeRows(kFlat as tf.Tensor2D, B, T, c.numKvHeads, cos, sin), B, T, c.numKvHeads, c.headDim); // [B, nKv, T, hd]
   return { q, k, qIsScaled: false };
 }
 

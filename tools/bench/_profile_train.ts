@@ -66,6 +66,12 @@ async function main(): Promise<void> {
       console.log(`  ${e.ms.toFixed(1).padStart(8)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  ×${String(e.n).padStart(4)}  ${key}`);
     }
   };
+  // Live tensor bytes over the step (every 5 % of the kernels) and the kernel at the peak.
+  const peakAt = profile.kernels.reduce((best, k, i) => (k.totalBytesSnapshot > profile.kernels[best]!.totalBytesSnapshot ? i : best), 0);
+  const mib = (b: number) => (b / 2 ** 20).toFixed(0);
+  const stride = Math.max(1, Math.floor(profile.kernels.length / 20));
+  console.log(`live MiB: ${profile.kernels.filter((_, i) => i % stride === 0).map((k) => mib(k.totalBytesSnapshot)).join(' ')}`);
+  console.log(`peak at kernel ${peakAt}/${profile.kernels.length}: ${profile.kernels[peakAt]!.name} ${JSON.stringify(profile.kernels[peakAt]!.inputShapes)}`);
   console.log('by kernel:');
   print(byName, 25);
   console.log('by kernel and input shapes:');

@@ -4,7 +4,7 @@
 // differences, on the cpu and wasm backends.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { attentionBias, attentionCore } from '../../../src/model/attention';
+import { applyRope, applyRopeRows, attentionBias, attentionCore, ropeTables, splitHeads } from '../../../src/model/attention';
 import { batchedMatMul } from '../../../src/model/batched-matmul';
 import { maxAbsDiff, useBackend } from './parity-helpers';
 
@@ -97,6 +97,21 @@ describe.each(['cpu', 'wasm'] as const)('attention with a hand-written backward 
     expect(tf.memory().numTensors).toBe(before);
     attentionCore(q, k, v, bias, dims).dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('RoPE on hidden rows equals the per-head rotate_half form, values and gradients', () => {
+    const [batch, rows, heads, hd] = [2, 5, 3, 4];
+    const x = tf.randomNormal([batch * rows, heads * hd], 0, 1, 'float32', 40) as tf.Tensor2D;
+    const { cos, sin } = ropeTables(3, rows, hd, 10000);
+    const up = tf.randomNormal([batch, heads, rows, hd], 0, 1, 'float32', 41);
+    const rowsForm = (a: tf.Tensor) => splitHeads(applyRopeRows(a as tf.Tensor2D, batch, rows, heads, cos, sin), batch, rows, heads, hd);
+    const headsForm = (a: tf.Tensor) => applyRope(splitHeads(a, batch, rows, heads, hd), cos, sin);
+    expect(maxAbsDiff(tf.tidy(() => rowsForm(x).dataSync()), tf.tidy(() => headsForm(x).dataSync()))).toBeLessThan(1e-6);
+    const loss = (f: (a: tf.Tensor) => tf.Tensor) => (a: tf.Tensor) => tf.sum(tf.mul(f(a), up)) as tf.Scalar;
+    const mine = tf.grad(loss(rowsForm))(x);
+    const stock = tf.grad(loss(headsForm))(x);
+    expect(maxAbsDiff(mine.dataSync(), stock.dataSync())).toBeLessThan(1e-5);
+    tf.dispose([x, cos, sin, up, mine, stock]);
   });
 
   test('batchedMatMul equals tf.matMul for every transpose combination', () => {
