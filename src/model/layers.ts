@@ -81,8 +81,59 @@ export function linear(
 
 /** Llama RMSNorm: x * rsqrt(mean(x^2) + eps) * w over the last axis. */
 export function rmsNorm(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor {
-  const variance = tf.mean(tf.square(x), -1, true);
-  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), weight);
+  // A frozen weight while training: hand-written backward (saves x and one scale per row instead
+  // of every intermediate; stock autodiff keeps ≈ 5 row-sized tensors per norm until the end of
+  // the backward pass). A trainable weight needs its own gradient: stock autodiff.
+  if (recordingGradients() && !isTrainable(weight)) return rmsNormFrozenWeight(x, weight, eps);
+  return tf.mul(tf.mul(x, rmsScale(x, eps)), weight);
+}
+
+/** rsqrt(mean(x^2) + eps) over the last axis, keeping it: [..., 1]. */
+function rmsScale(x: tf.Tensor, eps: number): tf.Tensor {
+  return tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps));
+}
+
+/** dx = r · (g − x · r² · mean(g · x)) with g = dy · w and r the row scale. */
+function rmsNormFrozenWeight(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xIn, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const r = rmsScale(xIn, eps);
+    save([xIn, r]);
+    return {
+      value: tf.mul(tf.mul(xIn, r), weight),
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          const [xs, rs] = saved as [tf.Tensor, tf.Tensor];
+          const g = tf.mul(dy, weight);
+          const along = tf.mean(tf.mul(g, xs), -1, true); // [..., 1]
+          return tf.mul(tf.sub(g, tf.mul(xs, tf.mul(tf.square(rs), along))), rs);
+        }),
+    };
+  });
+  return op(x) as tf.Tensor;
+}
+
+/**
+ * Llama's MLP activation silu(gate) · up. While training, one hand-written backward
+ * (d gate = dy · up · σ · (1 + gate · (1 − σ)), d up = dy · silu(gate)) saves gate and up only.
+ */
+export function swiGlu(gate: tf.Tensor, up: tf.Tensor): tf.Tensor {
+  if (!recordingGradients()) return tf.mul(silu(gate), up);
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [g, u, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    save([g, u]);
+    return {
+      value: tf.mul(silu(g), u),
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          const [gs, us] = saved as [tf.Tensor, tf.Tensor];
+          const sig = tf.sigmoid(gs);
+          const dSilu = tf.mul(sig, tf.add(1, tf.mul(gs, tf.sub(1, sig))));
+          return [tf.mul(tf.mul(dy, us), dSilu), tf.mul(dy, tf.mul(gs, sig))];
+        }),
+    };
+  });
+  return op(gate, up) as tf.Tensor;
 }
 
 /** GPT-2 LayerNorm over the last axis (biased variance, like torch). */

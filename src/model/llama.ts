@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Architecture, BlockContext, BlockOutput } from './architecture';
 import { applyRopeRows, attend, splitHeads } from './attention';
-import { linear, rmsNorm, silu } from './layers';
+import { linear, rmsNorm, swiGlu } from './layers';
 import type { ModelConfig, WeightMap } from './types';
 
 /** Queries and keys with rotary positions; a single-position step uses one rotation matMul each. */
@@ -39,9 +39,9 @@ function selfAttention(ctx: BlockContext, x: tf.Tensor): BlockOutput {
 
 function mlp(ctx: BlockContext, x: tf.Tensor): tf.Tensor {
   const p = `model.layers.${ctx.layer}.mlp`;
-  const gate = silu(linear(ctx.weights, `${p}.gate_proj`, x, ctx.hooks)); // [B*T, I]
+  const gate = linear(ctx.weights, `${p}.gate_proj`, x, ctx.hooks); // [B*T, I]
   const up = linear(ctx.weights, `${p}.up_proj`, x, ctx.hooks); // [B*T, I]
-  return linear(ctx.weights, `${p}.down_proj`, tf.mul(gate, up), ctx.hooks); // [B*T, D]
+  return linear(ctx.weights, `${p}.down_proj`, swiGlu(gate, up), ctx.hooks); // [B*T, D]
 }
 
 function block(ctx: BlockContext, x: tf.Tensor2D): BlockOutput {
