@@ -1,8 +1,10 @@
-"""PyTorch side of tools/bench/train.ts: LoRA training speed on the same checkpoint, batch and
-sequence length, with PEFT's LoRA semantics (r, alpha, dropout on the LoRA input, B = 0 at start),
-AdamW on the LoRA factors only, cross-entropy on every next token. Prints one JSON line.
+"""PyTorch side of tools/bench/train.ts: training speed on the same checkpoint, batch and sequence
+length as the tfjs side. `lora`: PEFT's LoRA semantics (r 8, alpha 16, dropout 0.05 on the LoRA input,
+B = 0 at start) on q/k/v/o (Llama) or c_attn/c_proj (GPT-2), AdamW lr 2e-3 on the LoRA factors only.
+`prompt-tuning`: PEFT's soft prompt (n virtual token rows before the input embeddings), AdamW lr 3e-2
+on the prompt only. Cross-entropy on every next real token. Prints one JSON line.
 
-    /usr/bin/python3 tools/bench/_train_torch.py <model_dir> <batch> <seq_len> <warmup_steps> <timed_steps>
+    /usr/bin/python3 tools/bench/_train_torch.py <model_dir> <batch> <seq_len> <warmup_steps> <timed_steps> [lora|prompt-tuning] [virtual_tokens]
 """
 import json
 import math
@@ -54,22 +56,43 @@ def add_lora(model):
     return [p for p in model.parameters() if p.requires_grad]
 
 
+class SoftPrompt(nn.Module):
+    """peft.tuners.prompt_tuning: n trainable rows [n, D] placed before every sequence's embeddings."""
+
+    def __init__(self, n, dim):
+        super().__init__()
+        self.embedding = nn.Parameter(torch.randn(n, dim))
+
+    def forward(self, embeds):
+        return torch.cat([self.embedding[None].expand(embeds.shape[0], -1, -1), embeds], dim=1)
+
+
 def main():
     model_dir, batch, seq_len, warmup, steps = sys.argv[1], *map(int, sys.argv[2:6])
+    method = sys.argv[6] if len(sys.argv) > 6 else "lora"
+    virtual = int(sys.argv[7]) if len(sys.argv) > 7 else 20
     torch.manual_seed(0)
     torch.set_num_threads(os.cpu_count() or 1)  # PyTorch at its best on this machine
     model = load_base(model_dir)
-    params = add_lora(model)
+    if method == "lora":
+        params, prompt, lr, decay = add_lora(model), None, 2e-3, 0.01
+    else:
+        for p in model.parameters():
+            p.requires_grad_(False)
+        prompt = SoftPrompt(virtual, word_embeddings(model).weight.shape[1])
+        params, lr, decay = list(prompt.parameters()), 3e-2, 0.0
     model.train()
-    opt = torch.optim.AdamW(params, lr=2e-3, weight_decay=0.01)
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=decay)
     vocab = word_embeddings(model).weight.shape[0]
     ids = torch.randint(0, vocab, (batch, seq_len))
+    skip = 0 if prompt is None else virtual  # logits rows of the virtual tokens predict nothing
     losses, start = [], 0.0
     for step in range(warmup + steps):
         if step == warmup:
             start = time.perf_counter()
-        logits = forward_embeds(model, word_embeddings(model)(ids))
-        loss = F.cross_entropy(logits[:, :-1].reshape(-1, vocab), ids[:, 1:].reshape(-1))
+        embeds = word_embeddings(model)(ids)
+        logits = forward_embeds(model, embeds if prompt is None else prompt(embeds))
+        loss = F.cross_entropy(logits[:, skip:-1].reshape(-1, vocab), ids[:, 1:].reshape(-1))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)

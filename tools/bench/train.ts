@@ -1,50 +1,104 @@
-// LoRA training speed: Attune's trainer on tfjs-wasm vs PyTorch (PEFT-style LoRA, Debian torch) in
-// the same run, on the same checkpoint, batch size and sequence length. `npm run bench -- train`.
-// Models: the shipped default model when it is built (public/model), and a random model of the
-// default model's shape (so the bench runs before pretraining finishes). Each side runs in its own
-// process; the table prints tokens/s, the ratio and peak resident memory.
+// Training speed and memory: Attune's trainer on tfjs (wasm, cpu, WebGPU) vs PyTorch (PEFT-style,
+// Debian torch) in the same run, on the same checkpoint, batch size and sequence length.
+// `npm run bench -- train`.
+// Cases: LoRA (r 8 on q/k/v/o) on every backend and a soft prompt (prompt tuning, 20 virtual tokens)
+// on wasm. tfjs-cpu and WebGPU on the software adapter (SwiftShader) are 10–1000× slower than wasm,
+// so they run a smaller batch and fewer steps; PyTorch is measured again at that size, so every
+// ratio compares like with like. Models: the shipped default model when it is built (public/model)
+// and a random model of the default model's shape; the slow cases run on the first model only.
+// Each measurement runs in its own process (fresh heap, peak RSS of that run only) and prints
+// tokens/s, the ratio to PyTorch, peak RSS and the peak of tf.memory().numBytes.
+// Environment: ATTUNE_BENCH_TRAIN_STEPS (timed wasm steps, default 6),
+// ATTUNE_BENCH_CASES (comma list of case names below, e.g. `lora-wasm,prompt-wasm`),
+// ATTUNE_BENCH_MODELS (comma list of substrings of the model labels, e.g. `default`).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { webGpuRelaunchEnv, type NodeBackend } from '../../src/cli/node-backend';
 import { writeRandomDefaultShape } from './_random_model';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
-const BATCH = 16;
-const SEQ_LEN = 128;
-const WARMUP_STEPS = 2;
+const VIRTUAL_TOKENS = 20;
 const TIMED_STEPS = Number(process.env.ATTUNE_BENCH_TRAIN_STEPS ?? 6);
+
+type Method = 'lora' | 'prompt-tuning';
+
+interface Case {
+  name: string;
+  method: Method;
+  backend: NodeBackend;
+  batch: number;
+  seqLen: number;
+  warmup: number;
+  steps: number;
+  /** Run on every model, or on the first one only (slow backends). */
+  everyModel: boolean;
+  timeoutS: number;
+}
+
+const CASES: Case[] = [
+  { name: 'lora-wasm', method: 'lora', backend: 'wasm', batch: 16, seqLen: 128, warmup: 2, steps: TIMED_STEPS, everyModel: true, timeoutS: 1200 },
+  { name: 'prompt-wasm', method: 'prompt-tuning', backend: 'wasm', batch: 16, seqLen: 128, warmup: 2, steps: TIMED_STEPS, everyModel: false, timeoutS: 1200 },
+  // A step of batch 16 × 128 takes minutes on tfjs-cpu: batch 2, one warm-up, 2 timed.
+  { name: 'lora-cpu', method: 'lora', backend: 'cpu', batch: 2, seqLen: 128, warmup: 1, steps: 2, everyModel: false, timeoutS: 1200 },
+  // SwiftShader runs every WebGPU dispatch on the CPU: batch 2 × 128 took ≈ 7 min a step here.
+  { name: 'lora-webgpu', method: 'lora', backend: 'webgpu', batch: 1, seqLen: 64, warmup: 1, steps: 1, everyModel: false, timeoutS: 1200 },
+];
 
 interface SideResult {
   tokensPerSecond: number;
   firstLoss: number;
   lastLoss: number;
   peakRssMb: number;
+  /** Peak of tf.memory().numBytes during the run (tfjs sides only). */
+  peakTensorMb?: number;
   threads?: number;
 }
 
-/** Worker: train LoRA (r 8, q/k/v/o) on wasm with the real Trainer; print one JSON line. */
-async function worker(modelDir: string): Promise<void> {
+/** Peak of the engine's live tensor bytes, sampled whenever a tensor is created (no profiling overhead). */
+async function trackPeakTensorBytes(): Promise<() => number> {
+  const tf = await import('@tensorflow/tfjs');
+  const engine = tf.engine() as unknown as { state: { numBytes: number }; trackTensor: (...args: unknown[]) => unknown };
+  let peak = engine.state.numBytes;
+  const track = engine.trackTensor.bind(engine);
+  engine.trackTensor = (...args: unknown[]) => {
+    const result = track(...args);
+    peak = Math.max(peak, engine.state.numBytes);
+    return result;
+  };
+  return () => peak;
+}
+
+/** Worker: train with the real Trainer on one backend; print one JSON line. */
+async function worker(modelDir: string, c: Case): Promise<void> {
   const { startNodeBackend } = await import('../../src/cli/node-backend');
-  const started = await startNodeBackend('wasm');
+  const started = await startNodeBackend(c.backend);
   if (started.note) throw new Error(started.note);
+  const peakTensorBytes = await trackPeakTensorBytes();
   const { loadModelFromDirectory } = await import('../../src/model/node-files');
   const { loraMethod } = await import('../../src/tuning/methods/lora/method');
+  const { promptTuningMethod } = await import('../../src/tuning/methods/prompt-tuning/method');
   const { Trainer } = await import('../../src/tuning/train/trainer');
   const { chooseDefaults } = await import('../../src/tuning/train/defaults');
   const { Rng } = await import('../../src/tuning/rng');
   const model = await loadModelFromDirectory(modelDir);
-  const adapter = loraMethod.create(loraMethod.defaultConfig(model.config), { model: model.config, weights: model.weights, baseModelId: 'bench', seed: 0 });
+  const context = { model: model.config, weights: model.weights, baseModelId: 'bench', seed: 0 };
+  const adapter =
+    c.method === 'lora'
+      ? loraMethod.create(loraMethod.defaultConfig(model.config), context)
+      : promptTuningMethod.create({ ...promptTuningMethod.defaultConfig(model.config), numVirtualTokens: VIRTUAL_TOKENS, init: 'random' }, context);
   const rng = new Rng(0);
-  // One batch of BATCH sequences, loss on every next token, as on the PyTorch side.
-  const train = Array.from({ length: BATCH }, () => {
-    const ids = Array.from({ length: SEQ_LEN }, () => rng.int(model.config.vocabSize));
+  // One batch of random sequences, loss on every next token, as on the PyTorch side.
+  const train = Array.from({ length: c.batch }, () => {
+    const ids = Array.from({ length: c.seqLen }, () => rng.int(model.config.vocabSize));
     return { ids, lossMask: ids.map(() => 1) };
   });
-  const stats = { count: BATCH, meanTokens: SEQ_LEN, maxTokens: SEQ_LEN, p95Tokens: SEQ_LEN };
-  const settings = { ...chooseDefaults({ stats, method: 'lora', contextTokens: model.config.maxPositions }), batchSize: BATCH, maxSteps: WARMUP_STEPS + TIMED_STEPS };
+  const stats = { count: c.batch, meanTokens: c.seqLen, maxTokens: c.seqLen, p95Tokens: c.seqLen };
+  const defaults = chooseDefaults({ stats, method: c.method, contextTokens: model.config.maxPositions });
+  const settings = { ...defaults, batchSize: c.batch, maxSteps: c.warmup + c.steps };
   const times: number[] = [];
   const losses: number[] = [];
   const trainer = new Trainer({
@@ -59,12 +113,13 @@ async function worker(modelDir: string): Promise<void> {
     },
   });
   await trainer.run();
-  const seconds = (times.at(-1)! - times[WARMUP_STEPS - 1]!) / 1000;
+  const seconds = (times.at(-1)! - times[c.warmup - 1]!) / 1000;
   const result: SideResult = {
-    tokensPerSecond: (BATCH * SEQ_LEN * TIMED_STEPS) / seconds,
+    tokensPerSecond: (c.batch * c.seqLen * c.steps) / seconds,
     firstLoss: losses[0]!,
     lastLoss: losses.at(-1)!,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    peakTensorMb: peakTensorBytes() / 2 ** 20,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
@@ -73,17 +128,37 @@ function lastJsonLine(stdout: string): SideResult {
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as SideResult;
 }
 
-function runWasm(modelDir: string): SideResult | string {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker', modelDir], { encoding: 'utf8', timeout: 1_200_000 });
-  if (child.status !== 0) return (child.stderr || 'failed').trim().split('\n').slice(-1)[0] ?? 'failed';
+function failure(child: ReturnType<typeof spawnSync>, timeoutS: number): string {
+  if (child.error && (child.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return `timed out after ${timeoutS} s`;
+  const lines = String(child.stderr || 'failed').trim().split('\n').filter((l) => !l.includes('tfjs-node') && l.trim() !== '');
+  return lines.at(-1) ?? 'failed';
+}
+
+function runTfjs(modelDir: string, c: Case): SideResult | string {
+  const env = c.backend === 'webgpu' ? (webGpuRelaunchEnv(process.env) ?? process.env) : process.env;
+  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker', modelDir, JSON.stringify(c)];
+  const child = spawnSync(process.execPath, args, { env, encoding: 'utf8', timeout: c.timeoutS * 1000 });
+  if (child.status !== 0) return failure(child, c.timeoutS);
   return lastJsonLine(child.stdout);
 }
 
-function runTorch(modelDir: string): SideResult | string {
-  const args = [join(HERE, '_train_torch.py'), modelDir, String(BATCH), String(SEQ_LEN), String(WARMUP_STEPS), String(TIMED_STEPS)];
-  const child = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', timeout: 1_200_000 });
-  if (child.status !== 0) return (child.stderr || 'failed').trim().split('\n').slice(-1)[0] ?? 'failed';
+function runTorch(modelDir: string, c: Case): SideResult | string {
+  const args = [join(HERE, '_train_torch.py'), modelDir, String(c.batch), String(c.seqLen), String(c.warmup), String(c.steps), c.method, String(VIRTUAL_TOKENS)];
+  const child = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', timeout: c.timeoutS * 1000 });
+  if (child.status !== 0) return failure(child, c.timeoutS);
   return lastJsonLine(child.stdout);
+}
+
+function describe(c: Case): string {
+  const what = c.method === 'lora' ? 'LoRA r 8 q/k/v/o' : `prompt tuning ${VIRTUAL_TOKENS} tokens`;
+  return `${what}, batch ${c.batch} × ${c.seqLen}, ${c.steps} timed steps after ${c.warmup} warm-up`;
+}
+
+function row(name: string, r: SideResult | string, torch: SideResult | string | null): string {
+  if (typeof r === 'string') return `  ${name.padEnd(30)} failed: ${r}`;
+  const ratio = torch && typeof torch !== 'string' ? `${(r.tokensPerSecond / torch.tokensPerSecond).toFixed(2)}×` : '';
+  const tensors = r.peakTensorMb === undefined ? '' : r.peakTensorMb.toFixed(0);
+  return `  ${name.padEnd(30)} ${r.tokensPerSecond.toFixed(0).padStart(8)} ${ratio.padStart(7)}   ${r.peakRssMb.toFixed(0).padStart(8)}   ${tensors.padStart(10)}   ${r.firstLoss.toFixed(3)} -> ${r.lastLoss.toFixed(3)}`;
 }
 
 async function main(): Promise<void> {
@@ -94,34 +169,40 @@ async function main(): Promise<void> {
   const random = join(scratch, 'random-default-shape');
   await writeRandomDefaultShape(random);
   models.push(['random, default-model shape (llama d256 L6, vocab 4096)', random]);
-  console.log(`LoRA r=8 on q/k/v/o, dropout 0.05, AdamW; batch ${BATCH} × ${SEQ_LEN} tokens; ${TIMED_STEPS} timed steps after ${WARMUP_STEPS} warm-up`);
+  const modelFilter = process.env.ATTUNE_BENCH_MODELS?.split(',');
+  const caseFilter = process.env.ATTUNE_BENCH_CASES?.split(',');
+  const cases = CASES.filter((c) => !caseFilter || caseFilter.includes(c.name));
+  const chosen = models.filter(([label]) => !modelFilter || modelFilter.some((m) => label.includes(m)));
+  console.log('Training tokens/s, tfjs vs PyTorch (same checkpoint, batch and length, AdamW, loss on every next token).');
+  console.log('tfjs-cpu (batch 2 × 128, 2 timed steps) and WebGPU on SwiftShader, a software GPU (batch 1 × 64, 1 timed step),');
+  console.log('run small because they are slow;');
+  console.log('PyTorch is rerun at that size for their ratio. Peak RSS: the whole process; tensors: peak tf.memory().numBytes.');
   try {
-    for (const [label, dir] of models) {
-      const torch = runTorch(dir);
-      const wasm = runWasm(dir);
+    chosen.forEach(([label, dir], index) => {
       console.log(`\n${label}`);
-      console.log('  implementation               tokens/s   peak RSS MB   loss first -> last');
-      const row = (name: string, r: SideResult | string) =>
-        typeof r === 'string'
-          ? `  ${name.padEnd(28)} failed: ${r}`
-          : `  ${name.padEnd(28)} ${r.tokensPerSecond.toFixed(0).padStart(8)}   ${r.peakRssMb.toFixed(0).padStart(11)}   ${r.firstLoss.toFixed(3)} -> ${r.lastLoss.toFixed(3)}`;
-      console.log(row(`PyTorch CPU (${typeof torch === 'string' ? '?' : torch.threads} threads)`, torch));
-      console.log(row('Attune tfjs-wasm', wasm));
-      if (typeof torch !== 'string' && typeof wasm !== 'string') {
-        console.log(`  ratio wasm / PyTorch: ${(wasm.tokensPerSecond / torch.tokensPerSecond).toFixed(2)}× (target ≥ 0.5×)`);
+      for (const c of cases.filter((x) => x.everyModel || index === 0)) {
+        const torch = runTorch(dir, c);
+        const tfjs = runTfjs(dir, c);
+        console.log(`  ${describe(c)}  (load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`);
+        console.log('  implementation                 tokens/s   ratio   peak RSS MB   tensors MB   loss first -> last');
+        const threads = typeof torch === 'string' ? '?' : String(torch.threads);
+        console.log(row(`PyTorch CPU (${threads} threads)`, torch, null));
+        console.log(row(`Attune tfjs-${c.backend}`, tfjs, torch));
       }
-    }
+    });
+    console.log('\nTargets (DESIGN.md): LoRA ≥ 0.5× PyTorch tokens/s on CPU, peak memory no more than PyTorch.');
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
 if (process.argv[2] === '--worker') {
-  worker(process.argv[3]!).catch((error: unknown) => {
+  worker(process.argv[3]!, JSON.parse(process.argv[4]!) as Case).catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : String(error));
     process.exit(1);
   });
 } else {
+  console.warn = () => {}; // tfjs's tfjs-node banner
   main().catch((error: unknown) => {
     console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     process.exit(1);
