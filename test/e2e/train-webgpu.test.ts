@@ -1,12 +1,15 @@
 // One click on Train in the real extension, on WebGPU (headless Chromium's SwiftShader software
-// adapter): the tiny fixture model is downloaded into the extension, 20 examples are imported
-// through the dashboard, a few LoRA steps run in the offscreen engine on WebGPU, the adapter lands
+// adapter): 20 examples are captured from the bundled fixture pages (served from 127.0.0.1)
+// through the selection chip and capture form, as `npm run demo` does, with the same steps
+// (support/capture-flow.ts) and the demo's 20 pairs; the tiny fixture model is downloaded into
+// the extension, a few LoRA steps run in the offscreen engine on WebGPU, the adapter lands
 // in the list and in IndexedDB, survives a reload, changes generation, and generates exactly what
 // `attune generate --backend webgpu` (Dawn in Node) generates with the exported PEFT zip; the
 // WASM CLI agrees too, or differs only after a near tie. Then the Adapters view manages it.
 //
-// Kept small because a software GPU is slow: 4 steps, stable batch shapes (few shader
-// compilations), 12-token generations. Figures from one run are printed (not asserted).
+// Kept small because a software GPU is slow: tiny-llama (≈ 30 k parameters, 64-token context, so
+// every captured example is fitted to 64 tokens: one batch shape), 4 steps, 12-token generations
+// of the demo's prompt. Figures from one run are printed (not asserted).
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,17 +18,19 @@ import { promisify } from 'node:util';
 import { unzipSync, zipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { DEMO_CAPTURES, DEMO_PROMPT } from '../../tools/demo/captures';
 import { startModelServer, type ModelServer } from '../unit/model-store/model-server';
 import { extensionUrl, launchExtension, type LaunchedExtension } from './harness';
+import { captureFromPage, captureUrl } from './support/capture-flow';
+import { startFixtureServer, type FixtureServer } from './support/fixture-server';
 import {
   MODEL_DIR,
-  PROMPT,
   dashboard,
   engineBackend,
   engineRequest,
   generate,
   generateText,
-  prepare,
+  prepareModel,
   readDb,
 } from './support/train-flow';
 
@@ -37,15 +42,21 @@ const NEAR_TIE = 1e-3;
 /** Every wait on the software GPU: compiling shaders on 2 busy cores takes minutes, not seconds. */
 const SLOW = 600_000;
 
+/** Asked as a chat message: not one of the captured instructions (50 tokens + 12 fit in 64). */
+const PROMPT = DEMO_PROMPT;
+
 let server: ModelServer;
+let pages: FixtureServer;
 let ext: LaunchedExtension;
 beforeAll(async () => {
   server = await startModelServer();
+  pages = await startFixtureServer();
   ext = await launchExtension({ webgpu: true });
 });
 afterAll(async () => {
   await ext?.close().catch(() => undefined);
   await server?.close();
+  await pages?.close();
 });
 
 interface FinalState {
@@ -117,7 +128,26 @@ async function exportAdapter(page: Page, adapterId: string): Promise<{ zipPath: 
 test('one click trains on WebGPU; the adapter survives a reload, changes generation, matches the CLI on its PEFT export, and is managed in the Adapters view', async () => {
   const started = performance.now();
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
-  await prepare(ext, server, 'webgpu');
+  // The 20 examples come from pages, through the chip and the form: each is stored with the
+  // typed instruction and output and the URL of the page it was captured on.
+  for (const capture of DEMO_CAPTURES) await captureFromPage(ext.context, pages.origin, capture);
+  const capturedAt = elapsed();
+  const examples = await dashboard(ext, 'examples');
+  const storedExamples = (await readDb(examples)).examples;
+  await examples.close();
+  expect(
+    storedExamples
+      .map(({ instruction, output, sourceUrl }) => ({ instruction, output, sourceUrl }))
+      .sort((a, b) => a.instruction.localeCompare(b.instruction)),
+  ).toEqual(
+    DEMO_CAPTURES.map((c) => ({
+      instruction: c.instruction,
+      output: c.output,
+      sourceUrl: captureUrl(pages.origin, c),
+    })).sort((a, b) => a.instruction.localeCompare(b.instruction)),
+  );
+
+  await prepareModel(ext, server, 'webgpu');
   const page = await dashboard(ext, 'train');
   await expect.poll(() => page.getByTestId('train-example-count').getAttribute('data-count')).toBe('20');
   await page.getByTestId('train-advanced').locator('summary').click();
@@ -157,9 +187,9 @@ test('one click trains on WebGPU; the adapter survives a reload, changes generat
   expect(stored.adapters.find((a) => a.id === adapterId)?.bytes).toBeGreaterThan(0);
   expect(stored.runs).toEqual([expect.objectContaining({ status: 'completed', checkpointStep: null })]);
 
-  const base = await generateText(page, null, NEW_TOKENS);
+  const base = await generateText(page, PROMPT, null, NEW_TOKENS);
   const generationStarted = performance.now();
-  const { text: tuned, tokens: tunedTokens } = await generate(page, adapterId, NEW_TOKENS);
+  const { text: tuned, tokens: tunedTokens } = await generate(page, PROMPT, adapterId, NEW_TOKENS);
   const generationSeconds = (performance.now() - generationStarted) / 1000;
   expect(tunedTokens).toBeGreaterThan(0);
   expect(tuned).not.toBe(base);
@@ -186,7 +216,7 @@ test('one click trains on WebGPU; the adapter survives a reload, changes generat
   // Adapters view: merge (same answer, no hooks), use in chat, rename, import, refusal, delete.
   await row.getByTestId('adapter-merge').click();
   await row.getByTestId('adapter-merged-badge').waitFor({ timeout: SLOW });
-  expect(await generateText(page, adapterId, NEW_TOKENS)).toBe(tuned);
+  expect(await generateText(page, PROMPT, adapterId, NEW_TOKENS)).toBe(tuned);
   await row.getByTestId('adapter-merge').click();
   await row.getByTestId('adapter-merged-badge').waitFor({ state: 'detached' });
   await row.getByTestId('adapter-set-active').click();
@@ -228,7 +258,7 @@ test('one click trains on WebGPU; the adapter survives a reload, changes generat
   await page.close();
 
   console.log(
-    `[train-webgpu] first step at ${firstStepAt}, trained at ${trainedAt}, done at ${elapsed()}; ` +
+    `[train-webgpu] 20 captures done at ${capturedAt}, first step at ${firstStepAt}, trained at ${trainedAt}, done at ${elapsed()}; ` +
       `losses ${final.curve.map((p) => p.loss.toFixed(3)).join(' ')}; held-out ${final.summary.heldOutLossBefore.toFixed(3)} → ${final.summary.heldOutLossAfter.toFixed(3)}; ` +
       `training ${final.summary.tokensPerSecond.toFixed(1)} tokens/s; generation ${(tunedTokens / generationSeconds).toFixed(1)} tokens/s (${tunedTokens} tokens in ${generationSeconds.toFixed(1)} s); ` +
       `WebGPU "${tuned}", WASM CLI "${wasm}"`,

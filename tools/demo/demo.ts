@@ -7,9 +7,9 @@ import { resolve } from 'node:path';
 import { summariseNetLog } from '../../test/e2e/support/net-log';
 import type { Page } from 'playwright-core';
 import { extensionUrl, launchExtension, type LaunchedExtension } from '../../test/e2e/harness';
-import { CaptureUi, selectAll } from '../../test/e2e/support/capture-ui';
+import { captureFromPage } from '../../test/e2e/support/capture-flow';
 import { startFixtureServer, type FixtureServer } from '../../test/e2e/support/fixture-server';
-import { DEMO_CAPTURES, DEMO_PROMPT, type DemoCapture } from './captures';
+import { DEMO_CAPTURES, DEMO_PROMPT } from './captures';
 
 export interface DemoOptions {
   outDir: string;
@@ -42,28 +42,6 @@ async function shot(ctx: DemoContext, page: Page, name: string): Promise<void> {
   await page.screenshot({ path: resolve(ctx.outDir, name) });
 }
 
-async function captureOne(ctx: DemoContext, capture: DemoCapture, screenshot: boolean): Promise<void> {
-  const page = await ctx.ext.context.newPage();
-  await page.setViewportSize({ width: 1100, height: 800 });
-  await page.goto(`${ctx.server.origin}/${capture.page}`);
-  await page.bringToFront();
-  await page.waitForTimeout(300); // the content script attaches at document_idle
-  const ui = await CaptureUi.attach(page);
-  await selectAll(page, capture.elementId);
-  await ui.click('capture-chip');
-  await ui.waitFor('capture-form');
-  await ui.fill('capture-instruction', capture.instruction);
-  await ui.fill('capture-output', capture.output);
-  if (screenshot) await shot(ctx, page, 'capture-form.png');
-  await ui.click('capture-save');
-  const deadline = Date.now() + 10_000;
-  while (!(await ui.read('capture-status').catch(() => '')).startsWith('Saved')) {
-    if (Date.now() > deadline) throw new Error(`saving from ${capture.page}#${capture.elementId} did not succeed`);
-    await page.waitForTimeout(100);
-  }
-  await page.close();
-}
-
 async function readStoredExamples(ctx: DemoContext): Promise<StoredExample[]> {
   const page = await ctx.ext.context.newPage();
   await page.goto(extensionUrl(ctx.ext, '/dashboard.html'));
@@ -88,7 +66,11 @@ async function readStoredExamples(ctx: DemoContext): Promise<StoredExample[]> {
 
 async function stageCapture(ctx: DemoContext): Promise<void> {
   log(ctx, `## Capture\n`);
-  for (const [index, capture] of DEMO_CAPTURES.entries()) await captureOne(ctx, capture, index === 0);
+  for (const [index, capture] of DEMO_CAPTURES.entries()) {
+    await captureFromPage(ctx.ext.context, ctx.server.origin, capture, {
+      beforeSave: index === 0 ? (page) => shot(ctx, page, 'capture-form.png') : undefined,
+    });
+  }
   const popup = await ctx.ext.context.newPage();
   await popup.setViewportSize({ width: 360, height: 320 });
   await popup.goto(extensionUrl(ctx.ext, '/popup.html'));

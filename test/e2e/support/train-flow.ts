@@ -1,6 +1,7 @@
 // Shared steps of the training e2e tests (train.test.ts on WASM, train-webgpu.test.ts on WebGPU):
-// the 20 examples, setting up the extension (backend, model, examples) through the dashboard,
-// raw engine requests from an extension page, and reading the extension's IndexedDB.
+// setting up the extension through the dashboard (backend, model, and for train.test.ts 20
+// examples imported as JSONL; train-webgpu.test.ts captures its examples from pages instead), raw
+// engine requests from an extension page, and reading the extension's IndexedDB.
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { ModelServer } from '../../unit/model-store/model-server';
@@ -15,8 +16,6 @@ export const EXAMPLES_JSONL = Array.from({ length: 20 }, (_, i) => {
     tags: [i % 2 ? 'odd' : 'even'],
   });
 }).join('\n');
-/** Asked as a chat message (the engine's `messages`, the CLI's `--chat`): the shape training saw. */
-export const PROMPT = 'Echo tiger';
 export const MODEL_DIR = 'test/fixtures/models/tiny-llama';
 
 export async function dashboard(ext: LaunchedExtension, view: string): Promise<Page> {
@@ -27,11 +26,11 @@ export async function dashboard(ext: LaunchedExtension, view: string): Promise<P
 }
 
 /**
- * Chooses the compute backend in the Models view, downloads tiny-llama into the extension, makes
- * it active, and imports the 20 examples. The offscreen engine starts later, on the first engine
- * request, so it starts on the chosen backend.
+ * Chooses the compute backend in the Models view, downloads tiny-llama into the extension and
+ * makes it active. The offscreen engine starts later, on the first engine request, so it starts on
+ * the chosen backend.
  */
-export async function prepare(
+export async function prepareModel(
   ext: LaunchedExtension,
   server: ModelServer,
   backend: 'wasm' | 'webgpu',
@@ -49,17 +48,27 @@ export async function prepare(
   await row.waitFor({ timeout: 60_000 });
   await row.getByTestId('model-set-active').click();
   await row.getByTestId('model-active-badge').waitFor();
-  await models.goto(extensionUrl(ext, '/dashboard.html#examples'));
-  await models.getByTestId('examples-import-file').setInputFiles({
+  await models.close();
+}
+
+/** prepareModel, then the 20 EXAMPLES_JSONL examples imported through the Examples view. */
+export async function prepare(
+  ext: LaunchedExtension,
+  server: ModelServer,
+  backend: 'wasm' | 'webgpu',
+): Promise<void> {
+  await prepareModel(ext, server, backend);
+  const examples = await dashboard(ext, 'examples');
+  await examples.getByTestId('examples-import-file').setInputFiles({
     name: 'examples.jsonl',
     mimeType: 'application/x-ndjson',
     buffer: Buffer.from(EXAMPLES_JSONL),
   });
-  await models.getByTestId('import-confirm').click();
+  await examples.getByTestId('import-confirm').click();
   await expect
-    .poll(() => models.getByTestId('examples-count').getAttribute('data-total'), { timeout: 30_000 })
+    .poll(() => examples.getByTestId('examples-count').getAttribute('data-total'), { timeout: 30_000 })
     .toBe('20');
-  await models.close();
+  await examples.close();
 }
 
 export interface EngineReply {
@@ -114,18 +123,27 @@ export async function engineBackend(page: Page): Promise<string | null> {
   return (reply.result as { backend: string | null }).backend;
 }
 
-export async function generateText(page: Page, adapterId: string | null, maxNewTokens = 12): Promise<string> {
-  return (await generate(page, adapterId, maxNewTokens)).text;
+export async function generateText(
+  page: Page,
+  prompt: string,
+  adapterId: string | null,
+  maxNewTokens = 12,
+): Promise<string> {
+  return (await generate(page, prompt, adapterId, maxNewTokens)).text;
 }
 
-/** A greedy reply to PROMPT asked as a chat message: its text and how many tokens it took. */
+/**
+ * A greedy reply to `prompt` asked as a chat message (the engine's `messages`, the CLI's
+ * `--chat`: the shape training saw): its text and how many tokens it took.
+ */
 export async function generate(
   page: Page,
+  prompt: string,
   adapterId: string | null,
   maxNewTokens = 12,
 ): Promise<{ text: string; tokens: number }> {
   const reply = await engineRequest(page, 'generate', {
-    messages: [{ role: 'user', content: PROMPT }],
+    messages: [{ role: 'user', content: prompt }],
     adapterId,
     sampling: { greedy: true, maxNewTokens },
   });
@@ -133,10 +151,11 @@ export async function generate(
   return reply.result as { text: string; tokens: number };
 }
 
-/** The run records and adapters, read from the extension's IndexedDB in the page. */
+/** The run records, adapters and examples, read from the extension's IndexedDB in the page. */
 export function readDb(page: Page): Promise<{
   runs: { id: string; status: string; checkpointStep: number | null }[];
   adapters: { id: string; bytes: number }[];
+  examples: { instruction: string; output: string; sourceUrl: string }[];
 }> {
   return page.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
@@ -157,7 +176,10 @@ export function readDb(page: Page): Promise<{
       id: a.id,
       bytes: a.weights.byteLength,
     }));
+    const examples = (await all<{ instruction: string; output: string; sourceUrl: string }>('examples')).map(
+      (e) => ({ instruction: e.instruction, output: e.output, sourceUrl: e.sourceUrl }),
+    );
     db.close();
-    return { runs, adapters };
+    return { runs, adapters, examples };
   });
 }
