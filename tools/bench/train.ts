@@ -162,6 +162,8 @@ function row(name: string, r: SideResult | string, torch: SideResult | string | 
 }
 
 async function main(): Promise<void> {
+  const { startNodeBackend } = await import('../../src/cli/node-backend');
+  await startNodeBackend('cpu'); // the parent only writes the random checkpoint
   const scratch = mkdtempSync(join(tmpdir(), 'attune-bench-train-'));
   const models: [string, string][] = [];
   const shipped = join(ROOT, 'public', 'model');
