@@ -132,7 +132,7 @@ test('one click trains on WebGPU; the adapter survives a reload, changes generat
   // typed instruction and output and the URL of the page it was captured on.
   for (const capture of DEMO_CAPTURES) await captureFromPage(ext.context, pages.origin, capture);
   const capturedAt = elapsed();
-  const examples = await dashboard(ext, 'examples');
+  const examples = await dashboard(ext, 'train');
   const storedExamples = (await readDb(examples)).examples;
   await examples.close();
   expect(

@@ -58,7 +58,8 @@ export async function prepare(
   backend: 'wasm' | 'webgpu',
 ): Promise<void> {
   await prepareModel(ext, server, backend);
-  const examples = await dashboard(ext, 'examples');
+  const examples = await ext.context.newPage();
+  await examples.goto(extensionUrl(ext, '/dashboard.html#examples')); // (no `examples-view` test id)
   await examples.getByTestId('examples-import-file').setInputFiles({
     name: 'examples.jsonl',
     mimeType: 'application/x-ndjson',
