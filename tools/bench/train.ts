@@ -151,14 +151,15 @@ function runTorch(modelDir: string, c: Case): SideResult | string {
 
 function describe(c: Case): string {
   const what = c.method === 'lora' ? 'LoRA r 8 q/k/v/o' : `prompt tuning ${VIRTUAL_TOKENS} tokens`;
-  return `${what}, batch ${c.batch} × ${c.seqLen}, ${c.steps} timed steps after ${c.warmup} warm-up`;
+  return `${what}, batch ${c.batch} × ${c.seqLen}, ${c.steps} timed step${c.steps === 1 ? '' : 's'} after ${c.warmup} warm-up`;
 }
 
 function row(name: string, r: SideResult | string, torch: SideResult | string | null): string {
   if (typeof r === 'string') return `  ${name.padEnd(30)} failed: ${r}`;
   const ratio = torch && typeof torch !== 'string' ? `${(r.tokensPerSecond / torch.tokensPerSecond).toFixed(2)}×` : '';
   const tensors = r.peakTensorMb === undefined ? '' : r.peakTensorMb.toFixed(0);
-  return `  ${name.padEnd(30)} ${r.tokensPerSecond.toFixed(0).padStart(8)} ${ratio.padStart(7)}   ${r.peakRssMb.toFixed(0).padStart(8)}   ${tensors.padStart(10)}   ${r.firstLoss.toFixed(3)} -> ${r.lastLoss.toFixed(3)}`;
+  const rate = r.tokensPerSecond >= 100 ? r.tokensPerSecond.toFixed(0) : r.tokensPerSecond.toPrecision(2);
+  return `  ${name.padEnd(30)} ${rate.padStart(8)} ${ratio.padStart(7)}   ${r.peakRssMb.toFixed(0).padStart(8)}   ${tensors.padStart(10)}   ${r.firstLoss.toFixed(3)} -> ${r.lastLoss.toFixed(3)}`;
 }
 
 async function main(): Promise<void> {
