@@ -86,10 +86,10 @@ def main():
     vocab = word_embeddings(model).weight.shape[0]
     ids = torch.randint(0, vocab, (batch, seq_len))
     skip = 0 if prompt is None else virtual  # logits rows of the virtual tokens predict nothing
-    losses, start = [], 0.0
+    losses, start, cpu_start = [], 0.0, 0.0
     for step in range(warmup + steps):
         if step == warmup:
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
         embeds = word_embeddings(model)(ids)
         logits = forward_embeds(model, embeds if prompt is None else prompt(embeds))
         loss = F.cross_entropy(logits[:, skip:-1].reshape(-1, vocab), ids[:, 1:].reshape(-1))
@@ -99,8 +99,10 @@ def main():
         opt.step()
         losses.append(loss.item())
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     print(json.dumps({
         "tokensPerSecond": batch * seq_len * steps / seconds,
+        "tokensPerCpuSecond": batch * seq_len * steps / cpu_seconds,
         "threads": torch.get_num_threads(),
         "firstLoss": losses[0],
         "lastLoss": losses[-1],

@@ -55,6 +55,8 @@ interface SideResult {
   peakRssMb: number;
   /** Peak of tf.memory().numBytes during the run (tfjs sides only). */
   peakTensorMb?: number;
+  /** Timed steps' tokens per second of process CPU time (all threads): steadier than wall time on a shared machine. */
+  tokensPerCpuSecond?: number;
   threads?: number;
 }
 
@@ -100,6 +102,7 @@ async function worker(modelDir: string, c: Case): Promise<void> {
   const defaults = chooseDefaults({ stats, method: c.method, contextTokens: model.config.maxPositions });
   const settings = { ...defaults, batchSize: c.batch, maxSteps: c.warmup + c.steps };
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   const losses: number[] = [];
   const trainer = new Trainer({
     model,
@@ -109,6 +112,8 @@ async function worker(modelDir: string, c: Case): Promise<void> {
     settings,
     onProgress: (p) => {
       times.push(performance.now());
+      const cpu = process.cpuUsage();
+      cpuTimes.push((cpu.user + cpu.system) / 1e6);
       losses.push(p.loss);
     },
   });
@@ -120,6 +125,7 @@ async function worker(modelDir: string, c: Case): Promise<void> {
     lastLoss: losses.at(-1)!,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     peakTensorMb: peakTensorBytes() / 2 ** 20,
+    tokensPerCpuSecond: (c.batch * c.seqLen * c.steps) / (cpuTimes.at(-1)! - cpuTimes[c.warmup - 1]!),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
@@ -158,8 +164,9 @@ function row(name: string, r: SideResult | string, torch: SideResult | string | 
   if (typeof r === 'string') return `  ${name.padEnd(30)} failed: ${r}`;
   const ratio = torch && typeof torch !== 'string' ? `${(r.tokensPerSecond / torch.tokensPerSecond).toFixed(2)}×` : '';
   const tensors = r.peakTensorMb === undefined ? '' : r.peakTensorMb.toFixed(0);
+  const perCpu = r.tokensPerCpuSecond === undefined ? '' : r.tokensPerCpuSecond.toFixed(0);
   const rate = r.tokensPerSecond >= 100 ? r.tokensPerSecond.toFixed(0) : r.tokensPerSecond.toPrecision(2);
-  return `  ${name.padEnd(30)} ${rate.padStart(8)} ${ratio.padStart(7)}   ${r.peakRssMb.toFixed(0).padStart(8)}   ${tensors.padStart(10)}   ${r.firstLoss.toFixed(3)} -> ${r.lastLoss.toFixed(3)}`;
+  return `  ${name.padEnd(30)} ${rate.padStart(8)} ${ratio.padStart(7)}   ${r.peakRssMb.toFixed(0).padStart(8)}   ${tensors.padStart(10)}   ${perCpu.padStart(9)}   ${r.firstLoss.toFixed(3)} -> ${r.lastLoss.toFixed(3)}`;
 }
 
 async function main(): Promise<void> {
@@ -179,7 +186,8 @@ async function main(): Promise<void> {
   console.log('Training tokens/s, tfjs vs PyTorch (same checkpoint, batch and length, AdamW, loss on every next token).');
   console.log('tfjs-cpu (batch 2 × 128, 2 timed steps) and WebGPU on SwiftShader, a software GPU (batch 1 × 64, 1 timed step),');
   console.log('run small because they are slow;');
-  console.log('PyTorch is rerun at that size for their ratio. Peak RSS: the whole process; tensors: peak tf.memory().numBytes.');
+  console.log('PyTorch is rerun at that size for their ratio. Peak RSS: the whole process; tensors: peak tf.memory().numBytes;');
+  console.log('tok/CPU-s: tokens per second of process CPU time, all threads (steadier than wall time when the machine is shared).');
   try {
     chosen.forEach(([label, dir], index) => {
       console.log(`\n${label}`);
@@ -187,7 +195,7 @@ async function main(): Promise<void> {
         const torch = runTorch(dir, c);
         const tfjs = runTfjs(dir, c);
         console.log(`  ${describe(c)}  (load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`);
-        console.log('  implementation                 tokens/s   ratio   peak RSS MB   tensors MB   loss first -> last');
+        console.log('  implementation                 tokens/s   ratio   peak RSS MB   tensors MB   tok/CPU-s   loss first -> last');
         const threads = typeof torch === 'string' ? '?' : String(torch.threads);
         console.log(row(`PyTorch CPU (${threads} threads)`, torch, null));
         console.log(row(`Attune tfjs-${c.backend}`, tfjs, torch));
