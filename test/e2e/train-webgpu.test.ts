@@ -1,7 +1,7 @@
 // One click on Train in the real extension, on WebGPU (headless Chromium's SwiftShader software
 // adapter): 20 examples are captured from the bundled fixture pages (served from 127.0.0.1)
 // through the selection chip and capture form, as `npm run demo` does, with the same steps
-// (support/capture-flow.ts) and the demo's 20 pairs; the tiny fixture model is downloaded into
+// (support/capture-flow.ts) on the demo's pages, typing a short echo task; the tiny fixture model is downloaded into
 // the extension, a few LoRA steps run in the offscreen engine on WebGPU, the adapter lands
 // in the list and in IndexedDB, survives a reload, changes generation, and generates exactly what
 // `attune generate --backend webgpu` (Dawn in Node) generates with the exported PEFT zip; the
@@ -9,7 +9,7 @@
 //
 // Kept small because a software GPU is slow: tiny-llama (≈ 30 k parameters, 64-token context, so
 // every captured example is fitted to 64 tokens: one batch shape), 4 steps, 12-token generations
-// of the demo's prompt. Figures from one run are printed (not asserted).
+// of an echo prompt. Figures from one run are printed (not asserted).
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,10 +18,10 @@ import { promisify } from 'node:util';
 import { unzipSync, zipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { DEMO_CAPTURES, DEMO_PROMPT } from '../../tools/demo/captures';
+import { DEMO_CAPTURES } from '../../tools/demo/captures';
 import { startModelServer, type ModelServer } from '../unit/model-store/model-server';
 import { extensionUrl, launchExtension, type LaunchedExtension } from './harness';
-import { captureFromPage, captureUrl } from './support/capture-flow';
+import { captureFromPage, captureUrl, type PageCapture } from './support/capture-flow';
 import { startFixtureServer, type FixtureServer } from './support/fixture-server';
 import {
   MODEL_DIR,
@@ -42,8 +42,30 @@ const NEAR_TIE = 1e-3;
 /** Every wait on the software GPU: compiling shaders on 2 busy cores takes minutes, not seconds. */
 const SLOW = 600_000;
 
-/** Asked as a chat message: not one of the captured instructions (50 tokens + 12 fit in 64). */
-const PROMPT = DEMO_PROMPT;
+/**
+ * The 20 captures: the demo's pages and selections, but the user types a short echo task and
+ * clears the selected paragraph from the input. The tiny fixture model (64-token context) learns
+ * to answer with visible text in 4 steps from these; from the demo's long notes its greedy answer
+ * is all spaces, which would make the comparisons below weak.
+ */
+const ECHO_WORDS = [
+  'apple',
+  'river',
+  'stone',
+  'cloud',
+  'green',
+  'tiger',
+  'lemon',
+  'piano',
+  'ocean',
+  'candle',
+];
+const CAPTURES: PageCapture[] = DEMO_CAPTURES.map((capture, i) => {
+  const word = ECHO_WORDS[i % ECHO_WORDS.length]!;
+  return { ...capture, instruction: `Echo ${word} ${i}`, output: `${word} ${word}`, input: '' };
+});
+/** Asked as a chat message; not one of the captured instructions. */
+const PROMPT = 'Echo tiger';
 
 let server: ModelServer;
 let pages: FixtureServer;
@@ -130,7 +152,7 @@ test('one click trains on WebGPU; the adapter survives a reload, changes generat
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
   // The 20 examples come from pages, through the chip and the form: each is stored with the
   // typed instruction and output and the URL of the page it was captured on.
-  for (const capture of DEMO_CAPTURES) await captureFromPage(ext.context, pages.origin, capture);
+  for (const capture of CAPTURES) await captureFromPage(ext.context, pages.origin, capture);
   const capturedAt = elapsed();
   const examples = await dashboard(ext, 'train');
   const storedExamples = (await readDb(examples)).examples;
@@ -140,7 +162,7 @@ test('one click trains on WebGPU; the adapter survives a reload, changes generat
       .map(({ instruction, output, sourceUrl }) => ({ instruction, output, sourceUrl }))
       .sort((a, b) => a.instruction.localeCompare(b.instruction)),
   ).toEqual(
-    DEMO_CAPTURES.map((c) => ({
+    CAPTURES.map((c) => ({
       instruction: c.instruction,
       output: c.output,
       sourceUrl: captureUrl(pages.origin, c),
@@ -192,6 +214,7 @@ test('one click trains on WebGPU; the adapter survives a reload, changes generat
   const { text: tuned, tokens: tunedTokens } = await generate(page, PROMPT, adapterId, NEW_TOKENS);
   const generationSeconds = (performance.now() - generationStarted) / 1000;
   expect(tunedTokens).toBeGreaterThan(0);
+  expect(tuned, 'the tuned answer has visible text').toMatch(/\S/);
   expect(tuned).not.toBe(base);
   expect(await engineBackend(page)).toBe('webgpu');
 

@@ -15,6 +15,8 @@ export interface PageCapture {
   instruction: string;
   /** Typed by the user instead of keeping the selection as output. */
   output: string;
+  /** When given, the user replaces the input (the selected text) with this ('' clears it). */
+  input?: string;
 }
 
 export interface CaptureOptions {
@@ -47,6 +49,7 @@ export async function captureFromPage(
     await ui.waitFor('capture-form');
     await ui.fill('capture-instruction', capture.instruction);
     await ui.fill('capture-output', capture.output);
+    if (capture.input !== undefined) await ui.fill('capture-input', capture.input);
     await options.beforeSave?.(page);
     await ui.click('capture-save');
     await waitForSaved(page, ui, capture, options.saveTimeoutMs ?? 10_000);
