@@ -10,7 +10,7 @@
 // tokens/s, the ratio to PyTorch, peak RSS and the peak of tf.memory().numBytes.
 // Environment: ATTUNE_BENCH_TRAIN_STEPS (timed wasm steps, default 6),
 // ATTUNE_BENCH_CASES (comma list of case names below, e.g. `lora-wasm,prompt-wasm`),
-// ATTUNE_BENCH_MODELS (comma list of substrings of the model labels, e.g. `default`).
+// ATTUNE_BENCH_MODELS (comma list of substrings of the model labels, `public` or `random`).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
