@@ -24,10 +24,11 @@ interface DefaultGolden {
 const golden = JSON.parse(readFileSync(GOLDEN_PATH, 'utf8')) as DefaultGolden;
 let model: LoadedModel;
 
+// Loading 12 MB of fp16 weights takes seconds on a loaded 2-core machine.
 beforeAll(async () => {
   await useBackend('wasm');
   model = await loadModelFromDirectory(MODEL_DIR);
-});
+}, 120_000);
 afterAll(() => model?.dispose());
 
 describe('the shipped default model matches the PyTorch reference', () => {
