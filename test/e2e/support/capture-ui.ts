@@ -24,7 +24,9 @@ export class CaptureUi {
   }
 
   private async shadowRootId(): Promise<number | null> {
-    const { root } = (await this.cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: CdpNode };
+    const { root } = (await this.cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as {
+      root: CdpNode;
+    };
     const stack: CdpNode[] = [root];
     while (stack.length > 0) {
       const node = stack.pop()!;
@@ -38,7 +40,9 @@ export class CaptureUi {
   async find(selector: string): Promise<number | null> {
     const rootId = await this.shadowRootId();
     if (rootId === null) return null;
-    const { nodeId } = (await this.cdp.send('DOM.querySelector', { nodeId: rootId, selector })) as { nodeId: number };
+    const { nodeId } = (await this.cdp.send('DOM.querySelector', { nodeId: rootId, selector })) as {
+      nodeId: number;
+    };
     return nodeId || null;
   }
 
@@ -59,7 +63,9 @@ export class CaptureUi {
   /** Reads `value` for form controls, text content otherwise. */
   async read(testId: string): Promise<string> {
     const nodeId = await this.waitFor(testId);
-    const { object } = (await this.cdp.send('DOM.resolveNode', { nodeId })) as { object: { objectId: string } };
+    const { object } = (await this.cdp.send('DOM.resolveNode', { nodeId })) as {
+      object: { objectId: string };
+    };
     const { result } = (await this.cdp.send('Runtime.callFunctionOn', {
       objectId: object.objectId,
       functionDeclaration: 'function () { return "value" in this ? this.value : this.textContent; }',
@@ -78,15 +84,39 @@ export class CaptureUi {
     await this.page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
   }
 
-  /** Replaces a field's text by clicking into it and typing, as a person would. */
+  /** True when the control has focus inside the shadow root. */
+  private async hasFocus(testId: string): Promise<boolean> {
+    const nodeId = await this.waitFor(testId);
+    const { object } = (await this.cdp.send('DOM.resolveNode', { nodeId })) as {
+      object: { objectId: string };
+    };
+    const { result } = (await this.cdp.send('Runtime.callFunctionOn', {
+      objectId: object.objectId,
+      functionDeclaration: 'function () { return this.getRootNode().activeElement === this; }',
+      returnByValue: true,
+    })) as { result: { value: boolean } };
+    return result.value;
+  }
+
+  /**
+   * Replaces a field's text by clicking into it and typing, as a person would. A person looks
+   * where the caret is before typing: a click that lands while the form is still settling leaves
+   * focus on the template select, whose type-ahead would swallow the text and pick a template.
+   */
   async fill(testId: string, text: string): Promise<void> {
-    await this.click(testId);
+    for (let attempt = 0; !(await this.hasFocus(testId)); attempt++) {
+      if (attempt === 20) throw new Error(`${testId} does not take focus when clicked`);
+      await this.click(testId);
+      if (!(await this.hasFocus(testId))) await this.page.waitForTimeout(100);
+    }
     await this.page.keyboard.press('Control+A');
     await this.page.keyboard.press('Backspace');
     if (text) await this.page.keyboard.insertText(text);
+    const value = await this.read(testId);
+    if (value !== text)
+      throw new Error(`${testId} holds "${value.slice(0, 80)}" after typing "${text.slice(0, 80)}"`);
   }
 }
-
 
 /** Selects the whole text of an element programmatically, then releases a key so the chip shows. */
 export async function selectAll(page: Page, id: string): Promise<string> {
