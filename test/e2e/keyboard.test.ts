@@ -12,16 +12,8 @@ import '../../src/i18n/train';
 import { startModelServer, type ModelServer } from '../unit/model-store/model-server';
 import { extensionUrl, launchExtension, type LaunchedExtension } from './harness';
 import { audit } from './support/axe';
+import { EXAMPLES_JSONL } from './support/train-flow';
 
-const WORDS = ['apple', 'river', 'stone', 'cloud', 'green', 'tiger', 'lemon', 'piano', 'ocean', 'candle'];
-const JSONL = Array.from({ length: 20 }, (_, i) => {
-  const word = WORDS[i % WORDS.length]!;
-  return JSON.stringify({
-    instruction: `Echo ${word} ${i}`,
-    output: `${word} ${word}`,
-    tags: [i % 2 ? 'odd' : 'even'],
-  });
-}).join('\n');
 const ADAPTER_NAME = 'Keyboard voice';
 /** Enough steps that Pause lands mid-run on this slow machine, few enough to finish quickly. */
 const STEPS = 300;
@@ -57,7 +49,11 @@ async function prepare(): Promise<void> {
   await page.goto(extensionUrl(ext, '/dashboard.html#examples'));
   await page
     .getByTestId('examples-import-file')
-    .setInputFiles({ name: 'examples.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(JSONL) });
+    .setInputFiles({
+      name: 'examples.jsonl',
+      mimeType: 'application/x-ndjson',
+      buffer: Buffer.from(EXAMPLES_JSONL),
+    });
   await page.getByTestId('import-confirm').click();
   await page.locator('[data-testid="examples-count"][data-total="20"]').waitFor({ timeout: 30_000 });
   await page.close();

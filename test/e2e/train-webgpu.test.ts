@@ -25,6 +25,7 @@ import { captureFromPage, captureUrl, type PageCapture } from './support/capture
 import { startFixtureServer, type FixtureServer } from './support/fixture-server';
 import {
   MODEL_DIR,
+  ECHO_WORDS,
   dashboard,
   engineBackend,
   engineRequest,
@@ -48,18 +49,6 @@ const SLOW = 600_000;
  * to answer with visible text in 4 steps from these; from the demo's long notes its greedy answer
  * is all spaces, which would make the comparisons below weak.
  */
-const ECHO_WORDS = [
-  'apple',
-  'river',
-  'stone',
-  'cloud',
-  'green',
-  'tiger',
-  'lemon',
-  'piano',
-  'ocean',
-  'candle',
-];
 const CAPTURES: PageCapture[] = DEMO_CAPTURES.map((capture, i) => {
   const word = ECHO_WORDS[i % ECHO_WORDS.length]!;
   return { ...capture, instruction: `Echo ${word} ${i}`, output: `${word} ${word}`, input: '' };

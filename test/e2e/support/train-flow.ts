@@ -7,9 +7,21 @@ import { expect } from 'vitest';
 import type { ModelServer } from '../../unit/model-store/model-server';
 import { extensionUrl, type LaunchedExtension } from '../harness';
 
-const WORDS = ['apple', 'river', 'stone', 'cloud', 'green', 'tiger', 'lemon', 'piano', 'ocean', 'candle'];
+/** Words of the short echo task the training tests use (a tiny model learns it in a few steps). */
+export const ECHO_WORDS = [
+  'apple',
+  'river',
+  'stone',
+  'cloud',
+  'green',
+  'tiger',
+  'lemon',
+  'piano',
+  'ocean',
+  'candle',
+];
 export const EXAMPLES_JSONL = Array.from({ length: 20 }, (_, i) => {
-  const word = WORDS[i % WORDS.length]!;
+  const word = ECHO_WORDS[i % ECHO_WORDS.length]!;
   return JSON.stringify({
     instruction: `Echo ${word} ${i}`,
     output: `${word} ${word}`,
