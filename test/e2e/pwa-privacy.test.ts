@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { launchBrowser } from './harness';
 import { CaptureUi } from './support/capture-ui';
@@ -96,6 +96,16 @@ async function chatWithAdapter(page: Page, adapterId: string): Promise<string> {
   return ((await page.getByTestId('chat-message-assistant').textContent()) ?? '').trim();
 }
 
+/** Opens the web app and waits until its service worker has cached it for offline use. */
+async function openReadyApp(context: BrowserContext, origin: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${origin}/`);
+  await expect
+    .poll(() => page.getByTestId('pwa-offline-status').getAttribute('data-state'), { timeout: 120_000 })
+    .toBe('ready');
+  return page;
+}
+
 test('web app: offline-ready → paste capture → one-click training → chat; nothing the browser does leaves the machine', async () => {
   pwa = await servePwa();
   const netLogPath = join(mkdtempSync(join(tmpdir(), 'attune-pwa-privacy-')), 'net-log.json');
@@ -103,11 +113,7 @@ test('web app: offline-ready → paste capture → one-click training → chat; 
   const browser = await launchBrowser({ netLogPath });
   let answer = '';
   try {
-    const page = await browser.context.newPage();
-    await page.goto(`${pwa.origin}/`);
-    await expect
-      .poll(() => page.getByTestId('pwa-offline-status').getAttribute('data-state'), { timeout: 120_000 })
-      .toBe('ready');
+    const page = await openReadyApp(browser.context, pwa.origin);
     await page.getByTestId('examples-search').waitFor();
     const ui = await CaptureUi.attach(page);
     for (const capture of CAPTURES) await captureByPaste(page, ui, capture);
@@ -141,11 +147,7 @@ test('the count catches a request the web app page or its service worker tries t
   const netLogPath = join(mkdtempSync(join(tmpdir(), 'attune-pwa-netlog-')), 'net-log.json');
   const browser = await launchBrowser({ netLogPath });
   try {
-    const page = await browser.context.newPage();
-    await page.goto(`${pwa.origin}/`);
-    await expect
-      .poll(() => page.getByTestId('pwa-offline-status').getAttribute('data-state'), { timeout: 120_000 })
-      .toBe('ready');
+    const page = await openReadyApp(browser.context, pwa.origin);
     await page.evaluate(() => fetch('https://leak-check.invalid/from-app-page').catch(() => undefined));
     const [serviceWorker] = browser.context.serviceWorkers();
     expect(serviceWorker).toBeDefined();
