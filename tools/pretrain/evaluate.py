@@ -120,7 +120,15 @@ def main() -> None:
     parser.add_argument("--ppl-tokens", type=int, default=16_000, help="held-out tokens per source")
     parser.add_argument("--limit-per-task", type=int, default=None)
     parser.add_argument("--no-card", action="store_true", help="only write eval_results.json")
+    parser.add_argument("--card-only", action="store_true",
+                        help="re-render README.md from the existing eval_results.json (no evaluation)")
     args = parser.parse_args()
+    if args.card_only:
+        with open(os.path.join(args.model_dir, "eval_results.json"), encoding="utf-8") as handle:
+            results = json.load(handle)
+        with open(os.path.join(args.model_dir, "README.md"), "w", encoding="utf-8") as handle:
+            handle.write(render_model_card(args.model_dir, args.data_dir, results))
+        return
     torch.set_num_threads(args.threads)
     started = time.time()
     model = load_hf_dir(args.model_dir)

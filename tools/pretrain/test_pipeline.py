@@ -162,6 +162,33 @@ class TrainingLoopPiecesTest(unittest.TestCase):
         self.assertTrue(np.array_equal(inputs[:, 1:].numpy(), targets[:, :-1].numpy()))
 
 
+    def test_training_stops_at_the_end_of_the_schedule_and_a_rerun_resumes_there(self):
+        with tempfile.TemporaryDirectory() as folder:
+            data, ckpt, model = (os.path.join(folder, name) for name in ("data", "ckpt", "model"))
+            os.makedirs(data)
+            np.save(os.path.join(data, "tokens.npy"), (np.arange(2000) % 50).astype(np.uint16))
+            np.save(os.path.join(data, "loss_mask.npy"), np.ones(2000, dtype=np.uint8))
+            with open(os.path.join(data, "stats.json"), "w") as handle:
+                json.dump({"vocab_size": 64}, handle)
+            config = os.path.join(folder, "config.json")
+            with open(config, "w") as handle:
+                json.dump({"architectures": ["LlamaForCausalLM"], "hidden_size": 16, "intermediate_size": 32,
+                           "num_hidden_layers": 1, "num_attention_heads": 2, "num_key_value_heads": 1,
+                           "tie_word_embeddings": True, "eos_token_id": 3, "pad_token_id": 0}, handle)
+            argv = ["--data-dir", data, "--ckpt-dir", ckpt, "--model-dir", model, "--model-config", config,
+                    "--context", "8", "--batch-size", "2", "--total-tokens", "160", "--warmup-steps", "2"]
+            train.main(argv)  # 160 tokens / (2 x 8) per step = a 10-step schedule
+            with open(os.path.join(model, "training_state.json")) as handle:
+                first = json.load(handle)
+            train.main(argv)  # resumes from ckpt/latest.pt at the end: no further step
+            with open(os.path.join(model, "training_state.json")) as handle:
+                second = json.load(handle)
+        self.assertEqual((first["step"], first["tokens_seen"], first["schedule_complete"]), (10, 160, True))
+        self.assertEqual(second["step"], 10)
+        self.assertEqual(first["device"], "cpu (1 thread)")
+        self.assertGreaterEqual(second["train_seconds"], first["train_seconds"])
+
+
 class EvaluationPiecesTest(unittest.TestCase):
     def test_word_f1_rewards_overlap_and_ignores_case_and_punctuation(self):
         from evaluate import word_f1
@@ -188,7 +215,13 @@ class EvaluationPiecesTest(unittest.TestCase):
                 json.dump(config, handle)
             with open(os.path.join(data_dir, "stats.json"), "w") as handle:
                 json.dump(stats, handle)
+            unfinished = render_model_card(model_dir, data_dir, results)
+            with open(os.path.join(model_dir, "training_state.json"), "w") as handle:
+                json.dump({"schedule_complete": True, "train_seconds": 207, "device": "cuda (GPU X)",
+                           "torch_version": "2.0"}, handle)
             card = render_model_card(model_dir, data_dir, results)
+        self.assertIn("Training is resumable and not finished", unfinished)
+        self.assertIn("The schedule is complete. Trained on cuda (GPU X) for 3.5 minutes (PyTorch 2.0).", card)
         for source in SOURCES.values():
             self.assertIn(source["title"], card)
         self.assertIn("| 500 | 0 | 50.0% | 83.3% |", card)   # sotu: half the tokens, 500 of 600 targets

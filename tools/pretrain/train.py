@@ -3,7 +3,7 @@
     nice -n 5 /usr/bin/python3 tools/pretrain/train.py --device cpu --threads 1
 
 Rerunning the same command resumes from <ckpt-dir>/latest.pt (model, optimizer, step, data position,
-RNG). With no checkpoint it warm-starts from the weights in public/model/ if they match the config
+RNG); training ends by itself when the --total-tokens schedule is complete. With no checkpoint it warm-starts from the weights in public/model/ if they match the config
 (optimizer state starts fresh; step and data position come from public/model/training_state.json),
 else it starts from scratch. Checkpoints every --checkpoint-minutes, exports every --export-minutes,
 and both on SIGTERM/SIGINT. `--export` only writes public/model/ from the checkpoint and exits.
@@ -42,13 +42,14 @@ def parse_args(argv=None):
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--min-lr-ratio", type=float, default=0.1)
     p.add_argument("--warmup-steps", type=int, default=200)
-    p.add_argument("--total-tokens", type=float, default=24e6, help="length of the cosine schedule")
+    p.add_argument("--total-tokens", type=float, default=48e6, help="length of the cosine schedule")
     p.add_argument("--weight-decay", type=float, default=0.1)
     p.add_argument("--grad-clip", type=float, default=1.0)
     p.add_argument("--checkpoint-minutes", type=float, default=5)
     p.add_argument("--export-minutes", type=float, default=30)
     p.add_argument("--log-every", type=int, default=10)
-    p.add_argument("--max-steps", type=int, default=None, help="stop after this global step (smoke tests)")
+    p.add_argument("--max-steps", type=int, default=None,
+                   help="stop after this global step (default: the end of the --total-tokens schedule)")
     p.add_argument("--export", action="store_true", help="export the checkpoint to --model-dir and exit")
     return p.parse_args(argv)
 
@@ -115,9 +116,17 @@ def masked_loss(logits, targets, mask):
     return (losses * mask).sum() / mask.sum().clamp(min=1)
 
 
-def save_checkpoint(path: str, model, optimizer, step: int, tokens_seen: int, batches: PackedBatches) -> None:
+def device_name(args) -> str:
+    """What the card reports as the training hardware."""
+    if args.device == "cuda":
+        return f"cuda ({torch.cuda.get_device_name()})"
+    return f"cpu ({args.threads} thread{'s' if args.threads != 1 else ''})"
+
+
+def save_checkpoint(path: str, model, optimizer, step: int, tokens_seen: int, batches: PackedBatches,
+                    train_seconds: float) -> None:
     state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
-             "tokens_seen": tokens_seen, "epoch": batches.epoch, "cursor": batches.cursor,
+             "tokens_seen": tokens_seen, "train_seconds": train_seconds, "epoch": batches.epoch, "cursor": batches.cursor,
              "torch_rng": torch.get_rng_state(), "config": model.config.to_dict(), "saved_at": time.time()}
     os.makedirs(os.path.dirname(path), exist_ok=True)
     temporary = path + ".tmp"
@@ -125,7 +134,8 @@ def save_checkpoint(path: str, model, optimizer, step: int, tokens_seen: int, ba
     os.replace(temporary, path)  # atomic: a crash mid-write never leaves a broken latest.pt
 
 
-def export_model(model, args, step: int, tokens_seen: int, batches: PackedBatches, loss: float | None) -> None:
+def export_model(model, args, step: int, tokens_seen: int, batches: PackedBatches, loss: float | None,
+                 train_seconds: float, total_steps: int) -> None:
     """public/model/: fp16 weights, config, generation config, and where training stands."""
     save_hf_dir(model, args.model_dir, dtype=torch.float16)
     with open(os.path.join(args.model_dir, "generation_config.json"), "w") as handle:
@@ -134,11 +144,13 @@ def export_model(model, args, step: int, tokens_seen: int, batches: PackedBatche
     with open(os.path.join(args.model_dir, "training_state.json"), "w") as handle:
         json.dump({"step": step, "tokens_seen": tokens_seen, "epoch": batches.epoch, "cursor": batches.cursor,
                    "recent_train_loss": loss, "seed": args.seed, "batch_size": args.batch_size,
-                   "context": args.context, "total_tokens_schedule": args.total_tokens}, handle, indent=2)
+                   "context": args.context, "total_tokens_schedule": args.total_tokens,
+                   "schedule_complete": step >= total_steps, "train_seconds": round(train_seconds),
+                   "device": device_name(args), "torch_version": torch.__version__}, handle, indent=2)
 
 
-def restore(args, model, optimizer, batches: PackedBatches) -> tuple[int, int, str]:
-    """(step, tokens_seen, how) from the checkpoint, else from public/model/, else (0, 0)."""
+def restore(args, model, optimizer, batches: PackedBatches) -> tuple[int, int, float, str]:
+    """(step, tokens_seen, train_seconds, how) from the checkpoint, else from public/model/, else zeros."""
     latest = os.path.join(args.ckpt_dir, "latest.pt")
     if os.path.exists(latest):
         state = torch.load(latest, map_location="cpu")
@@ -146,7 +158,7 @@ def restore(args, model, optimizer, batches: PackedBatches) -> tuple[int, int, s
         optimizer.load_state_dict(state["optimizer"])
         torch.set_rng_state(state["torch_rng"])
         batches.seek(state["epoch"], state["cursor"])
-        return state["step"], state["tokens_seen"], f"resumed from {latest}"
+        return state["step"], state["tokens_seen"], state.get("train_seconds", 0.0), f"resumed from {latest}"
     weights = os.path.join(args.model_dir, "model.safetensors")
     progress = os.path.join(args.model_dir, "training_state.json")
     if os.path.exists(weights) and os.path.exists(progress):
@@ -156,8 +168,9 @@ def restore(args, model, optimizer, batches: PackedBatches) -> tuple[int, int, s
             with open(progress) as handle:
                 info = json.load(handle)
             batches.seek(info["epoch"], info["cursor"])
-            return info["step"], info["tokens_seen"], f"warm-started from {args.model_dir} (fresh optimizer)"
-    return 0, 0, "started from scratch"
+            return (info["step"], info["tokens_seen"], info.get("train_seconds", 0.0),
+                    f"warm-started from {args.model_dir} (fresh optimizer)")
+    return 0, 0, 0.0, "started from scratch"
 
 
 def main(argv=None) -> None:
@@ -169,7 +182,7 @@ def main(argv=None) -> None:
     model = LlamaForCausalLM(build_config(args, vocab_size))
     optimizer = make_optimizer(model, args)
     batches = PackedBatches(args.data_dir, args.context, args.batch_size, args.seed)
-    step, tokens_seen, how = restore(args, model, optimizer, batches)
+    step, tokens_seen, train_seconds, how = restore(args, model, optimizer, batches)
     model.to(args.device)
     # The optimizer state follows the parameters' device once they have moved.
     for state in optimizer.state.values():
@@ -181,18 +194,20 @@ def main(argv=None) -> None:
     print(f"{how}: step {step}, {tokens_seen} tokens seen; {model.num_parameters()} parameters; "
           f"{batches.windows} windows per epoch; schedule {total_steps} steps", flush=True)
     latest = os.path.join(args.ckpt_dir, "latest.pt")
+    last_step = args.max_steps if args.max_steps is not None else total_steps
     if args.export:
-        export_model(model.cpu(), args, step, tokens_seen, batches, None)
+        export_model(model.cpu(), args, step, tokens_seen, batches, None, train_seconds, total_steps)
         print(f"exported step {step} to {args.model_dir}", flush=True)
         return
 
     stop = {"requested": False}
     signal.signal(signal.SIGTERM, lambda *_: stop.update(requested=True))
     signal.signal(signal.SIGINT, lambda *_: stop.update(requested=True))
-    last_checkpoint = last_export = window_start = time.time()
+    last_checkpoint = last_export = window_start = chunk_start = time.time()
+    seconds_before = train_seconds
     window_loss, window_steps, recent_loss = 0.0, 0, None
     model.train()
-    while not stop["requested"] and (args.max_steps is None or step < args.max_steps):
+    while not stop["requested"] and step < last_step:
         lr = learning_rate(step, args, total_steps)
         for group in optimizer.param_groups:
             group["lr"] = lr
@@ -214,16 +229,19 @@ def main(argv=None) -> None:
                   f"tok/s {window_steps * tokens_per_step / elapsed:.0f}", flush=True)
             window_loss, window_steps, window_start = 0.0, 0, time.time()
         now = time.time()
+        train_seconds = seconds_before + now - chunk_start
         if now - last_checkpoint > args.checkpoint_minutes * 60:
-            save_checkpoint(latest, model, optimizer, step, tokens_seen, batches)
+            save_checkpoint(latest, model, optimizer, step, tokens_seen, batches, train_seconds)
             last_checkpoint = now
         if now - last_export > args.export_minutes * 60:
-            export_model(model, args, step, tokens_seen, batches, recent_loss)
+            export_model(model, args, step, tokens_seen, batches, recent_loss, train_seconds, total_steps)
             print(f"exported step {step} to {args.model_dir}", flush=True)
             last_export = now
-    save_checkpoint(latest, model, optimizer, step, tokens_seen, batches)
-    export_model(model, args, step, tokens_seen, batches, recent_loss)
-    print(f"stopped at step {step}; checkpoint {latest}; exported to {args.model_dir}", flush=True)
+    save_checkpoint(latest, model, optimizer, step, tokens_seen, batches, train_seconds)
+    export_model(model, args, step, tokens_seen, batches, recent_loss, train_seconds, total_steps)
+    finished = "schedule complete" if step >= total_steps else "stopped"
+    print(f"{finished} at step {step} after {train_seconds:.0f} s of training; checkpoint {latest}; "
+          f"exported to {args.model_dir}", flush=True)
 
 
 if __name__ == "__main__":

@@ -99,7 +99,8 @@ class LlamaRMSNorm(nn.Module):
 
 def rotary_cos_sin(position_ids: torch.Tensor, head_dim: int, theta: float, dtype: torch.dtype):
     """cos/sin tables [B, T, head_dim] for the given positions (HF default rope, no scaling)."""
-    inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.int64).float() / head_dim))
+    steps = torch.arange(0, head_dim, 2, dtype=torch.int64, device=position_ids.device).float()
+    inv_freq = 1.0 / (theta ** (steps / head_dim))
     freqs = position_ids[..., None].float() * inv_freq          # [B, T, hd/2]
     emb = torch.cat((freqs, freqs), dim=-1)                     # [B, T, hd]
     return emb.cos().to(dtype), emb.sin().to(dtype)
@@ -189,9 +190,9 @@ class LlamaModel(nn.Module):
         self.norm = LlamaRMSNorm(config.hidden_size, config.rms_norm_eps)
 
 
-def causal_mask(query_len: int, past_len: int, dtype: torch.dtype) -> torch.Tensor:
+def causal_mask(query_len: int, past_len: int, dtype: torch.dtype, device=None) -> torch.Tensor:
     """[1, 1, T, past+T] additive mask: query i (at position past+i) sees keys 0..past+i."""
-    full = torch.full((query_len, past_len + query_len), torch.finfo(dtype).min, dtype=dtype)
+    full = torch.full((query_len, past_len + query_len), torch.finfo(dtype).min, dtype=dtype, device=device)
     return torch.triu(full, diagonal=past_len + 1)[None, None]
 
 
@@ -218,10 +219,10 @@ class LlamaForCausalLM(nn.Module):
         b, t = input_ids.shape
         past_len = 0 if past_key_values is None else past_key_values[0][0].shape[2]
         if position_ids is None:
-            position_ids = torch.arange(past_len, past_len + t).unsqueeze(0).expand(b, t)
+            position_ids = torch.arange(past_len, past_len + t, device=input_ids.device).unsqueeze(0).expand(b, t)
         hidden = self.model.embed_tokens(input_ids)                       # [B, T, h]
         cos, sin = rotary_cos_sin(position_ids, self.config.head_dim, self.config.rope_theta, hidden.dtype)
-        mask = causal_mask(t, past_len, hidden.dtype)
+        mask = causal_mask(t, past_len, hidden.dtype, hidden.device)
         presents = []
         for index, layer in enumerate(self.model.layers):
             past = None if past_key_values is None else past_key_values[index]
