@@ -47,6 +47,8 @@ export interface EnvironmentDescription {
 export interface SkippedBackend {
   name: BackendName;
   reason: string;
+  /** Set when the UI has its own translated text for the reason. */
+  code?: 'software-gpu';
 }
 
 /** The backend tfjs is running on now, reported to the UI. */

@@ -6,17 +6,11 @@
 // tiled "packed" program. Decoding one token of the tiny test model fell from ≈ 5 s to ≈ 0.3 s
 // with the packed program forced. Real GPUs keep tfjs's own choice.
 import * as tf from '@tensorflow/tfjs';
+import { isSoftwareAdapter } from './backend-software';
 import type { GpuAdapterSummary } from './backend-types';
 
 /** tfjs-backend-webgpu's MatMulProgramType.MatMulPackedProgram (webgpu_util.ts, tfjs 4.22). */
 const MATMUL_PACKED_PROGRAM = 3;
-
-/** A CPU-emulated GPU: the adapter says so, or names SwiftShader (some browsers omit the flag). */
-export function isSoftwareAdapter(adapter: GpuAdapterSummary | null): boolean {
-  if (!adapter) return false;
-  const names = `${adapter.vendor} ${adapter.architecture} ${adapter.device} ${adapter.description}`;
-  return adapter.isFallbackAdapter || /swiftshader/i.test(names);
-}
 
 /** The tfjs environment flags to set for this adapter (empty: tfjs's defaults are right). */
 export function webgpuFlagsFor(adapter: GpuAdapterSummary | null): Record<string, number> {

@@ -1,6 +1,6 @@
-// Chooses, starts and reports the tfjs compute backend: WebGPU > WebGL > WASM > CPU, unless the
-// user overrides it. A backend that fails to start is skipped with its reason, so the user always
-// ends up on something that works and can see why.
+// Chooses, starts and reports the tfjs compute backend: WebGPU > WebGL > WASM > CPU (software GPUs
+// after WASM), unless the user overrides it. A backend that fails to start is skipped with its
+// reason, so the user always ends up on something that works and can see why.
 import * as tf from '@tensorflow/tfjs';
 import { NoBackendAvailableError } from './backend-errors';
 import { probeEnvironment } from './backend-probe';
@@ -61,9 +61,12 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Act
   const environment = options.environment ?? (await probeEnvironment());
   const plan = planBackends(environment, requested);
   const skipped: SkippedBackend[] = [...plan.ruledOut];
-  for (const name of plan.candidates) {
+  for (const [index, name] of plan.candidates.entries()) {
     const failure = await tryBackend(name, options);
     if (failure === null) {
+      // Software GPUs ranked below this one were passed over: say why the GPU is not in use.
+      const later = new Set(plan.candidates.slice(index + 1));
+      skipped.push(...plan.demoted.filter((d) => later.has(d.name)));
       if (name === 'webgpu') applyWebgpuFlags(environment.webgpuAdapter);
       active = {
         name,

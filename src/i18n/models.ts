@@ -13,6 +13,8 @@ export const modelsCatalogue: AreaCatalogue = {
     'models.backend.adapter': 'GPU: {adapter}',
     'models.backend.softwareAdapter': '(software adapter: correct but slow)',
     'models.backend.skipped': '{name} was skipped: {reason}',
+    'models.backend.softwareGpu':
+      '{name} was passed over: this GPU is emulated on the processor, and WebAssembly is faster here. Choose it below to use it anyway.',
     'models.backend.override': 'Backend',
     'models.backend.auto': 'Automatic (fastest available)',
     'models.backend.check': 'Check results',
@@ -81,6 +83,7 @@ export const modelsCatalogue: AreaCatalogue = {
     'models.backend.adapter': 'GPU：{adapter}',
     'models.backend.softwareAdapter': '（软件适配器：结果正确但速度慢）',
     'models.backend.skipped': '已跳过 {name}：{reason}',
+    'models.backend.softwareGpu': '未选用 {name}：此 GPU 由处理器模拟，这里 WebAssembly 更快。如仍要使用，请在下方选择它。',
     'models.backend.override': '后端',
     'models.backend.auto': '自动（可用的最快后端）',
     'models.backend.check': '检查计算结果',

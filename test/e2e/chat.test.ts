@@ -2,6 +2,7 @@
 // send a prompt, watch the answer stream in, press Stop, and find the conversation saved.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { extensionUrl, launchExtension, type LaunchedExtension } from './harness';
+import { LONG_ANSWER_PROMPT } from '../fixtures/default-model/prompts';
 
 let ext: LaunchedExtension;
 beforeAll(async () => {
@@ -15,7 +16,7 @@ test('a prompt streams an answer from the shipped model; Stop ends it and it is 
   const page = await ext.context.newPage();
   await page.goto(extensionUrl(ext, '/sidepanel.html'));
   await page.getByTestId('chat').waitFor();
-  await page.getByLabel('Your message').fill('Tell me about the history of the United States.');
+  await page.getByLabel('Your message').fill(LONG_ANSWER_PROMPT); // runs to the token limit
   await page.getByLabel('Your message').press('Enter');
 
   const answer = page.getByTestId('chat-streaming-answer');
@@ -37,14 +38,14 @@ test('a prompt streams an answer from the shipped model; Stop ends it and it is 
   const body = (await saved.locator('.chat-text').textContent()) ?? '';
   expect(body.replace(/\s*\(stopped\)$/, '').startsWith(early.slice(0, 20))).toBe(true);
   expect(await page.getByTestId('chat-conversation').count()).toBe(1);
-  expect(await page.getByTestId('chat-conversation').textContent()).toContain('Tell me about the history');
+  expect(await page.getByTestId('chat-conversation').textContent()).toContain(LONG_ANSWER_PROMPT);
 
   // Saved in IndexedDB: a reload shows the conversation again.
   await page.reload();
   await page.getByTestId('chat-conversation').first().getByRole('button').first().click();
   await expect
     .poll(() => page.getByTestId('chat-message-user').first().textContent())
-    .toContain('Tell me about the history');
+    .toContain(LONG_ANSWER_PROMPT);
   await page.close();
 });
 

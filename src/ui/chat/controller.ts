@@ -215,8 +215,12 @@ export class ChatController {
           ]
         : [{ variant: null, adapterId, text: '', done: false }];
       for (const [index, side] of sides.entries()) {
-        if (abort.signal.aborted) break;
-        const outcome = await this.stream(messages, side, index, abort.signal);
+        // Stopped before an answer began: the first answer is still saved (empty, marked stopped)
+        // so a conversation never ends on an unanswered request; later ones are not asked for.
+        if (abort.signal.aborted && index > 0) break;
+        const outcome = abort.signal.aborted
+          ? this.stoppedBeforeStart(side)
+          : await this.stream(messages, side, index, abort.signal);
         saved = await appendMessage(this.services.db, saved.id, {
           role: 'assistant',
           content: this.current.streaming[index]!.text,
@@ -242,6 +246,12 @@ export class ChatController {
     return new ExampleRetriever(examples)
       .topK({ instruction: request, input: context, output: '' }, FEW_SHOT_K)
       .map((r) => r.item);
+  }
+
+  /** Records an answer that was stopped before the engine was asked for it. */
+  private stoppedBeforeStart(side: StreamingAnswer): 'stopped' {
+    this.set({ streaming: [...this.current.streaming, { ...side, done: true }] });
+    return 'stopped';
   }
 
   /** Streams one answer into streaming[index]; says how it ended. */

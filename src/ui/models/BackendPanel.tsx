@@ -94,7 +94,9 @@ function BackendStatus({ state }: { state: BackendState }) {
       {adapter && <p data-testid="models-backend-adapter">{t('models.backend.adapter', { adapter })}</p>}
       {state.active.skipped.map((skip) => (
         <p key={skip.name} class="hint" data-testid="models-backend-skipped">
-          {t('models.backend.skipped', { name: backendLabel(skip.name), reason: skip.reason })}
+          {skip.code === 'software-gpu'
+            ? t('models.backend.softwareGpu', { name: backendLabel(skip.name) })
+            : t('models.backend.skipped', { name: backendLabel(skip.name), reason: skip.reason })}
         </p>
       ))}
     </div>

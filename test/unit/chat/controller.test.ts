@@ -123,6 +123,30 @@ test('Stop cancels through the engine and keeps the partial answer, marked stopp
   expect(controller.state.current!.messages.at(-1)!.stopped).toBeUndefined();
 });
 
+test('Stop pressed before the answer begins still saves an (empty, stopped) answer', async () => {
+  await controller.chooseAdapter('ad1');
+  controller.setCompare(true);
+  const sending = controller.send('Never mind');
+  controller.stop(); // before the conversation is even stored
+  await sending;
+  expect(engine.requests).toEqual([]); // the engine was never asked
+  const saved = await getConversation(db, controller.state.current!.id);
+  expect(saved!.messages.map((m) => [m.role, m.content, m.stopped ?? false])).toEqual([
+    ['user', 'Never mind', false],
+    ['assistant', '', true],
+  ]);
+  expect(controller.state.generating).toBe(false);
+  // The next turn is answered, and the conversation alternates user/assistant throughout.
+  controller.setCompare(false);
+  await controller.send('Hello again');
+  expect(controller.state.current!.messages.map((m) => m.role)).toEqual([
+    'user',
+    'assistant',
+    'user',
+    'assistant',
+  ]);
+});
+
 test('compare mode asks base then tuned for the same prompt and saves both', async () => {
   controller.setCompare(true);
   expect(controller.state.compare).toBe(false); // needs an adapter first

@@ -45,6 +45,22 @@ test('a WebGL override in Node is skipped with a reason and WASM takes over', as
   expect(active.skipped[0]!.reason).toMatch(/webgl/i);
 });
 
+test('auto passes over a software GPU for WASM and tells the user why', async () => {
+  // A SwiftShader WebGPU adapter and a SwiftShader WebGL renderer: both rank below WASM.
+  const active = await initBackend({
+    environment: {
+      ...nodeEnvironment,
+      webgl: true,
+      webglRenderer: 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)',
+    },
+    wasmPrefix: wasmPrefixForNode(),
+  });
+  expect(active.name).toBe('wasm');
+  expect(active.skipped).toEqual([
+    { name: 'webgl', reason: expect.stringContaining('software GPU'), code: 'software-gpu' },
+  ]);
+});
+
 test('the matmul check notices a wrong result', async () => {
   await initBackend({ override: 'cpu', environment: nodeEnvironment });
   // Sabotage the CPU kernel's output through a tfjs kernel override to prove the check can fail.

@@ -3,13 +3,22 @@ import { planBackends } from '../../../src/engine/backend-select';
 import type { EnvironmentDescription, GpuAdapterSummary } from '../../../src/engine/backend-types';
 
 const adapter: GpuAdapterSummary = {
-  vendor: 'google',
-  architecture: 'swiftshader',
+  vendor: 'nvidia',
+  architecture: 'ampere',
   device: '',
-  description: 'SwiftShader',
-  isFallbackAdapter: true,
+  description: 'NVIDIA GeForce RTX 3060',
+  isFallbackAdapter: false,
   limits: { maxBufferSize: 268_435_456, maxStorageBufferBindingSize: 134_217_728 },
 };
+const swiftShader: GpuAdapterSummary = {
+  ...adapter,
+  vendor: 'google',
+  architecture: 'swiftshader',
+  description: 'SwiftShader',
+  isFallbackAdapter: true,
+};
+const softwareGl =
+  'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)';
 
 function env(parts: Partial<EnvironmentDescription>): EnvironmentDescription {
   return { webgpuAdapter: null, webgl: false, wasm: false, ...parts };
@@ -36,6 +45,37 @@ describe('automatic backend order', () => {
 
   test('CPU is always the last resort', () => {
     expect(planBackends(env({}), 'auto').candidates).toEqual(['cpu']);
+  });
+});
+
+describe('software GPUs', () => {
+  test('a software WebGPU adapter ranks below WASM, and the plan says why', () => {
+    const plan = planBackends(env({ webgpuAdapter: swiftShader, webgl: true, wasm: true }), 'auto');
+    expect(plan.candidates).toEqual(['webgl', 'wasm', 'webgpu', 'cpu']);
+    expect(plan.demoted).toEqual([
+      { name: 'webgpu', reason: expect.stringContaining('software GPU'), code: 'software-gpu' },
+    ]);
+  });
+
+  test('a WebGL renderer named SwiftShader ranks below WASM too', () => {
+    const plan = planBackends(
+      env({ webgpuAdapter: swiftShader, webgl: true, webglRenderer: softwareGl, wasm: true }),
+      'auto',
+    );
+    expect(plan.candidates).toEqual(['wasm', 'webgpu', 'webgl', 'cpu']);
+    expect(plan.demoted.map((d) => d.name)).toEqual(['webgpu', 'webgl']);
+  });
+
+  test('without WASM a software GPU still beats the plain CPU backend and is not demoted', () => {
+    const plan = planBackends(env({ webgpuAdapter: swiftShader }), 'auto');
+    expect(plan.candidates).toEqual(['webgpu', 'cpu']);
+    expect(plan.demoted).toEqual([]);
+  });
+
+  test('choosing the software GPU explicitly puts it first and reports nothing', () => {
+    const plan = planBackends(env({ webgpuAdapter: swiftShader, webgl: true, wasm: true }), 'webgpu');
+    expect(plan.candidates).toEqual(['webgpu', 'webgl', 'wasm', 'cpu']);
+    expect(plan.demoted).toEqual([]);
   });
 });
 

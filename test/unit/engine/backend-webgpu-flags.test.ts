@@ -1,7 +1,8 @@
 // Which tfjs-webgpu flags an adapter gets: software adapters get the packed matmul program.
 import { webgpu_util } from '@tensorflow/tfjs-backend-webgpu';
 import { expect, test } from 'vitest';
-import { isSoftwareAdapter, webgpuFlagsFor } from '../../../src/engine/backend-webgpu-flags';
+import { isSoftwareAdapter, isSoftwareRenderer } from '../../../src/engine/backend-software';
+import { webgpuFlagsFor } from '../../../src/engine/backend-webgpu-flags';
 import type { GpuAdapterSummary } from '../../../src/engine/backend-types';
 
 const limits = { maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 30 };
@@ -29,6 +30,17 @@ test('SwiftShader is a software adapter, by flag or by name alone', () => {
   expect(isSoftwareAdapter({ ...realGpu, isFallbackAdapter: true })).toBe(true);
   expect(isSoftwareAdapter(realGpu)).toBe(false);
   expect(isSoftwareAdapter(null)).toBe(false);
+});
+
+test('WebGL renderer strings of software rasterisers are recognised, real GPUs are not', () => {
+  expect(
+    isSoftwareRenderer('ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)'),
+  ).toBe(true);
+  expect(isSoftwareRenderer('llvmpipe (LLVM 15.0.6, 256 bits)')).toBe(true);
+  expect(isSoftwareRenderer('ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0, D3D11)')).toBe(
+    false,
+  );
+  expect(isSoftwareRenderer(null)).toBe(false);
 });
 
 test('only a software adapter gets the packed matmul program; real GPUs keep tfjs defaults', () => {

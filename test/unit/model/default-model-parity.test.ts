@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { forward, generate, type LoadedModel } from '../../../src/model';
 import { loadModelFromDirectory } from '../../../src/model/node-files';
+import { MAX_ANSWER_TOKENS } from '../../../src/ui/chat/controller';
+import { LONG_ANSWER_PROMPT } from '../../fixtures/default-model/prompts';
 import { maxAbsDiff, useBackend } from './parity-helpers';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -65,5 +67,16 @@ describe('the shipped default model matches the PyTorch reference', () => {
         expect(result.tokens).toEqual(run.greedy_new_ids);
       }
     }
+  });
+});
+
+describe('prompts the end-to-end tests rely on still behave as they assume', () => {
+  test('LONG_ANSWER_PROMPT: the greedy chat answer runs to the side panel’s token limit', async () => {
+    const ids = model.tokenizer!.encode(
+      model.tokenizer!.applyChatTemplate([{ role: 'user', content: LONG_ANSWER_PROMPT }], { addGenerationPrompt: true }),
+    );
+    const result = await generate(model, ids, { greedy: true, maxNewTokens: MAX_ANSWER_TOKENS });
+    // On failure: pick another prompt (npm run cli -- generate --model default --chat --greedy --max-tokens 128).
+    expect(result.stopReason, `answer: ${JSON.stringify(result.text)}`).toBe('max-tokens');
   });
 });
