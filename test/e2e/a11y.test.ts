@@ -26,6 +26,7 @@ import {
 import { audit, axControls, type Finding } from './support/axe';
 import { CaptureUi } from './support/capture-ui';
 import { startFixtureServer, type FixtureServer } from './support/fixture-server';
+import { LONG_ANSWER_PROMPT } from '../fixtures/default-model/prompts';
 
 /** The part of the extension API the service-worker snippet below uses (it runs in the browser). */
 declare const chrome: {
@@ -182,11 +183,11 @@ async function auditEverything(): Promise<Finding[]> {
   await expect.poll(() => chat.getByTestId('chat-compare').isEnabled()).toBe(true);
   findings.push(...(await audit(chat, 'side panel: adapter chosen')));
   await chat.getByTestId('chat-adapter').selectOption('');
-  await chat.getByTestId('chat-input').fill('Give an antonym of: cold');
+  await chat.getByTestId('chat-input').fill(LONG_ANSWER_PROMPT); // still streaming while audited
   await chat.getByTestId('chat-input').press('Enter');
   await chat.getByTestId('chat-stop').waitFor();
   findings.push(...(await audit(chat, 'side panel: streaming')));
-  await chat.getByTestId('chat-stop').click();
+  await chat.keyboard.press('Escape'); // stops the answer if it is still being written
   await chat.getByTestId('chat-send').waitFor({ timeout: 120_000 });
   await chat.getByTestId('chat-message-assistant').first().waitFor();
   findings.push(...(await audit(chat, 'side panel: conversation saved')));

@@ -78,7 +78,7 @@ test('few-shot uses the captured examples most like the request', async () => {
   await expect
     .poll(() => page.getByTestId('chat-few-shot-count').textContent(), { timeout: 60_000 })
     .toBe('Using 2 of your examples');
-  await page.getByTestId('chat-stop').click();
+  await page.keyboard.press('Escape'); // stops the answer if it is still being written
   await page.getByTestId('chat-send').waitFor({ timeout: 30_000 });
   await page.close();
 });
