@@ -4,7 +4,12 @@
 // matMul with transposeA/transposeB falls off the XNNPACK fast path, so the stock gradient is
 // about 3x slower (see DESIGN.md, "Facts measured").
 import * as tf from '@tensorflow/tfjs';
+import { canFuseOnWasm, fusedRmsNorm, fusedSwiGlu } from './fused-wasm';
 import type { ForwardHooks, WeightMap } from './types';
+
+function sameShapes(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
+}
 
 /** True when a weight should receive gradients (tuning methods train Variables, never plain tensors). */
 function isTrainable(t: tf.Tensor): boolean {
@@ -84,7 +89,9 @@ export function rmsNorm(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor
   // A frozen weight while training: hand-written backward (saves x and one scale per row instead
   // of every intermediate; stock autodiff keeps ≈ 5 row-sized tensors per norm until the end of
   // the backward pass). A trainable weight needs its own gradient: stock autodiff.
-  if (recordingGradients() && !isTrainable(weight)) return rmsNormFrozenWeight(x, weight, eps);
+  const recording = recordingGradients();
+  if (recording && !isTrainable(weight)) return rmsNormFrozenWeight(x, weight, eps);
+  if (!recording && canFuseOnWasm(x, weight) && sameShapes(weight.shape, x.shape.slice(-1))) return fusedRmsNorm(x, weight, eps);
   return tf.mul(tf.mul(x, rmsScale(x, eps)), weight);
 }
 
@@ -118,7 +125,10 @@ function rmsNormFrozenWeight(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.T
  * (d gate = dy · up · σ · (1 + gate · (1 − σ)), d up = dy · silu(gate)) saves gate and up only.
  */
 export function swiGlu(gate: tf.Tensor, up: tf.Tensor): tf.Tensor {
-  if (!recordingGradients()) return tf.mul(silu(gate), up);
+  if (!recordingGradients()) {
+    if (canFuseOnWasm(gate, up) && sameShapes(gate.shape, up.shape)) return fusedSwiGlu(gate, up);
+    return tf.mul(silu(gate), up);
+  }
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [g, u, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     save([g, u]);

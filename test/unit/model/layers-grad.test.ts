@@ -52,7 +52,8 @@ describe.each(['cpu', 'wasm'] as const)('layer backwards on %s', (backend) => {
     const before = tf.memory().numTensors;
     const mine = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(swiGlu(a, b), up)) as tf.Scalar;
     const stock = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(plainSwiGlu(a, b), up)) as tf.Scalar;
-    expect(maxAbsDiff(tf.tidy(() => swiGlu(g, u).dataSync()), tf.tidy(() => tf.mul(silu(g), u).dataSync()))).toBe(0);
+    // Inference value (on wasm the fused kernel, computed in float64 and rounded once): within float32 rounding.
+    expect(maxAbsDiff(tf.tidy(() => swiGlu(g, u).dataSync()), tf.tidy(() => tf.mul(silu(g), u).dataSync()))).toBeLessThan(1e-5);
     const a = tf.grads(mine)([g, u]);
     const b = tf.grads(stock)([g, u]);
     a.forEach((grad, i) => expect(maxAbsDiff(grad.dataSync(), b[i]!.dataSync()), `input ${i}`).toBeLessThan(1e-5));
