@@ -10,7 +10,7 @@ import { loadModelFromDirectory } from '../../src/model/node-files';
 const backend = (process.argv[2] ?? 'wasm') as NodeBackend;
 await startNodeBackend(backend);
 const model = await loadModelFromDirectory(join(import.meta.dirname, '..', '..', 'public', 'model'));
-let out = forward(model, { ids: [[5, 17, 99, 23, 8, 41, 7, 300]], useCache: true, logits: 'last' });
+const out = forward(model, { ids: [[5, 17, 99, 23, 8, 41, 7, 300]], useCache: true, logits: 'last' });
 out.logits.dispose();
 let cache = out.cache;
 const step = () => {
@@ -19,7 +19,11 @@ const step = () => {
   cache = next.cache;
   return next.logits;
 };
-for (let i = 0; i < 10; i++) (await step().data(), undefined);
+for (let i = 0; i < 10; i++) {
+  const warm = step();
+  await warm.data();
+  warm.dispose();
+}
 const started = performance.now();
 const STEPS = 20;
 for (let i = 0; i < STEPS; i++) {
