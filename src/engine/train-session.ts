@@ -85,6 +85,8 @@ export class TrainController {
   private cancelRequested = false;
   private lastCheckpoint = { step: 0, at: 0 };
   private finished: Promise<TrainState> | null = null;
+  /** Set while resumeUnfinished() is still reading the run records (before the run launches). */
+  private pendingResume: Promise<void> | null = null;
 
   constructor(private readonly deps: TrainDeps) {}
 
@@ -98,13 +100,18 @@ export class TrainController {
     return () => this.listeners.delete(listener);
   }
 
-  /** Resolves with the final state of the current run (at once when none is active). */
-  whenDone(): Promise<TrainState> {
-    return this.finished ?? Promise.resolve(this.status());
+  /**
+   * Resolves with the final state of the current run (at once when none is active). A page that
+   * asks while an interrupted run is being looked up at engine start waits for that run.
+   */
+  async whenDone(): Promise<TrainState> {
+    if (this.pendingResume) await this.pendingResume;
+    return this.finished ?? this.status();
   }
 
   /** Starts a run; resolves with its final state. Throws TrainingBusyError while one is active. */
   async start(payload: TrainStartPayload): Promise<TrainState> {
+    if (this.pendingResume) await this.pendingResume; // an interrupted run comes first
     if (isActivePhase(this.state.phase)) throw new TrainingBusyError();
     const db = await this.deps.db();
     const examples = await selectExamples(db, payload.examples);
@@ -144,16 +151,29 @@ export class TrainController {
 
   /** After a restart: continues the newest run still marked running, from its last checkpoint. */
   async resumeUnfinished(): Promise<TrainState | null> {
-    if (isActivePhase(this.state.phase)) return null;
+    if (isActivePhase(this.state.phase) || this.pendingResume) return null;
+    let looked!: () => void;
+    this.pendingResume = new Promise<void>((resolve) => (looked = resolve));
+    try {
+      const plan = await this.unfinishedPlan();
+      // Launched before the waiters are released, so they find the run.
+      return plan && !isActivePhase(this.state.phase) ? this.launch(plan) : null;
+    } finally {
+      this.pendingResume = null;
+      looked();
+    }
+  }
+
+  /** The interrupted run's plan, or null; an unreadable record is marked failed. */
+  private async unfinishedPlan(): Promise<RunPlan | null> {
     const db = await this.deps.db();
     const unfinished = (await listTrainingRuns(db)).find((run) => run.status === 'running');
     if (!unfinished) return null;
     const plan = planFromRecord(unfinished);
     if (!plan) {
       await updateTrainingRun(db, unfinished.id, (r) => ({ ...r, status: 'failed', error: 'The run record is unreadable.', finishedAt: this.deps.now() }));
-      return null;
     }
-    return this.launch(plan);
+    return plan;
   }
 
   pause(): TrainState {

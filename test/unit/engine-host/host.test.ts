@@ -198,4 +198,31 @@ describe('checkpoint and resume', () => {
     const referenceAdapter = (await listAdapters(refDb))[0]!;
     expect(Buffer.from(resumedAdapter!.weights).equals(Buffer.from(referenceAdapter.weights))).toBe(true);
   });
+  test('a page that watches while the engine is still looking up the interrupted run gets that run, not "idle"', async () => {
+    const db = await freshDb();
+    await seedExamples(db);
+    const first = host(db);
+    const client = new TestClient(first);
+    let paused = false;
+    void client.request('train.start', { examples: { kind: 'all' }, method: 'lora', overrides: { ...QUICK, maxSteps: 6 } }, (s) => {
+      if ((s as TrainState).step === 2 && !paused) {
+        paused = true;
+        void client.request('train.pause', {});
+      }
+    });
+    await expect.poll(async () => (await listTrainingRuns(db))[0]?.checkpoint?.step ?? 0, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+
+    // The relaunched engine starts its lookup, and a page asks in the same moment.
+    const second = host(db);
+    void second.resumeUnfinished();
+    const watching = new TestClient(second).request('train.watch', {});
+    // Rejected rather than started twice: the interrupted run comes first.
+    await expect(new TestClient(second).request('train.start', { examples: { kind: 'all' }, method: 'lora', overrides: QUICK })).rejects.toMatchObject({ code: 'busy' });
+    await expect.poll(() => second.training.status().phase, { timeout: 30_000 }).toBe('paused');
+    second.training.resume();
+    const final = (await watching) as TrainState;
+    expect(final.phase).toBe('completed');
+    expect(final.step).toBe(6);
+    expect(final.resumedFromStep).toBeGreaterThanOrEqual(2);
+  });
 });
