@@ -74,14 +74,36 @@ export class CaptureUi {
     return result.value;
   }
 
-  /** Clicks the middle of a control with the real mouse. */
+  /**
+   * Clicks the middle of a control with the real mouse, once it has stopped moving. The dialog is
+   * centred, so anything that changes its height (options, notices arriving after it opens) moves
+   * every field; a click aimed at a moving field can land on its neighbour, the template select,
+   * whose open list then picks a template and overwrites the instruction. Playwright's own clicks
+   * wait for stability the same way; this one goes through CDP into a closed shadow root.
+   */
   async click(testId: string): Promise<void> {
     const nodeId = await this.waitFor(testId);
     await this.cdp.send('DOM.scrollIntoViewIfNeeded', { nodeId });
-    const { model } = (await this.cdp.send('DOM.getBoxModel', { nodeId })) as { model: { border: number[] } };
-    const [x1, y1, , , x3, y3] = model.border as [number, number, number, number, number, number];
+    const [x1, y1, x3, y3] = await this.stableBox(testId, nodeId);
     if (!(x3 - x1 > 0)) throw new Error(`${testId} has no width`);
     await this.page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
+  }
+
+  /** The control's border box once two reads 100 ms apart agree: [left, top, right, bottom]. */
+  private async stableBox(testId: string, nodeId: number): Promise<[number, number, number, number]> {
+    const read = async () => {
+      const { model } = (await this.cdp.send('DOM.getBoxModel', { nodeId })) as { model: { border: number[] } };
+      const [x1, y1, , , x3, y3] = model.border as [number, number, number, number, number, number];
+      return [x1, y1, x3, y3] as [number, number, number, number];
+    };
+    let previous = await read();
+    for (let attempt = 0; attempt < 50; attempt++) {
+      await this.page.waitForTimeout(100);
+      const current = await read();
+      if (current.every((v, i) => v === previous[i])) return current;
+      previous = current;
+    }
+    throw new Error(`${testId} kept moving for 5 s`);
   }
 
   /** True when the control has focus inside the shadow root. */
