@@ -7,17 +7,12 @@
 // The cutting is a kernel of our own: wasm's Slice/Split copy the *whole* input out of the heap for
 // every piece (readSync), so n pieces cost n full copies; this one copies each element once.
 import * as tf from '@tensorflow/tfjs';
+import { runWasmKernel, type WasmKernelArgs } from './wasm-kernel';
 
 const SPLIT_KERNEL = 'AttuneSplitBatch';
 
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
-
 /** x [n, R, C] -> n tensors [1, R, C], or [1, C, R] with `transpose`. Float32 only. */
-function splitBatchKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
-  const wasm = backend as WasmBackendLike;
+function splitBatchKernel({ inputs, backend: wasm, attrs }: WasmKernelArgs): tf.TensorInfo[] {
   const x = inputs.x!;
   const [n, rows, cols] = x.shape as [number, number, number];
   const transpose = attrs?.transpose === true;
@@ -36,9 +31,7 @@ function splitBatchKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorIn
 }
 
 function splitBatch(x: tf.Tensor3D, transpose: boolean): tf.Tensor3D[] {
-  if (!tf.getKernel(SPLIT_KERNEL, 'wasm')) tf.registerKernel({ kernelName: SPLIT_KERNEL, backendName: 'wasm', kernelFunc: splitBatchKernel as unknown as tf.KernelFunc });
-  const attrs = { transpose } as unknown as tf.NamedAttrMap;
-  return tf.engine().runKernel(SPLIT_KERNEL, { x } as unknown as tf.NamedTensorMap, attrs) as unknown as tf.Tensor3D[];
+  return runWasmKernel<tf.Tensor3D[]>(SPLIT_KERNEL, splitBatchKernel, { x }, { transpose });
 }
 
 /** op(a) @ op(b) per batch entry, op = transpose of the last two axes when its flag is set. */

@@ -61,16 +61,21 @@ export class CaptureUi {
   }
 
   /** Reads `value` for form controls, text content otherwise. */
-  async read(testId: string): Promise<string> {
+  read(testId: string): Promise<string> {
+    return this.callOn(testId, 'function () { return "value" in this ? this.value : this.textContent; }');
+  }
+
+  /** Calls `functionDeclaration` with the control as `this`, in the page; returns its result. */
+  private async callOn<T>(testId: string, functionDeclaration: string): Promise<T> {
     const nodeId = await this.waitFor(testId);
     const { object } = (await this.cdp.send('DOM.resolveNode', { nodeId })) as {
       object: { objectId: string };
     };
     const { result } = (await this.cdp.send('Runtime.callFunctionOn', {
       objectId: object.objectId,
-      functionDeclaration: 'function () { return "value" in this ? this.value : this.textContent; }',
+      functionDeclaration,
       returnByValue: true,
-    })) as { result: { value: string } };
+    })) as { result: { value: T } };
     return result.value;
   }
 
@@ -107,17 +112,8 @@ export class CaptureUi {
   }
 
   /** True when the control has focus inside the shadow root. */
-  private async hasFocus(testId: string): Promise<boolean> {
-    const nodeId = await this.waitFor(testId);
-    const { object } = (await this.cdp.send('DOM.resolveNode', { nodeId })) as {
-      object: { objectId: string };
-    };
-    const { result } = (await this.cdp.send('Runtime.callFunctionOn', {
-      objectId: object.objectId,
-      functionDeclaration: 'function () { return this.getRootNode().activeElement === this; }',
-      returnByValue: true,
-    })) as { result: { value: boolean } };
-    return result.value;
+  private hasFocus(testId: string): Promise<boolean> {
+    return this.callOn(testId, 'function () { return this.getRootNode().activeElement === this; }');
   }
 
   /**
