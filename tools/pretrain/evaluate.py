@@ -124,7 +124,10 @@ def main() -> None:
                         help="re-render README.md from the existing eval_results.json (no evaluation)")
     args = parser.parse_args()
     if args.card_only:
-        with open(os.path.join(args.model_dir, "eval_results.json"), encoding="utf-8") as handle:
+        saved = os.path.join(args.model_dir, "eval_results.json")
+        if not os.path.exists(saved):
+            sys.exit(f"--card-only needs {saved}: run evaluate.py without it first")
+        with open(saved, encoding="utf-8") as handle:
             results = json.load(handle)
         with open(os.path.join(args.model_dir, "README.md"), "w", encoding="utf-8") as handle:
             handle.write(render_model_card(args.model_dir, args.data_dir, results))
