@@ -55,8 +55,23 @@ async function tryBackend(name: BackendName, options: InitBackendOptions): Promi
   }
 }
 
-/** Picks and starts the best available backend; safe to call again after the override changes. */
-export async function initBackend(options: InitBackendOptions = {}): Promise<ActiveBackend> {
+/** The last initBackend() call, settled or not: the next one starts only after it. */
+let previousInit: Promise<unknown> = Promise.resolve();
+
+/**
+ * Picks and starts the best available backend; safe to call again after the override changes.
+ * Calls run one after another: tfjs keeps one global engine, and two overlapping `setBackend`
+ * calls corrupt it (the older async init is reported as failed, so its caller fell through to
+ * another backend, or it finished last and left tfjs on a backend nobody asked for last). Queued
+ * this way, the last request is the one that holds when all have settled.
+ */
+export function initBackend(options: InitBackendOptions = {}): Promise<ActiveBackend> {
+  const run = previousInit.then(() => startBackend(options));
+  previousInit = run.catch(() => undefined);
+  return run;
+}
+
+async function startBackend(options: InitBackendOptions): Promise<ActiveBackend> {
   const requested = options.override ?? 'auto';
   const environment = options.environment ?? (await probeEnvironment());
   const plan = planBackends(environment, requested);
