@@ -11,23 +11,30 @@ export const OFFSCREEN_PATH = 'offscreen.html';
 
 let creating: Promise<void> | null = null;
 
-/** Creates the offscreen engine document unless it exists (one per extension, Chrome's rule). */
-export async function ensureOffscreenEngine(): Promise<void> {
+/**
+ * Creates the offscreen engine document unless it exists (one per extension, Chrome's rule).
+ * Calls share one check-and-create: with the check outside it, a call whose look-up began before
+ * another call's document was created found none and created a second, which Chrome refuses (a
+ * page opened while the browser resumed an interrupted run could hit that).
+ */
+export function ensureOffscreenEngine(): Promise<void> {
+  creating ??= createUnlessPresent().finally(() => {
+    creating = null;
+  });
+  return creating;
+}
+
+async function createUnlessPresent(): Promise<void> {
   const url = browser.runtime.getURL(`/${OFFSCREEN_PATH}`);
   const existing = await browser.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT' as Browser.runtime.ContextType], documentUrls: [url] });
   if (existing.length > 0) return;
-  creating ??= browser.offscreen
-    .createDocument({
-      url: OFFSCREEN_PATH,
-      // Chrome's list has no reason for GPU compute; WORKERS is the closest honest one: the
-      // document exists to run long computations (WebGPU/WebAssembly) off any visible page.
-      reasons: ['WORKERS' as Browser.offscreen.Reason],
-      justification: 'Runs on-device model training and text generation so they continue when Attune pages close.',
-    })
-    .finally(() => {
-      creating = null;
-    });
-  await creating;
+  await browser.offscreen.createDocument({
+    url: OFFSCREEN_PATH,
+    // Chrome's list has no reason for GPU compute; WORKERS is the closest honest one: the
+    // document exists to run long computations (WebGPU/WebAssembly) off any visible page.
+    reasons: ['WORKERS' as Browser.offscreen.Reason],
+    justification: 'Runs on-device model training and text generation so they continue when Attune pages close.',
+  });
 }
 
 function isEnsureMessage(message: unknown): boolean {

@@ -25,6 +25,7 @@ import {
 } from './harness';
 import { audit, axControls, type Finding } from './support/axe';
 import { CaptureUi } from './support/capture-ui';
+import { chatBusy, chatIdle } from './support/chat-state';
 import { startFixtureServer, type FixtureServer } from './support/fixture-server';
 import { LONG_ANSWER_PROMPT } from '../fixtures/default-model/prompts';
 
@@ -185,10 +186,10 @@ async function auditEverything(): Promise<Finding[]> {
   await chat.getByTestId('chat-adapter').selectOption('');
   await chat.getByTestId('chat-input').fill(LONG_ANSWER_PROMPT); // still streaming while audited
   await chat.getByTestId('chat-input').press('Enter');
-  await chat.getByTestId('chat-stop').waitFor();
+  await chatBusy(chat).waitFor();
   findings.push(...(await audit(chat, 'side panel: streaming')));
   await chat.keyboard.press('Escape'); // stops the answer if it is still being written
-  await chat.getByTestId('chat-send').waitFor({ timeout: 120_000 });
+  await chatIdle(chat).waitFor({ timeout: 120_000 });
   await chat.getByTestId('chat-message-assistant').first().waitFor();
   findings.push(...(await audit(chat, 'side panel: conversation saved')));
   await chat.close();

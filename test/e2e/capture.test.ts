@@ -112,8 +112,11 @@ test('the menu/command path opens the same form; an empty output is refused visi
   await ui.waitFor('capture-form');
   expect(await ui.read('capture-input')).toBe('Stir the flour, salt and yeast together');
   expect(await ui.read('capture-output')).toBe('');
+  const fieldBefore = await ui.box('capture-instruction');
   await ui.click('capture-save');
   await expect.poll(() => ui.read('capture-error')).toMatch(/output is empty/i);
+  // The form grew by the error message; what was under the pointer stays where it was.
+  expect(await ui.box('capture-instruction')).toEqual(fieldBefore);
   expect(await countExamples()).toBe(before);
   // Keyboard only: the focused output field takes typing, Escape closes, nothing is stored.
   await page.bringToFront();

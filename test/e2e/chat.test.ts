@@ -2,6 +2,7 @@
 // send a prompt, watch the answer stream in, press Stop, and find the conversation saved.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { extensionUrl, launchExtension, type LaunchedExtension } from './harness';
+import { chatIdle } from './support/chat-state';
 import { LONG_ANSWER_PROMPT } from '../fixtures/default-model/prompts';
 
 let ext: LaunchedExtension;
@@ -31,7 +32,7 @@ test('a prompt streams an answer from the shipped model; Stop ends it and it is 
   await expect.poll(async () => (await streamed()).length, { timeout: 30_000 }).toBeGreaterThan(early.length);
 
   await page.getByTestId('chat-stop').click();
-  await page.getByTestId('chat-send').waitFor({ timeout: 30_000 });
+  await chatIdle(page).waitFor({ timeout: 30_000 });
   const saved = page.getByTestId('chat-message-assistant').last();
   await expect.poll(() => saved.textContent()).toMatch(/\(stopped\)$/);
   // What streamed before Stop is kept (the saved answer holds at least the early text).
@@ -79,6 +80,7 @@ test('few-shot uses the captured examples most like the request', async () => {
     .poll(() => page.getByTestId('chat-few-shot-count').textContent(), { timeout: 60_000 })
     .toBe('Using 2 of your examples');
   await page.keyboard.press('Escape'); // stops the answer if it is still being written
-  await page.getByTestId('chat-send').waitFor({ timeout: 30_000 });
+  await expect.poll(() => page.getByTestId('chat-message-assistant').count(), { timeout: 30_000 }).toBe(1);
+  await chatIdle(page).waitFor({ timeout: 30_000 });
   await page.close();
 });

@@ -12,6 +12,7 @@ import '../../src/i18n/train';
 import { startModelServer, type ModelServer } from '../unit/model-store/model-server';
 import { extensionUrl, launchExtension, type LaunchedExtension } from './harness';
 import { audit } from './support/axe';
+import { chatBusy, chatIdle } from './support/chat-state';
 import { EXAMPLES_JSONL } from './support/train-flow';
 import { LONG_ANSWER_PROMPT } from '../fixtures/default-model/prompts';
 
@@ -129,12 +130,12 @@ test('chat with the keyboard: type, Enter sends, Tab to Stop and press it, Escap
   await tabTo(page, 'chat-input');
   await page.keyboard.type(LONG_ANSWER_PROMPT); // runs to the token limit: time to reach Stop
   await page.keyboard.press('Enter');
-  await page.getByTestId('chat-stop').waitFor();
+  await chatBusy(page).waitFor();
   await expectFocus(page, 'chat-input'); // sending keeps the focus where the user types
   await expect.poll(async () => (await streamed(page)).length, { timeout: 120_000 }).toBeGreaterThan(5);
   expect(await tabTo(page, 'chat-stop', 1)).toBe(1); // Stop is the next stop after the text box
   await page.keyboard.press('Enter');
-  await page.getByTestId('chat-send').waitFor({ timeout: 60_000 });
+  await chatIdle(page).waitFor({ timeout: 60_000 });
   const stopped = page.getByTestId('chat-message-assistant').last();
   await expect.poll(() => stopped.textContent()).toMatch(/\(stopped\)$/);
   await expect.poll(() => focus(page)).toEqual(expect.objectContaining({ testId: 'chat-input' })); // not lost with the Stop button
@@ -144,8 +145,8 @@ test('chat with the keyboard: type, Enter sends, Tab to Stop and press it, Escap
   await page.keyboard.type('Tell me more.');
   await page.keyboard.press('Enter');
   await page.keyboard.press('Escape');
-  await page.getByTestId('chat-send').waitFor({ timeout: 60_000 });
-  await expect.poll(() => page.getByTestId('chat-message-assistant').count()).toBe(2);
+  await expect.poll(() => page.getByTestId('chat-message-assistant').count(), { timeout: 60_000 }).toBe(2);
+  await chatIdle(page).waitFor({ timeout: 60_000 });
   await expect
     .poll(() => page.getByTestId('chat-message-assistant').last().textContent())
     .toMatch(/\(stopped\)$/);
@@ -163,7 +164,8 @@ test('chat with the keyboard: type, Enter sends, Tab to Stop and press it, Escap
     .poll(() => page.getByTestId('chat-few-shot-count').textContent(), { timeout: 120_000 })
     .toBe(t('chat.fewShot.using', { count: 2 }));
   await page.keyboard.press('Escape');
-  await page.getByTestId('chat-send').waitFor({ timeout: 60_000 });
+  await expect.poll(() => page.getByTestId('chat-message-assistant').count(), { timeout: 60_000 }).toBe(3);
+  await chatIdle(page).waitFor({ timeout: 60_000 });
   await tabTo(page, 'chat-few-shot', 10, 'Shift+Tab');
   await page.keyboard.press('Space');
   await expect.poll(() => page.getByTestId('chat-few-shot').isChecked()).toBe(false);
@@ -305,11 +307,10 @@ test('chat with the keyboard: choose the trained adapter and compare mode, send;
   await tabTo(page, 'chat-input', 10);
   await page.keyboard.type('Echo tiger');
   await page.keyboard.press('Enter');
-  await page.getByTestId('chat-stop').waitFor();
-  await page.getByTestId('chat-send').waitFor({ timeout: 240_000 });
   // Both answers are saved side by side, base first, the tuned one named after the adapter.
   const answers = page.getByTestId('chat-message-assistant');
-  await expect.poll(() => answers.count()).toBe(2);
+  await expect.poll(() => answers.count(), { timeout: 240_000 }).toBe(2);
+  await chatIdle(page).waitFor({ timeout: 30_000 });
   const headings = await answers.locator('.chat-who').allTextContents();
   // Both have text, and the adapter changed the answer (as in train.test.ts).
   const [baseText, tunedText] = await answers.locator('.chat-text').allTextContents();

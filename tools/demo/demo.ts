@@ -147,11 +147,14 @@ async function stageTrain(ctx: DemoContext): Promise<string> {
 
 async function askInSidePanel(page: Page, prompt: string): Promise<string> {
   await page.getByTestId('chat-new').click();
+  const answers = page.getByTestId('chat-message-assistant');
+  await answers.first().waitFor({ state: 'detached', timeout: 30_000 });
   await page.getByTestId('chat-input').fill(prompt);
   await page.getByTestId('chat-input').press('Enter');
-  await page.getByTestId('chat-stop').waitFor({ timeout: 30_000 });
-  await page.getByTestId('chat-send').waitFor({ timeout: 10 * 60_000 });
-  const answer = page.getByTestId('chat-message-assistant').last().locator('.chat-text');
+  // The answer is done when it is saved into the new conversation, however short it is.
+  await answers.first().waitFor({ timeout: 10 * 60_000 });
+  await page.locator('[data-testid="chat"][data-generating="false"]').waitFor({ timeout: 30_000 });
+  const answer = answers.last().locator('.chat-text');
   return ((await answer.textContent()) ?? '').trim();
 }
 

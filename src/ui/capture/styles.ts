@@ -3,12 +3,16 @@
 
 export const CAPTURE_CSS = `
 :host { all: initial; }
+/* The dialog hangs from a fixed top edge rather than being centred vertically: when it grows (an
+   error, the template-name row) it grows downwards, so nothing already shown moves under the
+   pointer of someone about to click it. */
+.layer { --dialog-top: max(12px, 8vh); }
 * { box-sizing: border-box; }
 .layer { position: absolute; top: 0; left: 0; width: 0; height: 0; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif; color: #1b1f24; }
 .chip { position: absolute; z-index: 2147483647; padding: 4px 10px; border: 1px solid #2f5bd3; border-radius: 999px; background: #fff; color: #2f5bd3; font: inherit; font-size: 13px; cursor: pointer; box-shadow: 0 2px 8px rgba(0,0,0,.18); white-space: nowrap; }
 .chip:hover, .chip:focus-visible { background: #2f5bd3; color: #fff; outline: 2px solid #9db4f0; }
 .backdrop { position: fixed; inset: 0; z-index: 2147483646; background: rgba(15, 20, 30, .35); }
-.dialog { position: fixed; z-index: 2147483647; top: 50%; left: 50%; transform: translate(-50%, -50%); width: min(480px, calc(100vw - 24px)); max-height: calc(100vh - 24px); overflow: auto; padding: 16px; border-radius: 10px; background: #fff; color: #1b1f24; box-shadow: 0 10px 40px rgba(0,0,0,.3); text-align: left; }
+.dialog { position: fixed; z-index: 2147483647; top: var(--dialog-top); left: 50%; transform: translateX(-50%); width: min(480px, calc(100vw - 24px)); max-height: calc(100vh - var(--dialog-top) - 12px); overflow: auto; padding: 16px; border-radius: 10px; background: #fff; color: #1b1f24; box-shadow: 0 10px 40px rgba(0,0,0,.3); text-align: left; }
 .dialog h2 { margin: 0 0 10px; font-size: 17px; font-weight: 600; }
 .field { display: flex; flex-direction: column; gap: 3px; margin: 0 0 10px; }
 .field label { font-weight: 600; font-size: 13px; }

@@ -1,6 +1,6 @@
 // The side panel chat view. Keyboard: Enter sends, Shift+Enter adds a line, Esc stops the answer.
 // The answer being written sits in an aria-live region so screen readers follow the stream.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import type { ConversationMessage } from '../../storage/schema';
 import { downloadText } from '../dashboard/download';
@@ -10,6 +10,7 @@ export function Chat({ controller }: { controller: ChatController }) {
   const state = useChatState(controller);
   const [draft, setDraft] = useState('');
   const input = useRef<HTMLTextAreaElement>(null);
+  const stopButton = useRef<HTMLButtonElement>(null);
 
   const send = () => {
     if (state.generating || draft.trim() === '') return;
@@ -23,6 +24,12 @@ export function Chat({ controller }: { controller: ChatController }) {
       send();
     }
   };
+  useLayoutEffect(() => {
+    // Stop is disabled once the answer ends; focus on it would fall to the page, so it goes back
+    // to the text box where the next question is typed (a layout effect: before the browser
+    // moves focus off the disabled button).
+    if (!state.generating && document.activeElement === stopButton.current) input.current?.focus();
+  }, [state.generating]);
   useEffect(() => {
     // Adapters trained or chosen in the dashboard meanwhile show up when the panel gets focus.
     const refresh = () => void controller.load().catch(() => undefined);
@@ -41,7 +48,7 @@ export function Chat({ controller }: { controller: ChatController }) {
   return (
     // A section, not <main>: the page around it owns the main landmark (the side panel's
     // <main id="app">, the PWA dashboard's <main>).
-    <section class="chat" aria-labelledby="chat-title" data-testid="chat">
+    <section class="chat" aria-labelledby="chat-title" data-testid="chat" data-generating={String(state.generating)}>
       <h1 id="chat-title" class="chat-title">
         {t('chat.title')}
       </h1>
@@ -71,20 +78,21 @@ export function Chat({ controller }: { controller: ChatController }) {
           onInput={(event) => setDraft((event.target as HTMLTextAreaElement).value)}
           onKeyDown={onKeyDown}
         />
-        {state.generating ? (
-          <button
-            type="button"
-            data-testid="chat-stop"
-            onClick={() => controller.stop()}
-            title={t('chat.stopHint')}
-          >
-            {t('chat.stop')}
-          </button>
-        ) : (
-          <button type="submit" data-testid="chat-send" disabled={draft.trim() === ''}>
-            {t('chat.send')}
-          </button>
-        )}
+        {/* Send and Stop each keep their own place, enabled in turn: had they swapped in one
+            spot, a click on Stop just as the answer ended would land on Send. */}
+        <button type="submit" data-testid="chat-send" disabled={state.generating || draft.trim() === ''}>
+          {t('chat.send')}
+        </button>
+        <button
+          type="button"
+          ref={stopButton}
+          data-testid="chat-stop"
+          disabled={!state.generating}
+          onClick={() => controller.stop()}
+          title={t('chat.stopHint')}
+        >
+          {t('chat.stop')}
+        </button>
       </form>
       <Conversations controller={controller} state={state} />
     </section>

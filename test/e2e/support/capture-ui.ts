@@ -94,13 +94,20 @@ export class CaptureUi {
     await this.page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
   }
 
+  /** The control's border box now, in page pixels: [left, top, right, bottom]. */
+  async box(testId: string): Promise<[number, number, number, number]> {
+    return this.boxOf(await this.waitFor(testId));
+  }
+
+  private async boxOf(nodeId: number): Promise<[number, number, number, number]> {
+    const { model } = (await this.cdp.send('DOM.getBoxModel', { nodeId })) as { model: { border: number[] } };
+    const [x1, y1, , , x3, y3] = model.border as [number, number, number, number, number, number];
+    return [x1, y1, x3, y3];
+  }
+
   /** The control's border box once two reads 100 ms apart agree: [left, top, right, bottom]. */
   private async stableBox(testId: string, nodeId: number): Promise<[number, number, number, number]> {
-    const read = async () => {
-      const { model } = (await this.cdp.send('DOM.getBoxModel', { nodeId })) as { model: { border: number[] } };
-      const [x1, y1, , , x3, y3] = model.border as [number, number, number, number, number, number];
-      return [x1, y1, x3, y3] as [number, number, number, number];
-    };
+    const read = () => this.boxOf(nodeId);
     let previous = await read();
     for (let attempt = 0; attempt < 50; attempt++) {
       await this.page.waitForTimeout(100);

@@ -91,10 +91,14 @@ test('Esc stops the answer being streamed; the partial text is kept as stopped',
   engine.start();
   await until(() => (byTestId('chat-streaming-answer')?.textContent ?? '').includes('streamed'));
   expect(byTestId('chat-streaming-answer')?.textContent).not.toMatch(/Thinking/);
-  expect(byTestId('chat-stop')).not.toBeNull();
+  // Send and Stop keep their places; only which one is enabled changes.
+  expect((byTestId('chat-stop') as HTMLButtonElement).disabled).toBe(false);
+  expect((byTestId('chat-send') as HTMLButtonElement).disabled).toBe(true);
+  expect(byTestId('chat')?.getAttribute('data-generating')).toBe('true');
   await key(document, { key: 'Escape' });
   await until(() => !controller.state.generating);
-  expect(byTestId('chat-stop')).toBeNull();
+  expect((byTestId('chat-stop') as HTMLButtonElement).disabled).toBe(true);
+  expect(byTestId('chat')?.getAttribute('data-generating')).toBe('false');
   const answer = container.querySelectorAll('[data-testid="chat-message-assistant"]');
   expect(answer[0]!.textContent).toMatch(/streamed\s*\(stopped\)/);
 });
@@ -118,4 +122,27 @@ test('an adapter trained while the panel is open appears when the panel gets foc
   });
   await until(() => options().length === 2);
   expect(options()[1]).toBe('Fresh adapter');
+});
+
+test('a click on Stop just after the answer ended sends nothing, and focus goes back to the text box', async () => {
+  engine.hold();
+  const input = await type('First question');
+  await key(input, { key: 'Enter' });
+  await until(() => (byTestId('chat-streaming-answer')?.textContent ?? '').includes('streamed'));
+  // The person types the next question while the answer is written, then reaches for Stop.
+  await type('Second question, not finished');
+  const stop = byTestId('chat-stop') as HTMLButtonElement;
+  stop.focus();
+  engine.release();
+  await until(() => !controller.state.generating);
+  // Stop is still where it was, now disabled: the click the person aimed at it does nothing.
+  expect(byTestId('chat-stop')).toBe(stop);
+  expect(stop.disabled).toBe(true);
+  await act(() => {
+    stop.click();
+  });
+  const users = container.querySelectorAll('[data-testid="chat-message-user"]');
+  expect(users).toHaveLength(1);
+  expect((byTestId('chat-input') as HTMLTextAreaElement).value).toBe('Second question, not finished');
+  expect(document.activeElement).toBe(byTestId('chat-input'));
 });
