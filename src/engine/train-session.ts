@@ -116,6 +116,8 @@ export class TrainController {
     const db = await this.deps.db();
     const examples = await selectExamples(db, payload.examples);
     if (examples.length === 0) throw new NoExamplesError(payload.examples.kind === 'tag' ? payload.examples.tag : null);
+    // Checked again after the reads: a second page's Train that arrived meanwhile may have launched.
+    if (isActivePhase(this.state.phase)) throw new TrainingBusyError();
     const startedAt = this.deps.now();
     return this.launch({
       runId: this.deps.newId(),

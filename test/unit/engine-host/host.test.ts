@@ -198,6 +198,22 @@ describe('checkpoint and resume', () => {
     const referenceAdapter = (await listAdapters(refDb))[0]!;
     expect(Buffer.from(resumedAdapter!.weights).equals(Buffer.from(referenceAdapter.weights))).toBe(true);
   });
+  test('two pages pressing Train in the same moment start one run; the other is told training is busy', async () => {
+    const db = await freshDb();
+    await seedExamples(db);
+    const engine = host(db);
+    const start = () =>
+      new TestClient(engine).request('train.start', { examples: { kind: 'all' }, method: 'lora', overrides: QUICK });
+    const outcomes = await Promise.allSettled([start(), start()]);
+    const completed = outcomes.filter((o) => o.status === 'fulfilled');
+    const refused = outcomes.filter((o) => o.status === 'rejected');
+    expect(completed).toHaveLength(1);
+    expect((completed[0] as PromiseFulfilledResult<TrainState>).value.phase).toBe('completed');
+    expect(refused).toHaveLength(1);
+    expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'busy' });
+    expect(await listTrainingRuns(db)).toHaveLength(1);
+    expect(await listAdapters(db)).toHaveLength(1);
+  });
   test('a page that watches while the engine is still looking up the interrupted run gets that run, not "idle"', async () => {
     const db = await freshDb();
     await seedExamples(db);
