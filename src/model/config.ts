@@ -6,6 +6,21 @@ type Json = Record<string, unknown>;
 
 const LLAMA_LIKE = new Set(['llama', 'qwen2', 'mistral']);
 
+/**
+ * Upper bounds on the sizes config.json states, checked before anything loops over or allocates
+ * from them (1e12 layers would otherwise enumerate a trillion tensor names before any weight is
+ * compared). Each is far above any model the 4 GB wasm heap or a browser GPU can hold, so only a
+ * corrupt or hostile config.json meets them.
+ */
+export const CONFIG_LIMITS = {
+  layers: 1024,
+  hidden: 65_536,
+  heads: 1024,
+  vocab: 4_194_304,
+  intermediate: 262_144,
+  positions: 1_048_576,
+} as const;
+
 /** Parses config.json (text or already-parsed object). Unknown `model_type` is an error. */
 export function parseConfig(input: string | Json): ModelConfig {
   const raw = typeof input === 'string' ? parseJsonObject(input) : input;
@@ -30,21 +45,21 @@ function parseJsonObject(text: string): Json {
 }
 
 function parseGpt2(raw: Json): ModelConfig {
-  const hiddenSize = positiveInt(raw, 'n_embd');
-  const numHeads = positiveInt(raw, 'n_head');
+  const hiddenSize = positiveInt(raw, 'n_embd', CONFIG_LIMITS.hidden);
+  const numHeads = positiveInt(raw, 'n_head', CONFIG_LIMITS.heads);
   const activation = raw.activation_function ?? 'gelu_new';
   if (activation !== 'gelu_new') throw new UnsupportedModelError(`GPT-2 activation "${String(activation)}"`);
   const config: ModelConfig = {
     family: 'gpt2',
     modelType: 'gpt2',
-    vocabSize: positiveInt(raw, 'vocab_size'),
+    vocabSize: positiveInt(raw, 'vocab_size', CONFIG_LIMITS.vocab),
     hiddenSize,
-    numLayers: positiveInt(raw, 'n_layer'),
+    numLayers: positiveInt(raw, 'n_layer', CONFIG_LIMITS.layers),
     numHeads,
     numKvHeads: numHeads,
     headDim: divide(hiddenSize, numHeads, 'n_embd', 'n_head'),
-    intermediateSize: optionalInt(raw, 'n_inner') ?? 4 * hiddenSize,
-    maxPositions: positiveInt(raw, 'n_positions'),
+    intermediateSize: optionalPositiveInt(raw, 'n_inner', CONFIG_LIMITS.intermediate) ?? 4 * hiddenSize,
+    maxPositions: positiveInt(raw, 'n_positions', CONFIG_LIMITS.positions),
     normEps: optionalNumber(raw, 'layer_norm_epsilon') ?? 1e-5,
     ropeTheta: 0,
     attentionBias: true,
@@ -59,9 +74,9 @@ function parseGpt2(raw: Json): ModelConfig {
 }
 
 function parseLlama(raw: Json, modelType: string): ModelConfig {
-  const hiddenSize = positiveInt(raw, 'hidden_size');
-  const numHeads = positiveInt(raw, 'num_attention_heads');
-  const numKvHeads = optionalInt(raw, 'num_key_value_heads') ?? numHeads;
+  const hiddenSize = positiveInt(raw, 'hidden_size', CONFIG_LIMITS.hidden);
+  const numHeads = positiveInt(raw, 'num_attention_heads', CONFIG_LIMITS.heads);
+  const numKvHeads = optionalPositiveInt(raw, 'num_key_value_heads', CONFIG_LIMITS.heads) ?? numHeads;
   if (numHeads % numKvHeads !== 0) {
     throw new InvalidConfigError(`num_attention_heads ${numHeads} is not a multiple of num_key_value_heads ${numKvHeads}`);
   }
@@ -72,14 +87,16 @@ function parseLlama(raw: Json, modelType: string): ModelConfig {
   return {
     family: 'llama',
     modelType,
-    vocabSize: positiveInt(raw, 'vocab_size'),
+    vocabSize: positiveInt(raw, 'vocab_size', CONFIG_LIMITS.vocab),
     hiddenSize,
-    numLayers: positiveInt(raw, 'num_hidden_layers'),
+    numLayers: positiveInt(raw, 'num_hidden_layers', CONFIG_LIMITS.layers),
     numHeads,
     numKvHeads,
-    headDim: optionalInt(raw, 'head_dim') ?? divide(hiddenSize, numHeads, 'hidden_size', 'num_attention_heads'),
-    intermediateSize: positiveInt(raw, 'intermediate_size'),
-    maxPositions: positiveInt(raw, 'max_position_embeddings'),
+    headDim:
+      optionalPositiveInt(raw, 'head_dim', CONFIG_LIMITS.hidden) ??
+      divide(hiddenSize, numHeads, 'hidden_size', 'num_attention_heads'),
+    intermediateSize: positiveInt(raw, 'intermediate_size', CONFIG_LIMITS.intermediate),
+    maxPositions: positiveInt(raw, 'max_position_embeddings', CONFIG_LIMITS.positions),
     normEps: optionalNumber(raw, 'rms_norm_eps') ?? 1e-6,
     ropeTheta: optionalNumber(raw, 'rope_theta') ?? 10000,
     // Qwen2 always has q/k/v biases; Llama only when attention_bias is set.
@@ -107,10 +124,17 @@ function tokenIds(value: unknown): number[] {
   return list as number[];
 }
 
-function positiveInt(raw: Json, key: string): number {
-  const value = optionalInt(raw, key);
+function positiveInt(raw: Json, key: string, max: number): number {
+  const value = optionalPositiveInt(raw, key, max);
   if (value === undefined) throw new InvalidConfigError(`"${key}" is missing`);
+  return value;
+}
+
+function optionalPositiveInt(raw: Json, key: string, max: number): number | undefined {
+  const value = optionalInt(raw, key);
+  if (value === undefined) return undefined;
   if (value <= 0) throw new InvalidConfigError(`"${key}" must be positive, got ${value}`);
+  if (value > max) throw new InvalidConfigError(`"${key}" is ${value}, more than Attune supports (at most ${max})`);
   return value;
 }
 

@@ -22,7 +22,7 @@ export class CorruptModelFileError extends ModelError {
 
 /** A file the model needs (config.json, a weight shard, tokenizer.json) was not provided. */
 export class MissingModelFileError extends ModelError {
-  constructor(readonly fileName: string, hint = '') {
+  constructor(readonly fileName: string, hint = 'Add it next to the other model files.') {
     super(`The model is missing ${fileName}.${hint ? ' ' + hint : ''}`);
   }
 }
@@ -50,6 +50,16 @@ export class MissingTensorError extends ModelError {
   }
 }
 
+/** The checkpoint holds a tensor the architecture config.json describes has no place for. */
+export class UnexpectedTensorError extends ModelError {
+  constructor(readonly tensorName: string) {
+    super(
+      `The checkpoint has an unexpected tensor "${tensorName}" that the model config.json describes does not use ` +
+        '(more layers or other modules). Check that config.json matches the weights.',
+    );
+  }
+}
+
 /** A tensor exists but its shape disagrees with config.json. */
 export class TensorShapeError extends ModelError {
   constructor(
@@ -64,6 +74,19 @@ export class TensorShapeError extends ModelError {
   }
 }
 
+/** tokenizer.json produces ids the model's embedding table (config.json vocab_size) has no row for. */
+export class TokenizerMismatchError extends ModelError {
+  constructor(
+    readonly tokenId: number,
+    readonly vocabSize: number,
+  ) {
+    super(
+      `tokenizer.json has token id ${tokenId} but config.json's vocab_size is ${vocabSize}: the tokenizer ` +
+        'belongs to another model. Use the tokenizer.json that came with these weights.',
+    );
+  }
+}
+
 /** The architecture, dtype or a config option is not one the runtime implements. */
 export class UnsupportedModelError extends ModelError {
   constructor(detail: string) {
@@ -74,7 +97,7 @@ export class UnsupportedModelError extends ModelError {
 /** config.json is missing a field or has a value that cannot be right. */
 export class InvalidConfigError extends ModelError {
   constructor(detail: string) {
-    super(`config.json is invalid: ${detail}.`);
+    super(`config.json is invalid: ${detail}. Fix it or re-download the model.`);
   }
 }
 

@@ -28,25 +28,68 @@ interface HeaderEntry {
   data_offsets: [number, number];
 }
 
-/** Parses one .safetensors file. Throws CorruptModelFileError for any structural problem. */
+/**
+ * Parses one .safetensors file. Throws CorruptModelFileError for any structural problem, checking
+ * the whole header against the file's size before decoding (allocating) any tensor.
+ */
 export function readSafetensors(bytes: Uint8Array, fileName = 'model.safetensors'): SafetensorsFile {
   const { header, dataStart } = readHeader(bytes, fileName);
+  const dataLength = bytes.length - dataStart;
+  let metadata: Record<string, string> = {};
+  const entries: [string, HeaderEntry][] = [];
+  for (const [name, value] of Object.entries(header)) {
+    if (name === '__metadata__') metadata = (value ?? {}) as Record<string, string>;
+    else entries.push([name, checkEntry(name, value, dataLength, fileName)]);
+  }
+  checkLayout(entries, dataLength, fileName);
   const tensors = new Map<string, HostTensor>();
   const dtypes = new Map<string, SafetensorsDtype>();
-  let metadata: Record<string, string> = {};
-  for (const [name, value] of Object.entries(header)) {
-    if (name === '__metadata__') {
-      metadata = (value ?? {}) as Record<string, string>;
-      continue;
-    }
-    const entry = checkEntry(name, value, bytes.length - dataStart, fileName);
-    const begin = dataStart + entry.data_offsets[0];
-    const raw = bytes.subarray(begin, dataStart + entry.data_offsets[1]);
+  for (const [name, entry] of entries) {
+    const raw = bytes.subarray(dataStart + entry.data_offsets[0], dataStart + entry.data_offsets[1]);
     const dtype = entry.dtype as SafetensorsDtype;
-    tensors.set(name, { shape: entry.shape, data: decode(raw, dtype) });
+    const data = decode(raw, dtype);
+    // A NaN or infinite weight turns every logit it touches into NaN: refuse it here, by name,
+    // rather than let generation print nothing or training diverge at step 1.
+    const bad = firstNonFinite(data);
+    if (bad >= 0) {
+      throw new CorruptModelFileError(fileName, `tensor "${name}" holds NaN or infinite values (first at element ${bad})`);
+    }
+    tensors.set(name, { shape: entry.shape, data });
     dtypes.set(name, dtype);
   }
   return { tensors, metadata, dtypes };
+}
+
+/**
+ * As the reference implementation (Python `safetensors`) validates: sorted by offset, each tensor
+ * starts where the previous one ends, and together they cover the whole data section. Overlaps
+ * would alias weights; gaps or trailing bytes mean the header and the data do not belong together.
+ */
+function checkLayout(entries: readonly [string, HeaderEntry][], dataLength: number, fileName: string): void {
+  const sorted = [...entries].sort(([, a], [, b]) => a.data_offsets[0] - b.data_offsets[0] || a.data_offsets[1] - b.data_offsets[1]);
+  let end = 0;
+  let previous = '';
+  for (const [name, entry] of sorted) {
+    const begin = entry.data_offsets[0];
+    if (begin < end) {
+      throw new CorruptModelFileError(fileName, `tensor "${name}" starts at byte ${begin}, inside the previous tensor "${previous}" (which ends at byte ${end})`);
+    }
+    if (begin > end) throw new CorruptModelFileError(fileName, `${begin - end} unused bytes before tensor "${name}" (data offsets must be contiguous)`);
+    end = entry.data_offsets[1];
+    previous = name;
+  }
+  if (end !== dataLength) {
+    throw new CorruptModelFileError(fileName, `the tensors cover ${end} of the ${dataLength} data bytes`);
+  }
+}
+
+function firstNonFinite(data: Float32Array): number {
+  for (let i = 0; i < data.length; i++) {
+    // x - x is 0 for every finite x and NaN for NaN and ±Infinity: one comparison per element.
+    const v = data[i]!;
+    if (v - v !== 0) return i;
+  }
+  return -1;
 }
 
 function readHeader(bytes: Uint8Array, fileName: string): { header: Record<string, unknown>; dataStart: number } {

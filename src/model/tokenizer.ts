@@ -1,7 +1,7 @@
 // tokenizer.json via the maintained @huggingface/tokenizers, plus the chat template.
 import { Tokenizer } from '@huggingface/tokenizers';
 import { ChatTemplate, chatTemplateSource, PLAIN_INSTRUCTION_TEMPLATE, type ChatMessage, type ChatTemplateOptions } from './chat-template';
-import { CorruptModelFileError, MissingModelFileError, UnsupportedModelError } from './errors';
+import { CorruptModelFileError, MissingModelFileError, TokenizerMismatchError, UnsupportedModelError } from './errors';
 import type { ModelConfig } from './types';
 
 export interface ModelTokenizer {
@@ -19,6 +19,7 @@ export function loadTokenizer(files: ReadonlyMap<string, Uint8Array>, config: Mo
   const tokenizerJson = parseJsonFile(files, 'tokenizer.json', true)!;
   const tokenizerConfig = parseJsonFile(files, 'tokenizer_config.json', false) ?? {};
   const tokenizer = createTokenizer(tokenizerJson, tokenizerConfig);
+  checkVocabulary(tokenizerJson, config.vocabSize);
   const specialTokens = specialTokenStrings(tokenizerConfig);
   const modelTemplate = chatTemplateSource(tokenizerConfig);
   const template = new ChatTemplate(modelTemplate ?? PLAIN_INSTRUCTION_TEMPLATE, specialTokens);
@@ -41,6 +42,36 @@ function createTokenizer(tokenizerJson: Record<string, unknown>, tokenizerConfig
   } catch (e) {
     throw new UnsupportedModelError(`tokenizer.json could not be loaded (${(e as Error).message})`);
   }
+}
+
+/**
+ * Every prompt must encode to ids the embedding table has rows for: an empty vocabulary encodes
+ * nothing, and an id at or past vocab_size would read outside the table (tf.gather does not
+ * check). Reads the ids from the JSON itself: BPE/WordPiece map token -> id, Unigram lists
+ * [token, score] pairs whose index is the id; added tokens carry their own ids.
+ */
+function checkVocabulary(json: Record<string, unknown>, vocabSize: number): void {
+  const vocab = (json.model as { vocab?: unknown } | undefined)?.vocab;
+  if (!vocab || typeof vocab !== 'object') throw new CorruptModelFileError('tokenizer.json', 'it has no "model.vocab"');
+  const added = Array.isArray(json.added_tokens) ? (json.added_tokens as { id?: unknown }[]) : [];
+  // Loops, not Math.max(...ids): a 150k-entry vocabulary would overflow the argument stack.
+  let count = added.length;
+  let maxId = -1;
+  const see = (id: unknown) => {
+    if (typeof id === 'number' && id > maxId) maxId = id;
+  };
+  if (Array.isArray(vocab)) {
+    count += vocab.length;
+    see(vocab.length - 1);
+  } else {
+    for (const id of Object.values(vocab)) {
+      count += 1;
+      see(id);
+    }
+  }
+  for (const token of added) see(token.id);
+  if (count === 0) throw new CorruptModelFileError('tokenizer.json', 'its vocabulary is empty');
+  if (maxId >= vocabSize) throw new TokenizerMismatchError(maxId, vocabSize);
 }
 
 /** bos/eos/pad/unk tokens as strings (tokenizer_config.json stores a string or {content}). */

@@ -5,7 +5,7 @@
 // the layout of GPT-2's Conv1D. Llama-family nn.Linear weights ([out, in] on disk) are transposed
 // once here so the forward pass is a plain `x @ W` (transposed matMuls are slow on tfjs-wasm).
 import * as tf from '@tensorflow/tfjs';
-import { MissingTensorError, TensorShapeError } from './errors';
+import { MissingTensorError, TensorShapeError, UnexpectedTensorError } from './errors';
 import type { HostTensor } from './safetensors';
 import type { ModelConfig, WeightMap } from './types';
 
@@ -103,11 +103,27 @@ export function canonicalName(config: ModelConfig, name: string): string {
   return name;
 }
 
-/** Validates every needed tensor and uploads it (transposing nn.Linear weights to [in, out]). */
+/**
+ * Checkpoint tensors that are buffers, not weights, which Hugging Face also skips on load
+ * (`_keys_to_ignore_on_load_unexpected`): GPT-2's causal-mask buffers, old Llama rotary tables.
+ */
+const IGNORED_TENSORS = [/\.attn\.(masked_)?bias$/, /\.rotary_emb\.inv_freq$/];
+
+/**
+ * Validates every needed tensor and uploads it (transposing nn.Linear weights to [in, out]).
+ * A tensor the architecture has no place for is refused: it means config.json describes another
+ * model (e.g. fewer layers) than the weights hold, which would otherwise load silently.
+ */
 export function buildWeightMap(config: ModelConfig, checkpoint: ReadonlyMap<string, HostTensor>): WeightMap {
   const byName = new Map<string, HostTensor>();
   for (const [name, tensor] of checkpoint) byName.set(canonicalName(config, name), tensor);
   const specs = expectedTensors(config);
+  const known = new Set(specs.map((spec) => spec.name));
+  // Tied models may still save the head (PEFT and some exporters do); it is the embedding table.
+  if (config.tieWordEmbeddings) known.add('lm_head.weight');
+  for (const name of byName.keys()) {
+    if (!known.has(name) && !IGNORED_TENSORS.some((pattern) => pattern.test(name))) throw new UnexpectedTensorError(name);
+  }
   const host = specs.map((spec) => ({ spec, tensor: checkedTensor(spec, byName.get(spec.name)) }));
   const weights: WeightMap = new Map();
   for (const { spec, tensor } of host) {
