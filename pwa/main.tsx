@@ -13,6 +13,7 @@ import { parseShareTarget, withoutShareParams } from '../src/platform/web/share-
 import { getAttuneDb, type AttuneDb } from '../src/storage/db';
 import { getSettings, type Settings } from '../src/storage/settings-repo';
 import { App, applyLocale } from '../src/ui/dashboard/App';
+import { storageOpenErrorText } from '../src/ui/storage-error';
 import '../src/ui/dashboard/dashboard.css';
 import { dashboardViews, type DashboardView } from '../src/ui/dashboard/views';
 import { ChatView } from './ChatView';
@@ -85,9 +86,7 @@ async function start(root: HTMLElement): Promise<void> {
     db = await getAttuneDb();
     settings = await getSettings(db);
   } catch (error) {
-    root.textContent = t('dashboard.storageError', {
-      reason: error instanceof Error ? error.message : String(error),
-    });
+    root.textContent = storageOpenErrorText(error, 'dashboard');
     return;
   }
   applyLocale(settings);

@@ -2,9 +2,13 @@
 
 import type { Example, ExampleProblem } from '../dataset/example';
 
+/** Codes pages receive with storage failures (engine errors, UI), stable across messages. */
+export type StorageErrorCode = 'storage-full' | 'storage-unavailable' | 'storage-blocked';
+
 /** The browser refused to store more (quota). The failed write left nothing behind. */
 export class StorageFullError extends Error {
   override readonly name = 'StorageFullError';
+  readonly code = 'storage-full';
   constructor(cause?: unknown) {
     super(
       'Browser storage for Attune is full, so nothing was saved. Delete examples, models or adapters you no longer need (Dashboard → Settings shows usage), then try again.',
@@ -15,12 +19,27 @@ export class StorageFullError extends Error {
 
 /** IndexedDB could not be opened or upgraded (private mode, disk error, failed migration). */
 export class StorageUnavailableError extends Error {
-  override readonly name = 'StorageUnavailableError';
-  constructor(cause?: unknown) {
+  override readonly name: string = 'StorageUnavailableError';
+  readonly code: 'storage-unavailable' | 'storage-blocked' = 'storage-unavailable';
+  constructor(cause?: unknown, message?: string) {
     super(
-      `Attune could not open its local database (${describeCause(cause)}). Your data has not been changed; close other Attune tabs and reload, or restart the browser.`,
+      message ??
+        `Attune could not open its local database (${describeCause(cause)}). Your data has not been changed; close other Attune tabs and reload, or restart the browser.`,
       { cause },
     );
+  }
+}
+
+/**
+ * The database needs an upgrade, and a page still running an older Attune holds a connection
+ * that does not step aside. The upgrade would wait for that page forever, so the user is told
+ * which page to close instead.
+ */
+export class StorageBlockedError extends StorageUnavailableError {
+  override readonly name = 'StorageBlockedError';
+  override readonly code = 'storage-blocked';
+  constructor() {
+    super(undefined, 'Another Attune tab or window is still open with an older version; close it, then reload.');
   }
 }
 
