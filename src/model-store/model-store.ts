@@ -11,7 +11,7 @@ import { BundledModelRemovalError, StoredModelNotFoundError } from './errors';
 import { whenNoImport, whileImporting } from './import-lock';
 import { importModelFromFiles, type PickedFile } from './file-import';
 import type { ModelFileStore } from './file-store';
-import type { EstimateStorage } from './quota';
+import { mapQuotaError, type EstimateStorage } from './quota';
 import { readSafetensorsSummary } from './safetensors-header';
 import { downloadModelFromUrl, type UrlDownloadOptions } from './url-download';
 
@@ -175,7 +175,8 @@ export class ModelStore {
       await saveModel(this.deps.db, record);
     } catch (error) {
       await this.deps.files.removeModel(id).catch(() => undefined);
-      throw error;
+      // The storage module's StorageFullError becomes the Models view's own quota error.
+      throw mapQuotaError(error);
     }
     return summarise(record, (await this.activeModelId()) ?? '');
   }

@@ -112,6 +112,41 @@ describe('failures keep nothing and say what happened', () => {
     await expectNothingKept(setup);
   });
 
+  test('after a download cut off midway, nothing is listed or left on disk, and downloading the same URL again gives exactly one model', async () => {
+    const setup = await makeStore();
+    const url = server.folderUrl('tiny-gpt2');
+    server.faults.set('/tiny-gpt2/model.safetensors', { kind: 'truncate', keepBytes: 1000 });
+    await expect(setup.store.importFromUrl(url)).rejects.toThrow(TruncatedDownloadError);
+    expect(await setup.store.list()).toEqual([]);
+    await expectNothingKept(setup);
+    expect(await setup.store.removeOrphanFiles()).toEqual([]); // nothing for the next visit to clean up
+
+    server.faults.clear(); // the connection is fine again
+    const model = await setup.store.importFromUrl(url);
+    expect((await setup.store.list()).map((m) => [m.id, m.sourceUrl])).toEqual([[model.id, url]]);
+    expect([...setup.files.models.keys()]).toEqual([model.id]);
+    expect(setup.files.models.get(model.id)!.get('model.safetensors')).toEqual(
+      new Uint8Array(fixtureBytes('tiny-gpt2', 'model.safetensors')),
+    );
+  });
+
+  test('a sharded model cut off in its last shard keeps none of the shards already written', async () => {
+    const setup = await makeStore();
+    const url = server.folderUrl('tiny-llama-bf16-sharded');
+    server.faults.set('/tiny-llama-bf16-sharded/model-00002-of-00002.safetensors', {
+      kind: 'truncate',
+      keepBytes: 100,
+    });
+    await expect(setup.store.importFromUrl(url)).rejects.toThrow(TruncatedDownloadError);
+    expect(server.requests).toContain('/tiny-llama-bf16-sharded/model-00001-of-00002.safetensors');
+    await expectNothingKept(setup);
+
+    server.faults.clear();
+    const model = await setup.store.importFromUrl(url);
+    expect((await setup.store.list()).map((m) => m.id)).toEqual([model.id]);
+    expect([...setup.files.models.keys()]).toEqual([model.id]);
+  });
+
   test('a web page instead of config.json is recognised', async () => {
     const setup = await makeStore();
     server.faults.set('/tiny-gpt2/config.json', { kind: 'html' });
