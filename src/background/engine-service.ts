@@ -2,7 +2,7 @@
 // asks (ENGINE_ENSURE_MESSAGE) or when the browser starts with a training run left unfinished.
 // Engine traffic itself goes page <-> offscreen over a Port; the background relays nothing.
 import { browser, type Browser } from 'wxt/browser';
-import { ENGINE_ENSURE_MESSAGE, type EngineEnsureReply } from '../engine/protocol';
+import { ENGINE_ENSURE_MESSAGE, ENGINE_WATCHDOG_PORT_NAME, type EngineEnsureReply } from '../engine/protocol';
 import { isRecord } from '../messaging/guards';
 import { getAttuneDb } from '../storage/db';
 import { listTrainingRuns } from '../storage/training-runs-repo';
@@ -66,6 +66,17 @@ export function registerEngineService(): void {
   // call covers every other start (install, reload, wake-up). ensureOffscreenEngine is idempotent.
   browser.runtime.onStartup.addListener(() => void resumeUnfinishedRun());
   void resumeUnfinishedRun();
+  // The offscreen engine's watchdog Port: when it disconnects, the document is gone (closed by
+  // the browser, or crashed). A run it left unfinished starts again from its checkpoint.
+  browser.runtime.onConnect.addListener((port) => {
+    if (port.name !== ENGINE_WATCHDOG_PORT_NAME) return;
+    if (port.sender?.id !== browser.runtime.id || port.sender?.url !== browser.runtime.getURL(`/${OFFSCREEN_PATH}`)) {
+      port.disconnect();
+      return;
+    }
+    port.onMessage.addListener(() => undefined); // heartbeats: receiving them is their whole job
+    port.onDisconnect.addListener(() => void resumeUnfinishedRun());
+  });
 }
 
 async function resumeUnfinishedRun(): Promise<void> {

@@ -8,6 +8,7 @@ import { initBackend } from './backend';
 import { EngineHost } from './host';
 import type { ModelSource } from './models';
 import { servePorts } from './port-server';
+import { startWatchdog } from './watchdog';
 
 function browserModelSource(): ModelSource {
   const store = getAttuneDb().then(createBrowserModelStore);
@@ -38,6 +39,7 @@ export function createBrowserEngineHost(): EngineHost {
 export function startOffscreenEngine(): EngineHost {
   const host = createBrowserEngineHost();
   servePorts(host);
+  startWatchdog(host);
   void host.resumeUnfinished().catch((error: unknown) => console.error('[attune] could not resume training', error));
   return host;
 }

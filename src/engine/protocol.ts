@@ -15,6 +15,13 @@ import type { TrainSettings } from '../tuning/train/defaults';
 /** Name of the runtime Port pages open to the engine. */
 export const ENGINE_PORT_NAME = 'attune-engine';
 
+/**
+ * Port the offscreen engine keeps open to the background while it lives. When the browser closes
+ * the document mid-run, the background sees the Port disconnect and starts it again, and the
+ * engine continues the run from its checkpoint, with no page open.
+ */
+export const ENGINE_WATCHDOG_PORT_NAME = 'attune-engine-watchdog';
+
 /** One-shot runtime message a page sends the background: "create the offscreen engine if needed". */
 export const ENGINE_ENSURE_MESSAGE = { target: 'attune-engine-service', kind: 'engine.ensure' } as const;
 export type EngineEnsureMessage = typeof ENGINE_ENSURE_MESSAGE;
@@ -128,6 +135,11 @@ export interface TrainState {
   resumedFromStep: number | null;
   /** Step of the last checkpoint written to IndexedDB (null: none yet). */
   checkpointStep: number | null;
+  /**
+   * Why the latest checkpoint could not be written (storage full) while training goes on; null
+   * once a checkpoint is written again. `checkpointStep` still names the last one saved.
+   */
+  checkpointError: EngineErrorInfo | null;
   /** Notes from data preparation (held-out split, truncations). */
   notes: string[];
   /** The saved adapter, once phase is 'completed' (or 'cancelled' with progress kept). */
@@ -212,6 +224,8 @@ export type EngineErrorCode =
   | 'not-mergeable'
   | 'cancelled'
   | 'training-failed'
+  /** Browser storage is full: what was being saved (adapter, checkpoint) was not. */
+  | 'storage-full'
   | 'internal';
 
 export interface EngineErrorInfo {
@@ -244,6 +258,7 @@ export function idleTrainState(): TrainState {
     curve: [],
     resumedFromStep: null,
     checkpointStep: null,
+    checkpointError: null,
     notes: [],
     adapterId: null,
     summary: null,

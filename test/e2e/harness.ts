@@ -1,7 +1,7 @@
 // Launches Debian's Chromium with the built extension loaded, headless, on a fresh (or given)
 // profile. Every e2e test goes through here so browser flags live in one place.
 import { chromium, type BrowserContext, type Worker } from 'playwright-core';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -167,6 +167,29 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
     profileDir,
     close: () => context.close(),
   };
+}
+
+/**
+ * Kills the browser the way a crash or a power cut would: SIGKILL to every Chromium process of
+ * this profile, so nothing is flushed or closed cleanly. Playwright's side is closed afterwards.
+ */
+export async function killBrowser(ext: LaunchedExtension): Promise<void> {
+  const marker = `--user-data-dir=${ext.profileDir}`;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (!cmdline.split('\0').includes(marker)) continue;
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // exited meanwhile
+    }
+  }
+  await ext.context.close().catch(() => undefined);
 }
 
 export function extensionUrl(ext: LaunchedExtension, path: string): string {

@@ -91,10 +91,19 @@ export interface EngineReply {
   progress: unknown[];
 }
 
-/** One request over the engine protocol, from inside an extension page (raw Port, as the client does). */
-export function engineRequest(page: Page, kind: string, payload: unknown): Promise<EngineReply> {
+/**
+ * One request over the engine protocol, from inside an extension page (raw Port, as the client does).
+ * With `untilStep`, it answers as soon as a progress event reaches that training step (the request
+ * stays open in the engine only until the Port closes).
+ */
+export function engineRequest(
+  page: Page,
+  kind: string,
+  payload: unknown,
+  options: { untilStep?: number } = {},
+): Promise<EngineReply> {
   return page.evaluate(
-    async ({ kind, payload }) => {
+    async ({ kind, payload, untilStep }) => {
       type Port = {
         postMessage(m: unknown): void;
         disconnect(): void;
@@ -119,13 +128,17 @@ export function engineRequest(page: Page, kind: string, payload: unknown): Promi
         port.onMessage.addListener((message) => {
           if (message.type === 'ready') return port.postMessage({ kind, id, payload });
           if (message.id !== id) return;
-          if (message.type === 'progress') return void progress.push(message.progress);
+          if (message.type === 'progress') {
+            progress.push(message.progress);
+            const step = (message.progress as { step?: unknown }).step;
+            if (untilStep === undefined || typeof step !== 'number' || step < untilStep) return;
+          }
           port.disconnect();
           resolve({ ...(message as unknown as EngineReply), progress });
         });
       });
     },
-    { kind, payload },
+    { kind, payload, untilStep: options.untilStep },
   );
 }
 
@@ -195,4 +208,24 @@ export function readDb(page: Page): Promise<{
     db.close();
     return { runs, adapters, examples };
   });
+}
+
+/**
+ * Starts a LoRA run of `steps` steps from the Train view and waits for its first checkpoint (the
+ * engine writes one every 5 steps); returns the checkpoint's step. The page is closed again: the
+ * run goes on in the engine.
+ */
+export async function startRunToCheckpoint(ext: LaunchedExtension, steps: number): Promise<number> {
+  const page = await dashboard(ext, 'train');
+  await expect.poll(() => page.getByTestId('train-example-count').getAttribute('data-count')).toBe('20');
+  await page.getByTestId('train-advanced').locator('summary').click();
+  await page.getByTestId('train-setting-maxSteps').fill(String(steps));
+  await page.getByTestId('train-start').click();
+  const checkpoint = page.getByTestId('train-checkpoint');
+  await expect
+    .poll(async () => Number(await checkpoint.getAttribute('data-step').catch(() => '0')), { timeout: 300_000 })
+    .toBeGreaterThanOrEqual(5);
+  const step = Number(await checkpoint.getAttribute('data-step'));
+  await page.close();
+  return step;
 }
