@@ -1,16 +1,16 @@
-// --adapter <dir> for the model commands (generate, logits, eval): loads a PEFT adapter directory
+// --adapter <dir | .zip> for the model commands (generate, logits, eval): loads a PEFT adapter folder (or its zip)
 // for the loaded model and returns its inference hooks. Owned by the tuning area.
 import { basename, resolve } from 'node:path';
 import type { FlagSpecs, FlagValues } from './args';
 import type { LoadedModel } from '../model';
 import type { ForwardHooks } from '../model/types';
 import { importAdapter } from '../tuning/peft/files';
-import { readAdapterDirectory } from '../tuning/peft/node-dir';
+import { readAdapterPath } from '../tuning/peft/node-dir';
 import type { Adapter } from '../tuning/types';
 import { BUNDLED_MODEL_ID } from '../model-store/bundled';
 
 export const ADAPTER_FLAGS: FlagSpecs = {
-  adapter: { type: 'string', description: 'PEFT adapter folder (adapter_config.json + adapter_model.safetensors) to apply' },
+  adapter: { type: 'string', description: 'PEFT adapter folder (adapter_config.json + adapter_model.safetensors), or its .zip, to apply' },
 };
 
 /** The id adapters record as `base_model_name_or_path`: "bundled" for the default model, else the folder name. */
@@ -23,7 +23,7 @@ export function adapterFromFlags(flags: FlagValues, model: LoadedModel): Adapter
   const dir = flags.adapter as string | undefined;
   if (!dir) return null;
   const tokenizer = model.tokenizer;
-  return importAdapter(readAdapterDirectory(dir), {
+  return importAdapter(readAdapterPath(dir), {
     model: model.config,
     weights: model.weights,
     baseModelId: baseModelIdFor(flags.model as string),

@@ -53,7 +53,8 @@ export interface ParsedImport {
 
 export class UnreadableImportError extends Error {
   override readonly name = 'UnreadableImportError';
-  constructor(detail: string) {
+  /** @param detail why the file could not be read, without the advice (callers that name the file reuse it). */
+  constructor(readonly detail: string) {
     super(`This file is not a JSON array or JSON Lines file of examples (${detail}). Nothing was imported.`);
   }
 }

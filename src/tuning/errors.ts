@@ -13,16 +13,28 @@ export class TuningError extends Error {
 export class TuningConfigError extends TuningError {
   constructor(
     readonly field: string,
-    message: string,
+    /** What is wrong with the value, without the field name (callers that name the field their way reuse it). */
+    readonly detail: string,
   ) {
-    super(`Invalid tuning setting "${field}": ${message}`);
+    super(`Invalid tuning setting "${field}": ${detail}`);
   }
 }
 
-/** The registry was asked for a method it does not know (a typo, or a newer adapter file). */
+/**
+ * The registry was asked for a method it does not know (a typo, or a newer adapter file). With
+ * `peftTypes`, the name came from an adapter_config.json "peft_type" and the message says so.
+ */
 export class UnknownMethodError extends TuningError {
-  constructor(readonly method: string) {
-    super(`Unknown tuning method "${method}". Known methods: lora, prompt-tuning.`);
+  constructor(
+    readonly method: string,
+    peftTypes?: readonly string[],
+  ) {
+    super(
+      peftTypes
+        ? `Cannot read the adapter: adapter_config.json "peft_type" is "${method}"; Attune reads ${peftTypes.join(', ')}. ` +
+            'Load an adapter of one of those types.'
+        : `Unknown tuning method "${method}". Known methods: lora, prompt-tuning.`,
+    );
   }
 }
 
@@ -35,8 +47,10 @@ export class AdapterMismatchError extends TuningError {
 
 /** adapter_config.json / adapter_model.safetensors are missing, unreadable or inconsistent. */
 export class AdapterFormatError extends TuningError {
+  /** @param reason what is wrong; end it with "." when it already says what to do. */
   constructor(readonly reason: string) {
-    super(`Cannot read the adapter: ${reason}.`);
+    const advice = /[.!?]$/.test(reason) ? '' : '. Export the adapter again (PEFT save_pretrained or Attune) and load that.';
+    super(`Cannot read the adapter: ${reason}${advice}`);
   }
 }
 

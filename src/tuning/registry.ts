@@ -30,6 +30,6 @@ export function allMethods(): TuningMethod[] {
 /** The method that reads a PEFT adapter of this `peft_type` (LORA, PROMPT_TUNING, ...). */
 export function methodForPeftType(peftType: string): TuningMethod {
   const method = allMethods().find((m) => m.peftType === peftType);
-  if (!method) throw new UnknownMethodError(peftType);
+  if (!method) throw new UnknownMethodError(peftType, allMethods().map((m) => m.peftType));
   return method;
 }

@@ -5,20 +5,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Command } from '../command';
 import { UsageError, type FlagValues } from '../args';
-import { readTextFile } from '../read-text-file';
+import { readExamples } from '../read-examples';
 import { loadFromFlags, MODEL_FLAGS } from '../common-flags';
 import { ADAPTER_FLAGS, adapterFromFlags, inferenceHooks } from '../adapter-flag';
 import { forward, generate, type LoadedModel, type ModelTokenizer } from '../../model';
 import type { ForwardHooks } from '../../model/types';
-import { parseImport, type ImportIssue } from '../../dataset/jsonl';
 import { encodeExample, exampleMessages, fitExample, type TrainingExample } from '../../tuning/train/data';
 import { maskedNllSum } from '../../tuning/train/loss';
 import { ExampleRetriever, demonstrationMessages, sameExample } from '../../retrieval';
-
-/** A data file has a line that is not an example; the message names the file and line. */
-export class EvalDataError extends Error {
-  override readonly name = 'EvalDataError';
-}
 
 export interface EvalSummary {
   /** Examples evaluated. */
@@ -95,30 +89,6 @@ function iclCount(flags: FlagValues): number {
   const maxTokens = flags['max-tokens'] as number | undefined;
   if (maxTokens !== undefined && maxTokens < 1) throw new UsageError('--max-tokens must be at least 1');
   return k;
-}
-
-// ---- data -----------------------------------------------------------------------------------
-
-export function readExamples(path: string): TrainingExample[] {
-  const parsed = parseImport(readTextFile(path));
-  const first = parsed.bad[0];
-  if (first) {
-    const more = parsed.bad.length > 1 ? ` (${parsed.bad.length - 1} more bad line(s) after it)` : '';
-    throw new EvalDataError(
-      `${path} line ${first.line}: ${describeIssue(first)}${more}. Fix or remove it; nothing was evaluated.`,
-    );
-  }
-  if (parsed.good.length === 0) throw new EvalDataError(`${path} holds no examples.`);
-  return parsed.good.map(({ draft }) => ({
-    instruction: draft.instruction,
-    input: draft.input,
-    output: draft.output,
-  }));
-}
-
-function describeIssue(issue: ImportIssue): string {
-  if (issue.kind === 'invalid-json') return `not valid JSON (${issue.message})`;
-  return issue.problems.map((p) => p.message).join(' ');
 }
 
 // ---- evaluation -----------------------------------------------------------------------------

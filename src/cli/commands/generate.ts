@@ -43,20 +43,29 @@ export const generateCommand: Command = {
   },
 };
 
+/** Sampling settings are checked as Hugging Face transformers checks them, before the model loads. */
 function generateOptions(flags: FlagValues): GenerateOptions {
   const temperature = flags.temperature as number | undefined;
+  const topK = flags['top-k'] as number | undefined;
   const topP = flags['top-p'] as number | undefined;
+  const repetitionPenalty = flags['repetition-penalty'] as number | undefined;
   const maxNewTokens = (flags['max-tokens'] as number | undefined) ?? 64;
-  if (temperature !== undefined && temperature < 0) throw new UsageError('--temperature must be >= 0');
-  if (topP !== undefined && !(topP > 0 && topP <= 1)) throw new UsageError('--top-p must be in (0, 1]');
-  if (maxNewTokens < 0) throw new UsageError('--max-tokens must be >= 0');
+  if (temperature !== undefined && !(temperature > 0)) {
+    throw new UsageError('--temperature must be greater than 0 (1 leaves the distribution as it is); for greedy decoding pass --greedy');
+  }
+  if (topK !== undefined && !(topK >= 1)) throw new UsageError('--top-k must be a whole number of at least 1 (leave it out to keep every token)');
+  if (topP !== undefined && !(topP > 0 && topP <= 1)) throw new UsageError('--top-p must be in (0, 1] (1 keeps every token)');
+  if (repetitionPenalty !== undefined && !(repetitionPenalty > 0)) {
+    throw new UsageError('--repetition-penalty must be greater than 0 (1 is no penalty, above 1 discourages repeats)');
+  }
+  if (maxNewTokens < 1) throw new UsageError('--max-tokens must be at least 1');
   return {
     maxNewTokens,
     greedy: flags.greedy === true,
     temperature,
-    topK: flags['top-k'] as number | undefined,
+    topK,
     topP,
-    repetitionPenalty: flags['repetition-penalty'] as number | undefined,
+    repetitionPenalty,
     seed: (flags.seed as number | undefined) ?? 0,
     stopStrings: flags.stop ? [flags.stop as string] : [],
   };

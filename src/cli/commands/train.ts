@@ -1,17 +1,14 @@
 // attune train: one-click local training from a JSONL file, the same trainer the extension runs.
 // Prints the held-out loss before and after and the training speed; writes a PEFT adapter folder.
-import { resolve } from 'node:path';
 import type { Command, CliIo } from '../command';
 import { UsageError, type FlagValues } from '../args';
-import { readTextFile } from '../read-text-file';
+import { readExamples } from '../read-examples';
+import { checkOutputFolder } from '../output-folder';
 import { loadFromFlags, MODEL_FLAGS } from '../common-flags';
 import { baseModelIdFor } from '../adapter-flag';
-import { parseImport } from '../../dataset/jsonl';
-import { TrainingDataError } from '../../tuning/errors';
 import { exportAdapter } from '../../tuning/peft/files';
 import { writeAdapterDirectory } from '../../tuning/peft/node-dir';
 import { isMethodName } from '../../tuning/registry';
-import type { TrainingExample } from '../../tuning/train/data';
 import type { TrainSettings } from '../../tuning/train/defaults';
 import { prepareTraining } from '../../tuning/train/prepare';
 import type { TrainProgress } from '../../tuning/train/trainer';
@@ -36,9 +33,13 @@ export const trainCommand: Command = {
     quiet: { type: 'boolean', description: 'no progress lines' },
   },
   async run(flags, io) {
+    // Every flag and the output folder are checked before the data, the model or training.
     const method = (flags.method as string | undefined) ?? 'lora';
     if (!isMethodName(method)) throw new UsageError(`--method must be lora or prompt-tuning, got "${method}"`);
     if (flags.steps !== undefined && flags.epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
+    const methodConfig = methodOverrides(method, flags);
+    const overrides = settingOverrides(flags);
+    const out = checkOutputFolder(flags.out as string);
     const examples = readExamples(flags.data as string);
     const heldOut = flags.eval ? readExamples(flags.eval as string) : undefined;
     const model = await loadFromFlags(flags, io);
@@ -48,17 +49,16 @@ export const trainCommand: Command = {
         model,
         baseModelId: baseModelIdFor(flags.model as string),
         method,
-        methodConfig: methodOverrides(method, flags),
+        methodConfig,
         examples,
         heldOutExamples: heldOut,
-        overrides: settingOverrides(flags),
+        overrides,
         onProgress: flags.quiet ? undefined : progressPrinter(io),
       });
       for (const note of run.notes) io.err(`${note}\n`);
       const cancel = () => run.trainer.cancel();
       process.once('SIGINT', cancel);
       const result = await run.trainer.run().finally(() => process.off('SIGINT', cancel));
-      const out = resolve(flags.out as string);
       writeAdapterDirectory(out, await exportAdapter(run.adapter));
       const summary = {
         method,
@@ -85,18 +85,11 @@ export const trainCommand: Command = {
   },
 };
 
-function readExamples(path: string): TrainingExample[] {
-  const parsed = parseImport(readTextFile(path));
-  if (parsed.bad.length > 0) {
-    const lines = parsed.bad.slice(0, 5).map((issue) => issue.line).join(', ');
-    throw new TrainingDataError(`${path}: ${parsed.bad.length} line(s) are not valid examples (lines ${lines}${parsed.bad.length > 5 ? ', ...' : ''}). Fix or remove them.`);
-  }
-  return parsed.good.map(({ draft }) => ({ instruction: draft.instruction, input: draft.input, output: draft.output }));
-}
-
 function methodOverrides(method: string, flags: FlagValues): Record<string, number> {
-  if (method === 'lora' && flags.rank !== undefined) return { r: flags.rank as number };
-  if (method === 'prompt-tuning' && flags['virtual-tokens'] !== undefined) return { numVirtualTokens: flags['virtual-tokens'] as number };
+  if (method === 'lora' && flags.rank !== undefined) return { r: positive(flags.rank as number, 'rank') };
+  if (method === 'prompt-tuning' && flags['virtual-tokens'] !== undefined) {
+    return { numVirtualTokens: positive(flags['virtual-tokens'] as number, 'virtual-tokens') };
+  }
   return {};
 }
 

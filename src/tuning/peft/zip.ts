@@ -9,12 +9,13 @@ export function zipAdapter(files: AdapterFiles): Uint8Array {
   return zipSync(Object.fromEntries([...files].map(([name, bytes]) => [name, [bytes, { level: name.endsWith('.json') ? 6 : 0 }]])));
 }
 
-export function unzipAdapter(zip: Uint8Array): AdapterFiles {
+/** @param name how messages call the file (its path, when it has one). */
+export function unzipAdapter(zip: Uint8Array, name = 'the file'): AdapterFiles {
   let entries: Record<string, Uint8Array>;
   try {
     entries = unzipSync(zip);
   } catch (error) {
-    throw new AdapterFormatError(`the file is not a readable zip (${(error as Error).message})`);
+    throw new AdapterFormatError(`${name} is not a readable zip (${(error as Error).message})`);
   }
   // Accept a zip of the folder itself (name/adapter_config.json) as well as of its contents.
   const files: AdapterFiles = new Map();

@@ -1,18 +1,11 @@
 // The attune CLI, spawned as users run it (bin/attune.mjs), on the tiny fixtures.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { attune as run, FIXTURES } from './spawn-cli';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const FIXTURES = join(ROOT, 'test', 'fixtures', 'models');
-
-function attune(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const child = spawnSync(process.execPath, [join(ROOT, 'bin', 'attune.mjs'), ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { status: child.status, stdout: child.stdout, stderr: child.stderr };
-}
+const attune = (...args: string[]) => run(args);
 
 describe('attune CLI', { timeout: 180_000 }, () => {
   test('info reports family, parameter count, vocabulary and context length', () => {

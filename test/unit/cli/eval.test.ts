@@ -1,23 +1,14 @@
 // attune eval, spawned as users run it, on the tiny fixtures. The loss is checked against an
 // independent computation: full-sequence logits from `attune logits --all`, with the output
 // positions found by encoding the prompt alone, and cross-entropy written out here.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { attune as run, FIXTURES } from './spawn-cli';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const GPT2 = join(ROOT, 'test', 'fixtures', 'models', 'tiny-gpt2');
-
-function attune(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const child = spawnSync(process.execPath, [join(ROOT, 'bin', 'attune.mjs'), ...args], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { status: child.status, stdout: child.stdout, stderr: child.stderr };
-}
+const GPT2 = join(FIXTURES, 'tiny-gpt2');
+const attune = (...args: string[]) => run(args);
 
 function jsonl(lines: unknown[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'attune-eval-'));
@@ -95,7 +86,7 @@ describe('attune eval', { timeout: 240_000 }, () => {
 
   test('--icl prepends retrieved demonstrations, which changes the loss', () => {
     // tiny-llama's ChatML template is short enough for a demonstration in its 64-token context.
-    const model = join(ROOT, 'test', 'fixtures', 'models', 'tiny-llama');
+    const model = join(FIXTURES, 'tiny-llama');
     // Short texts: this tokenizer spends about one token per character.
     const heldOut = jsonl([{ instruction: 'sky hue', output: 'blue' }]);
     const pool = jsonl([

@@ -53,7 +53,7 @@ describe('attune train', { timeout: 300_000 }, () => {
     const out = join(dir, 'never');
     const r = attune('train', '--model', join(FIXTURES, 'tiny-gpt2'), '--data', path, '--out', out);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/line\(s\) are not valid examples \(lines 2\)/);
+    expect(r.stderr).toMatch(/bad\.jsonl line 2: "output" is empty/);
     expect(spawnSync('test', ['-e', out]).status).not.toBe(0);
   });
 });

@@ -6,7 +6,7 @@
 // (the WeightMap convention, [in, out]); PEFT's layout (A [r, in], B [out, r]) is produced on export.
 import * as tf from '@tensorflow/tfjs';
 import type { ForwardHooks, ModelConfig, WeightMap } from '../../../model/types';
-import { AdapterMismatchError } from '../../errors';
+import { AdapterFormatError, AdapterMismatchError, TuningConfigError } from '../../errors';
 import { matMul2d } from '../../linear-op';
 import { linearModules, matchesTarget, type LinearModule } from '../../model-linears';
 import { checkBaseModel, commonPeftFields } from '../../peft/common';
@@ -23,6 +23,9 @@ import {
 } from './config';
 
 export const LORA_PEFT_TYPE = 'LORA';
+
+/** LoraConfig field -> its adapter_config.json name, for messages about a loaded file. */
+const PEFT_FIELDS: Record<string, string> = { r: 'r', alpha: 'lora_alpha', dropout: 'lora_dropout', targetModules: 'target_modules' };
 
 /** One targeted linear layer's trainable pair. */
 export interface LoraPair {
@@ -135,6 +138,14 @@ function createLora(config: LoraConfig, context: AdapterContext): LoraAdapter {
 function loadLora(peft: PeftAdapter, context: AdapterContext): LoraAdapter {
   checkBaseModel(peft.config, context.baseModelId);
   const config = loraFromPeftFields(peft.config);
+  // An impossible value (r = 0) is a broken file; a possible one that does not suit this model
+  // (a rank above a layer's width, modules it lacks) is an adapter for another model.
+  try {
+    validateLoraConfig(config);
+  } catch (error) {
+    if (!(error instanceof TuningConfigError)) throw error;
+    throw new AdapterFormatError(`adapter_config.json field "${PEFT_FIELDS[error.field] ?? error.field}": ${error.detail}`);
+  }
   try {
     validateLoraConfig(config, context.model);
   } catch (error) {
