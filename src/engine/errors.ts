@@ -2,6 +2,7 @@
 // `{code, message}` a page receives. Messages come from the failing module's error class (model,
 // tuning, storage), which already say what the user can do.
 import { GenerationAbortedError, InvalidInputError, ModelError } from '../model/errors';
+import { StorageFullError } from '../storage/errors';
 import { AdapterFormatError, AdapterMismatchError, TrainingDataError, TuningConfigError, TuningError, UnknownMethodError } from '../tuning/errors';
 import type { EngineErrorCode, EngineErrorInfo } from './protocol';
 
@@ -71,8 +72,32 @@ export class NotMergeableError extends EngineError {
   }
 }
 
+/**
+ * Storage was full when a run's checkpoint was written. Training goes on: a checkpoint only
+ * protects against an interruption, and the previous one is still in place.
+ */
+export class CheckpointNotSavedError extends EngineError {
+  constructor(step: number, savedStep: number | null) {
+    super(
+      'storage-full',
+      `Browser storage is full, so the checkpoint at step ${step} was not saved. Training goes on; if it is interrupted, it ${savedStep === null ? 'starts again from the beginning' : `continues from step ${savedStep}`}. Free some space (Dashboard → Settings shows usage) and the next checkpoint is saved.`,
+    );
+  }
+}
+
+/** Storage was full when the trained adapter was saved: the run failed, other adapters are unchanged. */
+export class AdapterNotSavedError extends EngineError {
+  constructor() {
+    super(
+      'storage-full',
+      'Browser storage is full, so the trained adapter was not saved (your other adapters are unchanged). Delete examples, models or adapters you no longer need (Dashboard → Settings shows usage), then train again.',
+    );
+  }
+}
+
 export function toErrorInfo(error: unknown): EngineErrorInfo {
   if (error instanceof EngineError) return { code: error.code, message: error.message };
+  if (error instanceof StorageFullError) return { code: 'storage-full', message: error.message };
   if (error instanceof AdapterMismatchError) return { code: 'adapter-mismatch', message: error.message };
   if (error instanceof AdapterFormatError || error instanceof UnknownMethodError) return { code: 'adapter-mismatch', message: error.message };
   if (error instanceof TrainingDataError) return { code: 'no-examples', message: error.message };

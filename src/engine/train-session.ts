@@ -7,6 +7,7 @@ import { generate } from '../model';
 import type { Example } from '../dataset/example';
 import type { AttuneDb } from '../storage/db';
 import { saveAdapter } from '../storage/adapters-repo';
+import { StorageFullError } from '../storage/errors';
 import { allExamplesOldestFirst, getExample, listExamples } from '../storage/examples-repo';
 import type { TrainingRunRecord } from '../storage/schema';
 import { listTrainingRuns, saveTrainingRun, updateTrainingRun } from '../storage/training-runs-repo';
@@ -19,7 +20,7 @@ import type { TrainerSnapshot } from '../tuning/train/snapshot';
 import type { TrainProgress, TrainResult } from '../tuning/train/trainer';
 import type { Adapter, MethodConfigMap, MethodName } from '../tuning/types';
 import { adapterRecordFrom } from './adapters';
-import { EngineError, NoExamplesError, NotRunningError, TrainingBusyError, toErrorInfo } from './errors';
+import { AdapterNotSavedError, CheckpointNotSavedError, EngineError, NoExamplesError, NotRunningError, TrainingBusyError, toErrorInfo } from './errors';
 import { fitNewTokens, promptIdsFor } from './generation';
 import type { ActiveModel, ModelCache } from './models';
 import {
@@ -291,9 +292,18 @@ export class TrainController {
     const snapshot = await prepared.trainer.snapshot();
     const metrics = this.state.curve.map(({ step: s, loss }) => ({ step: s, loss }));
     const paused = this.state.phase === 'paused';
-    await updateTrainingRun(db, this.state.runId!, (run) => ({ ...run, checkpoint: snapshot, metrics, config: { ...run.config, paused } }));
+    try {
+      await updateTrainingRun(db, this.state.runId!, (run) => ({ ...run, checkpoint: snapshot, metrics, config: { ...run.config, paused } }));
+    } catch (error) {
+      if (!(error instanceof StorageFullError)) throw error;
+      // The refused write changed nothing, so the previous checkpoint is still there. Stopping
+      // would throw away the training done since; go on, say so, and try again when next due.
+      this.lastCheckpoint = { step, at: this.deps.now() };
+      this.update({ checkpointError: toErrorInfo(new CheckpointNotSavedError(step, this.state.checkpointStep)) });
+      return;
+    }
     this.lastCheckpoint = { step, at: this.deps.now() };
-    this.update({ checkpointStep: step });
+    this.update({ checkpointStep: step, checkpointError: null });
   }
 
   private async finish(
@@ -340,7 +350,9 @@ export class TrainController {
         runId: plan.runId,
       },
     });
-    await saveAdapter(db, record);
+    await saveAdapter(db, record).catch((error: unknown) => {
+      throw error instanceof StorageFullError ? new AdapterNotSavedError() : error;
+    });
     await updateTrainingRun(db, plan.runId, (run) => withoutCheckpoint({ ...run, status: 'completed', adapterId, metrics, finishedAt: this.deps.now() }));
     this.deps.onAdapterSaved?.(adapterId);
     this.update({ phase: 'completed', adapterId, summary });
