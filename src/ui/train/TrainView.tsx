@@ -7,8 +7,8 @@ import '../../i18n/train';
 import './train.css';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { getEngineClient } from '../../engine/client';
-import { idleTrainState, isActivePhase, type ExampleSelection, type TrainDefaults, type TrainState } from '../../engine/protocol';
-import { t } from '../../i18n';
+import { idleTrainState, isActivePhase, type EngineErrorInfo, type ExampleSelection, type TrainDefaults, type TrainState } from '../../engine/protocol';
+import { getLocale, t } from '../../i18n';
 import { countExamples, listTags, type Facet } from '../../storage/examples-repo';
 import type { MethodName } from '../../tuning/types';
 import { LossChart } from '../charts/LossChart';
@@ -211,7 +211,17 @@ function useRunFocus(state: TrainState): () => void {
   };
 }
 
-function TrainProgressPanel({ state }: { state: TrainState }) {
+/** A run's error: the engine's English message, or by its code in another language. */
+function runErrorText(error: EngineErrorInfo): string {
+  return error.code === 'storage-full' && getLocale() !== 'en' ? t('train.storageFull') : error.message;
+}
+
+/** The warning while training goes on without new checkpoints; names the step it would continue from. */
+function checkpointWarning(state: TrainState): string {
+  return state.checkpointStep === null ? t('train.checkpointFull.none') : t('train.checkpointFull', { step: state.checkpointStep });
+}
+
+export function TrainProgressPanel({ state }: { state: TrainState }) {
   return (
     <div class="train-progress" data-testid="train-status" data-phase={state.phase} data-run-id={state.runId ?? ''} data-adapter-id={state.adapterId ?? ''}>
       <p id="train-status-line" role="status" aria-live="polite" tabIndex={-1}>
@@ -239,9 +249,14 @@ function TrainProgressPanel({ state }: { state: TrainState }) {
           {t('train.resumed', { step: state.resumedFromStep })}
         </p>
       )}
+      {state.checkpointError && isActivePhase(state.phase) && (
+        <p class="train-warning" role="status" data-testid="train-checkpoint-error" data-code={state.checkpointError.code}>
+          {checkpointWarning(state)}
+        </p>
+      )}
       {state.error && (
-        <p class="form-error" role="alert" data-testid="train-error">
-          {state.error.message}
+        <p class="form-error" role="alert" data-testid="train-error" data-code={state.error.code}>
+          {runErrorText(state.error)}
         </p>
       )}
       <LossChart points={state.curve} />
