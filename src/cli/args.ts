@@ -27,7 +27,7 @@ export function parseFlags(argv: readonly string[], specs: FlagSpecs): FlagValue
     if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
     const [name, inline] = splitInline(arg.slice(2));
     const spec = specs[name];
-    if (!spec) throw new UsageError(`unknown flag --${name}`);
+    if (!spec) throw new UsageError(`unknown flag --${name}; --help lists this command's flags`);
     if (spec.type === 'boolean') {
       if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
       values[name] = true;

@@ -119,7 +119,7 @@ function checkEntry(name: string, value: unknown, dataLength: number, fileName: 
     throw new CorruptModelFileError(fileName, `tensor "${name}" has a malformed header entry`);
   }
   if (!(entry.dtype in BYTES_PER_ELEMENT)) {
-    throw new UnsupportedModelError(`tensor "${name}" in ${fileName} has dtype ${entry.dtype} (only F32, F16, BF16 are read)`);
+    throw new UnsupportedModelError(`tensor "${name}" in ${fileName} has dtype ${entry.dtype}; convert the weights to F32, F16 or BF16`);
   }
   const [begin, end] = offsets;
   if (!shape.every(isNonNegativeInt) || !isNonNegativeInt(begin) || !isNonNegativeInt(end) || begin > end) {

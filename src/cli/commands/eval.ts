@@ -140,7 +140,7 @@ export async function evaluate(
   options: EvalOptions,
 ): Promise<EvalSummary> {
   const tokenizer = model.tokenizer;
-  if (!tokenizer) throw new UsageError('this model has no tokenizer.json, so examples cannot be encoded');
+  if (!tokenizer) throw new UsageError('this model has no tokenizer.json, so examples cannot be encoded; add the tokenizer.json that came with the model to its folder');
   const retriever = options.k > 0 ? new ExampleRetriever(options.pool) : null;
   let nllSum = 0;
   let tokens = 0;

@@ -8,7 +8,7 @@ export const PROMPT_FLAGS: FlagSpecs = {
 };
 
 export function promptIds(model: LoadedModel, flags: FlagValues): number[] {
-  if (!model.tokenizer) throw new UsageError('this model has no tokenizer.json, so text prompts cannot be encoded');
+  if (!model.tokenizer) throw new UsageError('this model has no tokenizer.json, so text prompts cannot be encoded; add the tokenizer.json that came with the model to its folder');
   const text = flags.chat
     ? model.tokenizer.applyChatTemplate([{ role: 'user', content: flags.prompt as string }], { addGenerationPrompt: true })
     : (flags.prompt as string);

@@ -12,6 +12,7 @@ import {
   readCheckpoint,
   readSafetensors,
   TensorShapeError,
+  UnexpectedTensorError,
   UnsupportedModelError,
   writeSafetensors,
 } from '../../../src/model';
@@ -78,6 +79,13 @@ describe('corrupt files fail with CorruptModelFileError', () => {
     ['offsets beyond the data', header({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, 8)],
     ['bytes disagree with the shape', header({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, 8)],
     ['malformed entry', header({ w: { dtype: 'F32', shape: 'x', data_offsets: [0, 4] } }, 4)],
+    // As the reference library: offsets contiguous from 0 and covering the whole data section.
+    ['overlapping tensors', header({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, 12)],
+    ['a gap between tensors', header({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [12, 20] } }, 20)],
+    ['a gap before the first tensor', header({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, 8)],
+    ['trailing bytes no tensor covers', header({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, 8)],
+    ['a NaN weight', (() => { const b = header({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, 8); new DataView(b.buffer).setFloat32(b.length - 4, NaN, true); return b; })()],
+    ['an infinite F16 weight', (() => { const b = header({ w: { dtype: 'F16', shape: [2], data_offsets: [0, 4] } }, 4); new DataView(b.buffer).setUint16(b.length - 2, 0x7c00, true); return b; })()],
   ];
   for (const [label, bytes] of cases) {
     test(label, () => {
@@ -85,6 +93,11 @@ describe('corrupt files fail with CorruptModelFileError', () => {
       expect(() => readSafetensors(bytes, 'broken.safetensors')).toThrow(/broken\.safetensors/);
     });
   }
+
+  test('tensors listed out of offset order are fine when together they are contiguous', () => {
+    const bytes = header({ b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] }, a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, z: { dtype: 'F32', shape: [0], data_offsets: [8, 8] } }, 8);
+    expect([...readSafetensors(bytes).tensors.keys()]).toEqual(['b', 'a', 'z']);
+  });
 
   test('a truncated real checkpoint', () => {
     const bytes = readFileSync(join(FIXTURES, 'tiny-gpt2', 'model.safetensors'));
@@ -106,6 +119,25 @@ describe('checkpoint validation', () => {
     files.set('model.safetensors', writeSafetensors(tensors));
     await expect(loadModel(files)).rejects.toThrow(MissingTensorError);
     await expect(loadModel(files)).rejects.toThrow(/model\.layers\.1\.mlp\.up_proj\.weight.*\[64, 32\]/);
+  });
+
+  test('a tensor the config has no place for is refused by name; HF buffers (attn.bias, inv_freq) are skipped as HF skips them', async () => {
+    const files = llama();
+    const tensors = readSafetensors(files.get('model.safetensors')!).tensors;
+    tensors.set('model.layers.0.self_attn.rotary_emb.inv_freq', { shape: [4], data: new Float32Array(4) });
+    files.set('model.safetensors', writeSafetensors(tensors));
+    (await loadModel(files)).dispose();
+    tensors.set('model.layers.2.input_layernorm.weight', { shape: [32], data: new Float32Array(32) });
+    files.set('model.safetensors', writeSafetensors(tensors));
+    await expect(loadModel(files)).rejects.toThrow(UnexpectedTensorError);
+    await expect(loadModel(files)).rejects.toThrow(/"model\.layers\.2\.input_layernorm\.weight"/);
+
+    const gpt2 = readModelDirectory(join(FIXTURES, 'tiny-gpt2'));
+    const gpt2Tensors = readSafetensors(gpt2.get('model.safetensors')!).tensors;
+    gpt2Tensors.set('h.0.attn.bias', { shape: [1, 1, 2, 2], data: new Float32Array([1, 0, 1, 1]) });
+    gpt2Tensors.set('lm_head.weight', gpt2Tensors.get('transformer.wte.weight')!);
+    gpt2.set('model.safetensors', writeSafetensors(gpt2Tensors));
+    (await loadModel(gpt2)).dispose();
   });
 
   test('a misshaped tensor names both shapes', async () => {
