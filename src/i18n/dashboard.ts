@@ -73,6 +73,9 @@ export const dashboardCatalogue: AreaCatalogue = {
     'import.nothing': 'Nothing in this file can be imported.',
     'import.done': 'Imported {added} examples; skipped {duplicates} duplicates.',
     'import.unreadable': 'This file could not be read as JSONL or a JSON array of examples; nothing was imported.',
+    'import.encoding.utf16': '{file} is UTF-16 text; save it as UTF-8 and import it again. Nothing was imported.',
+    'import.encoding.binary': '{file} is a binary file, not UTF-8 text; choose a .jsonl or .json file of examples. Nothing was imported.',
+    'import.encoding.invalid-utf8': '{file} is not valid UTF-8 text; save it as UTF-8 and import it again. Nothing was imported.',
     'import.reading': 'Reading {name}…',
 
     'problem.not-an-object': 'expected an object with "instruction" and "output"',
@@ -165,6 +168,9 @@ export const dashboardCatalogue: AreaCatalogue = {
     'import.nothing': '此文件中没有可以导入的内容。',
     'import.done': '已导入 {added} 个示例；跳过 {duplicates} 个重复项。',
     'import.unreadable': '无法将此文件读取为 JSONL 或示例的 JSON 数组；未导入任何内容。',
+    'import.encoding.utf16': '{file} 是 UTF-16 文本；请另存为 UTF-8 后重新导入。未导入任何内容。',
+    'import.encoding.binary': '{file} 是二进制文件，不是 UTF-8 文本；请选择示例的 .jsonl 或 .json 文件。未导入任何内容。',
+    'import.encoding.invalid-utf8': '{file} 不是有效的 UTF-8 文本；请另存为 UTF-8 后重新导入。未导入任何内容。',
     'import.reading': '正在读取 {name}…',
 
     'problem.not-an-object': '应为包含 "instruction" 和 "output" 的对象',

@@ -136,16 +136,17 @@ function createLora(config: LoraConfig, context: AdapterContext): LoraAdapter {
 }
 
 function loadLora(peft: PeftAdapter, context: AdapterContext): LoraAdapter {
-  checkBaseModel(peft.config, context.baseModelId);
   const config = loraFromPeftFields(peft.config);
-  // An impossible value (r = 0) is a broken file; a possible one that does not suit this model
-  // (a rank above a layer's width, modules it lacks) is an adapter for another model.
+  // An impossible value (r = 0) is a broken file, whatever model it names, so it is reported
+  // first; a possible one that does not suit this model (another base, a rank above a layer's
+  // width, modules it lacks) is an adapter for another model.
   try {
     validateLoraConfig(config);
   } catch (error) {
     if (!(error instanceof TuningConfigError)) throw error;
     throw new AdapterFormatError(`adapter_config.json field "${PEFT_FIELDS[error.field] ?? error.field}": ${error.detail}`);
   }
+  checkBaseModel(peft.config, context.baseModelId);
   try {
     validateLoraConfig(config, context.model);
   } catch (error) {

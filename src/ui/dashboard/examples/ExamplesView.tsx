@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { t } from '../../../i18n';
 import type { Example } from '../../../dataset/example';
 import { examplesToJsonl, parseImport, UnreadableImportError, type ParsedImport } from '../../../dataset/jsonl';
+import { ENCODING_SNIFF_BYTES, encodingProblem } from '../../../dataset/text-encoding';
 import {
   allExamplesOldestFirst,
   countExamples,
@@ -126,6 +127,11 @@ export function ExamplesView() {
     input.value = ''; // choosing the same file again must fire change again
     if (!file) return;
     try {
+      const problem = encodingProblem(new Uint8Array(await file.slice(0, ENCODING_SNIFF_BYTES).arrayBuffer()));
+      if (problem) {
+        showToast({ kind: 'error', message: t(`import.encoding.${problem}`, { file: file.name }) });
+        return;
+      }
       setPendingImport({ fileName: file.name, parsed: parseImport(await file.text()) });
     } catch (error) {
       if (error instanceof UnreadableImportError) showToast({ kind: 'error', message: t('import.unreadable') });
