@@ -6,6 +6,7 @@ import { t } from '../../src/i18n';
 import { getAttuneDb } from '../../src/storage/db';
 import { getSettings } from '../../src/storage/settings-repo';
 import { App, applyLocale } from '../../src/ui/dashboard/App';
+import { storageOpenErrorText } from '../../src/ui/storage-error';
 import '../../src/ui/dashboard/dashboard.css';
 
 async function start(root: HTMLElement): Promise<void> {
@@ -17,9 +18,7 @@ async function start(root: HTMLElement): Promise<void> {
     root.textContent = '';
     render(<App db={db} initialSettings={settings} />, root);
   } catch (error) {
-    root.textContent = t('dashboard.storageError', {
-      reason: error instanceof Error ? error.message : String(error),
-    });
+    root.textContent = storageOpenErrorText(error, 'dashboard');
   }
 }
 

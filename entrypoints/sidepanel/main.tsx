@@ -9,6 +9,7 @@ import { Chat } from '../../src/ui/chat/Chat';
 import { ChatController } from '../../src/ui/chat/controller';
 import { readActiveTabContext } from '../../src/ui/chat/page-context';
 import '../../src/ui/chat/chat.css';
+import { storageOpenErrorText } from '../../src/ui/storage-error';
 
 async function start(root: HTMLElement): Promise<void> {
   root.textContent = t('chat.loading');
@@ -26,9 +27,7 @@ async function start(root: HTMLElement): Promise<void> {
     root.textContent = '';
     render(<Chat controller={controller} />, root);
   } catch (error) {
-    root.textContent = t('chat.storageError', {
-      reason: error instanceof Error ? error.message : String(error),
-    });
+    root.textContent = storageOpenErrorText(error, 'chat');
   }
 }
 
