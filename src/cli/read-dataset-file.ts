@@ -4,6 +4,7 @@
 // dropped; CRLF line endings are left for the JSONL parser, which trims each line.
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { UsageError } from './args';
+import { encodingProblem } from '../dataset/text-encoding';
 import { TrainingDataError } from '../tuning/errors';
 
 /**
@@ -59,31 +60,23 @@ function readOpenFile(fd: number, path: string): string {
   return readLines(fd, path, chunk, firstLength, bom);
 }
 
-/** UTF-16 (with or without a byte order mark) and binary files are refused before any parsing. */
+/**
+ * UTF-16 (with or without a byte order mark) and binary files are refused before any parsing, as
+ * the dashboard's import refuses them (src/dataset/text-encoding.ts). Invalid UTF-8 is left to
+ * the line reader, which names the line.
+ */
 function checkEncoding(first: Uint8Array, path: string): void {
-  const utf16Bom = (first[0] === 0xff && first[1] === 0xfe) || (first[0] === 0xfe && first[1] === 0xff);
-  if (utf16Bom || looksLikeUtf16(first)) {
+  const problem = encodingProblem(first);
+  if (problem === 'utf16') {
     throw new TrainingDataError(
       `${path} is UTF-16 text; save it as UTF-8 (JSON Lines are UTF-8), then run again.`,
     );
   }
-  if (first.includes(0))
+  if (problem === 'binary') {
     throw new TrainingDataError(
       `${path} is a binary file, not UTF-8 text; pass a .jsonl or .json file of examples.`,
     );
-}
-
-/** ASCII written as UTF-16 alternates a zero byte with a non-zero one (JSON starts in ASCII). */
-function looksLikeUtf16(bytes: Uint8Array): boolean {
-  const pairs = Math.min(16, Math.floor(bytes.length / 2));
-  if (pairs === 0) return false;
-  const alternates = (zeroAt: 0 | 1) => {
-    for (let i = 0; i < pairs; i++) {
-      if (bytes[2 * i + zeroAt] !== 0 || bytes[2 * i + 1 - zeroAt] === 0) return false;
-    }
-    return true;
-  };
-  return alternates(1) || alternates(0);
+  }
 }
 
 function isJsonArray(first: Uint8Array, start: number): boolean {
