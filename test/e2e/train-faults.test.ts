@@ -5,28 +5,14 @@
 // once the continued run has stepped past its checkpoint it is cancelled, so no test depends on
 // how fast training is.
 import type { Worker } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startModelServer, type ModelServer } from '../unit/model-store/model-server';
-import { extensionUrl, killBrowser, launchExtension, type LaunchedExtension, type LaunchOptions } from './harness';
+import { expect, test } from 'vitest';
+import { extensionUrl, killBrowser, type LaunchedExtension } from './harness';
+import { extensionsForThisFile } from './support/extensions-in-file';
 import { engineBackend, engineRequest, prepare, readDb, startRunToCheckpoint } from './support/train-flow';
 
 const NEVER_FINISHES = 100_000;
 
-let server: ModelServer;
-const opened: LaunchedExtension[] = [];
-beforeAll(async () => {
-  server = await startModelServer();
-});
-afterAll(async () => {
-  for (const ext of opened) await ext.close().catch(() => undefined);
-  await server?.close();
-});
-
-async function launch(options: LaunchOptions = {}): Promise<LaunchedExtension> {
-  const ext = await launchExtension(options);
-  opened.push(ext);
-  return ext;
-}
+const { server, launch } = extensionsForThisFile();
 
 interface RunState {
   phase: string;
@@ -76,7 +62,7 @@ async function expectContinued(ext: LaunchedExtension, seenCheckpoint: number): 
 
 test('the extension reloaded mid-run (chrome://extensions, as an update does) continues the run from its checkpoint', async () => {
   const ext = await launch();
-  await prepare(ext, server, 'wasm');
+  await prepare(ext, server(), 'wasm');
   const seen = await startRunToCheckpoint(ext, NEVER_FINISHES);
   // The Reload button of chrome://extensions (developer mode). chrome.runtime.reload() from the
   // worker is no stand-in: Chromium leaves an extension loaded with --load-extension disabled after it.
@@ -94,7 +80,7 @@ test('the extension reloaded mid-run (chrome://extensions, as an update does) co
 
 test('the offscreen engine closed by the browser mid-run is recreated and continues the run', async () => {
   const ext = await launch();
-  await prepare(ext, server, 'wasm');
+  await prepare(ext, server(), 'wasm');
   const seen = await startRunToCheckpoint(ext, NEVER_FINISHES);
   const [before] = await offscreenDocuments(ext.serviceWorker);
   expect(before).toBeTruthy();
@@ -110,7 +96,7 @@ test('the offscreen engine closed by the browser mid-run is recreated and contin
 
 test('the browser killed mid-run on WebGPU continues from its checkpoint on WebGPU after relaunch', async () => {
   const first = await launch({ webgpu: true });
-  await prepare(first, server, 'webgpu');
+  await prepare(first, server(), 'webgpu');
   const seen = await startRunToCheckpoint(first, NEVER_FINISHES);
   await killBrowser(first);
   const second = await launch({ webgpu: true, profileDir: first.profileDir });

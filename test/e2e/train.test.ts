@@ -3,33 +3,19 @@
 // (The one-click train → reload → generate → CLI parity flow runs on WebGPU in
 // train-webgpu.test.ts; this file keeps WASM, the CPU fallback most machines without a GPU get,
 // covered end to end.)
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startModelServer, type ModelServer } from '../unit/model-store/model-server';
-import { extensionUrl, launchExtension, type LaunchedExtension } from './harness';
+import { expect, test } from 'vitest';
+import { extensionUrl } from './harness';
+import { extensionsForThisFile } from './support/extensions-in-file';
 import { dashboard, engineBackend, engineRequest, prepare, readDb } from './support/train-flow';
 
 /** Long enough that the browser is closed well before the end, even on an idle machine. */
 const LONG_RUN_STEPS = 60;
 
-let server: ModelServer;
-const opened: LaunchedExtension[] = [];
-beforeAll(async () => {
-  server = await startModelServer();
-});
-afterAll(async () => {
-  for (const ext of opened) await ext.close().catch(() => undefined);
-  await server?.close();
-});
-
-async function launch(profileDir?: string): Promise<LaunchedExtension> {
-  const ext = await launchExtension(profileDir ? { profileDir } : {});
-  opened.push(ext);
-  return ext;
-}
+const { server, launch } = extensionsForThisFile();
 
 test('a run goes on when its page closes; a browser killed mid-run continues from its checkpoint after relaunch and finishes', async () => {
   const first = await launch();
-  await prepare(first, server, 'wasm');
+  await prepare(first, server(), 'wasm');
   const page = await dashboard(first, 'train');
   await expect.poll(() => page.getByTestId('train-example-count').getAttribute('data-count')).toBe('20');
   await page.getByTestId('train-advanced').locator('summary').click();
@@ -76,7 +62,7 @@ test('a run goes on when its page closes; a browser killed mid-run continues fro
   );
   await first.close();
 
-  const second = await launch(first.profileDir);
+  const second = await launch({ profileDir: first.profileDir });
   const watcher = await second.context.newPage();
   await watcher.goto(extensionUrl(second, '/dashboard.html#train'));
   const final = await engineRequest(watcher, 'train.watch', {});
