@@ -2,7 +2,7 @@
 // (PEFT's TEXT init), repeat/cut to n tokens, PEFT tensor name/shape, mismatch refusal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../../../src/model/model';
-import { AdapterMismatchError, TuningConfigError } from '../../../src/tuning/errors';
+import { AdapterFormatError, AdapterMismatchError, TuningConfigError } from '../../../src/tuning/errors';
 import { initTokenIds, promptTuningMethod, PROMPT_EMBEDDINGS_KEY } from '../../../src/tuning/methods/prompt-tuning/method';
 import { decodePeft, exportAdapter, importAdapter } from '../../../src/tuning/peft/files';
 import { adapterContext, inputLogits, loadFixture, maxAbsDiff, useCpu } from './helpers';
@@ -74,6 +74,14 @@ describe.each(['tiny-gpt2', 'tiny-llama'])('prompt tuning on %s', (fixture) => {
     const config = peft.config;
     const wider = new Map(files).set('adapter_config.json', new TextEncoder().encode(JSON.stringify({ ...config, token_dim: 64 })));
     expect(() => importAdapter(wider, adapterContext(model, 1, 'org/tiny'))).toThrow(AdapterMismatchError);
+    // An impossible length is a broken file, named by its PEFT field, even for another base model.
+    const broken = new Map(files).set(
+      'adapter_config.json',
+      new TextEncoder().encode(JSON.stringify({ ...config, num_virtual_tokens: 0, base_model_name_or_path: 'org/other' })),
+    );
+    expect(() => importAdapter(broken, adapterContext(model, 1, 'org/tiny'))).toThrow(
+      new AdapterFormatError('adapter_config.json field "num_virtual_tokens": must be a whole number of at least 1 (20 is usual)'),
+    );
     peft.tensors.forEach((t) => t.dispose());
     adapter.dispose();
   });

@@ -3,7 +3,7 @@
 // model weights stay frozen; only these n·D numbers train.
 import * as tf from '@tensorflow/tfjs';
 import type { ForwardHooks, ModelConfig, WeightMap } from '../../../model/types';
-import { AdapterMismatchError, TuningConfigError } from '../../errors';
+import { AdapterFormatError, AdapterMismatchError, TuningConfigError } from '../../errors';
 import { embeddingWeightName } from '../../model-linears';
 import { checkBaseModel, commonPeftFields } from '../../peft/common';
 import { readNumber } from '../../peft/fields';
@@ -106,10 +106,24 @@ function createPromptTuning(config: PromptTuningConfig, context: AdapterContext)
   return new PromptTuningAdapter(config, context.baseModelId, context.model, variableFrom(initial));
 }
 
+/** PromptTuningConfig field -> its adapter_config.json name, for messages about a loaded file. */
+const PEFT_FIELDS: Record<string, string> = {
+  numVirtualTokens: 'num_virtual_tokens',
+  init: 'prompt_tuning_init',
+  initText: 'prompt_tuning_init_text',
+};
+
 function loadPromptTuning(peft: PeftAdapter, context: AdapterContext): PromptTuningAdapter {
   const { model } = context;
-  checkBaseModel(peft.config, context.baseModelId);
   const config = promptTuningFromPeftFields(peft.config);
+  // An impossible value is a broken file, whatever model it names; reported before the base model.
+  try {
+    validatePromptTuningConfig(config);
+  } catch (error) {
+    if (!(error instanceof TuningConfigError)) throw error;
+    throw new AdapterFormatError(`adapter_config.json field "${PEFT_FIELDS[error.field] ?? error.field}": ${error.detail}`);
+  }
+  checkBaseModel(peft.config, context.baseModelId);
   const tokenDim = readNumber(peft.config, 'token_dim', model.hiddenSize);
   if (tokenDim !== model.hiddenSize) {
     throw new AdapterMismatchError(`its token_dim is ${tokenDim}, the model's hidden size is ${model.hiddenSize}`);
