@@ -2,7 +2,9 @@
 // engine runs them: a held-out evaluation at each epoch's end and a checkpoint (`snapshot()`)
 // every CHECKPOINT_EVERY steps. Every REPORT_EVERY steps it prints the live tensor count,
 // tf.memory() bytes and the process RSS; it exits non-zero when, after warm-up, the tensor count
-// moved at all or RSS grew by more than RSS_TOLERANCE. Small batches keep 2,000 steps to minutes
+// moved at all or RSS trended up by more than RSS_TOLERANCE (the median of the last quarter of
+// samples against the first quarter's: a single sample taken before a garbage collection is a
+// spike, not a leak; the peak is printed beside it). Small batches keep 2,000 steps to minutes
 // on 2 cores: the soak is about leaks, not speed.
 //   npm run bench -- soak            SOAK_STEPS=200 npm run bench -- soak
 import { loadavg } from 'node:os';
@@ -93,15 +95,21 @@ async function main(): Promise<void> {
   const first = afterWarmUp[0]!;
   const last = afterWarmUp.at(-1)!;
   const tensorsMoved = afterWarmUp.some((s) => s.tensors !== first.tensors);
-  const rssGrowth = (Math.max(...afterWarmUp.map((s) => s.rssMb)) - first.rssMb) / first.rssMb;
+  const quarter = Math.max(1, Math.floor(afterWarmUp.length / 4));
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const early = median(afterWarmUp.slice(0, quarter).map((s) => s.rssMb));
+  const late = median(afterWarmUp.slice(-quarter).map((s) => s.rssMb));
+  const rssGrowth = (late - early) / early;
+  const peak = Math.max(...afterWarmUp.map((s) => s.rssMb));
   console.log(
     `\nsoak: ${result.steps} steps (${result.status}), batch ${BATCH} x ${SEQ_LEN}, ${result.evals.length} evaluations, ` +
       `${checkpoints} checkpoints, ${last.seconds.toFixed(0)} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
   );
   console.log(
     `from step ${first.step} to ${last.step}: live tensors ${first.tensors} -> ${last.tensors}` +
-      ` (${tensorsMoved ? 'MOVED' : 'flat'}), RSS ${first.rssMb.toFixed(0)} -> ${last.rssMb.toFixed(0)} MB` +
-      ` (peak growth ${(rssGrowth * 100).toFixed(1)} %, tolerance ${RSS_TOLERANCE * 100} %)`,
+      ` (${tensorsMoved ? 'MOVED' : 'flat'}), RSS ${first.rssMb.toFixed(0)} -> ${last.rssMb.toFixed(0)} MB;` +
+      ` median of the first and last quarter ${early.toFixed(0)} -> ${late.toFixed(0)} MB` +
+      ` (${(rssGrowth * 100).toFixed(1)} %, tolerance ${RSS_TOLERANCE * 100} %), peak ${peak.toFixed(0)} MB`,
   );
   if (result.status !== 'completed') throw new Error(`training ended ${result.status}`);
   if (tensorsMoved) throw new Error('the live tensor count moved after warm-up: a leak');
