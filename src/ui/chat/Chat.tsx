@@ -80,19 +80,21 @@ export function Chat({ controller }: { controller: ChatController }) {
         />
         {/* Send and Stop each keep their own place, enabled in turn: had they swapped in one
             spot, a click on Stop just as the answer ended would land on Send. */}
-        <button type="submit" data-testid="chat-send" disabled={state.generating || draft.trim() === ''}>
-          {t('chat.send')}
-        </button>
-        <button
-          type="button"
-          ref={stopButton}
-          data-testid="chat-stop"
-          disabled={!state.generating}
-          onClick={() => controller.stop()}
-          title={t('chat.stopHint')}
-        >
-          {t('chat.stop')}
-        </button>
+        <div class="chat-actions">
+          <button type="submit" data-testid="chat-send" disabled={state.generating || draft.trim() === ''}>
+            {t('chat.send')}
+          </button>
+          <button
+            type="button"
+            ref={stopButton}
+            data-testid="chat-stop"
+            disabled={!state.generating}
+            onClick={() => controller.stop()}
+            title={t('chat.stopHint')}
+          >
+            {t('chat.stop')}
+          </button>
+        </div>
       </form>
       <Conversations controller={controller} state={state} />
     </section>
