@@ -3,6 +3,12 @@ import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
 // Two projects: fast unit tests (Node/jsdom, fake-indexeddb) and end-to-end tests that drive the
 // built extension in real Chromium. `npm test` runs both.
+//
+// expect.poll waits for a condition and returns as soon as it holds. Its default deadline (1 s)
+// assumed every asynchronous update lands within a second; on a loaded 2-core machine a list
+// reload after a save took longer and an assertion on a correct page failed. The deadline here is
+// for a page that never gets there, not a pace the page must keep.
+const poll = { timeout: 30_000 };
 export default defineConfig({
   test: {
     projects: [
@@ -13,6 +19,7 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts', 'test/unit/**/*.test.tsx'],
           environment: 'node',
           testTimeout: 60_000,
+          expect: { poll },
         },
       },
       {
@@ -23,6 +30,7 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+          expect: { poll },
         },
       },
     ],

@@ -8,6 +8,8 @@
 // on 2 cores: the soak is about leaks, not speed.
 //   npm run bench -- soak            SOAK_STEPS=200 npm run bench -- soak
 import { loadavg } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,7 +28,18 @@ interface Sample {
   tensors: number;
   tensorMb: number;
   rssMb: number;
+  heapMb: number;
   seconds: number;
+}
+
+/**
+ * A full garbage collection before each sample, so RSS and the JS heap show what is retained, not
+ * how much garbage the collector had not reached yet (on a busy machine it lags, and RSS swung by
+ * 25 % between samples without a collection).
+ */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }
 
 async function main(): Promise<void> {
@@ -74,18 +87,20 @@ async function main(): Promise<void> {
         checkpoints++;
       }
       if (step > 0 && step % REPORT_EVERY === 0 && samples.at(-1)?.step !== step) {
+        collectGarbage();
         const memory = tf.memory();
         const sample = {
           step,
           tensors: memory.numTensors,
           tensorMb: memory.numBytes / 2 ** 20,
           rssMb: process.memoryUsage.rss() / 2 ** 20,
+          heapMb: process.memoryUsage().heapUsed / 2 ** 20,
           seconds: (performance.now() - startedAt) / 1000,
         };
         samples.push(sample);
         console.log(
           `step ${String(sample.step).padStart(5)}  tensors ${sample.tensors}  tensor MB ${sample.tensorMb.toFixed(1)}  ` +
-            `RSS MB ${sample.rssMb.toFixed(0)}  ${sample.seconds.toFixed(0)} s`,
+            `RSS MB ${sample.rssMb.toFixed(0)}  JS heap MB ${sample.heapMb.toFixed(1)}  ${sample.seconds.toFixed(0)} s`,
         );
       }
     },
@@ -109,7 +124,8 @@ async function main(): Promise<void> {
     `from step ${first.step} to ${last.step}: live tensors ${first.tensors} -> ${last.tensors}` +
       ` (${tensorsMoved ? 'MOVED' : 'flat'}), RSS ${first.rssMb.toFixed(0)} -> ${last.rssMb.toFixed(0)} MB;` +
       ` median of the first and last quarter ${early.toFixed(0)} -> ${late.toFixed(0)} MB` +
-      ` (${(rssGrowth * 100).toFixed(1)} %, tolerance ${RSS_TOLERANCE * 100} %), peak ${peak.toFixed(0)} MB`,
+      ` (${(rssGrowth * 100).toFixed(1)} %, tolerance ${RSS_TOLERANCE * 100} %), peak ${peak.toFixed(0)} MB;` +
+      ` JS heap ${first.heapMb.toFixed(1)} -> ${last.heapMb.toFixed(1)} MB`,
   );
   if (result.status !== 'completed') throw new Error(`training ended ${result.status}`);
   if (tensorsMoved) throw new Error('the live tensor count moved after warm-up: a leak');
