@@ -62,7 +62,7 @@ checkMap(map);
 
 const folderRules = [...map].map(([folder, { job, allowed }]) => ({
   name: `map:${folder}`,
-  comment: `src/${folder}/ (${job}) may import only ${allowed.length ? allowed.join(', ') : 'no other src/ folder'} (${DOC})`,
+  comment: `src/${folder}/ (${job}) may import ${allowed.length ? `only ${allowed.join(', ')}` : 'no other src/ folder'}: see the map in ${DOC}`,
   severity: 'error',
   from: { path: `^src/${escapeRegExp(folder)}/` },
   to: { path: '^src/', pathNot: `^src/(${[folder, ...allowed].map(escapeRegExp).join('|')})/` },
@@ -98,7 +98,14 @@ module.exports = {
       comment: 'Shared code must not reach into the shells (entrypoints/, pwa/) or into tools/ and test/.',
       severity: 'error',
       from: { path: '^src/' },
-      to: { pathNot: '^(src|node_modules)/', dependencyTypesNot: ['core'] },
+      to: { pathNot: '^(src|node_modules)/', dependencyTypesNot: ['core'], couldNotResolve: false },
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'An import that resolves to no file: a typo, or a package missing from package.json.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { couldNotResolve: true },
     },
   ],
   options: {
