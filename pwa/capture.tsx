@@ -4,7 +4,7 @@ import { render } from 'preact';
 import { prefillFor } from '../src/capture/prefill';
 import { mergeTemplates } from '../src/capture/templates';
 import type { SharedCapture } from '../src/platform/web/share-target';
-import type { CaptureApi } from '../src/ui/capture/controller';
+import type { CaptureApi } from '../src/capture/api';
 import { CaptureForm } from '../src/ui/capture/CaptureForm';
 import { createShadowMount, type ShadowMount } from '../src/ui/capture/shadow-mount';
 

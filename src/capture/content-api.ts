@@ -2,8 +2,7 @@
 // validates it again before anything reaches storage.
 
 import { askBackground, MessageRefusedError } from '../messaging/client';
-import type { CaptureApi } from '../ui/capture/controller';
-import type { SaveOutcome } from '../ui/capture/CaptureForm';
+import type { CaptureApi, SaveOutcome } from './api';
 
 function reasonOf(error: unknown): string {
   if (error instanceof MessageRefusedError && error.detail.problems?.length) {

@@ -4,7 +4,7 @@
 import type { Browser } from 'wxt/browser';
 import type { Reply } from '../messaging/protocol';
 import { isContentMessage } from '../messaging/validate';
-import type { CaptureController } from '../ui/capture/controller';
+import type { CaptureController } from './api';
 
 type Sender = Browser.runtime.MessageSender;
 type Listener = (message: unknown, sender: Sender, sendResponse: (reply: unknown) => void) => boolean;

@@ -8,7 +8,6 @@
 //
 // Aborting `signal` sends `request.cancel`; the request then rejects with code 'cancelled'.
 import { browser } from 'wxt/browser';
-import { installedPlatform } from '../platform/current';
 import { isEngineEvent } from './events';
 import {
   ENGINE_ENSURE_MESSAGE,
@@ -170,11 +169,18 @@ export const extensionConnector: EngineConnector = async () => {
   return browser.runtime.connect({ name: ENGINE_PORT_NAME }) as unknown as PortLike;
 };
 
+let connector: EngineConnector = extensionConnector;
 let shared: EngineClient | null = null;
 
-/** One client per page. The PWA installs its web platform (src/platform), whose engine runs in a
- *  Web Worker; extension pages install none and use the offscreen document. */
+/** Called by the platform a shell installs (src/platform): the PWA's web platform hands in its
+ *  Web Worker connector. Extension pages install none and keep the offscreen document's. The
+ *  connector is passed in rather than looked up so the engine does not depend on the platform. */
+export function setEngineConnector(next: EngineConnector): void {
+  connector = next;
+}
+
+/** One client per page, connected through the connector set when the client is first asked for. */
 export function getEngineClient(): EngineClient {
-  shared ??= new EngineClient(installedPlatform()?.connectEngine ?? extensionConnector);
+  shared ??= new EngineClient(connector);
   return shared;
 }

@@ -12,6 +12,10 @@ import type { ChatMessage } from '../model/chat-template';
 import type { MethodName } from '../tuning/types';
 import type { TrainSettings } from '../tuning/train/defaults';
 
+// A generate request's chat turns are the model's own message shape; exported here so pages
+// build them against the protocol they send, not against the model.
+export type { ChatMessage };
+
 /** Name of the runtime Port pages open to the engine. */
 export const ENGINE_PORT_NAME = 'attune-engine';
 

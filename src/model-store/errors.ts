@@ -2,6 +2,11 @@
 // user can act on. File-content problems reuse the runtime's CorruptModelFileError and
 // MissingModelFileError (src/model/errors.ts) so a bad file reads the same wherever it is found.
 
+// The model's errors an import can raise (a missing or corrupt file, an unsupported config), part
+// of the store's API so its callers (the Models view) can tell them apart without importing the
+// model, which the UI never does.
+export { CorruptModelFileError, MissingModelFileError, UnsupportedModelError } from '../model/errors';
+
 const MIB = 1024 * 1024;
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * MIB) return `${(bytes / (1024 * MIB)).toFixed(2)} GiB`;

@@ -1,7 +1,6 @@
 // The model store: lists, imports, removes and activates base models. Metadata lives in the
 // storage engineer's `models` store and the `activeModelId` setting; file bytes live in a
 // ModelFileStore (OPFS in browsers); the bundled default is read from the extension package.
-import type { TensorSize } from '../engine/backend-limits';
 import type { AttuneDb } from '../storage/db';
 import { deleteModel, getModel, listModels, saveModel } from '../storage/models-repo';
 import type { ModelRecord } from '../storage/schema';
@@ -28,6 +27,12 @@ export interface ModelSummary {
   files: Record<string, number>;
   createdAt: number;
   active: boolean;
+}
+
+/** One stored weight by name and size in memory; the engine checks it against GPU limits. */
+export interface TensorSize {
+  name: string;
+  bytes: number;
 }
 
 export interface ModelStoreDeps {

@@ -4,10 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Architecture, BlockContext } from './architecture';
 import { attentionBias, ropeMatrix, ropeTables } from './attention';
 import { InvalidInputError } from './errors';
-import { gpt2 } from './gpt2';
+import { architectureOf } from './families';
 import type { KVCache } from './kv-cache';
 import { embed, linear } from './layers';
-import { llama } from './llama';
 import type { LoadedModel } from './model';
 import type { ForwardHooks, ModelConfig } from './types';
 
@@ -32,10 +31,6 @@ export interface ForwardOutput {
   cache: KVCache | null;
   /** Rows an inputEmbeddings hook prepended in this call (a soft prompt's length). */
   prependedRows: number;
-}
-
-export function architectureOf(config: ModelConfig): Architecture {
-  return config.family === 'gpt2' ? gpt2 : llama;
 }
 
 /**

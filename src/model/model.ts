@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { parseConfig } from './config';
 import { CorruptModelFileError, MissingModelFileError } from './errors';
-import { architectureOf } from './forward';
+import { architectureOf } from './families';
 import { readCheckpoint } from './safetensors';
 import { loadTokenizer, type ModelTokenizer } from './tokenizer';
 import type { ModelConfig, WeightMap } from './types';

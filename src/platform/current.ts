@@ -1,6 +1,7 @@
 // The platform this page runs on. The PWA shell installs the web platform at startup; extension
-// pages install nothing and get the extension platform (see index.ts). This module imports no
-// implementation, so low-level modules (the engine client) can read it without import cycles.
+// pages install nothing and get the extension platform (see index.ts). Installing one hands its
+// engine connector to the engine client, so the engine never reads the platform itself.
+import { setEngineConnector } from '../engine/client';
 import type { Platform } from './types';
 
 let installed: Platform | null = null;
@@ -8,6 +9,7 @@ let installed: Platform | null = null;
 /** Called once by a shell before it renders anything (pwa/main.tsx, the engine worker). */
 export function installPlatform(platform: Platform): void {
   installed = platform;
+  setEngineConnector(platform.connectEngine);
 }
 
 /** The installed platform, or null in extension pages (which use the extension defaults). */

@@ -3,7 +3,7 @@
 // app (direct IndexedDB, engine in a dedicated Web Worker, files served next to the page).
 // Shared code asks `currentPlatform()` instead of testing "am I an extension?" itself.
 import type { EngineConnector } from '../engine/client';
-import type { CaptureApi } from '../ui/capture/controller';
+import type { CaptureApi } from '../capture/api';
 
 export type PlatformName = 'extension' | 'web';
 

@@ -5,8 +5,7 @@ import { createHandlers } from '../../background/handlers';
 import { HandlerRefusal, type SenderInfo } from '../../background/router';
 import { createStoragePorts } from '../../background/storage-ports';
 import type { AttuneDb } from '../../storage/db';
-import type { CaptureApi } from '../../ui/capture/controller';
-import type { SaveOutcome } from '../../ui/capture/CaptureForm';
+import type { CaptureApi, SaveOutcome } from '../../capture/api';
 
 /** The PWA's own page is the sender: like an extension page, not a content script. */
 const APP_PAGE: SenderInfo = { fromContentScript: false };

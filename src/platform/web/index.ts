@@ -1,7 +1,7 @@
 // The web platform (the installable PWA): IndexedDB directly, the engine in a dedicated Web
 // Worker, shipped files next to the page.
 import type { AttuneDb } from '../../storage/db';
-import type { CaptureApi } from '../../ui/capture/controller';
+import type { CaptureApi } from '../../capture/api';
 import type { Platform } from '../types';
 import { createWebCaptureApi } from './capture-api';
 import { workerConnector, type WorkerLike } from './worker-port';

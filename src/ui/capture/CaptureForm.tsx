@@ -7,16 +7,11 @@ import { t } from '../../i18n';
 import '../../i18n/capture';
 import { MAX_FIELD_CHARS } from '../../dataset/example';
 import { parseTags } from '../../capture/clean';
+import type { SaveOutcome } from '../../capture/api';
 import type { CapturePrefill } from '../../capture/prefill';
 import { templateForUrl } from '../../capture/templates';
 import type { ExampleSavePayload, TemplateSummary } from '../../messaging/protocol';
 import { trapTab } from './focus-trap';
-
-/** How a save attempt ended, as the form shows it. */
-export type SaveOutcome =
-  | { kind: 'saved'; count?: number }
-  | { kind: 'duplicate' }
-  | { kind: 'failed'; reason: string };
 
 export interface CaptureFormProps {
   prefill: CapturePrefill;

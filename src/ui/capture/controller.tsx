@@ -2,33 +2,16 @@
 // form (from the chip, the context menu, the keyboard command or the popup) and restores focus.
 
 import { render } from 'preact';
+import type { CaptureApi, CaptureController } from '../../capture/api';
 import { prefillFor } from '../../capture/prefill';
 import { readSelection, chipAnchor, type CapturedSelection } from '../../capture/selection';
 import { cleanText } from '../../capture/clean';
 import { mergeTemplates } from '../../capture/templates';
-import type { CaptureMode, CaptureSettings, ExampleSavePayload, TemplateSummary } from '../../messaging/protocol';
+import type { CaptureMode, CaptureSettings } from '../../messaging/protocol';
 import { detectLocale, setLocale } from '../../i18n';
-import { CaptureForm, type CaptureFormProps, type SaveOutcome } from './CaptureForm';
+import { CaptureForm, type CaptureFormProps } from './CaptureForm';
 import { Chip } from './Chip';
 import { createShadowMount, type ShadowMount } from './shadow-mount';
-
-/** What the controller needs from the extension (messages to the background in production). */
-export interface CaptureApi {
-  save(payload: ExampleSavePayload): Promise<SaveOutcome>;
-  listUserTemplates(): Promise<TemplateSummary[]>;
-  saveTemplate(name: string, instruction: string, urlPattern: string): Promise<TemplateSummary>;
-  settings(): Promise<CaptureSettings>;
-}
-
-export interface CaptureController {
-  /** Opens the form; `fallbackText` is used when the page's selection is gone (context menu). */
-  openForm(mode: CaptureMode, fallbackText?: string): Promise<void>;
-  isFormOpen(): boolean;
-  closeForm(): void;
-  /** Re-reads the chip setting (called when the page becomes visible again). */
-  refreshSettings(): Promise<void>;
-  destroy(): void;
-}
 
 export interface CaptureOptions {
   /** How long the "Saved" confirmation stays before the form closes itself. */

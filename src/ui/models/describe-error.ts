@@ -4,15 +4,17 @@
 import { getLocale, t } from '../../i18n';
 import { ModelTooLargeForGpuError } from '../../engine/backend-errors';
 import {
+  CorruptModelFileError,
   HostPermissionDeniedError,
   InvalidModelUrlError,
+  MissingModelFileError,
   ModelDownloadHttpError,
   ModelDownloadNetworkError,
   ModelStorageFullError,
   TruncatedDownloadError,
+  UnsupportedModelError,
   formatBytes,
 } from '../../model-store/errors';
-import { CorruptModelFileError, MissingModelFileError, UnsupportedModelError } from '../../model/errors';
 
 type Translation = [key: string, substitutions: Record<string, string | number>];
 

@@ -4,7 +4,8 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { CaptureForm, type CaptureFormProps, type SaveOutcome } from '../../../src/ui/capture/CaptureForm';
+import type { SaveOutcome } from '../../../src/capture/api';
+import { CaptureForm, type CaptureFormProps } from '../../../src/ui/capture/CaptureForm';
 import { prefillFor } from '../../../src/capture/prefill';
 import { mergeTemplates } from '../../../src/capture/templates';
 import type { ExampleSavePayload } from '../../../src/messaging/protocol';

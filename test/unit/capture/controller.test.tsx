@@ -3,7 +3,8 @@
 // closed shadow root, focus returned, keys kept away from page shortcuts.
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { act } from 'preact/test-utils';
-import { startCapture, type CaptureApi, type CaptureController } from '../../../src/ui/capture/controller';
+import type { CaptureApi, CaptureController } from '../../../src/capture/api';
+import { startCapture } from '../../../src/ui/capture/controller';
 import type { ExampleSavePayload } from '../../../src/messaging/protocol';
 
 // Record every shadow root the controller attaches: the page cannot reach a closed root, the test can.

@@ -4,7 +4,7 @@ import { beforeEach, expect, test } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { listenForCaptureRequests } from '../../../src/capture/content-listener';
 import { onCommand, onMenuClick, MENU_SAVE_INPUT, MENU_SAVE_OUTPUT } from '../../../src/background/menus';
-import type { CaptureController } from '../../../src/ui/capture/controller';
+import type { CaptureController } from '../../../src/capture/api';
 import type { CaptureMode } from '../../../src/messaging/protocol';
 
 let opened: { mode: CaptureMode; text?: string | undefined }[];

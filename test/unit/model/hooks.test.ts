@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { disposeCache, forward, type ForwardHooks, type LoadedModel } from '../../../src/model';
-import { architectureOf } from '../../../src/model/forward';
+import { architectureOf } from '../../../src/model/families';
 import { embed, matMulLastAxis, recordingGradients } from '../../../src/model/layers';
 import { loadFixture, maxAbsDiff, useBackend } from './parity-helpers';
 
