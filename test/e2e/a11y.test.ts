@@ -329,7 +329,7 @@ test('the capture form, in its closed shadow root on a web page, names every con
   await page.goto(`${fixtures.origin}/foxes.html`);
   await page.bringToFront();
   const ui = await CaptureUi.attach(page);
-  await page.waitForTimeout(300); // the content script adds its listeners at document_idle
+  await ui.contentScriptReady();
   // The message the context menu and the keyboard command send (see capture.test.ts).
   await worker.evaluate(async () => {
     const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });

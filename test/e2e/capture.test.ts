@@ -35,8 +35,7 @@ async function openFixture(name: string): Promise<{ page: Page; ui: CaptureUi }>
   await page.goto(`${origin}/${name}`);
   await page.bringToFront();
   const ui = await CaptureUi.attach(page);
-  // The content script runs at document_idle; wait until it has added its listeners.
-  await page.waitForTimeout(300);
+  await ui.contentScriptReady();
   return { page, ui };
 }
 

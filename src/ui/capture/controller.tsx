@@ -86,16 +86,22 @@ export function startCapture(win: Window, api: CaptureApi, options: CaptureOptio
   const isInsideUi = (event: Event): boolean => mount !== null && event.composedPath().includes(mount.host);
 
   const maybeShowChip = (event: Event): void => {
-    if (!chipEnabled || view.kind === 'form' || isInsideUi(event)) return;
-    // Let the browser finish updating the selection for this mouseup/keyup first.
-    setTimeout(() => {
-      if (view.kind === 'form') return;
-      const selection = readSelection(doc);
-      const range = selection ? doc.getSelection()?.getRangeAt(0) : undefined;
-      if (!selection || !range) return show({ kind: 'idle' });
-      const { x, y } = chipAnchor(range, win);
-      show({ kind: 'chip', x, y, selection });
-    }, 0);
+    if (view.kind === 'form' || isInsideUi(event)) return;
+    // A selection made while the settings are still on their way (the page just loaded) waits
+    // for them instead of being dropped; then, as always, the browser finishes updating the
+    // selection for this mouseup/keyup first.
+    void settingsLoaded.then(() => {
+      if (chipEnabled) setTimeout(showChipForSelection, 0);
+    });
+  };
+
+  const showChipForSelection = (): void => {
+    if (view.kind === 'form') return;
+    const selection = readSelection(doc);
+    const range = selection ? doc.getSelection()?.getRangeAt(0) : undefined;
+    if (!selection || !range) return show({ kind: 'idle' });
+    const { x, y } = chipAnchor(range, win);
+    show({ kind: 'chip', x, y, selection });
   };
 
   const hideChipWhenSelectionGoes = (): void => {
@@ -110,10 +116,10 @@ export function startCapture(win: Window, api: CaptureApi, options: CaptureOptio
     if (!chipEnabled && view.kind === 'chip') show({ kind: 'idle' });
   };
 
+  const settingsLoaded = refreshSettings();
   doc.addEventListener('mouseup', maybeShowChip, true);
   doc.addEventListener('keyup', maybeShowChip, true);
   doc.addEventListener('selectionchange', hideChipWhenSelectionGoes);
-  void refreshSettings();
 
   return {
     openForm: (mode, fallbackText) => openForm(mode, fallbackText),

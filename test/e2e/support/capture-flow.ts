@@ -44,7 +44,9 @@ export async function captureFromPage(
     await page.goto(captureUrl(origin, capture));
     await page.bringToFront();
     const ui = await CaptureUi.attach(page);
-    await selectUntilChip(page, ui, capture);
+    await ui.contentScriptReady();
+    await selectAll(page, capture.elementId);
+    await ui.waitFor('capture-chip', 15_000);
     await ui.click('capture-chip');
     await ui.waitFor('capture-form');
     await ui.fill('capture-instruction', capture.instruction);
@@ -55,23 +57,6 @@ export async function captureFromPage(
     await waitForSaved(page, ui, capture, options.saveTimeoutMs ?? 10_000);
   } finally {
     await page.close();
-  }
-}
-
-/**
- * Selects the element's text until the chip shows. The content script attaches at document_idle,
- * and on a loaded machine that can come after a first selection, whose keyup nobody heard.
- */
-async function selectUntilChip(page: Page, ui: CaptureUi, capture: PageCapture): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    await selectAll(page, capture.elementId);
-    const shownBy = Date.now() + 1_000;
-    while (Date.now() < shownBy) {
-      if ((await ui.findTestId('capture-chip')) !== null) return;
-      await page.waitForTimeout(100);
-    }
-    if (Date.now() > deadline) throw new Error(`no capture chip for ${capture.page}#${capture.elementId}`);
   }
 }
 

@@ -23,6 +23,39 @@ export class CaptureUi {
     return new CaptureUi(page, await page.context().newCDPSession(page));
   }
 
+  /**
+   * Resolves once the extension's content script has run in this page: its isolated world exists
+   * (the DevTools protocol reports it, and replays the ones that already exist), and the task that
+   * ran the script, which adds every listener synchronously, has ended (a round trip into the
+   * page runs after it). Selecting text before then would go unheard.
+   */
+  async contentScriptReady(timeout = 30_000): Promise<void> {
+    interface ContextCreated {
+      context: { origin: string; auxData?: { type?: string } };
+    }
+    let found!: () => void;
+    const seen = new Promise<void>((resolve) => (found = resolve));
+    const onContext = (event: ContextCreated) => {
+      if (event.context.auxData?.type === 'isolated' && event.context.origin.startsWith('chrome-extension://')) found();
+    };
+    this.cdp.on('Runtime.executionContextCreated', onContext);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await this.cdp.send('Runtime.enable');
+      await Promise.race([
+        seen,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('the content script did not run in this page')), timeout);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      this.cdp.off('Runtime.executionContextCreated', onContext);
+      await this.cdp.send('Runtime.disable');
+    }
+    await this.page.evaluate(() => 0);
+  }
+
   private async shadowRootId(): Promise<number | null> {
     const { root } = (await this.cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as {
       root: CdpNode;

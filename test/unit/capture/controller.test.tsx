@@ -192,3 +192,24 @@ test('if the page removes the host element, the next capture puts it back', asyn
   expect(document.querySelector('attune-capture')).not.toBeNull();
   expect(inUi<HTMLTextAreaElement>('capture-output')!.value).toBe('second');
 });
+
+test('a selection made before the settings arrive waits for them: the chip shows once they allow it, and not when they do not', async () => {
+  for (const enabled of [true, false]) {
+    let answer!: (settings: { chipEnabled: boolean; locale: 'auto' }) => void;
+    const slowApi: CaptureApi = { ...api, settings: () => new Promise((resolve) => (answer = resolve)) };
+    await act(async () => {
+      controller = startCapture(window, slowApi, { closeAfterSaveMs: 150 });
+    });
+    select('p', 0, 16);
+    await mouseUpAndWait(); // the page has just loaded: the background has not answered yet
+    await act(async () => {
+      answer({ chipEnabled: enabled, locale: 'auto' });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    });
+    const chip = roots.length > 0 ? inUi('capture-chip') : null;
+    if (enabled) expect(chip?.textContent).toBe('Save example');
+    else expect(chip).toBeNull();
+    controller.destroy();
+    roots.length = 0;
+  }
+});
