@@ -1,6 +1,6 @@
 // The adapter_config.json fields every PEFT method shares, and the checks that refuse an adapter
 // made for another base model before any tensor is touched.
-import { AdapterMismatchError } from '../errors';
+import { AdapterFormatError, AdapterMismatchError, TuningConfigError } from '../errors';
 import { readString, type JsonObject } from './fields';
 
 export const PEFT_TASK_TYPE = 'CAUSAL_LM';
@@ -34,4 +34,18 @@ export function checkBaseModel(json: JsonObject, baseModelId: string): void {
 /** "org/name" and "/models/name" refer to the same model when only the folder moved. */
 function baseName(id: string): string {
   return id.replace(/\/+$/, '').split(/[\\/]/).pop() ?? id;
+}
+
+/**
+ * Runs a method's model-free config validation on a loaded file. An impossible value is a broken
+ * file, whatever model it names, so it is reported (by its adapter_config.json name, from
+ * `peftFields`) before the base model is compared.
+ */
+export function refuseImpossibleValues(validate: () => void, peftFields: Record<string, string>): void {
+  try {
+    validate();
+  } catch (error) {
+    if (!(error instanceof TuningConfigError)) throw error;
+    throw new AdapterFormatError(`adapter_config.json field "${peftFields[error.field] ?? error.field}": ${error.detail}`);
+  }
 }

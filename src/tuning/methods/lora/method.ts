@@ -6,10 +6,10 @@
 // (the WeightMap convention, [in, out]); PEFT's layout (A [r, in], B [out, r]) is produced on export.
 import * as tf from '@tensorflow/tfjs';
 import type { ForwardHooks, ModelConfig, WeightMap } from '../../../model/types';
-import { AdapterFormatError, AdapterMismatchError, TuningConfigError } from '../../errors';
+import { AdapterMismatchError } from '../../errors';
 import { matMul2d } from '../../linear-op';
 import { linearModules, matchesTarget, type LinearModule } from '../../model-linears';
-import { checkBaseModel, commonPeftFields } from '../../peft/common';
+import { checkBaseModel, commonPeftFields, refuseImpossibleValues } from '../../peft/common';
 import { Rng, uniformArray } from '../../rng';
 import { variableFrom } from '../../variables';
 import type { Adapter, AdapterContext, ForwardMode, NamedVariable, PeftAdapter, TuningMethod } from '../../types';
@@ -137,15 +137,9 @@ function createLora(config: LoraConfig, context: AdapterContext): LoraAdapter {
 
 function loadLora(peft: PeftAdapter, context: AdapterContext): LoraAdapter {
   const config = loraFromPeftFields(peft.config);
-  // An impossible value (r = 0) is a broken file, whatever model it names, so it is reported
-  // first; a possible one that does not suit this model (another base, a rank above a layer's
-  // width, modules it lacks) is an adapter for another model.
-  try {
-    validateLoraConfig(config);
-  } catch (error) {
-    if (!(error instanceof TuningConfigError)) throw error;
-    throw new AdapterFormatError(`adapter_config.json field "${PEFT_FIELDS[error.field] ?? error.field}": ${error.detail}`);
-  }
+  // A possible value that does not suit this model (another base, a rank above a layer's width,
+  // modules it lacks) is an adapter for another model; an impossible one (r = 0) a broken file.
+  refuseImpossibleValues(() => validateLoraConfig(config), PEFT_FIELDS);
   checkBaseModel(peft.config, context.baseModelId);
   try {
     validateLoraConfig(config, context.model);

@@ -3,9 +3,9 @@
 // model weights stay frozen; only these n·D numbers train.
 import * as tf from '@tensorflow/tfjs';
 import type { ForwardHooks, ModelConfig, WeightMap } from '../../../model/types';
-import { AdapterFormatError, AdapterMismatchError, TuningConfigError } from '../../errors';
+import { AdapterMismatchError, TuningConfigError } from '../../errors';
 import { embeddingWeightName } from '../../model-linears';
-import { checkBaseModel, commonPeftFields } from '../../peft/common';
+import { checkBaseModel, commonPeftFields, refuseImpossibleValues } from '../../peft/common';
 import { readNumber } from '../../peft/fields';
 import { Rng, normalArray } from '../../rng';
 import { variableFrom } from '../../variables';
@@ -116,13 +116,7 @@ const PEFT_FIELDS: Record<string, string> = {
 function loadPromptTuning(peft: PeftAdapter, context: AdapterContext): PromptTuningAdapter {
   const { model } = context;
   const config = promptTuningFromPeftFields(peft.config);
-  // An impossible value is a broken file, whatever model it names; reported before the base model.
-  try {
-    validatePromptTuningConfig(config);
-  } catch (error) {
-    if (!(error instanceof TuningConfigError)) throw error;
-    throw new AdapterFormatError(`adapter_config.json field "${PEFT_FIELDS[error.field] ?? error.field}": ${error.detail}`);
-  }
+  refuseImpossibleValues(() => validatePromptTuningConfig(config), PEFT_FIELDS);
   checkBaseModel(peft.config, context.baseModelId);
   const tokenDim = readNumber(peft.config, 'token_dim', model.hiddenSize);
   if (tokenDim !== model.hiddenSize) {
