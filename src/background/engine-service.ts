@@ -2,7 +2,7 @@
 // asks (ENGINE_ENSURE_MESSAGE) or when the browser starts with a training run left unfinished.
 // Engine traffic itself goes page <-> offscreen over a Port; the background relays nothing.
 import { browser, type Browser } from 'wxt/browser';
-import { ENGINE_ENSURE_MESSAGE, ENGINE_WATCHDOG_PORT_NAME, type EngineEnsureReply } from '../engine/protocol';
+import { ENGINE_ENSURE_MESSAGE, ENGINE_WATCHDOG_PORT_NAME, type EngineEnsureReply } from '../engine/protocol/types';
 import { isRecord } from '../messaging/guards';
 import { getAttuneDb } from '../storage/db';
 import { listTrainingRuns } from '../storage/training-runs-repo';

@@ -8,7 +8,8 @@ export { defaultTargets, loraScale, type LoraConfig } from './methods/lora/confi
 export { LoraAdapter } from './methods/lora/method';
 export { disposeReplaced, mergeLora, unmergeLora } from './methods/lora/merge';
 export type { PromptInit, PromptTuningConfig } from './methods/prompt-tuning/config';
-export { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, decodePeft, encodePeft, exportAdapter, importAdapter, type AdapterFiles } from './peft/files';
+export { decodePeft, encodePeft, exportAdapter, importAdapter } from './peft/files';
+export { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, type AdapterFiles } from './peft/layout';
 export { unzipAdapter, zipAdapter } from './peft/zip';
 export {
   dataStats,

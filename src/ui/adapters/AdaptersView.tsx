@@ -5,9 +5,9 @@
 import '../../i18n/train';
 import '../train/train.css';
 import { useEffect, useState } from 'preact/hooks';
-import { bytesToBase64 } from '../../engine/adapter-import';
-import { adapterFilesOf } from '../../engine/adapters';
-import { getEngineClient } from '../../engine/client';
+import { bytesToBase64 } from '../../engine/protocol/base64';
+import { peftFilesOf } from '../../tuning/peft/layout';
+import { getEngineClient } from '../../engine/client/engine-client';
 import { t } from '../../i18n';
 import { deleteAdapter, getAdapter, listAdapters, saveAdapter } from '../../storage/adapters-repo';
 import type { AdapterRecord } from '../../storage/schema';
@@ -124,7 +124,7 @@ export function AdaptersView() {
                 onDelete={() => setDeleting(record)}
                 onToggleActive={() => void toggleActive(record)}
                 onToggleMerge={() => void toggleMerge(record)}
-                onExport={() => downloadBytes(exportFileName(record), zipAdapter(adapterFilesOf(record)))}
+                onExport={() => downloadBytes(exportFileName(record), zipAdapter(peftFilesOf(record)))}
               />
             ))}
           </tbody>

@@ -1,8 +1,8 @@
 // The side panel's chat logic, free of the DOM: which adapter answers, compare mode, few-shot
 // retrieval, page context, streaming through the engine with Stop, and saving every message to
 // the conversations store. The Preact view renders `state` and calls the methods below.
-import type { EngineErrorCode, GeneratePayload, GenerateResult } from '../../engine/protocol';
-import type { RequestOptions } from '../../engine/client';
+import type { EngineErrorCode, GeneratePayload, GenerateResult } from '../../engine/protocol/types';
+import type { RequestOptions } from '../../engine/client/engine-client';
 import { ExampleRetriever, type RetrievableExample } from '../../retrieval';
 import type { AttuneDb } from '../../storage/db';
 import { BUNDLED_MODEL_ID } from '../../model-store/bundled';

@@ -2,9 +2,9 @@
 import '../../i18n/models';
 import './models.css';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { ModelTooLargeForGpuError } from '../../engine/backend-errors';
-import { assertModelFitsBackend } from '../../engine/backend-limits';
-import type { BackendOverride } from '../../engine/backend-types';
+import { ModelTooLargeForGpuError } from '../../backend/errors';
+import { assertModelFitsBackend } from '../../backend/limits';
+import type { BackendOverride } from '../../backend/types';
 import { t } from '../../i18n';
 import { createBrowserModelStore } from '../../model-store/browser-model-store';
 import type { ModelSummary } from '../../model-store/model-store';

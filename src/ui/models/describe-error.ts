@@ -2,7 +2,7 @@
 // Simplified Chinese the Models view rebuilds the message from the error's fields. Unknown errors,
 // and everything in English, show the class's own message.
 import { getLocale, t } from '../../i18n';
-import { ModelTooLargeForGpuError } from '../../engine/backend-errors';
+import { ModelTooLargeForGpuError } from '../../backend/errors';
 import {
   CorruptModelFileError,
   HostPermissionDeniedError,

@@ -1,7 +1,7 @@
 // The "Advanced" disclosure: hyperparameters as optional fields. An empty field keeps the value
 // the engine chooses from the data (chooseDefaults), shown as the placeholder once known.
 import '../../i18n/train';
-import type { ConfigValue, TrainDefaults } from '../../engine/protocol';
+import type { ConfigValue, TrainDefaults } from '../../engine/protocol/types';
 import { t } from '../../i18n';
 import type { TrainSettings } from '../../tuning/train/defaults';
 import type { MethodName } from '../../tuning/types';

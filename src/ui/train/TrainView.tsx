@@ -6,8 +6,8 @@
 import '../../i18n/train';
 import './train.css';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { getEngineClient } from '../../engine/client';
-import { idleTrainState, isActivePhase, type EngineErrorInfo, type ExampleSelection, type TrainDefaults, type TrainState } from '../../engine/protocol';
+import { getEngineClient } from '../../engine/client/engine-client';
+import { idleTrainState, isActivePhase, type EngineErrorInfo, type ExampleSelection, type TrainDefaults, type TrainState } from '../../engine/protocol/types';
 import { getLocale, t } from '../../i18n';
 import { countExamples, listTags, type Facet } from '../../storage/examples-repo';
 import type { MethodName } from '../../tuning/types';

@@ -1,7 +1,7 @@
 // Chat state logic on real storage (fake-indexeddb) and a fake engine that streams like the real one.
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { EngineRequestError } from '../../../src/engine/client';
+import { EngineRequestError } from '../../../src/engine/client/engine-client';
 import { openAttuneDb, type AttuneDb } from '../../../src/storage/db';
 import { saveAdapter } from '../../../src/storage/adapters-repo';
 import { getSettings } from '../../../src/storage/settings-repo';

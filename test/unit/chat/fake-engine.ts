@@ -1,8 +1,8 @@
 // A fake engine for chat tests, implementing the same ChatEngine slice as EngineClient: streams a
 // scripted answer piece by piece, and on abort rejects with EngineRequestError('cancelled'), as
 // the real engine does after `request.cancel`. `hold()` pauses the stream so tests can press Stop.
-import { EngineRequestError, type RequestOptions } from '../../../src/engine/client';
-import type { GeneratePayload, GenerateResult } from '../../../src/engine/protocol';
+import { EngineRequestError, type RequestOptions } from '../../../src/engine/client/engine-client';
+import type { GeneratePayload, GenerateResult } from '../../../src/engine/protocol/types';
 import type { ChatEngine } from '../../../src/ui/chat/controller';
 
 export class FakeEngine implements ChatEngine {

@@ -3,8 +3,8 @@
 // checkpoint in a new host exactly as an uninterrupted run would have gone; bad requests are refused.
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { EngineHost } from '../../../src/engine/host';
-import type { TrainState } from '../../../src/engine/protocol';
+import type { EngineHost } from '../../../src/engine/host/host';
+import type { TrainState } from '../../../src/engine/protocol/types';
 import { getAdapter, listAdapters } from '../../../src/storage/adapters-repo';
 import { getTrainingRun, listTrainingRuns } from '../../../src/storage/training-runs-repo';
 import { createHost, freshDb, seedExamples, TestClient } from './helpers';

@@ -1,16 +1,17 @@
 // The protocol's edges: request validation on the host side, and the page-side client over a
 // fake Port (progress, result, error, cancel, a Port that goes away).
 import { describe, expect, test } from 'vitest';
-import { EngineClient, EngineRequestError, EngineUnavailableError, type PortLike } from '../../../src/engine/client';
-import { isEngineRequest } from '../../../src/engine/validate';
+import { EngineClient, EngineRequestError, EngineUnavailableError, type PortLike } from '../../../src/engine/client/engine-client';
+import { isEngineRequest } from '../../../src/engine/protocol/validate';
+import { isMethodName } from '../../../src/tuning/registry';
 
 describe('request validation', () => {
   const ok = { kind: 'train.start', id: 'a-1', payload: { examples: { kind: 'all' }, method: 'lora' } };
   test('accepts well-formed requests of every shape used', () => {
-    expect(isEngineRequest(ok)).toBe(true);
-    expect(isEngineRequest({ kind: 'train.start', id: 'x', payload: { examples: { kind: 'tag', tag: 'work' }, method: 'prompt-tuning', overrides: { maxSteps: 5, lr: 0.01 }, methodConfig: { numVirtualTokens: 8 }, name: 'n' } })).toBe(true);
-    expect(isEngineRequest({ kind: 'generate', id: 'g', payload: { messages: [{ role: 'user', content: 'hi' }], adapterId: null, sampling: { greedy: false, temperature: 0.7 } } })).toBe(true);
-    expect(isEngineRequest({ kind: 'train.pause', id: 'p', payload: {} })).toBe(true);
+    expect(isEngineRequest(ok, isMethodName)).toBe(true);
+    expect(isEngineRequest({ kind: 'train.start', id: 'x', payload: { examples: { kind: 'tag', tag: 'work' }, method: 'prompt-tuning', overrides: { maxSteps: 5, lr: 0.01 }, methodConfig: { numVirtualTokens: 8 }, name: 'n' } }, isMethodName)).toBe(true);
+    expect(isEngineRequest({ kind: 'generate', id: 'g', payload: { messages: [{ role: 'user', content: 'hi' }], adapterId: null, sampling: { greedy: false, temperature: 0.7 } } }, isMethodName)).toBe(true);
+    expect(isEngineRequest({ kind: 'train.pause', id: 'p', payload: {} }, isMethodName)).toBe(true);
   });
   test.each([
     ['unknown kind', { ...ok, kind: 'train.explode' }],
@@ -25,7 +26,7 @@ describe('request validation', () => {
     ['bad role', { kind: 'generate', id: 'g', payload: { messages: [{ role: 'root', content: 'b' }], adapterId: null } }],
     ['payload on an empty kind', { kind: 'train.pause', id: 'p', payload: { now: true } }],
   ])('refuses %s', (_, message) => {
-    expect(isEngineRequest(message)).toBe(false);
+    expect(isEngineRequest(message, isMethodName)).toBe(false);
   });
 });
 

@@ -5,8 +5,8 @@
 // and keeps the last good checkpoint, which a restarted engine continues from.
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { EngineHost } from '../../../src/engine/host';
-import type { TrainState } from '../../../src/engine/protocol';
+import type { EngineHost } from '../../../src/engine/host/host';
+import type { TrainState } from '../../../src/engine/protocol/types';
 import { listAdapters } from '../../../src/storage/adapters-repo';
 import type { TrainingRunRecord } from '../../../src/storage/schema';
 import { getTrainingRun, listTrainingRuns } from '../../../src/storage/training-runs-repo';

@@ -4,7 +4,7 @@
 // English and Simplified Chinese.
 import { render } from 'preact';
 import { afterEach, describe, expect, test } from 'vitest';
-import { idleTrainState, type TrainState } from '../../../src/engine/protocol';
+import { idleTrainState, type TrainState } from '../../../src/engine/protocol/types';
 import { setLocale } from '../../../src/i18n';
 import { TrainProgressPanel } from '../../../src/ui/train/TrainView';
 

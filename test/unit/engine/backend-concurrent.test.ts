@@ -3,8 +3,8 @@
 // so its start is asynchronous and really overlaps the other call.
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, expect, test } from 'vitest';
-import { getActiveBackend, initBackend } from '../../../src/engine/backend';
-import { wasmPrefixForNode } from '../../../src/engine/backend-wasm-node';
+import { getActiveBackend, initBackend } from '../../../src/backend/init';
+import { wasmPrefixForNode } from '../../../src/backend/wasm-node';
 
 const environment = { webgpuAdapter: null, webgl: false, wasm: true };
 const options = { environment, wasmPrefix: wasmPrefixForNode() };

@@ -2,9 +2,9 @@
 import 'fake-indexeddb/auto';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, expect, test } from 'vitest';
-import { checkMatmul } from '../../../src/engine/backend-check';
-import { getActiveBackend, initBackend } from '../../../src/engine/backend';
-import { wasmPrefixForNode } from '../../../src/engine/backend-wasm-node';
+import { checkMatmul } from '../../../src/backend/check';
+import { getActiveBackend, initBackend } from '../../../src/backend/init';
+import { wasmPrefixForNode } from '../../../src/backend/wasm-node';
 
 const nodeEnvironment = { webgpuAdapter: null, webgl: false, wasm: true };
 
@@ -89,7 +89,7 @@ test('the matmul check notices a wrong result', async () => {
 test('the saved backend setting is what initBackendFromSettings starts', async () => {
   const { openAttuneDb } = await import('../../../src/storage/db');
   const { updateSettings } = await import('../../../src/storage/settings-repo');
-  const { initBackendFromSettings } = await import('../../../src/engine/backend-settings');
+  const { initBackendFromSettings } = await import('../../../src/backend/settings');
   const db = await openAttuneDb({ name: `backend-settings-${Math.random()}` });
   await updateSettings(db, { backend: 'cpu' });
   const active = await initBackendFromSettings(db, {

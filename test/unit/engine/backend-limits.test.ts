@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
-import { ModelTooLargeForGpuError } from '../../../src/engine/backend-errors';
-import { assertModelFitsBackend, assertTensorFitsGpu } from '../../../src/engine/backend-limits';
-import type { ActiveBackend } from '../../../src/engine/backend-types';
+import { ModelTooLargeForGpuError } from '../../../src/backend/errors';
+import { assertModelFitsBackend, assertTensorFitsGpu } from '../../../src/backend/limits';
+import type { ActiveBackend } from '../../../src/backend/types';
 
 const limits = { maxBufferSize: 256 * 1024 * 1024, maxStorageBufferBindingSize: 128 * 1024 * 1024 };
 

@@ -6,8 +6,8 @@ import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import '../../../src/i18n/models';
 import { setLocale } from '../../../src/i18n';
-import { ModelTooLargeForGpuError } from '../../../src/engine/backend-errors';
-import type { ActiveBackend, BackendOverride } from '../../../src/engine/backend-types';
+import { ModelTooLargeForGpuError } from '../../../src/backend/errors';
+import type { ActiveBackend, BackendOverride } from '../../../src/backend/types';
 import { BackendPanel } from '../../../src/ui/models/BackendPanel';
 
 let container: HTMLElement;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { planBackends } from '../../../src/engine/backend-select';
-import type { EnvironmentDescription, GpuAdapterSummary } from '../../../src/engine/backend-types';
+import { planBackends } from '../../../src/backend/select';
+import type { EnvironmentDescription, GpuAdapterSummary } from '../../../src/backend/types';
 
 const adapter: GpuAdapterSummary = {
   vendor: 'nvidia',

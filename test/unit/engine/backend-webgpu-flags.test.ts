@@ -1,9 +1,9 @@
 // Which tfjs-webgpu flags an adapter gets: software adapters get the packed matmul program.
 import { webgpu_util } from '@tensorflow/tfjs-backend-webgpu';
 import { expect, test } from 'vitest';
-import { isSoftwareAdapter, isSoftwareRenderer } from '../../../src/engine/backend-software';
-import { webgpuFlagsFor } from '../../../src/engine/backend-webgpu-flags';
-import type { GpuAdapterSummary } from '../../../src/engine/backend-types';
+import { isSoftwareAdapter, isSoftwareRenderer } from '../../../src/backend/software';
+import { webgpuFlagsFor } from '../../../src/backend/webgpu-flags';
+import type { GpuAdapterSummary } from '../../../src/backend/types';
 
 const limits = { maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 30 };
 // What Dawn reports for SwiftShader here (npm `webgpu` in Node, same as headless Chromium).

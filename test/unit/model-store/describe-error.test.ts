@@ -2,7 +2,7 @@ import { afterEach, expect, test } from 'vitest';
 import '../../../src/i18n/models';
 import { setLocale } from '../../../src/i18n';
 import { modelsCatalogue } from '../../../src/i18n/models';
-import { ModelTooLargeForGpuError } from '../../../src/engine/backend-errors';
+import { ModelTooLargeForGpuError } from '../../../src/backend/errors';
 import {
   HostPermissionDeniedError,
   InvalidModelUrlError,

@@ -2,9 +2,9 @@
 // engine requests over a MessageChannel to a worker-side EngineHost (real host, real protocol).
 import 'fake-indexeddb/auto';
 import { afterEach, expect, test } from 'vitest';
-import { EngineClient, EngineUnavailableError, getEngineClient } from '../../../src/engine/client';
-import { EngineHost, type EngineConnection } from '../../../src/engine/host';
-import type { EngineEvent } from '../../../src/engine/protocol';
+import { EngineClient, EngineUnavailableError, getEngineClient } from '../../../src/engine/client/engine-client';
+import { EngineHost, type EngineConnection } from '../../../src/engine/host/host';
+import type { EngineEvent } from '../../../src/engine/protocol/types';
 import { currentPlatform, installPlatform } from '../../../src/platform';
 import { extensionPlatform } from '../../../src/platform/extension';
 import { createWebPlatform } from '../../../src/platform/web';

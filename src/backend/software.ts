@@ -2,7 +2,7 @@
 // They compute correctly but slowly: training the default model on SwiftShader WebGPU ran at about
 // 1 token/s here against about 230 on WASM (docs/backends.md), so automatic selection ranks them
 // below WASM. Pure: reads only the probed description, so tests and the selector share it.
-import type { GpuAdapterSummary } from './backend-types';
+import type { GpuAdapterSummary } from './types';
 
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render/i;
 

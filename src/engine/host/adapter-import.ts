@@ -1,34 +1,16 @@
 // Importing a PEFT adapter zip: unzip, load it against the active model with the same checks as
 // any PEFT folder (base model id, method, tensor shapes), then store the files as they came.
-import type { AttuneDb } from '../storage/db';
-import { saveAdapter } from '../storage/adapters-repo';
-import { unzipAdapter } from '../tuning/peft/zip';
-import { AdapterFormatError } from '../tuning/errors';
+import type { AttuneDb } from '../../storage/db';
+import { saveAdapter } from '../../storage/adapters-repo';
+import { unzipAdapter } from '../../tuning/peft/zip';
+import { AdapterFormatError } from '../../tuning/errors';
 import { adapterRecordFromFiles, loadStoredAdapter } from './adapters';
 import type { ModelCache } from './models';
-import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE } from '../tuning/peft/files';
+import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE } from '../../tuning/peft/layout';
+import { base64ToBytes } from '../protocol/base64';
 
 /** Bigger than any adapter of a model this engine runs; Chrome's message limit is 64 MiB. */
 const MAX_ZIP_BASE64 = 48 * 1024 * 1024;
-
-export function base64ToBytes(base64: string): Uint8Array {
-  let binary: string;
-  try {
-    binary = atob(base64);
-  } catch {
-    throw new AdapterFormatError('the file did not arrive intact (bad base64)');
-  }
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-export function bytesToBase64(bytes: Uint8Array): string {
-  let binary = '';
-  const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk) binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
-  return btoa(binary);
-}
 
 export async function importAdapterZip(
   models: ModelCache,
@@ -38,7 +20,9 @@ export async function importAdapterZip(
   newId: () => string,
 ): Promise<{ adapterId: string; name: string }> {
   if (payload.zipBase64.length > MAX_ZIP_BASE64) throw new AdapterFormatError('the file is larger than 36 MB, too large for an adapter of this model');
-  const files = unzipAdapter(base64ToBytes(payload.zipBase64));
+  const zip = base64ToBytes(payload.zipBase64);
+  if (!zip) throw new AdapterFormatError('the file did not arrive intact (bad base64)');
+  const files = unzipAdapter(zip);
   for (const name of [ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE]) {
     if (!files.has(name)) throw new AdapterFormatError(`the zip has no ${name}`);
   }

@@ -1,8 +1,8 @@
 // Checks a model's largest weight against the active GPU's buffer limits before loading, so an
 // oversized model fails with a clear ModelTooLargeForGpuError instead of a driver error mid-load.
-import { ModelTooLargeForGpuError } from './backend-errors';
+import { ModelTooLargeForGpuError } from './errors';
 import type { TensorSize } from '../model-store/model-store';
-import type { ActiveBackend, GpuBufferLimits } from './backend-types';
+import type { ActiveBackend, GpuBufferLimits } from './types';
 
 /** Throws ModelTooLargeForGpuError when the tensor does not fit in one buffer binding. */
 export function assertTensorFitsGpu(tensor: TensorSize, limits: GpuBufferLimits): void {

@@ -1,7 +1,7 @@
 // The client's check on events from the engine. Kept apart from validate.ts so pages that only
 // talk to the engine (side panel, popup) do not pull the tuning registry (and tfjs) into their bundle.
-import { isRecord, isString } from '../messaging/guards';
-import type { EngineEvent } from './protocol';
+import { isRecord, isString } from '../../messaging/guards';
+import type { EngineEvent } from './types';
 
 export function isEngineEvent(message: unknown): message is EngineEvent {
   if (!isRecord(message)) return false;

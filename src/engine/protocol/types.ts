@@ -8,9 +8,9 @@
 // exists (`ENGINE_ENSURE_MESSAGE`), then opens a runtime Port named ENGINE_PORT_NAME; the
 // offscreen document answers on that Port. The background never relays engine traffic.
 
-import type { ChatMessage } from '../model/chat-template';
-import type { MethodName } from '../tuning/types';
-import type { TrainSettings } from '../tuning/train/defaults';
+import type { ChatMessage } from '../../model/chat-template';
+import type { MethodName } from '../../tuning/types';
+import type { TrainSettings } from '../../tuning/train/defaults';
 
 // A generate request's chat turns are the model's own message shape; exported here so pages
 // build them against the protocol they send, not against the model.

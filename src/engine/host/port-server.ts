@@ -3,7 +3,7 @@
 // (the manifest has no externally_connectable, and the sender is checked again here).
 import { browser, type Browser } from 'wxt/browser';
 import type { EngineHost } from './host';
-import { ENGINE_PORT_NAME } from './protocol';
+import { ENGINE_PORT_NAME } from '../protocol/types';
 
 export function servePorts(host: EngineHost): void {
   browser.runtime.onConnect.addListener((port: Browser.runtime.Port) => {

@@ -2,14 +2,15 @@
 // It owns the model cache, the training controller and the generator, and disposes what it made.
 // Transport-free: `connect(send)` gives a connection that takes raw messages and sends events,
 // so the offscreen document (port-server.ts) and Node tests drive exactly the same code.
-import type { AttuneDb } from '../storage/db';
+import type { AttuneDb } from '../../storage/db';
 import { importAdapterZip } from './adapter-import';
 import { toErrorInfo } from './errors';
 import { Generator } from './generation';
 import { ModelCache, type ModelSource } from './models';
-import type { EngineEvent, EngineInfo, EngineRequest, EngineRequestOf, TrainState } from './protocol';
-import { DEFAULT_CHECKPOINTS, TrainController, type CheckpointPolicy } from './train-session';
-import { isEngineRequest, requestIdOf } from './validate';
+import type { EngineEvent, EngineInfo, EngineRequest, EngineRequestOf, TrainState } from '../protocol/types';
+import { DEFAULT_CHECKPOINTS, TrainController, type CheckpointPolicy } from './training/session';
+import { isMethodName } from '../../tuning/registry';
+import { isEngineRequest, requestIdOf } from '../protocol/validate';
 
 export interface EngineHostDeps {
   db: () => Promise<AttuneDb>;
@@ -62,7 +63,7 @@ export class EngineHost {
     };
     return {
       receive: (message) => {
-        if (!isEngineRequest(message)) {
+        if (!isEngineRequest(message, isMethodName)) {
           const id = requestIdOf(message);
           if (id) safeSend({ type: 'error', id, error: { code: 'malformed', message: 'The engine cannot read this request.' } });
           return;

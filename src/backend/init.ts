@@ -2,18 +2,18 @@
 // after WASM), unless the user overrides it. A backend that fails to start is skipped with its
 // reason, so the user always ends up on something that works and can see why.
 import * as tf from '@tensorflow/tfjs';
-import { NoBackendAvailableError } from './backend-errors';
-import { probeEnvironment } from './backend-probe';
-import { planBackends } from './backend-select';
+import { NoBackendAvailableError } from './errors';
+import { probeEnvironment } from './probe';
+import { planBackends } from './select';
 import type {
   ActiveBackend,
   BackendName,
   BackendOverride,
   EnvironmentDescription,
   SkippedBackend,
-} from './backend-types';
-import { configureWasm, wasmPrefixForPage } from './backend-wasm';
-import { applyWebgpuFlags } from './backend-webgpu-flags';
+} from './types';
+import { configureWasm, wasmPrefixForPage } from './wasm';
+import { applyWebgpuFlags } from './webgpu-flags';
 
 export interface InitBackendOptions {
   override?: BackendOverride;

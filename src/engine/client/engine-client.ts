@@ -8,7 +8,7 @@
 //
 // Aborting `signal` sends `request.cancel`; the request then rejects with code 'cancelled'.
 import { browser } from 'wxt/browser';
-import { isEngineEvent } from './events';
+import { isEngineEvent } from '../protocol/events';
 import {
   ENGINE_ENSURE_MESSAGE,
   ENGINE_PORT_NAME,
@@ -19,7 +19,7 @@ import {
   type PayloadOf,
   type ProgressOf,
   type ResultOf,
-} from './protocol';
+} from '../protocol/types';
 
 /** The engine refused or failed a request; `code` says why (translate it in the UI). */
 export class EngineRequestError extends Error {

@@ -3,26 +3,26 @@
 // run's IndexedDB record every few steps or seconds, continues an unfinished run from its last
 // checkpoint after a restart, and at the end saves the adapter with its metrics and a
 // base-vs-tuned comparison on held-out instructions.
-import { generate } from '../model';
-import type { Example } from '../dataset/example';
-import type { AttuneDb } from '../storage/db';
-import { saveAdapter } from '../storage/adapters-repo';
-import { StorageFullError } from '../storage/errors';
-import { allExamplesOldestFirst, getExample, listExamples } from '../storage/examples-repo';
-import type { TrainingRunRecord } from '../storage/schema';
-import { listTrainingRuns, saveTrainingRun, updateTrainingRun } from '../storage/training-runs-repo';
-import { dataStats, exampleMessages, splitExamples, tokenizeExamples, type TrainingExample } from '../tuning/train/data';
-import { chooseDefaults } from '../tuning/train/defaults';
-import { getMethod } from '../tuning/registry';
-import type { TrainSettings } from '../tuning/train/defaults';
-import { prepareTraining, type PreparedRun } from '../tuning/train/prepare';
-import type { TrainerSnapshot } from '../tuning/train/snapshot';
-import type { TrainProgress, TrainResult } from '../tuning/train/trainer';
-import type { Adapter, MethodConfigMap, MethodName } from '../tuning/types';
-import { adapterRecordFrom } from './adapters';
-import { AdapterNotSavedError, CheckpointNotSavedError, EngineError, NoExamplesError, NotRunningError, TrainingBusyError, toErrorInfo } from './errors';
-import { fitNewTokens, promptIdsFor } from './generation';
-import type { ActiveModel, ModelCache } from './models';
+import { generate } from '../../../model';
+import type { Example } from '../../../dataset/example';
+import type { AttuneDb } from '../../../storage/db';
+import { saveAdapter } from '../../../storage/adapters-repo';
+import { StorageFullError } from '../../../storage/errors';
+import { allExamplesOldestFirst, getExample, listExamples } from '../../../storage/examples-repo';
+import type { TrainingRunRecord } from '../../../storage/schema';
+import { listTrainingRuns, saveTrainingRun, updateTrainingRun } from '../../../storage/training-runs-repo';
+import { dataStats, exampleMessages, splitExamples, tokenizeExamples, type TrainingExample } from '../../../tuning/train/data';
+import { chooseDefaults } from '../../../tuning/train/defaults';
+import { getMethod } from '../../../tuning/registry';
+import type { TrainSettings } from '../../../tuning/train/defaults';
+import { prepareTraining, type PreparedRun } from '../../../tuning/train/prepare';
+import type { TrainerSnapshot } from '../../../tuning/train/snapshot';
+import type { TrainProgress, TrainResult } from '../../../tuning/train/trainer';
+import type { Adapter, MethodConfigMap, MethodName } from '../../../tuning/types';
+import { adapterRecordFrom } from '../adapters';
+import { AdapterNotSavedError, CheckpointNotSavedError, EngineError, NoExamplesError, NotRunningError, TrainingBusyError, toErrorInfo } from '../errors';
+import { fitNewTokens, promptIdsFor } from '../generation';
+import type { ActiveModel, ModelCache } from '../models';
 import {
   idleTrainState,
   isActivePhase,
@@ -33,7 +33,7 @@ import {
   type TrainDefaults,
   type TrainStartPayload,
   type TrainState,
-} from './protocol';
+} from '../../protocol/types';
 
 export interface CheckpointPolicy {
   /** Write a checkpoint after this many optimizer steps... */

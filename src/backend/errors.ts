@@ -1,5 +1,5 @@
 // One error class per backend failure, each with a message the user can act on.
-import type { BackendName, GpuBufferLimits } from './backend-types';
+import type { BackendName, GpuBufferLimits } from './types';
 
 const MIB = 1024 * 1024;
 const mib = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;

@@ -2,9 +2,8 @@
 // Messages arrive as structured clones from another context, so each field is checked before use;
 // a request with a wrong or unknown field is refused as 'malformed' rather than half-understood.
 
-import { hasOnlyKeys, isEmptyPayload, isRecord, isString, type UnknownRecord } from '../messaging/guards';
-import { isMethodName } from '../tuning/registry';
-import { ENGINE_KINDS, type EngineKind, type EngineRequest } from './protocol';
+import { hasOnlyKeys, isEmptyPayload, isRecord, isString, type UnknownRecord } from '../../messaging/guards';
+import { ENGINE_KINDS, type EngineKind, type EngineRequest } from './types';
 
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isOptional = (v: unknown, check: (x: unknown) => boolean) => v === undefined || check(v);
@@ -44,7 +43,7 @@ function isSettingOverrides(value: unknown): boolean {
   return Object.entries(value).every(([key, v]) => (key === 'maxSteps' ? v === null || isFiniteNumber(v) : isFiniteNumber(v)));
 }
 
-function isTrainStart(p: UnknownRecord): boolean {
+function isTrainStart(p: UnknownRecord, isMethodName: MethodCheck): boolean {
   return (
     hasOnlyKeys(p, ['examples', 'method', 'methodConfig', 'overrides', 'name']) &&
     isExampleSelection(p.examples) &&
@@ -90,9 +89,9 @@ function isGenerate(p: UnknownRecord): boolean {
   );
 }
 
-const PAYLOAD_CHECKS: { [K in EngineKind]: (payload: unknown) => boolean } = {
-  'train.start': (p) => isRecord(p) && isTrainStart(p),
-  'train.defaults': (p) => isRecord(p) && hasOnlyKeys(p, ['examples', 'method']) && isExampleSelection(p.examples) && isString(p.method) && isMethodName(p.method),
+const PAYLOAD_CHECKS: { [K in EngineKind]: (payload: unknown, isMethodName: MethodCheck) => boolean } = {
+  'train.start': (p, isMethodName) => isRecord(p) && isTrainStart(p, isMethodName),
+  'train.defaults': (p, isMethodName) => isRecord(p) && hasOnlyKeys(p, ['examples', 'method']) && isExampleSelection(p.examples) && isString(p.method) && isMethodName(p.method),
   'train.watch': isEmptyPayload,
   'train.pause': isEmptyPayload,
   'train.resume': isEmptyPayload,
@@ -116,8 +115,14 @@ export function requestIdOf(message: unknown): string | null {
   return isRecord(message) && isString(message.id) && message.id.length > 0 && message.id.length <= 100 ? message.id : null;
 }
 
-export function isEngineRequest(message: unknown): message is EngineRequest {
+/**
+ * Whether a method name is one the receiver can train. Passed in by the host (which owns the
+ * registry) so the protocol stays free of tensor code.
+ */
+export type MethodCheck = (name: string) => boolean;
+
+export function isEngineRequest(message: unknown, isMethodName: MethodCheck): message is EngineRequest {
   if (!isRecord(message) || !hasOnlyKeys(message, ['kind', 'id', 'payload'])) return false;
   if (!isEngineKind(message.kind) || requestIdOf(message) === null) return false;
-  return PAYLOAD_CHECKS[message.kind](message.payload);
+  return PAYLOAD_CHECKS[message.kind](message.payload, isMethodName);
 }

@@ -1,7 +1,7 @@
 // The base model the engine runs: which one is active, loading it once, and keeping it while a
 // training run or a generation uses it. Loading goes through a ModelSource so the same engine
 // runs on the model store in the browser and on a fixture folder in Node tests.
-import { loadModel, type LoadedModel, type ModelFiles } from '../model';
+import { loadModel, type LoadedModel, type ModelFiles } from '../../model';
 import { EngineError, NoModelError } from './errors';
 
 export interface ModelSource {

@@ -1,10 +1,10 @@
 // The engine as the offscreen document runs it: the model store for models, the saved backend
 // setting, the shared IndexedDB connection; serves Ports and continues an interrupted run.
-import { createBrowserModelStore } from '../model-store/browser-model-store';
-import { BUNDLED_MODEL_ID } from '../model-store/bundled';
-import { getAttuneDb } from '../storage/db';
-import { getSettings } from '../storage/settings-repo';
-import { initBackend } from './backend';
+import { createBrowserModelStore } from '../../model-store/browser-model-store';
+import { BUNDLED_MODEL_ID } from '../../model-store/bundled';
+import { getAttuneDb } from '../../storage/db';
+import { getSettings } from '../../storage/settings-repo';
+import { initBackend } from '../../backend/init';
 import { EngineHost } from './host';
 import type { ModelSource } from './models';
 import { servePorts } from './port-server';

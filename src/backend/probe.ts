@@ -1,6 +1,6 @@
 // Probes the real environment (browser page, worker or Node) into an EnvironmentDescription.
 // Kept apart from selection so selection stays pure and testable.
-import type { EnvironmentDescription, GpuAdapterSummary } from './backend-types';
+import type { EnvironmentDescription, GpuAdapterSummary } from './types';
 
 /** The slice of the WebGPU API we read; avoids depending on @webgpu/types here. */
 interface GpuAdapterLike {

@@ -1,13 +1,13 @@
 // Pure backend selection: environment description + user override -> ordered candidates.
 // No tfjs, no navigator: the caller probes the environment and tries candidates in order.
-import { isSoftwareAdapter, isSoftwareRenderer } from './backend-software';
+import { isSoftwareAdapter, isSoftwareRenderer } from './software';
 import {
   BACKEND_PREFERENCE,
   type BackendName,
   type BackendOverride,
   type EnvironmentDescription,
   type SkippedBackend,
-} from './backend-types';
+} from './types';
 
 export interface BackendPlan {
   /** Backends to try, best first; always ends with 'cpu', which exists everywhere. */

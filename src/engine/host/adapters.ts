@@ -1,10 +1,11 @@
 // Stored adapters <-> live adapters. A stored adapter is the PEFT pair as plain data:
 // adapter_config.json parsed into `config`, adapter_model.safetensors bytes in `weights`, so
 // export is a zip of two byte arrays and import is the same check PEFT files get everywhere.
-import type { LoadedModel } from '../model';
-import type { AdapterRecord } from '../storage/schema';
-import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, exportAdapter, importAdapter, type AdapterFiles } from '../tuning/peft/files';
-import type { Adapter, AdapterContext } from '../tuning/types';
+import type { LoadedModel } from '../../model';
+import type { AdapterRecord } from '../../storage/schema';
+import { exportAdapter, importAdapter } from '../../tuning/peft/files';
+import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, peftFilesOf, type AdapterFiles } from '../../tuning/peft/layout';
+import type { Adapter, AdapterContext } from '../../tuning/types';
 import type { ActiveModel } from './models';
 
 export interface NewAdapterRecord {
@@ -37,14 +38,6 @@ export function adapterRecordFromFiles(files: AdapterFiles, method: string, meta
   return record;
 }
 
-/** The PEFT files of a stored adapter (for export and for loading). */
-export function adapterFilesOf(record: Pick<AdapterRecord, 'config' | 'weights'>): AdapterFiles {
-  return new Map([
-    [ADAPTER_CONFIG_FILE, new TextEncoder().encode(`${JSON.stringify(record.config, null, 2)}\n`)],
-    [ADAPTER_WEIGHTS_FILE, new Uint8Array(record.weights)],
-  ]);
-}
-
 export function adapterContext(active: ActiveModel, seed = 0): AdapterContext {
   const tokenizer = active.model.tokenizer;
   return {
@@ -58,7 +51,7 @@ export function adapterContext(active: ActiveModel, seed = 0): AdapterContext {
 
 /** Loads a stored adapter for the active model (throws AdapterMismatchError when it does not fit). */
 export function loadStoredAdapter(record: AdapterRecord, active: ActiveModel): Adapter {
-  return importAdapter(adapterFilesOf(record), adapterContext(active));
+  return importAdapter(peftFilesOf(record), adapterContext(active));
 }
 
 interface CacheEntry {

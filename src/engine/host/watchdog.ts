@@ -4,7 +4,7 @@
 // worker alive (an idle one is stopped after 30 s and would then miss the disconnect).
 import { browser, type Browser } from 'wxt/browser';
 import type { EngineHost } from './host';
-import { ENGINE_WATCHDOG_PORT_NAME, isActivePhase } from './protocol';
+import { ENGINE_WATCHDOG_PORT_NAME, isActivePhase } from '../protocol/types';
 
 const HEARTBEAT_MS = 20_000;
 

@@ -6,8 +6,8 @@
 // tiled "packed" program. Decoding one token of the tiny test model fell from ≈ 5 s to ≈ 0.3 s
 // with the packed program forced. Real GPUs keep tfjs's own choice.
 import * as tf from '@tensorflow/tfjs';
-import { isSoftwareAdapter } from './backend-software';
-import type { GpuAdapterSummary } from './backend-types';
+import { isSoftwareAdapter } from './software';
+import type { GpuAdapterSummary } from './types';
 
 /** tfjs-backend-webgpu's MatMulProgramType.MatMulPackedProgram (webgpu_util.ts, tfjs 4.22). */
 const MATMUL_PACKED_PROGRAM = 3;

@@ -3,8 +3,8 @@
 // it honours the user's choice.
 import type { AttuneDb } from '../storage/db';
 import { getSettings } from '../storage/settings-repo';
-import { initBackend, type InitBackendOptions } from './backend';
-import type { ActiveBackend } from './backend-types';
+import { initBackend, type InitBackendOptions } from './init';
+import type { ActiveBackend } from './types';
 
 export async function initBackendFromSettings(
   db: AttuneDb,

@@ -1,10 +1,10 @@
 // The engine's own failures, one class each, and the mapping of any thrown error to the
 // `{code, message}` a page receives. Messages come from the failing module's error class (model,
 // tuning, storage), which already say what the user can do.
-import { GenerationAbortedError, InvalidInputError, ModelError } from '../model/errors';
-import { StorageFullError } from '../storage/errors';
-import { AdapterFormatError, AdapterMismatchError, TrainingDataError, TuningConfigError, TuningError, UnknownMethodError } from '../tuning/errors';
-import type { EngineErrorCode, EngineErrorInfo } from './protocol';
+import { GenerationAbortedError, InvalidInputError, ModelError } from '../../model/errors';
+import { StorageFullError } from '../../storage/errors';
+import { AdapterFormatError, AdapterMismatchError, TrainingDataError, TuningConfigError, TuningError, UnknownMethodError } from '../../tuning/errors';
+import type { EngineErrorCode, EngineErrorInfo } from '../protocol/types';
 
 export class EngineError extends Error {
   constructor(

@@ -1,16 +1,16 @@
 // Text generation for pages: the active model, optionally with a stored adapter (hooks) or the
 // merged weights of a LoRA adapter, streaming text pieces as they become final.
-import { generate, type GenerateOptions, type LoadedModel } from '../model';
-import type { WeightMap } from '../model/types';
-import type { AttuneDb } from '../storage/db';
-import { getAdapter } from '../storage/adapters-repo';
-import type { AdapterRecord } from '../storage/schema';
-import { LoraAdapter } from '../tuning/methods/lora/method';
-import { disposeReplaced, mergeLora } from '../tuning/methods/lora/merge';
+import { generate, type GenerateOptions, type LoadedModel } from '../../model';
+import type { WeightMap } from '../../model/types';
+import type { AttuneDb } from '../../storage/db';
+import { getAdapter } from '../../storage/adapters-repo';
+import type { AdapterRecord } from '../../storage/schema';
+import { LoraAdapter } from '../../tuning/methods/lora/method';
+import { disposeReplaced, mergeLora } from '../../tuning/methods/lora/merge';
 import { AdapterCache, loadStoredAdapter } from './adapters';
 import { AdapterModelMismatchError, AdapterNotFoundError, EngineError, NotMergeableError } from './errors';
 import type { ActiveModel, ModelCache } from './models';
-import type { GeneratePayload, GenerateResult, SamplingPayload } from './protocol';
+import type { GeneratePayload, GenerateResult, SamplingPayload } from '../protocol/types';
 
 /** Token ids of a request: a chat is rendered exactly as training renders prompts. */
 export function promptIdsFor(model: LoadedModel, payload: Pick<GeneratePayload, 'prompt' | 'messages'>): number[] {
