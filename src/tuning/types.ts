@@ -77,6 +77,8 @@ export interface Adapter<N extends MethodName = MethodName> {
 /** A tuning method: builds adapters from a config, or loads them from PEFT files. */
 export interface TuningMethod<N extends MethodName = MethodName> {
   readonly name: N;
+  /** Short English name, used where a name is made up for the person (a new adapter's name). */
+  readonly label: string;
   /** PEFT's `peft_type` for this method (LORA, PROMPT_TUNING, ...). */
   readonly peftType: string;
   /**
@@ -87,6 +89,8 @@ export interface TuningMethod<N extends MethodName = MethodName> {
   readonly preservesOutputsAtInit: boolean;
   /** A good config for this model when the user changes nothing. */
   defaultConfig(model: ModelConfig): MethodConfigMap[N];
+  /** Positions the method prepends to every sequence (soft prompts); they take from the context. */
+  virtualTokens(config: MethodConfigMap[N]): number;
   /** Throws TuningConfigError naming the bad field. `model` adds checks against the model. */
   validate(config: MethodConfigMap[N], model?: ModelConfig): void;
   /** A fresh, untrained adapter (leaves the model's outputs unchanged where the method allows). */

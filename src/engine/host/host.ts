@@ -8,7 +8,8 @@ import { toErrorInfo } from './errors';
 import { Generator } from './generation';
 import { ModelCache, type ModelSource } from './models';
 import type { EngineEvent, EngineInfo, EngineRequest, EngineRequestOf, TrainState } from '../protocol/types';
-import { DEFAULT_CHECKPOINTS, TrainController, type CheckpointPolicy } from './training/session';
+import { DEFAULT_CHECKPOINTS, type CheckpointPolicy } from './training/checkpoints';
+import { TrainController } from './training/controller';
 import { isMethodName } from '../../tuning/registry';
 import { isEngineRequest, requestIdOf } from '../protocol/validate';
 

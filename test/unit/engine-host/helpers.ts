@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { EngineHost, type EngineConnection } from '../../../src/engine/host/host';
-import type { CheckpointPolicy } from '../../../src/engine/host/training/session';
+import type { CheckpointPolicy } from '../../../src/engine/host/training/checkpoints';
 import type { EngineEvent, EngineKind, PayloadOf, ResultOf } from '../../../src/engine/protocol/types';
 import { openAttuneDb, type AttuneDb } from '../../../src/storage/db';
 import { importExamples } from '../../../src/storage/examples-repo';

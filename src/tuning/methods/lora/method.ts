@@ -169,9 +169,11 @@ function readFactor(peft: PeftAdapter, key: string, shape: [number, number]): tf
 
 export const loraMethod: TuningMethod<'lora'> = {
   name: 'lora',
+  label: 'LoRA',
   peftType: LORA_PEFT_TYPE,
   preservesOutputsAtInit: true,
   defaultConfig: defaultLoraConfig,
+  virtualTokens: () => 0,
   validate: validateLoraConfig,
   create: createLora,
   fromPeft: loadLora,

@@ -140,9 +140,11 @@ function loadPromptTuning(peft: PeftAdapter, context: AdapterContext): PromptTun
 
 export const promptTuningMethod: TuningMethod<'prompt-tuning'> = {
   name: 'prompt-tuning',
+  label: 'Soft prompt',
   peftType: PROMPT_TUNING_PEFT_TYPE,
   preservesOutputsAtInit: false,
   defaultConfig: defaultPromptTuningConfig,
+  virtualTokens: (config) => config.numVirtualTokens,
   validate: validatePromptTuningConfig,
   create: createPromptTuning,
   fromPeft: loadPromptTuning,

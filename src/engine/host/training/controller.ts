@@ -1,32 +1,22 @@
-// One training run at a time, owned by the engine: picks the examples, prepares the trainer,
-// streams its state to every page that watches, writes a checkpoint (trainer snapshot) into the
-// run's IndexedDB record every few steps or seconds, continues an unfinished run from its last
-// checkpoint after a restart, and at the end saves the adapter with its metrics and a
-// base-vs-tuned comparison on held-out instructions.
-import { generate } from '../../../model';
-import type { Example } from '../../../dataset/example';
+// The run lifecycle, one run at a time: start, pause, resume, cancel; streams the run's state to
+// every page that watches, writes checkpoints when due (checkpoints.ts), continues an unfinished
+// run after a restart (run-plan.ts), and at the end saves the adapter with its metrics and the
+// base-vs-tuned comparison (comparison.ts).
 import type { AttuneDb } from '../../../storage/db';
 import { saveAdapter } from '../../../storage/adapters-repo';
 import { StorageFullError } from '../../../storage/errors';
-import { allExamplesOldestFirst, getExample, listExamples } from '../../../storage/examples-repo';
-import type { TrainingRunRecord } from '../../../storage/schema';
 import { listTrainingRuns, saveTrainingRun, updateTrainingRun } from '../../../storage/training-runs-repo';
-import { dataStats, exampleMessages, splitExamples, tokenizeExamples, type TrainingExample } from '../../../tuning/train/data';
-import { chooseDefaults } from '../../../tuning/train/defaults';
 import { getMethod } from '../../../tuning/registry';
-import type { TrainSettings } from '../../../tuning/train/defaults';
-import { prepareTraining, type PreparedRun } from '../../../tuning/train/prepare';
-import type { TrainerSnapshot } from '../../../tuning/train/snapshot';
+import type { TrainingExample } from '../../../tuning/train/data';
+import { planTraining, prepareTraining, type PreparedRun } from '../../../tuning/train/prepare';
 import type { TrainProgress, TrainResult } from '../../../tuning/train/trainer';
-import type { Adapter, MethodConfigMap, MethodName } from '../../../tuning/types';
+import type { MethodConfigMap, MethodName } from '../../../tuning/types';
 import { adapterRecordFrom } from '../adapters';
 import { AdapterNotSavedError, CheckpointNotSavedError, EngineError, NoExamplesError, NotRunningError, TrainingBusyError, toErrorInfo } from '../errors';
-import { fitNewTokens, promptIdsFor } from '../generation';
 import type { ActiveModel, ModelCache } from '../models';
 import {
   idleTrainState,
   isActivePhase,
-  type ComparisonSample,
   type ConfigValue,
   type ExampleSelection,
   type LossPoint,
@@ -34,19 +24,10 @@ import {
   type TrainStartPayload,
   type TrainState,
 } from '../../protocol/types';
-
-export interface CheckpointPolicy {
-  /** Write a checkpoint after this many optimizer steps... */
-  everySteps: number;
-  /** ...or after this much time, whichever comes first. */
-  everyMs: number;
-}
-
-export const DEFAULT_CHECKPOINTS: CheckpointPolicy = { everySteps: 5, everyMs: 10_000 };
-
-/** Held-out instructions compared base vs tuned at the end of a run. */
-const COMPARISON_SAMPLES = 3;
-const COMPARISON_TOKENS = 40;
+import { isCheckpointDue, type CheckpointPolicy } from './checkpoints';
+import { compareOnHeldOut, comparisonExamples } from './comparison';
+import { examplesById, selectExamples } from './example-selection';
+import { newRunRecord, planFromRecord, withoutCheckpoint, type RunPlan } from './run-plan';
 
 export interface TrainDeps {
   db: () => Promise<AttuneDb>;
@@ -56,25 +37,6 @@ export interface TrainDeps {
   checkpoints: CheckpointPolicy;
   /** Told when an adapter was saved (caches of stale adapters can go). */
   onAdapterSaved?: (adapterId: string) => void;
-}
-
-/** What a run needs to start, or to start again from a checkpoint: kept in the run record's config. */
-interface RunPlan {
-  runId: string;
-  name: string;
-  method: MethodName;
-  methodConfig: Record<string, ConfigValue>;
-  selection: ExampleSelection;
-  /** Examples in the order training saw them (a resumed run must see the same data). */
-  exampleIds: string[];
-  overrides: Partial<TrainSettings>;
-  modelId: string | null;
-  startedAt: number;
-  checkpoint: TrainerSnapshot | null;
-  /** Loss curve up to the checkpoint. */
-  curve: LossPoint[];
-  /** The run was paused when its checkpoint was written: it comes back paused. */
-  paused: boolean;
 }
 
 type Listener = (state: TrainState) => void;
@@ -141,14 +103,9 @@ export class TrainController {
     const examples = await selectExamples(await this.deps.db(), selection);
     if (examples.length === 0) throw new NoExamplesError(selection.kind === 'tag' ? selection.tag : null);
     return this.deps.models.use(async ({ model }) => {
-      const tokenizer = model.tokenizer;
-      if (!tokenizer) throw new EngineError('no-model', 'This model has no tokenizer.json, so it cannot be trained on text.');
-      const methodConfig = getMethod(method).defaultConfig(model.config) as unknown as Record<string, ConfigValue>;
-      const virtual = typeof methodConfig.numVirtualTokens === 'number' ? methodConfig.numVirtualTokens : 0;
-      const train = splitExamples(examples, 1).train;
-      const stats = dataStats(tokenizeExamples(tokenizer, train).map((t) => t.prompt.length + t.completion.length));
-      const settings = chooseDefaults({ stats, method, contextTokens: model.config.maxPositions - virtual });
-      return { settings, methodConfig, exampleCount: examples.length };
+      if (!model.tokenizer) throw new EngineError('no-model', 'This model has no tokenizer.json, so it cannot be trained on text.');
+      const plan = planTraining({ model, method, examples });
+      return { settings: plan.settings, methodConfig: plan.config as unknown as Record<string, ConfigValue>, exampleCount: examples.length };
     });
   }
 
@@ -239,7 +196,7 @@ export class TrainController {
         this.prepared = prepared;
         try {
           if (plan.checkpoint) prepared.trainer.restore(plan.checkpoint);
-          else await saveTrainingRun(db, newRunRecord(plan, active, prepared));
+          else await saveTrainingRun(db, newRunRecord(plan, active, prepared.settings));
           this.lastCheckpoint = { step: plan.checkpoint?.step ?? 0, at: this.deps.now() };
           this.update({
             phase: 'running',
@@ -285,10 +242,8 @@ export class TrainController {
   private async betweenSteps(db: AttuneDb): Promise<void> {
     const step = this.state.step;
     const prepared = this.prepared;
-    if (!prepared || step <= this.lastCheckpoint.step || this.cancelRequested) return;
-    const { everySteps, everyMs } = this.deps.checkpoints;
-    const due = this.state.phase === 'paused' || step - this.lastCheckpoint.step >= everySteps || this.deps.now() - this.lastCheckpoint.at >= everyMs;
-    if (!due) return;
+    if (!prepared || this.cancelRequested) return;
+    if (!isCheckpointDue(this.deps.checkpoints, this.lastCheckpoint, step, this.deps.now(), this.state.phase === 'paused')) return;
     const snapshot = await prepared.trainer.snapshot();
     const metrics = this.state.curve.map(({ step: s, loss }) => ({ step: s, loss }));
     const paused = this.state.phase === 'paused';
@@ -377,105 +332,8 @@ export class TrainController {
   }
 }
 
-// ---- helpers ---------------------------------------------------------------------------------
-
+/** "LoRA 2026-12-07 12:30": the method's label and the start time, until the person renames it. */
 function defaultAdapterName(method: MethodName, now: number): string {
   const stamp = new Date(now).toISOString().slice(0, 16).replace('T', ' ');
-  return `${method === 'lora' ? 'LoRA' : 'Soft prompt'} ${stamp}`;
+  return `${getMethod(method).label} ${stamp}`;
 }
-
-/** The examples a selection names, oldest first (a stable order the run record keeps). */
-async function selectExamples(db: AttuneDb, selection: ExampleSelection): Promise<Example[]> {
-  if (selection.kind === 'all') return allExamplesOldestFirst(db);
-  const tagged = await listExamples(db, { tag: selection.tag });
-  return tagged.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
-}
-
-async function examplesById(db: AttuneDb, ids: readonly string[]): Promise<TrainingExample[]> {
-  const found = await Promise.all(ids.map((id) => getExample(db, id)));
-  const missing = found.filter((e) => !e).length;
-  if (missing > 0) {
-    throw new EngineError('training-failed', `${missing} example(s) this run trains on were deleted, so it cannot continue. Start a new run.`);
-  }
-  return found.map((e) => ({ instruction: e!.instruction, input: e!.input, output: e!.output }));
-}
-
-function newRunRecord(plan: RunPlan, active: ActiveModel, prepared: PreparedRun): TrainingRunRecord {
-  return {
-    id: plan.runId,
-    modelId: active.id,
-    method: plan.method,
-    status: 'running',
-    config: {
-      name: plan.name,
-      selection: plan.selection,
-      exampleIds: plan.exampleIds,
-      methodConfig: plan.methodConfig,
-      // The full settings, so a resumed run gets exactly the same ones (the snapshot checks it).
-      settings: prepared.settings,
-      baseModelId: active.peftBaseId,
-    },
-    metrics: [],
-    startedAt: plan.startedAt,
-  };
-}
-
-/** Rebuilds the plan of a stored run; null when the record is not one the engine wrote. */
-function planFromRecord(run: TrainingRunRecord): RunPlan | null {
-  const c = run.config as Partial<{
-    name: string;
-    selection: ExampleSelection;
-    exampleIds: string[];
-    methodConfig: Record<string, ConfigValue>;
-    settings: TrainSettings;
-  }>;
-  if (!c.name || !c.selection || !Array.isArray(c.exampleIds) || !c.settings || (run.method !== 'lora' && run.method !== 'prompt-tuning')) return null;
-  const heldOutByStep = new Map((run.checkpoint?.evals ?? []).map((e) => [e.step, e.heldOutLoss]));
-  let heldOut: number | null = run.checkpoint?.initialHeldOutLoss ?? null;
-  const curve = (run.checkpoint ? run.metrics.filter((m) => m.step <= run.checkpoint!.step) : []).map((m) => {
-    heldOut = heldOutByStep.get(m.step) ?? heldOut;
-    return { step: m.step, loss: m.loss, heldOutLoss: heldOut };
-  });
-  return {
-    runId: run.id,
-    name: c.name,
-    method: run.method,
-    methodConfig: c.methodConfig ?? {},
-    selection: c.selection,
-    exampleIds: c.exampleIds,
-    overrides: c.settings,
-    modelId: run.modelId,
-    startedAt: run.startedAt,
-    checkpoint: run.checkpoint ?? null,
-    curve,
-    paused: run.checkpoint !== undefined && (run.config as { paused?: unknown }).paused === true,
-  };
-}
-
-function withoutCheckpoint(run: TrainingRunRecord): TrainingRunRecord {
-  const { checkpoint: _dropped, ...rest } = run;
-  return rest;
-}
-
-/** Held-out examples (the same split prepareTraining made), else the first training ones. */
-function comparisonExamples(examples: TrainingExample[], seed: number): TrainingExample[] {
-  const split = splitExamples(examples, seed);
-  return (split.heldOut.length > 0 ? split.heldOut : split.train).slice(0, COMPARISON_SAMPLES);
-}
-
-async function compareOnHeldOut(active: ActiveModel, adapter: Adapter, examples: TrainingExample[]): Promise<ComparisonSample[]> {
-  const samples: ComparisonSample[] = [];
-  const model = adapter.weights(active.model.weights) === active.model.weights ? active.model : { ...active.model, weights: adapter.weights(active.model.weights) };
-  for (const example of examples) {
-    const ids = promptIdsFor(active.model, { messages: exampleMessages(example) });
-    const base = await generate(active.model, ids, { greedy: true, maxNewTokens: fitNewTokens(active.model, ids.length, 0, COMPARISON_TOKENS) });
-    const tuned = await generate(model, ids, {
-      greedy: true,
-      maxNewTokens: fitNewTokens(active.model, ids.length, adapter.virtualTokens, COMPARISON_TOKENS),
-      hooks: adapter.hooks({ training: false }),
-    });
-    samples.push({ instruction: exampleMessages(example)[0]!.content, expected: example.output, base: base.text, tuned: tuned.text });
-  }
-  return samples;
-}
-
