@@ -115,6 +115,13 @@ module.exports = {
       to: { pathNot: '^(src|node_modules)/', dependencyTypesNot: ['core'], couldNotResolve: false },
     },
     {
+      name: 'tools-not-to-test',
+      comment: 'The demo, benches and the e2e tests share the browser harness in tools/harness/; tools never reach into test/.',
+      severity: 'error',
+      from: { path: '^tools/' },
+      to: { path: '^test/' },
+    },
+    {
       name: 'not-to-unresolvable',
       comment: 'An import that resolves to no file: a typo, or a package missing from package.json.',
       severity: 'error',

@@ -22,11 +22,11 @@ import {
   extensionUrl,
   launchExtension,
   type LaunchedExtension,
-} from './harness';
+} from '../../tools/harness/browser';
 import { audit, axControls, type Finding } from './support/axe';
-import { CaptureUi } from './support/capture-ui';
+import { CaptureUi } from '../../tools/harness/capture-ui';
 import { chatBusy, chatIdle } from './support/chat-state';
-import { startFixtureServer, type FixtureServer } from './support/fixture-server';
+import { startFixtureServer, type FixtureServer } from '../../tools/harness/fixture-server';
 import { LONG_ANSWER_PROMPT } from '../fixtures/default-model/prompts';
 
 /** The part of the extension API the service-worker snippet below uses (it runs in the browser). */

@@ -3,9 +3,9 @@
 // 20,000-character cap. Run `npm run build` first (npm run test:e2e does).
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { extensionUrl, launchExtension, type LaunchedExtension } from './harness';
-import { CaptureUi, selectAll } from './support/capture-ui';
-import { startFixtureServer, type FixtureServer } from './support/fixture-server';
+import { extensionUrl, launchExtension, type LaunchedExtension } from '../../tools/harness/browser';
+import { CaptureUi, selectAll } from '../../tools/harness/capture-ui';
+import { startFixtureServer, type FixtureServer } from '../../tools/harness/fixture-server';
 
 /** The slice of the extension API used inside evaluate() callbacks (they run in the browser). */
 declare const chrome: {

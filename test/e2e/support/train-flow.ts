@@ -5,7 +5,7 @@
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { ModelServer } from '../../unit/model-store/model-server';
-import { extensionUrl, type LaunchedExtension } from '../harness';
+import { extensionUrl, type LaunchedExtension } from '../../../tools/harness/browser';
 
 /** Words of the short echo task the training tests use (a tiny model learns it in a few steps). */
 export const ECHO_WORDS = [

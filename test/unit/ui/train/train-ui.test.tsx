@@ -1,0 +1,61 @@
+// @vitest-environment jsdom
+// The pieces of the Train view that hold logic: hyperparameter fields -> engine overrides, and the
+// loss chart (drawn lines, accessible name and summary).
+import { render } from 'preact';
+import { describe, expect, test } from 'vitest';
+import { setLocale } from '../../../../src/i18n';
+import { LossChart, chartScale, lossSummary } from '../../../../src/ui/charts/LossChart';
+import { overridesFrom } from '../../../../src/ui/train/AdvancedSettings';
+
+describe('advanced settings', () => {
+  test('empty fields keep the defaults; filled ones become overrides, lr also sets the floor', () => {
+    expect(overridesFrom({}, 'lora')).toEqual({ overrides: {}, methodConfig: {} });
+    expect(overridesFrom({ maxSteps: '8', lr: '0.05', r: '16', numVirtualTokens: '4' }, 'lora')).toEqual({
+      overrides: { maxSteps: 8, lr: 0.05, minLr: 0.005 },
+      methodConfig: { r: 16 }, // the soft-prompt field does not leak into a LoRA run
+    });
+    expect(overridesFrom({ numVirtualTokens: '12', seed: '0' }, 'prompt-tuning')).toEqual({ overrides: { seed: 0 }, methodConfig: { numVirtualTokens: 12 } });
+  });
+  test.each([
+    [{ maxSteps: '2.5' }, 'maxSteps'],
+    [{ lr: '-1' }, 'lr'],
+    [{ batchSize: 'many' }, 'batchSize'],
+    [{ r: '0' }, 'r'],
+  ])('names the first invalid field (%o)', (values, field) => {
+    expect(overridesFrom(values, 'lora')).toEqual({ invalid: field });
+  });
+});
+
+describe('loss chart', () => {
+  const points = [
+    { step: 1, loss: 4, heldOutLoss: null },
+    { step: 2, loss: 3, heldOutLoss: 3.5 },
+    { step: 4, loss: 2, heldOutLoss: 3 },
+  ];
+  test('scales the highest loss to the top and the last step to the right edge', () => {
+    const scale = chartScale(points, 500, 200);
+    expect(scale.y(4)).toBeLessThan(scale.y(2));
+    expect(scale.y(4)).toBe(10);
+    expect(scale.x(4)).toBe(500 - 12);
+    expect(scale.minLoss).toBe(2);
+  });
+  test('draws both lines with an accessible name and a text summary', () => {
+    setLocale('en');
+    const root = document.createElement('div');
+    render(<LossChart points={points} />, root);
+    const svg = root.querySelector('svg')!;
+    expect(svg.getAttribute('role')).toBe('img');
+    expect(root.querySelector(`#${svg.getAttribute('aria-labelledby')}`)?.textContent).toBe('Loss by step');
+    expect(root.querySelector('[data-testid="loss-chart-train"]')!.getAttribute('d')!.split('L')).toHaveLength(3);
+    expect(root.querySelector('[data-testid="loss-chart-heldout"]')!.getAttribute('d')!.split('L')).toHaveLength(2);
+    expect(root.querySelector('[data-testid="loss-chart-summary"]')!.textContent).toBe(lossSummary(points));
+    expect(lossSummary(points)).toBe('Training loss went from 4.000 at step 1 to 2.000 at step 4. Held-out loss is now 3.000.');
+  });
+  test('says in words that the curve is still empty, in Chinese too', () => {
+    setLocale('zh_CN');
+    const root = document.createElement('div');
+    render(<LossChart points={[]} />, root);
+    expect(root.textContent).toBe('第一步之后会显示损失曲线。');
+    setLocale('en');
+  });
+});
