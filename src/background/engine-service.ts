@@ -38,7 +38,7 @@ async function createUnlessPresent(): Promise<void> {
 }
 
 function isEnsureMessage(message: unknown): boolean {
-  return isRecord(message) && message.target === ENGINE_ENSURE_MESSAGE.target && message.kind === ENGINE_ENSURE_MESSAGE.kind;
+  return isRecord(message) && message.kind === ENGINE_ENSURE_MESSAGE.kind;
 }
 
 /** True when a run was interrupted (browser closed or crashed) and should continue. */
@@ -52,12 +52,12 @@ export function registerEngineService(): void {
     if (!isEnsureMessage(message)) return false; // another service's message
     const origin = browser.runtime.getURL('/');
     if (sender.id !== browser.runtime.id || !sender.url?.startsWith(origin)) {
-      sendResponse({ ok: false, message: 'Only Attune pages may start the engine.' });
+      sendResponse({ type: 'error', error: { code: 'not-allowed', message: 'Only Attune pages may start the engine.' } });
       return false;
     }
     ensureOffscreenEngine().then(
-      () => sendResponse({ ok: true }),
-      (error: unknown) => sendResponse({ ok: false, message: error instanceof Error ? error.message : String(error) }),
+      () => sendResponse({ type: 'result', result: { ready: true } }),
+      (error: unknown) => sendResponse({ type: 'error', error: { code: 'internal', message: error instanceof Error ? error.message : String(error) } }),
     );
     return true;
   });

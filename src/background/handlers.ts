@@ -24,7 +24,7 @@ export function sourceOf(payload: ExampleSavePayload, sender: SenderInfo): { sou
 
 export function createHandlers(ports: CapturePorts): Handlers {
   return {
-    'example/save': async (payload, sender) => {
+    'example.save': async (payload, sender) => {
       // Instruction, input and output are never silently cut: over 20,000 characters (or an empty
       // output) is refused with the problems listed, and the form keeps the text.
       const checked = validateExample({ ...payload, ...sourceOf(payload, sender) });
@@ -33,9 +33,9 @@ export function createHandlers(ports: CapturePorts): Handlers {
       }
       return ports.addExample(checked.draft);
     },
-    'examples/count': async () => ({ count: await ports.countExamples() }),
-    'templates/list': async () => ({ templates: await ports.listTemplates() }),
-    'templates/save': async ({ name, instruction, urlPattern }) => {
+    'examples.count': async () => ({ count: await ports.countExamples() }),
+    'templates.list': async () => ({ templates: await ports.listTemplates() }),
+    'templates.save': async ({ name, instruction, urlPattern }) => {
       const cleanName = name.trim();
       const cleanInstruction = instruction.trim();
       if (!cleanName || cleanName.length > MAX_TEMPLATE_NAME_CHARS) {
@@ -49,9 +49,9 @@ export function createHandlers(ports: CapturePorts): Handlers {
       }
       return { template: await ports.saveTemplate(cleanName, cleanInstruction, urlPattern.trim().toLowerCase()) };
     },
-    'settings/capture': () => ports.readCaptureSettings(),
-    'capture/start': async ({ tabId, mode }) => ({ opened: await ports.openCaptureForm(tabId, mode) }),
-    'dashboard/open': async () => {
+    'settings.capture': () => ports.readCaptureSettings(),
+    'capture.start': async ({ tabId, mode }) => ({ opened: await ports.openCaptureForm(tabId, mode) }),
+    'dashboard.open': async () => {
       await ports.openDashboard();
       return { opened: true };
     },

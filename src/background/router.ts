@@ -28,7 +28,7 @@ export interface SenderInfo {
   tabId?: number;
 }
 
-/** A handler's refusal: becomes `{ok: false, error}` in the reply. */
+/** A handler's refusal: becomes `{type: 'error', error}` in the reply. */
 export class HandlerRefusal extends Error {
   readonly code: MessageErrorCode;
   readonly problems?: ExampleProblem[];
@@ -48,7 +48,7 @@ export type Handler<K extends BackgroundKind> = (
 export type Handlers = { [K in BackgroundKind]: Handler<K> };
 
 /** Kinds that only extension pages (popup, dashboard) may send, never a content script. */
-const EXTENSION_PAGE_ONLY: ReadonlySet<BackgroundKind> = new Set(['capture/start']);
+const EXTENSION_PAGE_ONLY: ReadonlySet<BackgroundKind> = new Set(['capture.start']);
 
 export interface RouterOptions {
   handlers: Handlers;
@@ -69,7 +69,7 @@ export type Route = (message: unknown, sender: MessageSender) => Promise<Reply<u
 
 function refuse(code: MessageErrorCode, message: string, problems?: ExampleProblem[]): Reply<never> {
   const error: MessageError = problems ? { code, message, problems } : { code, message };
-  return { ok: false, error };
+  return { type: 'error', error };
 }
 
 function describeSender(sender: MessageSender, origin: string): SenderInfo {
@@ -109,7 +109,7 @@ async function dispatch(handlers: Handlers, message: BackgroundMessage, sender: 
   const handler = handlers[message.kind] as Handler<BackgroundKind>;
   try {
     const result = await handler(message.payload as never, sender);
-    return { ok: true, result };
+    return { type: 'result', result };
   } catch (error) {
     if (error instanceof HandlerRefusal) return refuse(error.code, error.message, error.problems);
     console.error('[attune] handler failed', message.kind, error);

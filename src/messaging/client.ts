@@ -36,9 +36,9 @@ export class NoReceiverError extends Error {
 }
 
 function unwrap<R>(reply: unknown, what: string): R {
-  if (!isRecord(reply) || typeof reply.ok !== 'boolean') throw new NoReceiverError(what);
+  if (!isRecord(reply) || (reply.type !== 'result' && reply.type !== 'error')) throw new NoReceiverError(what);
   const typed = reply as Reply<R>;
-  if (typed.ok) return typed.result;
+  if (typed.type === 'result') return typed.result;
   throw new MessageRefusedError(typed.error);
 }
 

@@ -333,7 +333,7 @@ test('the capture form, in its closed shadow root on a web page, names every con
   // The message the context menu and the keyboard command send (see capture.test.ts).
   await worker.evaluate(async () => {
     const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
-    await chrome.tabs.sendMessage(tab!.id!, { kind: 'capture/open', payload: { mode: 'output' } });
+    await chrome.tabs.sendMessage(tab!.id!, { kind: 'capture.open', payload: { mode: 'output' } });
   });
   await ui.waitFor('capture-form');
   // axe (page JavaScript) cannot enter a closed shadow root; Chromium's accessibility tree does.

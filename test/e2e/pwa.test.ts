@@ -211,7 +211,7 @@ test('the engine worker from the build generates on WASM with the precached mode
           events.push(data.type);
           if (data.type === 'ready') {
             channel.port1.postMessage({
-              kind: 'generate',
+              kind: 'model.generate',
               id: 'e2e-1',
               payload: { prompt: 'The fox', adapterId: null, sampling: { greedy: true, maxNewTokens: 4 } },
             });

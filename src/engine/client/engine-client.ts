@@ -3,7 +3,7 @@
 // it, matches events to requests by id, and turns `error` events into EngineRequestError.
 //
 //   const client = getEngineClient();
-//   const reply = await client.request('generate', { messages, adapterId: null },
+//   const reply = await client.request('model.generate', { messages, adapterId: null },
 //     { onProgress: ({ delta }) => append(delta), signal });
 //
 // Aborting `signal` sends `request.cancel`; the request then rejects with code 'cancelled'.
@@ -162,9 +162,10 @@ export const extensionConnector: EngineConnector = async () => {
   } catch (error) {
     throw new EngineUnavailableError(`the background did not answer (${(error as Error).message})`);
   }
-  const typed = reply as { ok?: unknown; message?: unknown } | undefined;
-  if (!typed || typed.ok !== true) {
-    throw new EngineUnavailableError(typeof typed?.message === 'string' ? typed.message : 'the background could not start it');
+  const typed = reply as { type?: unknown; error?: { message?: unknown } } | undefined;
+  if (!typed || typed.type !== 'result') {
+    const message = typed?.type === 'error' ? typed.error?.message : undefined;
+    throw new EngineUnavailableError(typeof message === 'string' ? message : 'the background could not start it');
   }
   return browser.runtime.connect({ name: ENGINE_PORT_NAME }) as unknown as PortLike;
 };

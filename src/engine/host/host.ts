@@ -117,7 +117,7 @@ export class EngineHost {
         return this.training.cancel();
       case 'train.status':
         return this.training.status();
-      case 'generate':
+      case 'model.generate':
         return this.generator.run(request.payload, (delta) => ctx.progress({ delta }), ctx.signal);
       case 'request.cancel':
         return this.cancelRequest(request, ctx);

@@ -8,6 +8,7 @@
 // exists (`ENGINE_ENSURE_MESSAGE`), then opens a runtime Port named ENGINE_PORT_NAME; the
 // offscreen document answers on that Port. The background never relays engine traffic.
 
+import type { Outcome, RequestPayload, RequestProgress, RequestResult } from '../../messaging/envelope';
 import type { ChatMessage } from '../../model/chat-template';
 import type { MethodName } from '../../tuning/types';
 import type { TrainSettings } from '../../tuning/train/defaults';
@@ -27,9 +28,9 @@ export const ENGINE_PORT_NAME = 'attune-engine';
 export const ENGINE_WATCHDOG_PORT_NAME = 'attune-engine-watchdog';
 
 /** One-shot runtime message a page sends the background: "create the offscreen engine if needed". */
-export const ENGINE_ENSURE_MESSAGE = { target: 'attune-engine-service', kind: 'engine.ensure' } as const;
+export const ENGINE_ENSURE_MESSAGE = { kind: 'engine.ensure', payload: {} } as const;
 export type EngineEnsureMessage = typeof ENGINE_ENSURE_MESSAGE;
-export type EngineEnsureReply = { ok: true } | { ok: false; message: string };
+export type EngineEnsureReply = Outcome<{ ready: true }, EngineErrorInfo>;
 
 // ---- payloads ---------------------------------------------------------------------------------
 
@@ -169,7 +170,7 @@ export interface EngineRequests {
   'train.cancel': { payload: Empty; progress: never; result: TrainState };
   'train.status': { payload: Empty; progress: never; result: TrainState };
   /** Streams new text as progress; cancel with `request.cancel`. */
-  generate: { payload: GeneratePayload; progress: GenerateProgress; result: GenerateResult };
+  'model.generate': { payload: GeneratePayload; progress: GenerateProgress; result: GenerateResult };
   /** Stops another request of this client (a generation) early; it ends with error 'cancelled'. */
   'request.cancel': { payload: { requestId: string }; progress: never; result: { cancelled: boolean } };
   /** Folds a LoRA adapter into the base weights (faster generation with that adapter). */
@@ -191,9 +192,9 @@ export interface EngineInfo {
 }
 
 export type EngineKind = keyof EngineRequests;
-export type PayloadOf<K extends EngineKind> = EngineRequests[K]['payload'];
-export type ProgressOf<K extends EngineKind> = EngineRequests[K]['progress'];
-export type ResultOf<K extends EngineKind> = EngineRequests[K]['result'];
+export type PayloadOf<K extends EngineKind> = RequestPayload<EngineRequests, K>;
+export type ProgressOf<K extends EngineKind> = RequestProgress<EngineRequests, K>;
+export type ResultOf<K extends EngineKind> = RequestResult<EngineRequests, K>;
 
 export type EngineRequestOf<K extends EngineKind> = { kind: K; id: string; payload: PayloadOf<K> };
 export type EngineRequest = { [K in EngineKind]: EngineRequestOf<K> }[EngineKind];
@@ -206,7 +207,7 @@ export const ENGINE_KINDS: readonly EngineKind[] = [
   'train.resume',
   'train.cancel',
   'train.status',
-  'generate',
+  'model.generate',
   'request.cancel',
   'adapter.merge',
   'adapter.unmerge',
@@ -219,6 +220,8 @@ export const ENGINE_KINDS: readonly EngineKind[] = [
 /** Why a request failed; the UI translates the code, logs use the message. */
 export type EngineErrorCode =
   | 'malformed'
+  /** The sender may not ask this (a page outside the extension asking to start the engine). */
+  | 'not-allowed'
   | 'busy'
   | 'not-running'
   | 'no-model'
@@ -240,8 +243,7 @@ export interface EngineErrorInfo {
 
 export type EngineEvent =
   | { type: 'progress'; id: string; progress: unknown }
-  | { type: 'result'; id: string; result: unknown }
-  | { type: 'error'; id: string; error: EngineErrorInfo }
+  | ({ id: string } & Outcome<unknown, EngineErrorInfo>)
   /** Sent once when a Port connects, so the client knows the engine is listening. */
   | { type: 'ready' };
 

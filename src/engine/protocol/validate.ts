@@ -97,7 +97,7 @@ const PAYLOAD_CHECKS: { [K in EngineKind]: (payload: unknown, isMethodName: Meth
   'train.resume': isEmptyPayload,
   'train.cancel': isEmptyPayload,
   'train.status': isEmptyPayload,
-  generate: (p) => isRecord(p) && isGenerate(p),
+  'model.generate': (p) => isRecord(p) && isGenerate(p),
   'request.cancel': (p) => isRecord(p) && hasOnlyKeys(p, ['requestId']) && isString(p.requestId),
   'adapter.merge': (p) => isRecord(p) && hasOnlyKeys(p, ['adapterId']) && isString(p.adapterId),
   'adapter.unmerge': isEmptyPayload,

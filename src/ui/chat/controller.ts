@@ -24,9 +24,9 @@ import type { ContextSource, PageContext } from './page-context';
 /** The slice of the engine client the chat uses (EngineClient satisfies it; tests pass a fake). */
 export interface ChatEngine {
   request(
-    kind: 'generate',
+    kind: 'model.generate',
     payload: GeneratePayload,
-    options: RequestOptions<'generate'>,
+    options: RequestOptions<'model.generate'>,
   ): Promise<GenerateResult>;
 }
 
@@ -269,7 +269,7 @@ export class ChatController {
     };
     try {
       const result = await this.services.engine.request(
-        'generate',
+        'model.generate',
         { messages, adapterId: side.adapterId, sampling: { greedy: true, maxNewTokens: MAX_ANSWER_TOKENS } },
         { signal, onProgress: ({ delta }) => update({ text: this.current.streaming[index]!.text + delta }) },
       );

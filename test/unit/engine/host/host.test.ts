@@ -80,23 +80,23 @@ describe('training through the host', () => {
     const h = host(db);
     const client = new TestClient(h);
     const prompt = { messages: [{ role: 'user' as const, content: 'Echo apple 0' }], sampling: { maxNewTokens: 6 } };
-    await client.request('generate', { ...prompt, adapterId: null }); // loads the model
+    await client.request('model.generate', { ...prompt, adapterId: null }); // loads the model
     const baseline = tf.memory().numTensors;
 
     const final = await client.request('train.start', { examples: { kind: 'all' }, method: 'lora', overrides: QUICK });
     expect(final.phase).toBe('completed');
     expect(tf.memory().numTensors).toBe(baseline);
 
-    await client.request('generate', { ...prompt, adapterId: null });
+    await client.request('model.generate', { ...prompt, adapterId: null });
     expect(tf.memory().numTensors).toBe(baseline);
-    await client.request('generate', { ...prompt, adapterId: final.adapterId });
+    await client.request('model.generate', { ...prompt, adapterId: final.adapterId });
     const withAdapter = tf.memory().numTensors; // the adapter stays cached for the next turn
-    await client.request('generate', { ...prompt, adapterId: final.adapterId });
-    await client.request('generate', { ...prompt, adapterId: final.adapterId });
+    await client.request('model.generate', { ...prompt, adapterId: final.adapterId });
+    await client.request('model.generate', { ...prompt, adapterId: final.adapterId });
     expect(tf.memory().numTensors).toBe(withAdapter);
 
     await client.request('adapter.merge', { adapterId: final.adapterId! });
-    await client.request('generate', { ...prompt, adapterId: final.adapterId });
+    await client.request('model.generate', { ...prompt, adapterId: final.adapterId });
     await client.request('adapter.unmerge', {});
     expect(tf.memory().numTensors).toBe(withAdapter);
     h.generator.forgetAdapters();
@@ -112,12 +112,12 @@ describe('generation', () => {
     const final = await client.request('train.start', { examples: { kind: 'all' }, method: 'lora', overrides: { ...QUICK, maxSteps: 12, lr: 0.05 } });
     const prompt = { prompt: 'Echo tiger', sampling: { maxNewTokens: 12 } };
     const pieces: string[] = [];
-    const base = await client.request('generate', { ...prompt, adapterId: null }, (p) => pieces.push((p as { delta: string }).delta));
+    const base = await client.request('model.generate', { ...prompt, adapterId: null }, (p) => pieces.push((p as { delta: string }).delta));
     expect(pieces.join('')).toBe(base.text);
-    const tuned = await client.request('generate', { ...prompt, adapterId: final.adapterId });
+    const tuned = await client.request('model.generate', { ...prompt, adapterId: final.adapterId });
     expect(tuned.text).not.toBe(base.text);
     await client.request('adapter.merge', { adapterId: final.adapterId! });
-    const merged = await client.request('generate', { ...prompt, adapterId: final.adapterId });
+    const merged = await client.request('model.generate', { ...prompt, adapterId: final.adapterId });
     expect(merged.text).toBe(tuned.text);
     expect((await client.request('engine.info', {})).mergedAdapterId).toBe(final.adapterId);
   });
@@ -128,7 +128,7 @@ describe('generation', () => {
     const client = new TestClient(host(db));
     const lora = await client.request('train.start', { examples: { kind: 'all' }, method: 'lora', overrides: { ...QUICK, maxSteps: 3, lr: 0.05 } });
     const soft = await client.request('train.start', { examples: { kind: 'all' }, method: 'prompt-tuning', overrides: { ...QUICK, maxSteps: 3 }, methodConfig: { numVirtualTokens: 4 } });
-    const ask = (adapterId: string) => client.request('generate', { prompt: 'Echo lemon', adapterId, sampling: { maxNewTokens: 10 } });
+    const ask = (adapterId: string) => client.request('model.generate', { prompt: 'Echo lemon', adapterId, sampling: { maxNewTokens: 10 } });
     const oneByOne = [await ask(lora.adapterId!), await ask(soft.adapterId!)];
     const atOnce = await Promise.all([ask(lora.adapterId!), ask(soft.adapterId!), ask(lora.adapterId!)]);
     expect(atOnce.map((r) => r.text)).toEqual([oneByOne[0]!.text, oneByOne[1]!.text, oneByOne[0]!.text]);
@@ -137,8 +137,8 @@ describe('generation', () => {
   test('an unknown adapter and a malformed request are refused with their codes', async () => {
     const db = await freshDb();
     const client = new TestClient(host(db));
-    await expect(client.request('generate', { prompt: 'hi', adapterId: 'missing' })).rejects.toMatchObject({ code: 'adapter-not-found' });
-    const reply = await client.raw({ kind: 'generate', id: 'bad-1', payload: { prompt: 'hi', messages: [], adapterId: null } });
+    await expect(client.request('model.generate', { prompt: 'hi', adapterId: 'missing' })).rejects.toMatchObject({ code: 'adapter-not-found' });
+    const reply = await client.raw({ kind: 'model.generate', id: 'bad-1', payload: { prompt: 'hi', messages: [], adapterId: null } });
     expect(reply).toMatchObject({ type: 'error', error: { code: 'malformed' } });
     await expect(client.request('train.pause', {})).rejects.toMatchObject({ code: 'not-running' });
   });
@@ -148,7 +148,7 @@ describe('generation', () => {
     const h = host(db);
     const connection = h.connect((event) => events.push(event));
     const events: unknown[] = [];
-    connection.receive({ kind: 'generate', id: 'g1', payload: { prompt: 'Echo', adapterId: null, sampling: { maxNewTokens: 60 } } });
+    connection.receive({ kind: 'model.generate', id: 'g1', payload: { prompt: 'Echo', adapterId: null, sampling: { maxNewTokens: 60 } } });
     connection.receive({ kind: 'request.cancel', id: 'c1', payload: { requestId: 'g1' } });
     await expect.poll(() => events.find((e) => (e as { id?: string }).id === 'g1' && (e as { type: string }).type !== 'progress')).toMatchObject({ type: 'error', error: { code: 'cancelled' } });
   });

@@ -44,7 +44,7 @@ describe('storage full during training', () => {
     await seedExamples(db);
     const h = host(db);
     const client = new TestClient(h);
-    await client.request('generate', { prompt: 'Echo apple', adapterId: null, sampling: { maxNewTokens: 2 } }); // loads the model
+    await client.request('model.generate', { prompt: 'Echo apple', adapterId: null, sampling: { maxNewTokens: 2 } }); // loads the model
     const baseline = tf.memory().numTensors;
     const previous = await client.request('train.start', { examples: ALL, method: 'lora', overrides: { ...QUICK, maxSteps: 2 }, name: 'earlier' });
     expect(previous.phase).toBe('completed');
@@ -74,7 +74,7 @@ describe('storage full during training', () => {
     await seedExamples(db);
     const h = host(db); // a checkpoint every 2 steps
     const client = new TestClient(h);
-    await client.request('generate', { prompt: 'Echo apple', adapterId: null, sampling: { maxNewTokens: 2 } });
+    await client.request('model.generate', { prompt: 'Echo apple', adapterId: null, sampling: { maxNewTokens: 2 } });
     const baseline = tf.memory().numTensors;
 
     fault = refuseWrites(['trainingRuns'], checkpointsFrom(4));

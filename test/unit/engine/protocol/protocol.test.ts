@@ -10,7 +10,7 @@ describe('request validation', () => {
   test('accepts well-formed requests of every shape used', () => {
     expect(isEngineRequest(ok, isMethodName)).toBe(true);
     expect(isEngineRequest({ kind: 'train.start', id: 'x', payload: { examples: { kind: 'tag', tag: 'work' }, method: 'prompt-tuning', overrides: { maxSteps: 5, lr: 0.01 }, methodConfig: { numVirtualTokens: 8 }, name: 'n' } }, isMethodName)).toBe(true);
-    expect(isEngineRequest({ kind: 'generate', id: 'g', payload: { messages: [{ role: 'user', content: 'hi' }], adapterId: null, sampling: { greedy: false, temperature: 0.7 } } }, isMethodName)).toBe(true);
+    expect(isEngineRequest({ kind: 'model.generate', id: 'g', payload: { messages: [{ role: 'user', content: 'hi' }], adapterId: null, sampling: { greedy: false, temperature: 0.7 } } }, isMethodName)).toBe(true);
     expect(isEngineRequest({ kind: 'train.pause', id: 'p', payload: {} }, isMethodName)).toBe(true);
   });
   test.each([
@@ -21,9 +21,9 @@ describe('request validation', () => {
     ['empty tag', { ...ok, payload: { examples: { kind: 'tag', tag: '' }, method: 'lora' } }],
     ['unknown setting', { ...ok, payload: { examples: { kind: 'all' }, method: 'lora', overrides: { lr: 0.1, turbo: true } } }],
     ['non-finite setting', { ...ok, payload: { examples: { kind: 'all' }, method: 'lora', overrides: { lr: Number.NaN } } }],
-    ['prompt and messages together', { kind: 'generate', id: 'g', payload: { prompt: 'a', messages: [{ role: 'user', content: 'b' }], adapterId: null } }],
-    ['neither prompt nor messages', { kind: 'generate', id: 'g', payload: { adapterId: null } }],
-    ['bad role', { kind: 'generate', id: 'g', payload: { messages: [{ role: 'root', content: 'b' }], adapterId: null } }],
+    ['prompt and messages together', { kind: 'model.generate', id: 'g', payload: { prompt: 'a', messages: [{ role: 'user', content: 'b' }], adapterId: null } }],
+    ['neither prompt nor messages', { kind: 'model.generate', id: 'g', payload: { adapterId: null } }],
+    ['bad role', { kind: 'model.generate', id: 'g', payload: { messages: [{ role: 'root', content: 'b' }], adapterId: null } }],
     ['payload on an empty kind', { kind: 'train.pause', id: 'p', payload: { now: true } }],
   ])('refuses %s', (_, message) => {
     expect(isEngineRequest(message, isMethodName)).toBe(false);
@@ -57,10 +57,10 @@ describe('EngineClient', () => {
       return fake.port;
     });
     const pieces: string[] = [];
-    const generation = client.request('generate', { prompt: 'hi', adapterId: null }, { onProgress: (p) => pieces.push(p.delta) });
+    const generation = client.request('model.generate', { prompt: 'hi', adapterId: null }, { onProgress: (p) => pieces.push(p.delta) });
     await expect.poll(() => fake.sent.length).toBe(1);
     const { id, kind } = fake.sent[0]!;
-    expect(kind).toBe('generate');
+    expect(kind).toBe('model.generate');
     fake.emit({ type: 'progress', id: 'someone-else', progress: { delta: 'x' } });
     fake.emit({ type: 'progress', id, progress: { delta: 'Hel' } });
     fake.emit({ type: 'progress', id, progress: { delta: 'lo' } });
@@ -83,7 +83,7 @@ describe('EngineClient', () => {
       return fake.port;
     });
     const controller = new AbortController();
-    const generation = client.request('generate', { prompt: 'hi', adapterId: null }, { signal: controller.signal });
+    const generation = client.request('model.generate', { prompt: 'hi', adapterId: null }, { signal: controller.signal });
     await expect.poll(() => fake.sent.length).toBe(1);
     controller.abort();
     expect(fake.sent[1]).toMatchObject({ kind: 'request.cancel', payload: { requestId: fake.sent[0]!.id } });

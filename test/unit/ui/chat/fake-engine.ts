@@ -38,9 +38,9 @@ export class FakeEngine implements ChatEngine {
   }
 
   async request(
-    _kind: 'generate',
+    _kind: 'model.generate',
     payload: GeneratePayload,
-    options: RequestOptions<'generate'>,
+    options: RequestOptions<'model.generate'>,
   ): Promise<GenerateResult> {
     this.requests.push(structuredClone(payload));
     const answer = this.answerFor(payload);
