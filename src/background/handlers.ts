@@ -29,7 +29,7 @@ export function createHandlers(ports: CapturePorts): Handlers {
       // output) is refused with the problems listed, and the form keeps the text.
       const checked = validateExample({ ...payload, ...sourceOf(payload, sender) });
       if (!checked.ok) {
-        throw new HandlerRefusal('invalid-example', checked.problems.map((p) => p.message).join(' '), checked.problems);
+        throw new HandlerRefusal('error.invalid-example', { problems: checked.problems.map((p) => p.message).join(' ') }, checked.problems);
       }
       return ports.addExample(checked.draft);
     },
@@ -39,13 +39,10 @@ export function createHandlers(ports: CapturePorts): Handlers {
       const cleanName = name.trim();
       const cleanInstruction = instruction.trim();
       if (!cleanName || cleanName.length > MAX_TEMPLATE_NAME_CHARS) {
-        throw new HandlerRefusal('malformed', `A template name needs 1–${MAX_TEMPLATE_NAME_CHARS} characters.`);
+        throw new HandlerRefusal('error.malformed.template-name', { max: MAX_TEMPLATE_NAME_CHARS });
       }
       if (!cleanInstruction || cleanInstruction.length > MAX_TEMPLATE_INSTRUCTION_CHARS) {
-        throw new HandlerRefusal(
-          'malformed',
-          `A template instruction needs 1–${MAX_TEMPLATE_INSTRUCTION_CHARS} characters.`,
-        );
+        throw new HandlerRefusal('error.malformed.template-instruction', { max: MAX_TEMPLATE_INSTRUCTION_CHARS });
       }
       return { template: await ports.saveTemplate(cleanName, cleanInstruction, urlPattern.trim().toLowerCase()) };
     },

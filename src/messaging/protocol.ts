@@ -4,6 +4,7 @@
 // drift apart.
 
 import type { Example, ExampleProblem } from '../dataset/example';
+import type { ErrorInfo } from '../errors/attune-error';
 import type { Outcome, RequestPayload, RequestResult } from './envelope';
 
 /** Which field the captured selection fills in the capture form. */
@@ -66,18 +67,8 @@ export type ContentMessage = { [K in ContentKind]: MessageOf<ContentRequests, K>
 
 export type ResultOf<Requests, K extends keyof Requests> = RequestResult<Requests, K>;
 
-/** Why a message was refused; the UI translates the code, logs use the message. */
-export type MessageErrorCode =
-  | 'foreign-sender'
-  | 'malformed'
-  | 'not-allowed'
-  | 'invalid-example'
-  | 'unavailable'
-  | 'internal';
-
-export interface MessageError {
-  code: MessageErrorCode;
-  message: string;
+/** Why a message was refused: an ErrorInfo (code, catalogue key, params, English message). */
+export interface MessageError extends ErrorInfo {
   /** For 'invalid-example': every problem found, so the form can show them all. */
   problems?: ExampleProblem[];
 }

@@ -18,7 +18,7 @@ export function isMethodName(name: string): name is MethodName {
 
 export function getMethod<N extends MethodName>(name: N): TuningMethod<N> {
   const method = METHODS[name] as TuningMethod<N> | undefined;
-  if (!method) throw new UnknownMethodError(name);
+  if (!method) throw new UnknownMethodError(name, METHOD_NAMES);
   return method;
 }
 
@@ -30,6 +30,6 @@ export function allMethods(): TuningMethod[] {
 /** The method that reads a PEFT adapter of this `peft_type` (LORA, PROMPT_TUNING, ...). */
 export function methodForPeftType(peftType: string): TuningMethod {
   const method = allMethods().find((m) => m.peftType === peftType);
-  if (!method) throw new UnknownMethodError(peftType, allMethods().map((m) => m.peftType));
+  if (!method) throw new UnknownMethodError(peftType, allMethods().map((m) => m.peftType), 'peft-type');
   return method;
 }

@@ -8,11 +8,11 @@
 //
 // Aborting `signal` sends `request.cancel`; the request then rejects with code 'cancelled'.
 import { browser } from 'wxt/browser';
+import { AttuneError, type ErrorInfo, type ErrorParams } from '../../errors/attune-error';
 import { isEngineEvent } from '../protocol/events';
 import {
   ENGINE_ENSURE_MESSAGE,
   ENGINE_PORT_NAME,
-  type EngineErrorCode,
   type EngineErrorInfo,
   type EngineEvent,
   type EngineKind,
@@ -21,21 +21,27 @@ import {
   type ResultOf,
 } from '../protocol/types';
 
-/** The engine refused or failed a request; `code` says why (translate it in the UI). */
-export class EngineRequestError extends Error {
-  readonly code: EngineErrorCode;
+/**
+ * The engine refused or failed a request. It carries the engine's ErrorInfo as it came (code,
+ * catalogue key, params), so the page renders it like any other error (describeError).
+ */
+export class EngineRequestError extends Error implements ErrorInfo {
+  readonly code: string;
+  readonly key?: string;
+  readonly params?: ErrorParams;
   constructor(info: EngineErrorInfo) {
     super(info.message);
     this.name = 'EngineRequestError';
     this.code = info.code;
+    if (info.key !== undefined) this.key = info.key;
+    if (info.params !== undefined) this.params = info.params;
   }
 }
 
 /** The engine could not be reached (offscreen document failed to start, or it went away). */
-export class EngineUnavailableError extends Error {
+export class EngineUnavailableError extends AttuneError {
   constructor(detail: string) {
-    super(`The on-device engine is not available: ${detail}. Reload the extension and try again.`);
-    this.name = 'EngineUnavailableError';
+    super('error.engine-unavailable', { detail });
   }
 }
 

@@ -15,11 +15,11 @@ import type { GeneratePayload, GenerateResult, SamplingPayload } from '../protoc
 /** Token ids of a request: a chat is rendered exactly as training renders prompts. */
 export function promptIdsFor(model: LoadedModel, payload: Pick<GeneratePayload, 'prompt' | 'messages'>): number[] {
   const tokenizer = model.tokenizer;
-  if (!tokenizer) throw new EngineError('no-model', 'This model has no tokenizer.json, so text cannot be encoded. Import the model with its tokenizer.');
+  if (!tokenizer) throw new EngineError('error.no-tokenizer');
   const ids = payload.messages
     ? tokenizer.encode(tokenizer.applyChatTemplate(payload.messages, { addGenerationPrompt: true }), { addSpecialTokens: false })
     : tokenizer.encode(payload.prompt ?? ''); // raw prompts encode like `attune generate --prompt`
-  if (ids.length === 0) throw new EngineError('malformed', 'The prompt is empty.');
+  if (ids.length === 0) throw new EngineError('error.malformed.empty-prompt');
   return ids;
 }
 

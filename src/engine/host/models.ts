@@ -39,7 +39,7 @@ export class ModelCache {
   async get(id: string): Promise<ActiveModel> {
     if (this.loaded?.id === id) return this.loaded.model;
     if (this.users > 0) {
-      throw new EngineError('busy', 'The engine is busy with another model (training or a reply). Try again when it is done.');
+      throw new EngineError('error.busy.model');
     }
     const previous = this.loaded;
     const model = this.load(id);

@@ -1,5 +1,4 @@
-// The client's check on events from the engine. Kept apart from validate.ts so pages that only
-// talk to the engine (side panel, popup) do not pull the tuning registry (and tfjs) into their bundle.
+// The client's check on events from the engine.
 import { isRecord, isString } from '../../messaging/guards';
 import type { EngineEvent } from './types';
 
@@ -13,8 +12,16 @@ export function isEngineEvent(message: unknown): message is EngineEvent {
     case 'result':
       return isString(message.id) && 'result' in message;
     case 'error':
-      return isString(message.id) && isRecord(message.error) && isString(message.error.code) && isString(message.error.message);
+      return isString(message.id) && isErrorInfo(message.error);
     default:
       return false;
   }
+}
+
+/** `{code, message}` with, when present, a string key and flat string/number params. */
+export function isErrorInfo(value: unknown): boolean {
+  if (!isRecord(value) || !isString(value.code) || !isString(value.message)) return false;
+  if (value.key !== undefined && !isString(value.key)) return false;
+  if (value.params === undefined) return true;
+  return isRecord(value.params) && Object.values(value.params).every((v) => isString(v) || (typeof v === 'number' && Number.isFinite(v)));
 }

@@ -9,6 +9,7 @@
 // offscreen document answers on that Port. The background never relays engine traffic.
 
 import type { Outcome, RequestPayload, RequestProgress, RequestResult } from '../../messaging/envelope';
+import type { ErrorInfo } from '../../errors/attune-error';
 import type { ChatMessage } from '../../model/chat-template';
 import type { MethodName } from '../../tuning/types';
 import type { TrainSettings } from '../../tuning/train/defaults';
@@ -217,29 +218,11 @@ export const ENGINE_KINDS: readonly EngineKind[] = [
 
 // ---- events -----------------------------------------------------------------------------------
 
-/** Why a request failed; the UI translates the code, logs use the message. */
-export type EngineErrorCode =
-  | 'malformed'
-  /** The sender may not ask this (a page outside the extension asking to start the engine). */
-  | 'not-allowed'
-  | 'busy'
-  | 'not-running'
-  | 'no-model'
-  | 'no-examples'
-  | 'adapter-not-found'
-  | 'adapter-mismatch'
-  | 'not-mergeable'
-  | 'cancelled'
-  | 'training-failed'
-  /** Browser storage is full: what was being saved (adapter, checkpoint) was not. */
-  | 'storage-full'
-  | 'internal';
-
-export interface EngineErrorInfo {
-  code: EngineErrorCode;
-  /** Plain English a person can act on (from the failing module's error class). */
-  message: string;
-}
+/**
+ * Why a request failed: the error's stable code, its catalogue key and parameters (the UI renders
+ * them in the reader's language) and the English message (logs). See src/errors/attune-error.ts.
+ */
+export type EngineErrorInfo = ErrorInfo;
 
 export type EngineEvent =
   | { type: 'progress'; id: string; progress: unknown }

@@ -55,8 +55,8 @@ export interface TrainingPlan<N extends MethodName = MethodName> {
 export function planTraining<N extends MethodName>(input: Omit<PrepareInput<N>, 'baseModelId' | 'onProgress' | 'betweenSteps' | 'batchShapes'>): TrainingPlan<N> {
   const { model } = input;
   const tokenizer = model.tokenizer;
-  if (!tokenizer) throw new TrainingDataError('This model has no tokenizer.json, so examples cannot be turned into tokens.');
-  if (input.examples.length === 0) throw new TrainingDataError('There are no training examples; capture or import some first.');
+  if (!tokenizer) throw new TrainingDataError({ key: 'error.training-data.no-tokenizer' });
+  if (input.examples.length === 0) throw new TrainingDataError({ key: 'error.training-data.none' });
   const seed = input.overrides?.seed ?? 1;
   const method = getMethod(input.method);
   const config = { ...method.defaultConfig(model.config), ...input.methodConfig } as MethodConfigMap[N];
@@ -79,7 +79,7 @@ export function planTraining<N extends MethodName>(input: Omit<PrepareInput<N>, 
     settings.warmupSteps = warmupFor(settings.maxSteps ?? settings.epochs * stepsPerEpoch);
   }
   const heldOut = fitExamples(heldOutTokens, settings.maxLength);
-  if (train.examples.length === 0) throw new TrainingDataError('No usable training examples: every example is empty or too long.');
+  if (train.examples.length === 0) throw new TrainingDataError({ key: 'error.training-data.none-usable' });
   return { config, settings, train, heldOut, splitNote: split.note };
 }
 

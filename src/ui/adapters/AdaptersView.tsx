@@ -17,9 +17,10 @@ import { Dialog } from '../dashboard/Dialog';
 import { downloadBytes } from '../dashboard/download';
 import { formatDate } from '../dashboard/format';
 import { formatLoss } from '../train/format';
+import { describeError } from '../describe-error';
 
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return describeError(error);
 }
 
 export function exportFileName(record: Pick<AdapterRecord, 'name'>): string {

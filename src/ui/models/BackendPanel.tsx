@@ -5,7 +5,7 @@ import type { MatmulCheck } from '../../backend/check';
 import type { ModelTooLargeForGpuError } from '../../backend/errors';
 import { BACKEND_OVERRIDES, type ActiveBackend, type BackendOverride } from '../../backend/types';
 import { t } from '../../i18n';
-import { describeError } from './describe-error';
+import { describeError } from '../describe-error';
 import { backendLabel } from './format';
 
 type BackendState =

@@ -8,7 +8,8 @@ import './train.css';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { getEngineClient } from '../../engine/client/engine-client';
 import { idleTrainState, isActivePhase, type EngineErrorInfo, type ExampleSelection, type TrainDefaults, type TrainState } from '../../engine/protocol/types';
-import { getLocale, t } from '../../i18n';
+import { t } from '../../i18n';
+import { describeError } from '../describe-error';
 import { countExamples, listTags, type Facet } from '../../storage/examples-repo';
 import type { MethodName } from '../../tuning/types';
 import { LossChart } from '../charts/LossChart';
@@ -24,7 +25,7 @@ function selectionFrom(value: string): ExampleSelection {
 }
 
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return describeError(error);
 }
 
 /** Engine state, kept in sync: the current run's stream when one is active. */
@@ -211,9 +212,9 @@ function useRunFocus(state: TrainState): () => void {
   };
 }
 
-/** A run's error: the engine's English message, or by its code in another language. */
+/** A run's error, in the reader's language. */
 function runErrorText(error: EngineErrorInfo): string {
-  return error.code === 'storage-full' && getLocale() !== 'en' ? t('train.storageFull') : error.message;
+  return describeError(error);
 }
 
 /** The warning while training goes on without new checkpoints; names the step it would continue from. */

@@ -103,7 +103,7 @@ export class TrainController {
     const examples = await selectExamples(await this.deps.db(), selection);
     if (examples.length === 0) throw new NoExamplesError(selection.kind === 'tag' ? selection.tag : null);
     return this.deps.models.use(async ({ model }) => {
-      if (!model.tokenizer) throw new EngineError('no-model', 'This model has no tokenizer.json, so it cannot be trained on text.');
+      if (!model.tokenizer) throw new EngineError('error.training-data.no-tokenizer');
       const plan = planTraining({ model, method, examples });
       return { settings: plan.settings, methodConfig: plan.config as unknown as Record<string, ConfigValue>, exampleCount: examples.length };
     });

@@ -18,7 +18,7 @@ export async function examplesById(db: AttuneDb, ids: readonly string[]): Promis
   const found = await Promise.all(ids.map((id) => getExample(db, id)));
   const missing = found.filter((e) => !e).length;
   if (missing > 0) {
-    throw new EngineError('training-failed', `${missing} example(s) this run trains on were deleted, so it cannot continue. Start a new run.`);
+    throw new EngineError('error.examples-deleted', { missing });
   }
   return found.map((e) => ({ instruction: e!.instruction, input: e!.input, output: e!.output }));
 }

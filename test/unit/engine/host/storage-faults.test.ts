@@ -55,7 +55,7 @@ describe('storage full during training', () => {
     expect(fault.refused).toBe(1);
     expect(final.phase).toBe('failed');
     expect(final.adapterId).toBeNull();
-    expect(final.error).toEqual({ code: 'storage-full', message: expect.stringMatching(/^Browser storage is full, so the trained adapter was not saved/) });
+    expect(final.error).toEqual({ code: 'storage-full', key: 'error.storage-full.adapter', params: {}, message: expect.stringMatching(/^Browser storage is full, so the trained adapter was not saved/) });
     expect(await listAdapters(db)).toEqual(adaptersBefore); // same records, same weight bytes
     const run = await getTrainingRun(db, final.runId!);
     expect(run).toMatchObject({ status: 'failed', error: final.error!.message });
@@ -96,7 +96,12 @@ describe('storage full during training', () => {
     expect(paused.phase).toBe('paused');
     expect(paused.step).toBe(5);
     expect(paused.checkpointStep).toBe(2);
-    expect(paused.checkpointError).toEqual({ code: 'storage-full', message: expect.stringContaining('the checkpoint at step 5 was not saved. Training goes on; if it is interrupted, it continues from step 2') });
+    expect(paused.checkpointError).toEqual({
+      code: 'storage-full',
+      key: 'error.storage-full.checkpoint',
+      params: { step: 5, savedStep: 2 },
+      message: expect.stringContaining('the checkpoint at step 5 was not saved. Training goes on; if it is interrupted, it continues from step 2'),
+    });
     // Training went on after the refused checkpoint at step 4.
     expect(states.find((s) => s.checkpointError !== null)).toMatchObject({ phase: 'running', step: 4, checkpointStep: 2 });
     expect(states.some((s) => s.phase === 'running' && s.step === 5)).toBe(true);

@@ -212,7 +212,7 @@ test('context problems and engine errors are shown, not thrown; nothing is lost'
     readContext: async (source) => toContext(source, { text: '   ', title: '' }),
   });
   await failing.attachContext('selection');
-  expect(failing.state.error).toMatchObject({ code: 'context', message: new EmptySelectionError().message });
+  expect(failing.state.error).toMatchObject({ code: 'empty-selection', message: new EmptySelectionError().message });
   await failing.send('Hello?');
   expect(failing.state.error).toMatchObject({ code: 'no-model' });
   expect(failing.state.current!.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
@@ -250,7 +250,7 @@ test('conversations: open, export, delete', async () => {
   // A conversation deleted elsewhere: reported in the panel, the list refreshed, nothing thrown.
   await controller.openConversation(first);
   expect(controller.state.error).toMatchObject({
-    code: 'storage',
+    code: 'conversation-missing',
     message: expect.stringMatching(/no longer exists/),
   });
   expect(controller.state.conversations.map((c) => c.title)).toEqual(['Second chat']);
