@@ -57,3 +57,21 @@ export function errorCode(error: unknown): string | null {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' ? code : null;
 }
+
+/**
+ * An error that crossed from another context as data (the engine, the background). It keeps the
+ * code, key and params it came with, so the page renders and branches on it like the original.
+ */
+export class RemoteError extends Error implements ErrorInfo {
+  readonly code: string;
+  readonly key?: string;
+  readonly params?: ErrorParams;
+
+  constructor(info: ErrorInfo) {
+    super(info.message);
+    this.name = new.target.name;
+    this.code = info.code;
+    if (info.key !== undefined) this.key = info.key;
+    if (info.params !== undefined) this.params = info.params;
+  }
+}

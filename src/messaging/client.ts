@@ -13,24 +13,15 @@ import type {
   ResultOf,
 } from './protocol';
 import { isRecord } from './guards';
-import { AttuneError, type ErrorInfo, type ErrorParams } from '../errors/attune-error';
+import { AttuneError, RemoteError } from '../errors/attune-error';
 
 /**
  * The background (or a tab) refused a request. It carries the refusal as it came (code, catalogue
  * key, params), so pages render it like any other error; `problems` says which fields.
  */
-export class MessageRefusedError extends Error implements ErrorInfo {
-  readonly code: string;
-  readonly key?: string;
-  readonly params?: ErrorParams;
-  readonly detail: MessageError;
-  constructor(detail: MessageError) {
-    super(detail.message);
-    this.name = 'MessageRefusedError';
-    this.code = detail.code;
-    if (detail.key !== undefined) this.key = detail.key;
-    if (detail.params !== undefined) this.params = detail.params;
-    this.detail = detail;
+export class MessageRefusedError extends RemoteError {
+  constructor(readonly detail: MessageError) {
+    super(detail);
   }
 }
 

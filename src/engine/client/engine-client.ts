@@ -8,7 +8,7 @@
 //
 // Aborting `signal` sends `request.cancel`; the request then rejects with code 'cancelled'.
 import { browser } from 'wxt/browser';
-import { AttuneError, type ErrorInfo, type ErrorParams } from '../../errors/attune-error';
+import { AttuneError, RemoteError } from '../../errors/attune-error';
 import { isEngineEvent } from '../protocol/events';
 import {
   ENGINE_ENSURE_MESSAGE,
@@ -25,16 +25,9 @@ import {
  * The engine refused or failed a request. It carries the engine's ErrorInfo as it came (code,
  * catalogue key, params), so the page renders it like any other error (describeError).
  */
-export class EngineRequestError extends Error implements ErrorInfo {
-  readonly code: string;
-  readonly key?: string;
-  readonly params?: ErrorParams;
+export class EngineRequestError extends RemoteError {
   constructor(info: EngineErrorInfo) {
-    super(info.message);
-    this.name = 'EngineRequestError';
-    this.code = info.code;
-    if (info.key !== undefined) this.key = info.key;
-    if (info.params !== undefined) this.params = info.params;
+    super(info);
   }
 }
 
