@@ -1,9 +1,11 @@
-// The one place methods are registered. The table is typed by the closed MethodName union, so a
-// new method name that is not registered here (or a registered one without a name) fails to compile.
+// The one place methods are listed: one line per method. Everything that offers a choice of
+// method (the Train view through the engine, CLI flags and usage, resume, adapter names, merging,
+// the contract tests) iterates over this table. The table is typed by MethodName, the names the
+// method folders declare, so a declared method that is not registered here fails to compile.
 import { UnknownMethodError } from './errors';
 import { loraMethod } from './methods/lora/method';
 import { promptTuningMethod } from './methods/prompt-tuning/method';
-import type { MethodName, TuningMethod } from './types';
+import type { MethodName, MethodSummary, TuningMethod } from './types';
 
 const METHODS: { readonly [N in MethodName]: TuningMethod<N> } = {
   lora: loraMethod,
@@ -25,6 +27,17 @@ export function getMethod<N extends MethodName>(name: N): TuningMethod<N> {
 /** Every registered method, for UIs and the shared contract test. */
 export function allMethods(): TuningMethod[] {
   return METHOD_NAMES.map((name) => METHODS[name] as TuningMethod);
+}
+
+/** What pages show of every method (labels, descriptions, fields, defaults), as plain data. */
+export function methodSummaries(): MethodSummary[] {
+  return allMethods().map((m) => ({
+    name: m.name,
+    text: m.text,
+    fields: [...m.fields],
+    optimizer: m.optimizer,
+    mergeable: m.merge !== undefined,
+  }));
 }
 
 /** The method that reads a PEFT adapter of this `peft_type` (LORA, PROMPT_TUNING, ...). */

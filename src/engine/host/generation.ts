@@ -5,8 +5,8 @@ import type { WeightMap } from '../../model/types';
 import type { AttuneDb } from '../../storage/db';
 import { getAdapter } from '../../storage/adapters-repo';
 import type { AdapterRecord } from '../../storage/schema';
-import { LoraAdapter } from '../../tuning/methods/lora/method';
-import { disposeReplaced, mergeLora } from '../../tuning/methods/lora/merge';
+import { getMethod } from '../../tuning/registry';
+import { disposeReplaced } from '../../tuning/weight-maps';
 import { AdapterCache, loadStoredAdapter } from './adapters';
 import { AdapterModelMismatchError, AdapterNotFoundError, EngineError, NotMergeableError } from './errors';
 import type { ActiveModel, ModelCache } from './models';
@@ -79,11 +79,12 @@ export class Generator {
       const record = await this.record(adapterId, active);
       const adapter = loadStoredAdapter(record, active);
       try {
-        if (!(adapter instanceof LoraAdapter)) throw new NotMergeableError('only LoRA adapters change weights that can be merged');
+        const method = getMethod(adapter.method);
+        if (!method.merge) throw new NotMergeableError(`${method.text.en.label} adapters add to the input rather than change weights`);
         const base = active.model.weights;
         let weights: WeightMap;
         try {
-          weights = mergeLora(adapter, base);
+          weights = method.merge(adapter, base);
         } catch (error) {
           throw new NotMergeableError((error as Error).message);
         }

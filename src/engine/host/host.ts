@@ -10,7 +10,7 @@ import { ModelCache, type ModelSource } from './models';
 import type { EngineEvent, EngineInfo, EngineRequest, EngineRequestOf, TrainState } from '../protocol/types';
 import { DEFAULT_CHECKPOINTS, type CheckpointPolicy } from './training/checkpoints';
 import { TrainController } from './training/controller';
-import { isMethodName } from '../../tuning/registry';
+import { isMethodName, methodSummaries } from '../../tuning/registry';
 import { isEngineRequest, requestIdOf } from '../protocol/validate';
 
 export interface EngineHostDeps {
@@ -105,6 +105,8 @@ export class EngineHost {
     switch (request.kind) {
       case 'train.start':
         return this.follow(ctx, () => this.training.start(request.payload));
+      case 'train.methods':
+        return methodSummaries();
       case 'train.defaults':
         return this.training.defaults(request.payload.examples, request.payload.method);
       case 'train.watch':

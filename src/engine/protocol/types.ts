@@ -11,7 +11,7 @@
 import type { Outcome, RequestPayload, RequestProgress, RequestResult } from '../../messaging/envelope';
 import type { ErrorInfo } from '../../errors/attune-error';
 import type { ChatMessage } from '../../model/chat-template';
-import type { MethodName } from '../../tuning/types';
+import type { MethodName, MethodSummary } from '../../tuning/types';
 import type { TrainSettings } from '../../tuning/train/defaults';
 
 // A generate request's chat turns are the model's own message shape; exported here so pages
@@ -162,6 +162,8 @@ type Empty = Record<string, never>;
 export interface EngineRequests {
   /** Starts a run; progress streams its state until the result (its final state). */
   'train.start': { payload: TrainStartPayload; progress: TrainState; result: TrainState };
+  /** Every tuning method the engine can train: labels, descriptions, fields and defaults. */
+  'train.methods': { payload: Empty; progress: never; result: MethodSummary[] };
   /** The one-click settings and method config the engine would choose for this selection. */
   'train.defaults': { payload: { examples: ExampleSelection; method: MethodName }; progress: never; result: TrainDefaults };
   /** Follows the current run (e.g. after reopening the dashboard): same stream as train.start. */
@@ -202,6 +204,7 @@ export type EngineRequest = { [K in EngineKind]: EngineRequestOf<K> }[EngineKind
 
 export const ENGINE_KINDS: readonly EngineKind[] = [
   'train.start',
+  'train.methods',
   'train.defaults',
   'train.watch',
   'train.pause',

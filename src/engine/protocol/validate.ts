@@ -92,6 +92,7 @@ function isGenerate(p: UnknownRecord): boolean {
 const PAYLOAD_CHECKS: { [K in EngineKind]: (payload: unknown, isMethodName: MethodCheck) => boolean } = {
   'train.start': (p, isMethodName) => isRecord(p) && isTrainStart(p, isMethodName),
   'train.defaults': (p, isMethodName) => isRecord(p) && hasOnlyKeys(p, ['examples', 'method']) && isExampleSelection(p.examples) && isString(p.method) && isMethodName(p.method),
+  'train.methods': isEmptyPayload,
   'train.watch': isEmptyPayload,
   'train.pause': isEmptyPayload,
   'train.resume': isEmptyPayload,

@@ -70,7 +70,7 @@ export function planTraining<N extends MethodName>(input: Omit<PrepareInput<N>, 
 
   const contextTokens = model.config.maxPositions - method.virtualTokens(config);
   const stats = dataStats(trainTokens.map((t) => t.prompt.length + t.completion.length));
-  const settings: TrainSettings = { ...chooseDefaults({ stats, method: input.method, contextTokens }), ...input.overrides };
+  const settings: TrainSettings = { ...chooseDefaults({ stats, optimizer: method.optimizer, contextTokens }), ...input.overrides };
   if (settings.maxLength > contextTokens) settings.maxLength = contextTokens;
   const train = fitExamples(trainTokens, settings.maxLength);
   if (input.overrides?.warmupSteps === undefined) {

@@ -17,6 +17,8 @@ import { Dialog } from '../dashboard/Dialog';
 import { downloadBytes } from '../dashboard/download';
 import { formatDate } from '../dashboard/format';
 import { formatLoss } from '../train/format';
+import { methodLabel, useMethods } from '../train/methods';
+import type { MethodSummary } from '../../tuning/types';
 import { describeError } from '../describe-error';
 
 function errorText(error: unknown): string {
@@ -29,6 +31,8 @@ export function exportFileName(record: Pick<AdapterRecord, 'name'>): string {
 
 export function AdaptersView() {
   const { db, settings, saveSettings, showToast } = useDashboard();
+  // Labels only: without an answer the rows show the method's name.
+  const methods = useMethods(() => undefined);
   const [adapters, setAdapters] = useState<AdapterRecord[] | null>(null);
   const [merged, setMerged] = useState<string | null>(null);
   const [renaming, setRenaming] = useState<AdapterRecord | null>(null);
@@ -119,6 +123,7 @@ export function AdaptersView() {
               <AdapterRow
                 key={record.id}
                 record={record}
+                methods={methods}
                 active={settings.activeAdapterId === record.id}
                 merged={merged === record.id}
                 onRename={() => setRenaming(record)}
@@ -180,6 +185,7 @@ export function AdaptersView() {
 
 interface RowProps {
   record: AdapterRecord;
+  methods: MethodSummary[] | null;
   active: boolean;
   merged: boolean;
   onRename(): void;
@@ -189,7 +195,7 @@ interface RowProps {
   onExport(): void;
 }
 
-function AdapterRow({ record, active, merged, onRename, onDelete, onToggleActive, onToggleMerge, onExport }: RowProps) {
+function AdapterRow({ record, methods, active, merged, onRename, onDelete, onToggleActive, onToggleMerge, onExport }: RowProps) {
   const after = record.metrics?.heldOutLossAfter;
   const before = record.metrics?.heldOutLossBefore;
   return (
@@ -199,7 +205,7 @@ function AdapterRow({ record, active, merged, onRename, onDelete, onToggleActive
         {active && <span class="badge" data-testid="adapter-active-badge"> {t('adapters.active')}</span>}
         {merged && <span class="badge" data-testid="adapter-merged-badge"> {t('adapters.merged')}</span>}
       </th>
-      <td>{t(`train.method.${record.method}`)}</td>
+      <td>{methodLabel(methods, record.method)}</td>
       <td>{String(record.config.base_model_name_or_path ?? record.modelId)}</td>
       <td>{formatDate(record.createdAt)}</td>
       <td data-testid="adapter-loss">{typeof after === 'number' ? `${typeof before === 'number' ? `${formatLoss(before)} → ` : ''}${formatLoss(after)}` : '—'}</td>
@@ -208,7 +214,7 @@ function AdapterRow({ record, active, merged, onRename, onDelete, onToggleActive
           <button type="button" data-testid="adapter-set-active" aria-pressed={active} onClick={onToggleActive}>
             {active ? t('adapters.unsetActive') : t('adapters.setActive')}
           </button>
-          {record.method === 'lora' && (
+          {methods?.find((m) => m.name === record.method)?.mergeable && (
             <button type="button" data-testid="adapter-merge" aria-pressed={merged} onClick={onToggleMerge}>
               {merged ? t('adapters.unmerge') : t('adapters.merge')}
             </button>

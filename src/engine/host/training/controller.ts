@@ -335,5 +335,5 @@ export class TrainController {
 /** "LoRA 2026-12-07 12:30": the method's label and the start time, until the person renames it. */
 function defaultAdapterName(method: MethodName, now: number): string {
   const stamp = new Date(now).toISOString().slice(0, 16).replace('T', ' ');
-  return `${getMethod(method).label} ${stamp}`;
+  return `${getMethod(method).text.en.label} ${stamp}`;
 }

@@ -4,7 +4,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { EngineHost } from '../../../../src/engine/host/host';
-import type { TrainState } from '../../../../src/engine/protocol/types';
+import type { TrainDefaults, TrainState } from '../../../../src/engine/protocol/types';
+import { getMethod, METHOD_NAMES } from '../../../../src/tuning/registry';
+import type { MethodName, MethodSummary } from '../../../../src/tuning/types';
 import { getAdapter, listAdapters } from '../../../../src/storage/adapters-repo';
 import { getTrainingRun, listTrainingRuns } from '../../../../src/storage/training-runs-repo';
 import { createHost, freshDb, seedExamples, TestClient } from './helpers';
@@ -28,6 +30,20 @@ afterEach(() => {
 const QUICK = { maxSteps: 6, lr: 0.01, minLr: 0.001, batchSize: 4 };
 
 describe('training through the host', () => {
+  test('lists every registered method with its wording, fields and defaults, and the defaults it would use', async () => {
+    const db = await freshDb();
+    await seedExamples(db, 12);
+    const client = new TestClient(host(db));
+    const methods = (await client.request('train.methods', {})) as MethodSummary[];
+    expect(methods.map((m) => m.name)).toEqual(METHOD_NAMES);
+    for (const m of methods) {
+      expect(JSON.parse(JSON.stringify(m))).toEqual(m); // plain data, as it crosses the Port
+      const defaults = (await client.request('train.defaults', { examples: { kind: 'all' }, method: m.name as MethodName })) as TrainDefaults;
+      expect(defaults.settings.lr).toBe(getMethod(m.name as MethodName).optimizer.lr);
+      for (const field of m.fields) expect(Object.keys(defaults.methodConfig)).toContain(field.key);
+    }
+  });
+
   test('streams progress, checkpoints into the run record, saves the adapter with metrics and a comparison', async () => {
     const db = await freshDb();
     await seedExamples(db);

@@ -5,24 +5,44 @@ import { render } from 'preact';
 import { describe, expect, test } from 'vitest';
 import { setLocale } from '../../../../src/i18n';
 import { LossChart, chartScale, lossSummary } from '../../../../src/ui/charts/LossChart';
-import { overridesFrom } from '../../../../src/ui/train/AdvancedSettings';
+import { methodSummaries } from '../../../../src/tuning/registry';
+import { advancedMethodFields, fieldLabel, overridesFrom } from '../../../../src/ui/train/AdvancedSettings';
+
+const summary = (name: string) => methodSummaries().find((m) => m.name === name)!;
 
 describe('advanced settings', () => {
   test('empty fields keep the defaults; filled ones become overrides, lr also sets the floor', () => {
-    expect(overridesFrom({}, 'lora')).toEqual({ overrides: {}, methodConfig: {} });
-    expect(overridesFrom({ maxSteps: '8', lr: '0.05', r: '16', numVirtualTokens: '4' }, 'lora')).toEqual({
+    expect(overridesFrom({}, summary('lora'))).toEqual({ overrides: {}, methodConfig: {} });
+    expect(overridesFrom({ maxSteps: '8', lr: '0.05', r: '16', alpha: '32', numVirtualTokens: '4' }, summary('lora'))).toEqual({
       overrides: { maxSteps: 8, lr: 0.05, minLr: 0.005 },
-      methodConfig: { r: 16 }, // the soft-prompt field does not leak into a LoRA run
+      methodConfig: { r: 16, alpha: 32 }, // the soft-prompt field does not leak into a LoRA run
     });
-    expect(overridesFrom({ numVirtualTokens: '12', seed: '0' }, 'prompt-tuning')).toEqual({ overrides: { seed: 0 }, methodConfig: { numVirtualTokens: 12 } });
+    expect(overridesFrom({ numVirtualTokens: '12', seed: '0' }, summary('prompt-tuning'))).toEqual({ overrides: { seed: 0 }, methodConfig: { numVirtualTokens: 12 } });
+    expect(overridesFrom({ dropout: '0' }, summary('lora'))).toEqual({ overrides: {}, methodConfig: { dropout: 0 } }); // its minimum is 0
   });
   test.each([
     [{ maxSteps: '2.5' }, 'maxSteps'],
     [{ lr: '-1' }, 'lr'],
     [{ batchSize: 'many' }, 'batchSize'],
     [{ r: '0' }, 'r'],
+    [{ r: '4.5' }, 'r'],
+    [{ dropout: '-0.1' }, 'dropout'],
   ])('names the first invalid field (%o)', (values, field) => {
-    expect(overridesFrom(values, 'lora')).toEqual({ invalid: field });
+    expect(overridesFrom(values, summary('lora'))).toEqual({ invalid: field });
+  });
+  test('every method shows its own fields, labelled in both languages', () => {
+    for (const method of methodSummaries()) {
+      const fields = advancedMethodFields(method);
+      expect(fields.length, method.name).toBeGreaterThan(0);
+      for (const locale of ['en', 'zh_CN'] as const) {
+        setLocale(locale);
+        for (const field of fields) expect(fieldLabel(field.key, method)).toBe(field.label![locale]);
+        expect(method.text[locale].label.length).toBeGreaterThan(0);
+        expect(method.text[locale].description.length).toBeGreaterThan(10);
+      }
+    }
+    setLocale('en');
+    expect(fieldLabel('lr', summary('lora'))).toBe('Learning rate');
   });
 });
 
