@@ -3,6 +3,7 @@
 // the contract tests) iterates over this table. The table is typed by MethodName, the names the
 // method folders declare, so a declared method that is not registered here fails to compile.
 import { UnknownMethodError } from './errors';
+import { ia3Method } from './methods/ia3/method';
 import { loraMethod } from './methods/lora/method';
 import { promptTuningMethod } from './methods/prompt-tuning/method';
 import type { MethodName, MethodSummary, TuningMethod } from './types';
@@ -10,6 +11,7 @@ import type { MethodName, MethodSummary, TuningMethod } from './types';
 const METHODS: { readonly [N in MethodName]: TuningMethod<N> } = {
   lora: loraMethod,
   'prompt-tuning': promptTuningMethod,
+  ia3: ia3Method,
 };
 
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];

@@ -1,4 +1,4 @@
-"""Hugging Face PEFT's LoRA and prompt-tuning forward semantics on the plain PyTorch reference models.
+"""Hugging Face PEFT's LoRA, IA3 and prompt-tuning forward semantics on the plain PyTorch reference models.
 
 PEFT itself is not installable here, so this re-implements what PEFT does at inference, from its
 published definitions (peft/tuners/lora/layer.py, peft/peft_model.py, peft/tuners/prompt_tuning):
@@ -8,6 +8,9 @@ published definitions (peft/tuners/lora/layer.py, peft/peft_model.py, peft/tuner
   scaling, scaling = lora_alpha / r (use_rslora: lora_alpha / sqrt(r)); lora_A.weight [r, in],
   lora_B.weight [out, r]. Merging adds transpose(B @ A, fan_in_fan_out) * scaling to the weight
   (GPT-2 Conv1D weights are [in, out], so fan_in_fan_out is true there).
+* IA3: every targeted module scales by its learned `ia3_l`: feed-forward modules (`feedforward_modules`)
+  their input, the others their output including the bias (peft/tuners/ia3/layer.py); merging
+  multiplies the weight by ia3_l (transposed for fan_in_fan_out) and, off the feed-forward path, the bias.
 * Prompt tuning: prompt_embeddings [n, D] are concatenated before the input embeddings; the base
   model then runs on inputs_embeds at positions 0..n+T-1, and the logits cover all n+T rows.
 
@@ -149,6 +152,62 @@ def apply_lora(model: nn.Module, config: dict, tensors: dict, merge: bool) -> No
         raise AdapterError(f"unexpected tensors {sorted(extra)[:3]}")
 
 
+# ---- IA3 -----------------------------------------------------------------------------------
+
+class Ia3Linear(nn.Module):
+    """peft.tuners.ia3.Linear at inference: feed-forward layers scale their input (ia3_l [1, in]),
+    the others their output (ia3_l [out, 1], bias included): result = base(x) * ia3_l.flatten()."""
+
+    def __init__(self, base: nn.Module, is_feedforward: bool):
+        super().__init__()
+        self.base_layer = base
+        in_features, out_features = linear_shape(base)
+        self.is_feedforward = is_feedforward
+        self.ia3_l = nn.Parameter(torch.ones((1, in_features) if is_feedforward else (out_features, 1)))
+
+    def forward(self, x):
+        scaling = self.ia3_l.flatten()
+        if self.is_feedforward:
+            return self.base_layer(x * scaling)
+        return self.base_layer(x) * scaling
+
+    def merge(self, fan_in_fan_out: bool) -> None:
+        """peft IA3 Linear.merge: the weight times transpose(ia3_l, fan_in_fan_out); a non-feed-forward bias times ia3_l."""
+        ia3_l = self.ia3_l.data.T if fan_in_fan_out else self.ia3_l.data
+        self.base_layer.weight.data = self.base_layer.weight.data * ia3_l
+        if not self.is_feedforward and self.base_layer.bias is not None:
+            self.base_layer.bias.data = self.base_layer.bias.data * self.ia3_l.data.reshape(self.base_layer.bias.shape)
+
+
+def apply_ia3(model: nn.Module, config: dict, tensors: dict, merge: bool) -> None:
+    if config.get("modules_to_save") not in (None, []):
+        raise AdapterError("modules_to_save is not supported")
+    targets, feedforward = config["target_modules"], config.get("feedforward_modules") or []
+    names = [name for name, module in model.named_modules()
+             if isinstance(module, (nn.Linear, Conv1D)) and target_matches(name, targets)]
+    if not names:
+        raise AdapterError(f"no module matches target_modules {targets}")
+    used = set()
+    for name in names:
+        parent_name, _, child = name.rpartition(".")
+        parent = model.get_submodule(parent_name) if parent_name else model
+        layer = Ia3Linear(getattr(parent, child), target_matches(name, feedforward))
+        key = f"base_model.model.{name}.ia3_l"
+        if key not in tensors:
+            raise AdapterError(f"missing {key}")
+        if tuple(tensors[key].shape) != tuple(layer.ia3_l.shape):
+            raise AdapterError(f"{key} has shape {list(tensors[key].shape)}, expected {list(layer.ia3_l.shape)}")
+        with torch.no_grad():
+            layer.ia3_l.copy_(tensors[key].float())
+            if merge:
+                layer.merge(bool(config.get("fan_in_fan_out", False)))
+        used.add(key)
+        setattr(parent, child, layer.base_layer if merge else layer)
+    extra = set(tensors) - used
+    if extra:
+        raise AdapterError(f"unexpected tensors {sorted(extra)[:3]}")
+
+
 # ---- main ----------------------------------------------------------------------------------
 
 def logits_for(model_dir: str, adapter_dir: str | None, ids: list[list[int]], merge: bool) -> tuple[torch.Tensor, int]:
@@ -165,6 +224,9 @@ def logits_for(model_dir: str, adapter_dir: str | None, ids: list[list[int]], me
     if config["peft_type"] == "LORA":
         apply_lora(model, config, tensors, merge)
         return forward_embeds(model, embeds), 0
+    if config["peft_type"] == "IA3":
+        apply_ia3(model, config, tensors, merge)
+        return forward_embeds(model, embeds), 0
     if config["peft_type"] == "PROMPT_TUNING":
         prompt = tensors["prompt_embeddings"].float()  # [n, D]
         if prompt.shape != (config["num_virtual_tokens"], config["token_dim"]) or prompt.shape[1] != embeds.shape[2]:
@@ -178,7 +240,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", required=True)
     parser.add_argument("--adapter")
-    parser.add_argument("--merge", action="store_true", help="merge LoRA into the weights (PEFT merge_and_unload)")
+    parser.add_argument("--merge", action="store_true", help="merge LoRA or IA3 into the weights (PEFT merge_and_unload)")
     parser.add_argument("--ids", required=True, help="JSON [[id, ...], ...]")
     args = parser.parse_args()
     torch.manual_seed(0)

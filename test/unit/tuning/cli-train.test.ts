@@ -1,5 +1,6 @@
 // attune train, spawned as users run it: a JSONL file in, a PEFT folder out, held-out loss before
 // and after; the folder then works with --adapter; bad input is refused with the line number.
+import { METHOD_NAMES } from '../../../src/tuning/registry';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +31,7 @@ function writeExamples(name: string, count: number): string {
 describe('attune train', { timeout: 300_000 }, () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.each(['lora', 'prompt-tuning'])('%s: lowers the held-out loss and writes an adapter generate can use', (method) => {
+  it.each(METHOD_NAMES)('%s: lowers the held-out loss and writes an adapter generate can use', (method) => {
     const model = join(FIXTURES, 'tiny-llama');
     const out = join(dir, method);
     const data = writeExamples('train.jsonl', 24);

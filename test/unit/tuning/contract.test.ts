@@ -5,6 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../../../src/model/model';
+import { forward } from '../../../src/model';
+import { disposeReplaced } from '../../../src/tuning/weight-maps';
 import { exportAdapter, importAdapter } from '../../../src/tuning/peft/files';
 import { allMethods } from '../../../src/tuning/registry';
 import { Rng } from '../../../src/tuning/rng';
@@ -118,6 +120,29 @@ describe.each(FAMILY_FIXTURES)('tuning contract on %s', (fixture) => {
       expect(maxAbsDiff(inputLogits(model, null, ids), inputLogits(model, loaded, ids))).toBeGreaterThan(1e-3);
       adapter.dispose();
       loaded.dispose();
+    });
+
+    it('merging (where the method can) gives the logits of the unmerged adapter', () => {
+      if (!method.merge) return expect(method.preservesOutputsAtInit).toBe(false); // soft prompts add positions, not weights
+      const adapter = create();
+      perturb(adapter, 13);
+      const unmerged = inputLogits(model, adapter, ids);
+      const base = inputLogits(model, null, ids);
+      let merged;
+      try {
+        merged = method.merge(adapter, model.weights);
+      } catch (error) {
+        // Tied embeddings leave no separate weight to fold into; the method must say so.
+        expect(String(error)).toMatch(/tied/);
+        return adapter.dispose();
+      }
+      const before = tf.memory().numTensors;
+      const mergedLogits = tf.tidy(() => forward({ ...model, weights: merged }, { ids }).logits.dataSync() as Float32Array);
+      expect(maxAbsDiff(unmerged, mergedLogits)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(base, mergedLogits)).toBeGreaterThan(1e-3);
+      expect(tf.memory().numTensors).toBe(before);
+      disposeReplaced(merged, model.weights);
+      adapter.dispose();
     });
 
     it('keeps tf.memory().numTensors stable over 50 training steps', async () => {

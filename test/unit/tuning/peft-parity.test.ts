@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forward } from '../../../src/model/forward';
 import type { LoadedModel } from '../../../src/model/model';
 import { defaultTargets } from '../../../src/tuning/methods/lora/config';
+import { ia3Method } from '../../../src/tuning/methods/ia3/method';
 import { loraMethod } from '../../../src/tuning/methods/lora/method';
 import { promptTuningMethod } from '../../../src/tuning/methods/prompt-tuning/method';
 import { exportAdapter } from '../../../src/tuning/peft/files';
@@ -82,6 +83,14 @@ describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('PEFT parity on %s', (f
     const adapter = loraMethod.create({ r: 4, alpha: 8, dropout: 0, targetModules: targets, useRslora: true }, adapterContext(model, 4, fixture));
     perturb(adapter, 9, 0.3);
     await check(adapter, 'lora-rs');
+    adapter.dispose();
+  });
+
+  it("IA3 with PEFT's default targets (feed-forward input, attention output with bias) matches PEFT, unmerged and merged", async () => {
+    const adapter = ia3Method.create(ia3Method.defaultConfig(model.config), adapterContext(model, 6, fixture));
+    perturb(adapter, 11, 0.5);
+    await check(adapter, 'ia3');
+    await check(adapter, 'ia3-merged', true);
     adapter.dispose();
   });
 
