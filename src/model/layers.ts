@@ -23,12 +23,15 @@ function matMulTrainableWeight(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
     save([a, b]);
     return {
       value: tf.matMul(a, b),
-      gradFunc: (dy, saved) => {
-        const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-        const dx = tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)); // [N, in]
-        const dw = tf.matMul(tf.transpose(xs), dy as tf.Tensor2D); // [in, out]
-        return [dx, dw];
-      },
+      // In a tidy: the backward pass frees a gradient function's intermediates (here the
+      // transposes) only when the whole pass ends, unless the function frees them itself.
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+          const dx = tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)); // [N, in]
+          const dw = tf.matMul(tf.transpose(xs), dy as tf.Tensor2D); // [in, out]
+          return [dx, dw];
+        }),
     };
   });
   return op(x, w) as tf.Tensor2D;
@@ -41,7 +44,8 @@ function matMulTrainableWeight(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
 function matMulFrozenWeight(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   const op = tf.customGrad((xIn) => ({
     value: tf.matMul(xIn as tf.Tensor2D, w),
-    gradFunc: (dy) => tf.matMul(dy as tf.Tensor2D, tf.transpose(w)),
+    // The [out, in] transpose is freed at once (see matMulTrainableWeight), not at the pass's end.
+    gradFunc: (dy) => tf.tidy(() => tf.matMul(dy as tf.Tensor2D, tf.transpose(w))),
   }));
   return op(x) as tf.Tensor2D;
 }
@@ -183,12 +187,13 @@ function gatherTrainable(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
     save([idsIn]);
     return {
       value: tf.gather(tableIn, idsIn),
-      gradFunc: (dy, saved) => {
-        // tf.oneHot(..., 'float32') returns garbage on wasm; cast an int one-hot instead.
-        const oneHot = tf.cast(tf.oneHot(saved[0] as tf.Tensor1D, vocab), 'float32') as tf.Tensor2D; // [N, V]
-        const dTable = tf.matMul(tf.transpose(oneHot), dy as tf.Tensor2D); // [V, D]
-        return [dTable, tf.zerosLike(saved[0]!)];
-      },
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          // tf.oneHot(..., 'float32') returns garbage on wasm; cast an int one-hot instead.
+          const oneHot = tf.cast(tf.oneHot(saved[0] as tf.Tensor1D, vocab), 'float32') as tf.Tensor2D; // [N, V]
+          const dTable = tf.matMul(tf.transpose(oneHot), dy as tf.Tensor2D); // [V, D]
+          return [dTable, tf.zerosLike(saved[0]!)];
+        }),
     };
   });
   return op(table, ids) as tf.Tensor2D;
