@@ -20,6 +20,10 @@ const { values: args } = parseArgs({
     len: { type: 'string', default: '128' },
     steps: { type: 'string', default: '2' },
     mode: { type: 'string', default: 'plan' },
+    // With --mode manual: the micro-batch and whether blocks are recomputed.
+    micro: { type: 'string', default: '1' },
+    recompute: { type: 'boolean', default: false },
+    prefer: { type: 'string', default: 'largest-micro-batch' },
   },
 });
 
@@ -29,7 +33,7 @@ async function main(): Promise<void> {
   const batch = Number(args.batch);
   const len = Number(args.len);
   const steps = Number(args.steps);
-  const mode = args.mode as 'plain' | 'lean' | 'plan';
+  const mode = args.mode as 'plain' | 'lean' | 'plan' | 'manual';
 
   const { startNodeBackend } = await import('../../src/cli/node-backend');
   const started = await startNodeBackend('wasm');
@@ -71,10 +75,15 @@ async function main(): Promise<void> {
     length: len,
     bytesPerFrozenWeight: 4,
     limits: WASM32_LIMITS,
+    prefer: args.prefer as 'largest-micro-batch' | 'no-recompute',
   });
   let micro = batch;
   let recompute = false;
   if (mode === 'lean') recompute = true;
+  if (mode === 'manual') {
+    micro = Number(args.micro);
+    recompute = args.recompute === true;
+  }
   if (mode === 'plan') {
     if (!plan.fits) throw new Error(`plan refuses: ${describePlan(plan)}`);
     micro = plan.microBatch;

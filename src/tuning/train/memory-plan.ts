@@ -53,6 +53,14 @@ export interface PlanInput {
   limits: BackendLimits;
   /** Part of the budget the plan may use; the rest absorbs allocator fragmentation. Default 0.9. */
   headroom?: number;
+  /**
+   * Which fitting setting comes first. 'largest-micro-batch' (default): the largest micro-batch,
+   * recomputing blocks when only that makes it fit; suits GPUs, whose throughput grows with the
+   * batch. 'no-recompute': the largest micro-batch that fits without recomputation, recomputing
+   * only when not even micro-batch 1 fits without it; suits CPU backends (wasm), whose throughput
+   * hardly depends on the micro-batch while recomputation costs one more forward pass.
+   */
+  prefer?: 'largest-micro-batch' | 'no-recompute';
   /** Rows of logits projected at once (train/loss.ts headChunkRows). Default: 32 MiB of logits. */
   headChunkRows?: number;
 }
@@ -200,9 +208,8 @@ export function estimatePeak(input: PlanInput, microBatch: number, recompute: bo
 }
 
 /**
- * Largest micro-batch that fits (accumulation = ceil(batch / micro)), without recomputation when
- * that fits at that micro-batch, else with it; a refusal when micro-batch 1 with recomputation
- * does not fit.
+ * The first setting that fits in the order `prefer` gives (accumulation = ceil(batch / micro));
+ * a refusal when micro-batch 1 with recomputation does not fit.
  */
 export function planMemory(input: PlanInput): MemoryPlan {
   if (!(input.batch >= 1) || !(input.length >= 1)) throw new RangeError('batch and length must be at least 1');
@@ -221,28 +228,40 @@ export function planMemory(input: PlanInput): MemoryPlan {
   if (input.limits.maxBufferBytes !== undefined && largest > input.limits.maxBufferBytes) return refusal('buffer-too-large');
   const fixed = BASE_OVERHEAD + (leanest.weights + leanest.weightWorkspace + leanest.trainableState) * ALLOCATOR_FACTOR;
   if (fixed > budget) return refusal('weights-exceed-budget');
-  let previous = 0;
-  for (let accumulation = 1; accumulation <= input.batch; accumulation++) {
-    const micro = Math.ceil(input.batch / accumulation);
-    if (micro === previous) continue;
-    previous = micro;
-    for (const recompute of [false, true]) {
-      const estimate = estimatePeak(input, micro, recompute);
-      if (estimate.total <= budget) {
-        return {
-          fits: true,
-          microBatch: micro,
-          accumulation: Math.ceil(input.batch / micro),
-          recompute,
-          headChunkRows: chunkRows,
-          estimatedPeakBytes: estimate.total,
-          budgetBytes: input.limits.budgetBytes,
-          estimate,
-        };
-      }
+  const micros = microBatchSizes(input.batch);
+  const order: [number, boolean][] =
+    input.prefer === 'no-recompute'
+      ? [...micros.map((micro): [number, boolean] => [micro, false]), ...micros.map((micro): [number, boolean] => [micro, true])]
+      : micros.flatMap((micro): [number, boolean][] => [
+          [micro, false],
+          [micro, true],
+        ]);
+  for (const [micro, recompute] of order) {
+    const estimate = estimatePeak(input, micro, recompute);
+    if (estimate.total <= budget) {
+      return {
+        fits: true,
+        microBatch: micro,
+        accumulation: Math.ceil(input.batch / micro),
+        recompute,
+        headChunkRows: chunkRows,
+        estimatedPeakBytes: estimate.total,
+        budgetBytes: input.limits.budgetBytes,
+        estimate,
+      };
     }
   }
   return refusal('batch-one-exceeds-budget');
+}
+
+/** Micro-batch sizes ceil(batch / k) for k = 1, 2, …, largest first, each once. */
+function microBatchSizes(batch: number): number[] {
+  const sizes: number[] = [];
+  for (let accumulation = 1; accumulation <= batch; accumulation++) {
+    const micro = Math.ceil(batch / accumulation);
+    if (sizes.at(-1) !== micro) sizes.push(micro);
+  }
+  return sizes;
 }
 
 /** The largest single tensor of a step: the embedding table, a logits chunk, or attention scores. */

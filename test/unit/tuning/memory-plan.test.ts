@@ -75,6 +75,12 @@ describe('memory plan', () => {
     expect(describePlan(plan)).toMatch(/micro-batch 4, blocks recomputed; estimated peak \d\.\d\d GiB of 4\.00 GiB/);
   });
 
+  it("'no-recompute' (CPU backends) takes accumulation over recomputation while micro-batch 1 fits without it", () => {
+    expect(planMemory(input({ prefer: 'no-recompute' }))).toMatchObject({ fits: true, microBatch: 1, accumulation: 4, recompute: false });
+    // 4 × 256: not even one example fits without recomputation, so the largest micro-batch with it.
+    expect(planMemory(input({ prefer: 'no-recompute', length: 256 }))).toMatchObject({ fits: true, microBatch: 4, accumulation: 1, recompute: true });
+  });
+
   it('a small model keeps every activation (no recomputation) at batch 16', () => {
     const small: PlanModelShape = { ...SMOLLM2_135M, vocabSize: 4096, hiddenSize: 256, numLayers: 4, numHeads: 4, numKvHeads: 4, intermediateSize: 688 };
     const plan = planMemory(input({ model: small, batch: 16, trainableParams: 65_536 }));
