@@ -106,6 +106,10 @@ export interface Refusal {
   /** Estimated peak at micro-batch 1 with recomputation (the leanest setting). */
   estimatedPeakBytes: number;
   budgetBytes: number;
+  /** The part of the budget a plan may fill (budget × headroom). */
+  usableBytes: number;
+  /** Weights, their working copies and the trainable state: what no batch size changes. */
+  fixedBytes: number;
   /** For 'buffer-too-large': the largest tensor and the limit. */
   largestBufferBytes?: number;
   maxBufferBytes?: number;
@@ -217,16 +221,18 @@ export function planMemory(input: PlanInput): MemoryPlan {
   const chunkRows = input.headChunkRows ?? defaultHeadChunkRows(input.model.vocabSize);
   const largest = largestBufferBytes(input, chunkRows);
   const leanest = estimatePeak(input, 1, true);
+  const fixed = BASE_OVERHEAD + (leanest.weights + leanest.weightWorkspace + leanest.trainableState) * ALLOCATOR_FACTOR;
   const refusal = (reason: RefusalReason): Refusal => ({
     fits: false,
     reason,
     estimatedPeakBytes: leanest.total,
     budgetBytes: input.limits.budgetBytes,
+    usableBytes: budget,
+    fixedBytes: fixed,
     ...(reason === 'buffer-too-large' ? { largestBufferBytes: largest, maxBufferBytes: input.limits.maxBufferBytes } : {}),
     lengthThatFits: lengthThatFits(input, budget),
   });
   if (input.limits.maxBufferBytes !== undefined && largest > input.limits.maxBufferBytes) return refusal('buffer-too-large');
-  const fixed = BASE_OVERHEAD + (leanest.weights + leanest.weightWorkspace + leanest.trainableState) * ALLOCATOR_FACTOR;
   if (fixed > budget) return refusal('weights-exceed-budget');
   const micros = microBatchSizes(input.batch);
   const order: [number, boolean][] =
@@ -295,10 +301,10 @@ export function describePlan(plan: MemoryPlan): string {
     case 'buffer-too-large':
       return `a single tensor needs ${gib(plan.largestBufferBytes ?? 0)}, more than the backend's largest buffer (${gib(plan.maxBufferBytes ?? 0)}); use a smaller model or another backend`;
     case 'weights-exceed-budget':
-      return `the model's weights alone need more than ${gib(plan.budgetBytes)} (estimated ${gib(plan.estimatedPeakBytes)} at batch 1); use a smaller model`;
+      return `the model's weights and their working copies need an estimated ${gib(plan.fixedBytes)}, more than the ${gib(plan.usableBytes)} this backend can safely use (of ${gib(plan.budgetBytes)}); use a smaller model`;
     case 'batch-one-exceeds-budget':
       return plan.lengthThatFits > 0
-        ? `one example of this length needs an estimated ${gib(plan.estimatedPeakBytes)}, more than ${gib(plan.budgetBytes)}; limit examples to ${plan.lengthThatFits} tokens`
-        : `one example needs an estimated ${gib(plan.estimatedPeakBytes)}, more than ${gib(plan.budgetBytes)}; use a smaller model`;
+        ? `one example of this length needs an estimated ${gib(plan.estimatedPeakBytes)}, more than the ${gib(plan.usableBytes)} this backend can safely use; limit examples to ${plan.lengthThatFits} tokens`
+        : `one example needs an estimated ${gib(plan.estimatedPeakBytes)}, more than the ${gib(plan.usableBytes)} this backend can safely use; use a smaller model`;
   }
 }
