@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 
 const SHAPES = {
   'smollm2-135m': { hidden_size: 576, num_hidden_layers: 30, num_attention_heads: 9, num_key_value_heads: 3, intermediate_size: 1536, vocab_size: 49152, rope_theta: 100000, tie_word_embeddings: true },
+  'gpt2-124m': { model_type: 'gpt2', n_embd: 768, n_layer: 12, n_head: 12, n_positions: 1024, vocab_size: 50257, tie_word_embeddings: true, layer_norm_epsilon: 1e-5 },
   'smollm2-360m': { hidden_size: 960, num_hidden_layers: 32, num_attention_heads: 15, num_key_value_heads: 5, intermediate_size: 2560, vocab_size: 49152, rope_theta: 100000, tie_word_embeddings: true },
 } as const;
 
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
   const { planMemory, WASM32_LIMITS, describePlan } = await import('../../src/tuning/train/memory-plan');
 
   const hf = { model_type: 'llama', max_position_embeddings: 2048, rms_norm_eps: 1e-5, bos_token_id: 0, eos_token_id: 0, ...shape };
+  const isBias = (name: string) => name.endsWith('.bias');
   const config = parseConfig(JSON.stringify(hf));
   // Weights straight into the runtime's layout ([in, out] linears): no checkpoint bytes in the JS heap.
   const weights = new Map<string, import('@tensorflow/tfjs').Tensor>();
@@ -56,8 +58,8 @@ async function main(): Promise<void> {
   for (const spec of expectedTensors(config)) {
     if (spec.optional) continue;
     const dims = spec.layout === 'linear-out-in' ? [...spec.shape].reverse() : spec.shape;
-    const isNorm = dims.length === 1;
-    weights.set(spec.name, isNorm ? tf.ones(dims) : tf.randomNormal(dims, 0, 0.02, 'float32', seed++));
+    const isVector = dims.length === 1;
+    weights.set(spec.name, isVector ? (isBias(spec.name) ? tf.zeros(dims) : tf.ones(dims)) : tf.randomNormal(dims, 0, 0.02, 'float32', seed++));
   }
   const model = assembleModel(config, weights);
   const heapBytes = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;

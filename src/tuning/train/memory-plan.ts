@@ -138,7 +138,12 @@ const HEAD_CHUNK_BYTES = 32 * MIB;
  * on SmolLM2-135M (1 × 128: 1.72 GiB with 0.61 GiB of weights, ≈ 61 k floats per token per block).
  */
 const HELD_PER_D = 80;
-const HELD_PER_I = 6;
+/**
+ * GPT-2's MLP (GELU-tanh through stock autodiff: pow, tanh, several products) and LayerNorm hold
+ * more per MLP unit than Llama's hand-written SwiGLU backward; fitted to GPT-2 124M at 2 × 128
+ * without recomputation (heap 3.19 GiB).
+ */
+const HELD_PER_I = { llama: 6, gpt2: 14 } as const;
 const HELD_PER_HEAD_KEY = 4;
 /** Per token per block with recomputation: the block's input and its gradient at the boundary. */
 const BOUNDARY_PER_D = 2;
@@ -175,7 +180,7 @@ function matMulParameterCount(m: PlanModelShape): number {
 
 /** Floats one block holds per token at its backward's peak, for sequences of `keys` positions. */
 function heldPerTokenPerBlock(m: PlanModelShape, keys: number): number {
-  return HELD_PER_D * m.hiddenSize + HELD_PER_I * m.intermediateSize + HELD_PER_HEAD_KEY * m.numHeads * keys;
+  return HELD_PER_D * m.hiddenSize + HELD_PER_I[m.family] * m.intermediateSize + HELD_PER_HEAD_KEY * m.numHeads * keys;
 }
 
 export function defaultHeadChunkRows(vocabSize: number): number {
