@@ -9,7 +9,7 @@ import type { KVCache } from './kv-cache';
 import { embed, linear } from './layers';
 import type { LoadedModel } from './model';
 import { recompute } from './recompute';
-import type { ForwardHooks, ModelConfig } from './types';
+import type { ForwardHooks, ModelConfig, WeightMap } from './types';
 
 export interface ForwardInput {
   /** Token ids [B, T] (int32), or nested arrays. */
@@ -130,10 +130,14 @@ function trunk(model: LoadedModel, arch: Architecture, input: ForwardInput, reco
   for (let layer = 0; layer < config.numLayers; layer++) {
     const layerPast = past ? past.layers[layer]! : (prefixes?.[layer] ?? null);
     const ctx: BlockContext = { config, weights, hooks, layer, batch: B, rows, bias, positionOffset: pastLength, past: layerPast, rope };
+    // A compact model's block weights are widened inside the block's scope (and again when a
+    // recomputed block runs in the backward pass), so one block's float32 weights exist at a time.
+    const blockWeights = () => (model.compact ? model.compact.layerWeights(weights, layer) : weights);
     // One scope per block: its intermediates are freed when it ends, not when the whole pass
     // does (while training, what the backward needs is kept by the gradient tape itself).
     const out = tf.tidy(() => {
-      if (recomputeBlocks && !wantCache) return { hidden: recomputedBlock(arch, ctx, h, recomputeBlocks.variables) };
+      if (recomputeBlocks && !wantCache) return { hidden: recomputedBlock(arch, ctx, blockWeights, h, recomputeBlocks.variables) };
+      ctx.weights = blockWeights();
       const o = arch.block(ctx, h);
       const hidden = withBlockOutputHook(ctx, o.hidden);
       return wantCache ? { hidden, key: o.key, value: o.value } : { hidden };
@@ -157,7 +161,13 @@ function withBlockOutputHook(ctx: BlockContext, hidden: tf.Tensor2D): tf.Tensor2
  * One block as a recomputed section: its input (and a prefix's keys/values, which may depend on
  * trainable variables) are differentiable inputs; the mask and rotary tables are constants.
  */
-function recomputedBlock(arch: Architecture, ctx: BlockContext, h: tf.Tensor2D, variables: readonly tf.Variable[]): tf.Tensor2D {
+function recomputedBlock(
+  arch: Architecture,
+  ctx: BlockContext,
+  blockWeights: () => WeightMap,
+  h: tf.Tensor2D,
+  variables: readonly tf.Variable[],
+): tf.Tensor2D {
   const inputs: tf.Tensor[] = [h];
   if (ctx.past) inputs.push(ctx.past.key, ctx.past.value);
   const constants: tf.Tensor[] = [];
@@ -170,7 +180,7 @@ function recomputedBlock(arch: Architecture, ctx: BlockContext, h: tf.Tensor2D, 
     const past = hasPast ? { key: tensors[i++] as tf.Tensor4D, value: tensors[i++] as tf.Tensor4D } : null;
     const bias = ctx.bias ? (tensors[i++] as tf.Tensor4D) : null;
     const rope = ctx.rope ? { cos: tensors[i++] as tf.Tensor2D, sin: tensors[i++] as tf.Tensor2D, single: null } : null;
-    const blockCtx: BlockContext = { ...ctx, past, bias, rope };
+    const blockCtx: BlockContext = { ...ctx, weights: blockWeights(), past, bias, rope };
     return withBlockOutputHook(blockCtx, arch.block(blockCtx, x).hidden);
   };
   return recompute(run, inputs, constants, variables) as tf.Tensor2D;

@@ -25,6 +25,9 @@ const { values: args } = parseArgs({
     micro: { type: 'string', default: '1' },
     recompute: { type: 'boolean', default: false },
     prefer: { type: 'string', default: 'largest-micro-batch' },
+    // Keep block linear weights compact (model/compact-weights.ts): the random float32 weights are
+    // rounded to half, as a float32 checkpoint would be.
+    compact: { type: 'boolean', default: false },
   },
 });
 
@@ -62,6 +65,10 @@ async function main(): Promise<void> {
     weights.set(spec.name, isVector ? (isBias(spec.name) ? tf.zeros(dims) : tf.ones(dims)) : tf.randomNormal(dims, 0, 0.02, 'float32', seed++));
   }
   const model = assembleModel(config, weights);
+  if (args.compact) {
+    const { compactModel } = await import('../../src/model/compact-model');
+    compactModel(model);
+  }
   const heapBytes = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
   const trace = (label: string) => {
     if (process.env.PROBE_TRACE) console.error(`${label}: heap ${(heapBytes() / 2 ** 30).toFixed(2)} GiB, tensors ${(tf.memory().numBytes / 2 ** 30).toFixed(2)} GiB, rss ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GiB`);
@@ -75,7 +82,7 @@ async function main(): Promise<void> {
     trainableParams: adapter.parameterCount(),
     batch,
     length: len,
-    bytesPerFrozenWeight: 4,
+    bytesPerFrozenWeight: args.compact ? 2 : 4,
     limits: WASM32_LIMITS,
     prefer: args.prefer as 'largest-micro-batch' | 'no-recompute',
   });
@@ -137,6 +144,7 @@ async function main(): Promise<void> {
     JSON.stringify({
       shape: args.shape,
       mode,
+      compact: args.compact === true,
       batch,
       len,
       microBatch: micro,

@@ -46,8 +46,9 @@ export interface PlanInput {
   /** Tokens per example (the run's maxLength). */
   length: number;
   /**
-   * Bytes of one frozen base weight as held: 4 for float32; less (2: fp16) means weights are kept
-   * compact and widened to float32 one layer at a time when used.
+   * Bytes of one frozen block linear weight as held: 4 for float32; 2 for compact weights
+   * (model/compact-weights.ts), widened to float32 one block at a time. Embeddings, head and norms
+   * are float32 either way.
    */
   bytesPerFrozenWeight: number;
   limits: BackendLimits;
@@ -193,8 +194,11 @@ export function estimatePeak(input: PlanInput, microBatch: number, recompute: bo
   const rows = input.length + (input.virtualTokens ?? 0);
   const tokens = microBatch * rows;
   const D = m.hiddenSize;
-  const tiedCopy = m.tieWordEmbeddings ? m.vocabSize * D * input.bytesPerFrozenWeight : 0;
-  const weights = frozenParameterCount(m) * input.bytesPerFrozenWeight + tiedCopy;
+  // Compact storage (model/compact-weights.ts) holds the block linears only; embeddings, head and
+  // norms stay float32, and so does the tied head's [D, V] copy.
+  const tiedCopy = m.tieWordEmbeddings ? m.vocabSize * D * F32 : 0;
+  const blockLinears = matMulParameterCount(m) - m.vocabSize * D;
+  const weights = blockLinears * input.bytesPerFrozenWeight + (frozenParameterCount(m) - blockLinears) * F32 + tiedCopy;
   // XNNPACK packs each float32 weight it multiplies by and keeps the packed copy as long as the
   // weight lives; a frozen weight's backward also multiplies by its transpose (the largest such
   // transient: the head's [V, D]). Weights held compact are widened one layer at a time, so only
@@ -248,6 +252,9 @@ export function planMemory(input: PlanInput): MemoryPlan {
           [micro, true],
         ]);
   for (const [micro, recompute] of order) {
+    // Compact weights are widened per block only when blocks are recomputed; otherwise the
+    // backward pass keeps every widened weight (float32) until it ends.
+    if (input.bytesPerFrozenWeight < F32 && !recompute) continue;
     const estimate = estimatePeak(input, micro, recompute);
     if (estimate.total <= budget) {
       return {
@@ -279,7 +286,7 @@ function microBatchSizes(batch: number): number[] {
 function largestBufferBytes(input: PlanInput, chunkRows: number): number {
   const m = input.model;
   const rows = input.length + (input.virtualTokens ?? 0);
-  const table = m.vocabSize * m.hiddenSize * Math.max(input.bytesPerFrozenWeight, F32);
+  const table = m.vocabSize * m.hiddenSize * F32;
   const logits = Math.min(rows, chunkRows) * m.vocabSize * F32;
   const scores = m.numHeads * rows * rows * F32;
   return Math.max(table, logits, scores);
