@@ -116,6 +116,8 @@ export interface Refusal {
   maxBufferBytes?: number;
   /** Longest example length that would fit at micro-batch 1 (0 when none does). */
   lengthThatFits: number;
+  /** Whether the same run would fit with compact block weights (2 bytes each). */
+  compactWouldFit: boolean;
 }
 
 export type MemoryPlan = FittingPlan | Refusal;
@@ -240,6 +242,7 @@ export function planMemory(input: PlanInput): MemoryPlan {
     fixedBytes: fixed,
     ...(reason === 'buffer-too-large' ? { largestBufferBytes: largest, maxBufferBytes: input.limits.maxBufferBytes } : {}),
     lengthThatFits: lengthThatFits(input, budget),
+    compactWouldFit: input.bytesPerFrozenWeight > 2 && planMemory({ ...input, bytesPerFrozenWeight: 2 }).fits,
   });
   if (input.limits.maxBufferBytes !== undefined && largest > input.limits.maxBufferBytes) return refusal('buffer-too-large');
   if (fixed > budget) return refusal('weights-exceed-budget');
@@ -313,7 +316,7 @@ export function describePlan(plan: MemoryPlan): string {
     case 'buffer-too-large':
       return `a single tensor needs ${gib(plan.largestBufferBytes ?? 0)}, more than the backend's largest buffer (${gib(plan.maxBufferBytes ?? 0)}); use a smaller model or another backend`;
     case 'weights-exceed-budget':
-      return `the model's weights and their working copies need an estimated ${gib(plan.fixedBytes)}, more than the ${gib(plan.usableBytes)} this backend can safely use (of ${gib(plan.budgetBytes)}); use a smaller model`;
+      return `the model's weights and their working copies need an estimated ${gib(plan.fixedBytes)}, more than the ${gib(plan.usableBytes)} this backend can safely use (of ${gib(plan.budgetBytes)}); ${plan.compactWouldFit ? 'keep the weights compact (16-bit)' : 'use a smaller model'}`;
     case 'batch-one-exceeds-budget':
       return plan.lengthThatFits > 0
         ? `one example of this length needs an estimated ${gib(plan.estimatedPeakBytes)}, more than the ${gib(plan.usableBytes)} this backend can safely use; limit examples to ${plan.lengthThatFits} tokens`

@@ -115,6 +115,7 @@ describe('memory plan', () => {
     const plan = planMemory(input({ model: QWEN25_05B, batch: 1, limits: { name: 'wasm', budgetBytes: 2 * 2 ** 30 } }));
     expect(plan).toMatchObject({ fits: false, reason: 'weights-exceed-budget' });
     expect(plan.fits === false && plan.fixedBytes).toBeGreaterThan(0.9 * 2 * 2 ** 30);
+    expect(plan).toMatchObject({ compactWouldFit: false }); // 0.5B's float32 table and head alone fill 2 GiB
     expect(describePlan(plan)).toMatch(/weights and their working copies need an estimated \d+\.\d\d GiB, more than the 1\.80 GiB/);
   });
 
@@ -126,7 +127,9 @@ describe('memory plan', () => {
 
   it('360M: float32 weights and their packed copies alone exceed the wasm heap; compact weights would fit', () => {
     const trainableParams = 32 * (2 * 8 * (960 + 960) + 2 * 8 * (960 + 320));
-    expect(planMemory(input({ model: SMOLLM2_360M, trainableParams, batch: 1 }))).toMatchObject({ fits: false, reason: 'weights-exceed-budget' });
+    const refused = planMemory(input({ model: SMOLLM2_360M, trainableParams, batch: 1 }));
+    expect(refused).toMatchObject({ fits: false, reason: 'weights-exceed-budget', compactWouldFit: true });
+    expect(describePlan(refused)).toMatch(/keep the weights compact/);
     expect(planMemory(input({ model: SMOLLM2_360M, trainableParams, batch: 4, bytesPerFrozenWeight: 2 }))).toMatchObject({ fits: true });
   });
 
