@@ -43,6 +43,20 @@ async function main(): Promise<void> {
   const started = await startNodeBackend('wasm');
   if (started.note) throw new Error(started.note);
   const tf = await import('@tensorflow/tfjs');
+  if (process.env.PROBE_SHARED_IDENTITY) {
+    // Experiment: tfjs-wasm's Identity (behind every save() of a gradient) copies the data; the CPU
+    // backend shares it. Tensors are immutable, so sharing is safe; this measures what copying costs.
+    tf.unregisterKernel('Identity', 'wasm');
+    tf.registerKernel({
+      kernelName: 'Identity',
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend }) => {
+        const x = inputs.x as import('@tensorflow/tfjs').TensorInfo;
+        (backend as unknown as { incRef(id: object): void }).incRef(x.dataId);
+        return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+      },
+    });
+  }
   const { parseConfig } = await import('../../src/model/config');
   const { expectedTensors } = await import('../../src/model/weights');
   const { assembleModel } = await import('../../src/model/model');
