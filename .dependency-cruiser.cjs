@@ -24,11 +24,11 @@ function readMap() {
   const map = new Map();
   for (const line of text.slice(start + START.length, end).split('\n')) {
     // | `folder` | job | `dep`, `dep` |   (header and separator rows have no backticked folder)
-    const row = /^\|\s*`([a-z0-9-]+)\/?`\s*\|(.*)\|(.*)\|\s*$/.exec(line.trim());
+    const row = /^\|\s*`([a-z0-9-]+(?:\/[a-z0-9-]+)*)\/?`\s*\|(.*)\|(.*)\|\s*$/.exec(line.trim());
     if (!row) continue;
     const [, folder, job, deps] = row;
     if (map.has(folder)) fail(`\`${folder}\` has two rows`);
-    map.set(folder, { job: job.trim(), allowed: [...deps.matchAll(/`([a-z0-9-]+)\/?`/g)].map((m) => m[1]) });
+    map.set(folder, { job: job.trim(), allowed: [...deps.matchAll(/`([a-z0-9-]+(?:\/[a-z0-9-]+)*)\/?`/g)].map((m) => m[1]) });
   }
   return map;
 }
@@ -40,7 +40,14 @@ function checkMap(map) {
     .map((entry) => entry.name);
   for (const folder of folders) if (!map.has(folder)) fail(`src/${folder}/ has no row in the dependency map`);
   for (const [folder, { allowed }] of map) {
-    if (!folders.includes(folder)) fail(`\`${folder}\` is in the dependency map but src/${folder}/ does not exist`);
+    if (!fs.existsSync(path.join(__dirname, 'src', folder))) fail(`\`${folder}\` is in the dependency map but src/${folder}/ does not exist`);
+    // A sub-folder row narrows its parent's: it may only name what the parent may import.
+    const parent = folder.includes('/') ? folder.slice(0, folder.indexOf('/')) : null;
+    if (parent && !map.has(parent)) fail(`\`${folder}\` has a row but its folder \`${parent}\` has none`);
+    for (const dep of allowed) {
+      if (parent && !dep.startsWith(`${parent}/`) && !map.get(parent).allowed.some((a) => dep === a || dep.startsWith(`${a}/`)))
+        fail(`\`${folder}\` may import \`${dep}\`, which its folder \`${parent}\` may not`);
+    }
     for (const dep of allowed) if (!map.has(dep)) fail(`\`${folder}\` may import \`${dep}\`, which has no row`);
   }
   // Depth-first search for a back edge: the map must be a DAG so folder cycles cannot be allowed.
@@ -87,6 +94,13 @@ module.exports = {
       to: { path: '^node_modules/@tensorflow/' },
     },
     {
+      name: 'protocol-types-only',
+      comment: 'The engine protocol is shared by pages that never load tfjs: from model and tuning it takes types, never code.',
+      severity: 'error',
+      from: { path: '^src/engine/protocol/' },
+      to: { path: ['^src/(model|tuning)/', '^node_modules/@tensorflow/'], dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'model-no-storage-or-dom',
       comment: 'The model runs in the engine, the CLI and tests alike: no IndexedDB, no DOM rendering, no extension APIs.',
       severity: 'error',
@@ -99,6 +113,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/' },
       to: { pathNot: '^(src|node_modules)/', dependencyTypesNot: ['core'], couldNotResolve: false },
+    },
+    {
+      name: 'tools-not-to-test',
+      comment: 'The demo, benches and the e2e tests share the browser harness in tools/harness/; tools never reach into test/.',
+      severity: 'error',
+      from: { path: '^tools/' },
+      to: { path: '^test/' },
     },
     {
       name: 'not-to-unresolvable',

@@ -9,7 +9,7 @@ import { defineConfig, type Plugin } from 'vite';
 
 const OUT_DIR = resolve('pwa-dist');
 const SERVICE_WORKER = 'sw.js';
-/** The single-threaded tfjs WASM builds (no SharedArrayBuffer needed); see src/engine/backend-wasm.ts. */
+/** The single-threaded tfjs WASM builds (no SharedArrayBuffer needed); see src/backend/wasm.ts. */
 const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
 /** public/ files the web app does not need (extension-only strings, training notes). */
 const NOT_SHIPPED = [/^_locales\//, /^model\/(README\.md|eval_results\.json|training_state\.json)$/];

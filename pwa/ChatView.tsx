@@ -4,7 +4,7 @@
 import '../src/i18n/chat';
 import '../src/ui/chat/chat.css';
 import { useEffect, useState } from 'preact/hooks';
-import { getEngineClient } from '../src/engine/client';
+import { getEngineClient } from '../src/engine/client/engine-client';
 import { t } from '../src/i18n';
 import { Chat } from '../src/ui/chat/Chat';
 import { ChatController } from '../src/ui/chat/controller';

@@ -2,7 +2,8 @@
 // asks (ENGINE_ENSURE_MESSAGE) or when the browser starts with a training run left unfinished.
 // Engine traffic itself goes page <-> offscreen over a Port; the background relays nothing.
 import { browser, type Browser } from 'wxt/browser';
-import { ENGINE_ENSURE_MESSAGE, ENGINE_WATCHDOG_PORT_NAME, type EngineEnsureReply } from '../engine/protocol';
+import { AttuneError } from '../errors/attune-error';
+import { ENGINE_ENSURE_MESSAGE, ENGINE_WATCHDOG_PORT_NAME, type EngineEnsureReply } from '../engine/protocol/types';
 import { isRecord } from '../messaging/guards';
 import { getAttuneDb } from '../storage/db';
 import { listTrainingRuns } from '../storage/training-runs-repo';
@@ -38,7 +39,7 @@ async function createUnlessPresent(): Promise<void> {
 }
 
 function isEnsureMessage(message: unknown): boolean {
-  return isRecord(message) && message.target === ENGINE_ENSURE_MESSAGE.target && message.kind === ENGINE_ENSURE_MESSAGE.kind;
+  return isRecord(message) && message.kind === ENGINE_ENSURE_MESSAGE.kind;
 }
 
 /** True when a run was interrupted (browser closed or crashed) and should continue. */
@@ -47,17 +48,20 @@ async function hasUnfinishedRun(): Promise<boolean> {
   return runs.some((run) => run.status === 'running');
 }
 
+/** Why the background did not start the engine (a foreign sender, or the document failed). */
+class EngineStartRefusal extends AttuneError {}
+
 export function registerEngineService(): void {
   browser.runtime.onMessage.addListener((message: unknown, sender, sendResponse: (reply: EngineEnsureReply) => void) => {
     if (!isEnsureMessage(message)) return false; // another service's message
     const origin = browser.runtime.getURL('/');
     if (sender.id !== browser.runtime.id || !sender.url?.startsWith(origin)) {
-      sendResponse({ ok: false, message: 'Only Attune pages may start the engine.' });
+      sendResponse({ type: 'error', error: new EngineStartRefusal('error.not-allowed.engine').toInfo() });
       return false;
     }
     ensureOffscreenEngine().then(
-      () => sendResponse({ ok: true }),
-      (error: unknown) => sendResponse({ ok: false, message: error instanceof Error ? error.message : String(error) }),
+      () => sendResponse({ type: 'result', result: { ready: true } }),
+      (error: unknown) => sendResponse({ type: 'error', error: new EngineStartRefusal('error.internal', { detail: error instanceof Error ? error.message : String(error) }).toInfo() }),
     );
     return true;
   });

@@ -24,34 +24,31 @@ export function sourceOf(payload: ExampleSavePayload, sender: SenderInfo): { sou
 
 export function createHandlers(ports: CapturePorts): Handlers {
   return {
-    'example/save': async (payload, sender) => {
+    'example.save': async (payload, sender) => {
       // Instruction, input and output are never silently cut: over 20,000 characters (or an empty
       // output) is refused with the problems listed, and the form keeps the text.
       const checked = validateExample({ ...payload, ...sourceOf(payload, sender) });
       if (!checked.ok) {
-        throw new HandlerRefusal('invalid-example', checked.problems.map((p) => p.message).join(' '), checked.problems);
+        throw new HandlerRefusal('error.invalid-example', { problems: checked.problems.map((p) => p.message).join(' ') }, checked.problems);
       }
       return ports.addExample(checked.draft);
     },
-    'examples/count': async () => ({ count: await ports.countExamples() }),
-    'templates/list': async () => ({ templates: await ports.listTemplates() }),
-    'templates/save': async ({ name, instruction, urlPattern }) => {
+    'examples.count': async () => ({ count: await ports.countExamples() }),
+    'templates.list': async () => ({ templates: await ports.listTemplates() }),
+    'templates.save': async ({ name, instruction, urlPattern }) => {
       const cleanName = name.trim();
       const cleanInstruction = instruction.trim();
       if (!cleanName || cleanName.length > MAX_TEMPLATE_NAME_CHARS) {
-        throw new HandlerRefusal('malformed', `A template name needs 1–${MAX_TEMPLATE_NAME_CHARS} characters.`);
+        throw new HandlerRefusal('error.malformed.template-name', { max: MAX_TEMPLATE_NAME_CHARS });
       }
       if (!cleanInstruction || cleanInstruction.length > MAX_TEMPLATE_INSTRUCTION_CHARS) {
-        throw new HandlerRefusal(
-          'malformed',
-          `A template instruction needs 1–${MAX_TEMPLATE_INSTRUCTION_CHARS} characters.`,
-        );
+        throw new HandlerRefusal('error.malformed.template-instruction', { max: MAX_TEMPLATE_INSTRUCTION_CHARS });
       }
       return { template: await ports.saveTemplate(cleanName, cleanInstruction, urlPattern.trim().toLowerCase()) };
     },
-    'settings/capture': () => ports.readCaptureSettings(),
-    'capture/start': async ({ tabId, mode }) => ({ opened: await ports.openCaptureForm(tabId, mode) }),
-    'dashboard/open': async () => {
+    'settings.capture': () => ports.readCaptureSettings(),
+    'capture.start': async ({ tabId, mode }) => ({ opened: await ports.openCaptureForm(tabId, mode) }),
+    'dashboard.open': async () => {
       await ports.openDashboard();
       return { opened: true };
     },

@@ -9,12 +9,12 @@ import type {
   BackgroundMessage,
   BackgroundRequests,
   MessageError,
-  MessageErrorCode,
   MessageOf,
   Reply,
   ResultOf,
 } from '../messaging/protocol';
 import { isBackgroundMessage } from '../messaging/validate';
+import { AttuneError, type ErrorKey, type ErrorParams } from '../errors/attune-error';
 import type { ExampleProblem } from '../dataset/example';
 
 type MessageSender = Browser.runtime.MessageSender;
@@ -28,14 +28,11 @@ export interface SenderInfo {
   tabId?: number;
 }
 
-/** A handler's refusal: becomes `{ok: false, error}` in the reply. */
-export class HandlerRefusal extends Error {
-  readonly code: MessageErrorCode;
+/** A handler's refusal: becomes `{type: 'error', error}` in the reply. */
+export class HandlerRefusal extends AttuneError {
   readonly problems?: ExampleProblem[];
-  constructor(code: MessageErrorCode, message: string, problems?: ExampleProblem[]) {
-    super(message);
-    this.name = 'HandlerRefusal';
-    this.code = code;
+  constructor(key: ErrorKey, params: ErrorParams = {}, problems?: ExampleProblem[]) {
+    super(key, params);
     if (problems) this.problems = problems;
   }
 }
@@ -48,7 +45,7 @@ export type Handler<K extends BackgroundKind> = (
 export type Handlers = { [K in BackgroundKind]: Handler<K> };
 
 /** Kinds that only extension pages (popup, dashboard) may send, never a content script. */
-const EXTENSION_PAGE_ONLY: ReadonlySet<BackgroundKind> = new Set(['capture/start']);
+const EXTENSION_PAGE_ONLY: ReadonlySet<BackgroundKind> = new Set(['capture.start']);
 
 export interface RouterOptions {
   handlers: Handlers;
@@ -67,9 +64,10 @@ export interface MessageEvent {
 
 export type Route = (message: unknown, sender: MessageSender) => Promise<Reply<unknown>> | undefined;
 
-function refuse(code: MessageErrorCode, message: string, problems?: ExampleProblem[]): Reply<never> {
-  const error: MessageError = problems ? { code, message, problems } : { code, message };
-  return { ok: false, error };
+function refuse(refusal: AttuneError): Reply<never> {
+  const error: MessageError = refusal.toInfo();
+  if (refusal instanceof HandlerRefusal && refusal.problems) error.problems = refusal.problems;
+  return { type: 'error', error };
 }
 
 function describeSender(sender: MessageSender, origin: string): SenderInfo {
@@ -88,17 +86,17 @@ export function createRouter(options: RouterOptions): Route {
   const { handlers } = options;
   return (message, sender) => {
     if (sender.id !== options.extensionId()) {
-      return Promise.resolve(refuse('foreign-sender', 'Messages are accepted only from Attune itself.'));
+      return Promise.resolve(refuse(new HandlerRefusal('error.foreign-sender')));
     }
     if (!isRecord(message) || !isString(message.kind) || !Object.hasOwn(handlers, message.kind)) {
       return undefined;
     }
     if (!isBackgroundMessage(message)) {
-      return Promise.resolve(refuse('malformed', `Malformed "${message.kind}" message.`));
+      return Promise.resolve(refuse(new HandlerRefusal('error.malformed.message', { kind: message.kind })));
     }
     const info = describeSender(sender, options.extensionOrigin());
     if (info.fromContentScript && EXTENSION_PAGE_ONLY.has(message.kind)) {
-      return Promise.resolve(refuse('not-allowed', `"${message.kind}" may only come from an extension page.`));
+      return Promise.resolve(refuse(new HandlerRefusal('error.not-allowed.page-only', { kind: message.kind })));
     }
     return dispatch(handlers, message, info);
   };
@@ -109,11 +107,12 @@ async function dispatch(handlers: Handlers, message: BackgroundMessage, sender: 
   const handler = handlers[message.kind] as Handler<BackgroundKind>;
   try {
     const result = await handler(message.payload as never, sender);
-    return { ok: true, result };
+    return { type: 'result', result };
   } catch (error) {
-    if (error instanceof HandlerRefusal) return refuse(error.code, error.message, error.problems);
+    // Refusals and the storage's own failures (full, blocked) keep their codes; anything else is a bug.
+    if (error instanceof AttuneError) return refuse(error);
     console.error('[attune] handler failed', message.kind, error);
-    return refuse('internal', error instanceof Error ? error.message : String(error));
+    return refuse(new HandlerRefusal('error.internal', { detail: error instanceof Error ? error.message : String(error) }));
   }
 }
 

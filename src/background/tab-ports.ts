@@ -28,7 +28,7 @@ async function tabUrl(tabId: number): Promise<string | undefined> {
 export async function openCaptureForm(tabId: number, mode: CaptureMode, selectionText?: string): Promise<boolean> {
   const payload = selectionText === undefined ? { mode } : { mode, selectionText };
   try {
-    return (await askTab(tabId, 'capture/open', payload)).opened;
+    return (await askTab(tabId, 'capture.open', payload)).opened;
   } catch (error) {
     if (!(error instanceof NoReceiverError)) throw error;
   }
@@ -39,7 +39,7 @@ export async function openCaptureForm(tabId: number, mode: CaptureMode, selectio
   } catch {
     return false;
   }
-  return (await askTab(tabId, 'capture/open', payload)).opened;
+  return (await askTab(tabId, 'capture.open', payload)).opened;
 }
 
 export async function openDashboard(): Promise<void> {

@@ -15,17 +15,17 @@ export function createContentApi(): CaptureApi {
   return {
     async save(payload): Promise<SaveOutcome> {
       try {
-        const result = await askBackground('example/save', payload);
+        const result = await askBackground('example.save', payload);
         if (result.status === 'duplicate') return { kind: 'duplicate' };
-        const { count } = await askBackground('examples/count', {}).catch(() => ({ count: undefined }));
+        const { count } = await askBackground('examples.count', {}).catch(() => ({ count: undefined }));
         return count === undefined ? { kind: 'saved' } : { kind: 'saved', count };
       } catch (error) {
         return { kind: 'failed', reason: reasonOf(error) };
       }
     },
-    listUserTemplates: async () => (await askBackground('templates/list', {})).templates,
+    listUserTemplates: async () => (await askBackground('templates.list', {})).templates,
     saveTemplate: async (name, instruction, urlPattern) =>
-      (await askBackground('templates/save', { name, instruction, urlPattern })).template,
-    settings: () => askBackground('settings/capture', {}),
+      (await askBackground('templates.save', { name, instruction, urlPattern })).template,
+    settings: () => askBackground('settings.capture', {}),
   };
 }

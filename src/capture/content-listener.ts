@@ -1,4 +1,4 @@
-// The content script's end of `capture/open`: only this extension (the background) may ask, and
+// The content script's end of `capture.open`: only this extension (the background) may ask, and
 // only with a well-formed message. Pages cannot reach runtime.onMessage at all.
 
 import type { Browser } from 'wxt/browser';
@@ -20,9 +20,9 @@ export function listenForCaptureRequests(runtime: RuntimeLike, controller: Captu
     const { mode, selectionText } = message.payload;
     controller
       .openForm(mode, selectionText)
-      .then(() => sendResponse({ ok: true, result: { opened: true } } satisfies Reply<{ opened: boolean }>))
+      .then(() => sendResponse({ type: 'result', result: { opened: true } } satisfies Reply<{ opened: boolean }>))
       .catch((error: unknown) =>
-        sendResponse({ ok: false, error: { code: 'internal', message: String(error) } } satisfies Reply<never>),
+        sendResponse({ type: 'error', error: { code: 'internal', message: String(error) } } satisfies Reply<never>),
       );
     return true;
   };

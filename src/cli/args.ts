@@ -1,5 +1,6 @@
 // A small flag parser for the CLI: `--name value`, `--name=value`, boolean `--flag`.
 // Each command declares its flags; anything else is a UsageError, so typos never pass silently.
+import { AttuneError } from '../errors/attune-error';
 
 export type FlagType = 'string' | 'number' | 'integer' | 'boolean';
 
@@ -9,14 +10,14 @@ export interface FlagSpec {
   required?: boolean;
 }
 
+
 export type FlagSpecs = Record<string, FlagSpec>;
 export type FlagValues = Record<string, string | number | boolean | undefined>;
 
 /** Wrong command-line usage (exit code 2). */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
+export class UsageError extends AttuneError {
+  constructor(detail: string) {
+    super('error.usage', { detail });
   }
 }
 

@@ -2,8 +2,8 @@
 // from node_modules; WebGPU comes from the npm `webgpu` package (Dawn) installed as navigator.gpu.
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../engine/backend';
-import { wasmPrefixForNode } from '../engine/backend-wasm-node';
+import { initBackend } from '../backend/init';
+import { wasmPrefixForNode } from '../backend/wasm-node';
 
 export type NodeBackend = 'cpu' | 'wasm' | 'webgpu';
 

@@ -2,6 +2,7 @@
 // Parsing is pure: it returns the good items and the bad lines (with numbers and reasons) and
 // writes nothing; the caller shows a preview and stores the good items only once confirmed.
 
+import { AttuneError } from '../errors/attune-error';
 import { validateExample, type Example, type ExampleProblem, type ValidExampleDraft } from './example';
 
 /** One exported line: Alpaca's fields first, then Attune's extras (other tools ignore them). */
@@ -51,11 +52,10 @@ export interface ParsedImport {
   bad: ImportIssue[];
 }
 
-export class UnreadableImportError extends Error {
-  override readonly name = 'UnreadableImportError';
+export class UnreadableImportError extends AttuneError {
   /** @param detail why the file could not be read, without the advice (callers that name the file reuse it). */
   constructor(readonly detail: string) {
-    super(`This file is not a JSON array or JSON Lines file of examples (${detail}). Nothing was imported.`);
+    super('error.import-unreadable', { detail });
   }
 }
 

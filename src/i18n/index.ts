@@ -38,7 +38,10 @@ export function t(key: string, substitutions: Record<string, string | number> = 
   if (text === undefined) {
     for (const catalogue of catalogues) text = catalogue.en[key] ?? text;
   }
-  return (text ?? key).replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in substitutions ? String(substitutions[name]) : whole,
-  );
+  return fillPlaceholders(text ?? key, substitutions);
+}
+
+/** Replaces each {name} with its value; unknown names stay as written. */
+export function fillPlaceholders(template: string, substitutions: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in substitutions ? String(substitutions[name]) : whole));
 }

@@ -138,25 +138,6 @@ export const modelsCatalogue: AreaCatalogue = {
     'models.url.progressUnknown': '正在下载 {file}：{received}',
     'models.url.progressLabel': '下载进度',
     'models.error': '无法添加模型：{message}',
-
-    // Errors rebuilt from their fields (src/ui/models/describe-error.ts); English shows the
-    // error classes' own messages, so these keys exist in Chinese only.
-    'models.err.http':
-      '下载 {url} 失败：服务器返回 HTTP {status}。请检查地址和分支（如 resolve/main/）；私有或需授权的模型请在浏览器中下载后以文件导入。',
-    'models.err.network': '无法连接 {url}。请检查网络和地址；服务器必须允许从浏览器下载。',
-    'models.err.truncated': '{file} 只收到 {received}（共 {expected}）后中断。未保留任何内容，请重新下载。',
-    'models.err.quotaEstimate':
-      '模型需要 {needed}，但浏览器存储只剩 {available}。请删除不用的模型、释放磁盘空间或选择更小的模型。',
-    'models.err.quota': '保存模型时浏览器存储已满，未保留任何内容。请删除不用的模型或释放磁盘空间。',
-    'models.err.permission':
-      '{origin} 不允许从浏览器下载，因此 Attune 需要您授权读取该网站。请再次点击“下载”并选择“允许”。',
-    'models.err.url':
-      '“{input}”不是模型地址。请输入文件夹地址，例如 https://huggingface.co/<组织>/<名称>/resolve/main/',
-    'models.err.missingFile': '模型缺少 {file}。请选择完整的模型文件夹。',
-    'models.err.corrupt': '{file} 已损坏、不完整或不是所需的文件。请重新下载或导出该文件。',
-    'models.err.unsupported': '不支持此模型架构。支持：GPT-2 以及 Llama/Qwen2/SmolLM/Mistral 类模型。',
-    'models.err.tooLarge':
-      '权重 "{tensor}" 需要 {size} 的单个 GPU 缓冲区，但此 GPU 最多允许 {limit}（{limitName}）。请改用 WebAssembly 或选择更小的模型。',
   },
 };
 

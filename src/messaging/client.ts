@@ -8,37 +8,34 @@ import type {
   ContentKind,
   ContentRequests,
   MessageError,
-  MessageErrorCode,
   MessageOf,
   Reply,
   ResultOf,
 } from './protocol';
 import { isRecord } from './guards';
+import { AttuneError, RemoteError } from '../errors/attune-error';
 
-/** The background (or a tab) refused a request; `code` says why, `problems` which fields. */
-export class MessageRefusedError extends Error {
-  readonly code: MessageErrorCode;
-  readonly detail: MessageError;
-  constructor(detail: MessageError) {
-    super(detail.message);
-    this.name = 'MessageRefusedError';
-    this.code = detail.code;
-    this.detail = detail;
+/**
+ * The background (or a tab) refused a request. It carries the refusal as it came (code, catalogue
+ * key, params), so pages render it like any other error; `problems` says which fields.
+ */
+export class MessageRefusedError extends RemoteError {
+  constructor(readonly detail: MessageError) {
+    super(detail);
   }
 }
 
 /** Nobody answered (the background failed to start, or no content script in the tab). */
-export class NoReceiverError extends Error {
-  constructor(what: string, cause?: unknown) {
-    super(`No answer from ${what}. Reload the page or the extension and try again.`, { cause });
-    this.name = 'NoReceiverError';
+export class NoReceiverError extends AttuneError {
+  constructor(what: 'background' | 'page', cause?: unknown) {
+    super(what === 'background' ? 'error.no-receiver.background' : 'error.no-receiver.page', {}, { cause });
   }
 }
 
-function unwrap<R>(reply: unknown, what: string): R {
-  if (!isRecord(reply) || typeof reply.ok !== 'boolean') throw new NoReceiverError(what);
+function unwrap<R>(reply: unknown, what: 'background' | 'page'): R {
+  if (!isRecord(reply) || (reply.type !== 'result' && reply.type !== 'error')) throw new NoReceiverError(what);
   const typed = reply as Reply<R>;
-  if (typed.ok) return typed.result;
+  if (typed.type === 'result') return typed.result;
   throw new MessageRefusedError(typed.error);
 }
 
@@ -51,9 +48,9 @@ export async function askBackground<K extends BackgroundKind>(
   try {
     reply = await browser.runtime.sendMessage(message);
   } catch (error) {
-    throw new NoReceiverError('the extension background', error);
+    throw new NoReceiverError('background', error);
   }
-  return unwrap(reply, 'the extension background');
+  return unwrap(reply, 'background');
 }
 
 export async function askTab<K extends ContentKind>(
@@ -66,7 +63,7 @@ export async function askTab<K extends ContentKind>(
   try {
     reply = await browser.tabs.sendMessage(tabId, message);
   } catch (error) {
-    throw new NoReceiverError('the page', error);
+    throw new NoReceiverError('page', error);
   }
-  return unwrap(reply, 'the page');
+  return unwrap(reply, 'page');
 }

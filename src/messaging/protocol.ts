@@ -1,8 +1,11 @@
 // The closed union of runtime messages between the content script, popup, dashboard and
-// background. Each message is `{kind, id?, payload}`; each kind has one payload shape and one
-// result shape, declared once here so senders and handlers cannot drift apart.
+// background, in the convention of envelope.ts: each message is `{kind, payload}`; each kind has
+// one payload shape and one result shape, declared once here so senders and handlers cannot
+// drift apart.
 
 import type { Example, ExampleProblem } from '../dataset/example';
+import type { ErrorInfo } from '../errors/attune-error';
+import type { Outcome, RequestPayload, RequestResult } from './envelope';
 
 /** Which field the captured selection fills in the capture form. */
 export type CaptureMode = 'output' | 'input';
@@ -31,55 +34,44 @@ export interface TemplateSummary {
   urlPattern: string;
 }
 
-/** Requests the background answers: kind → payload and result. */
+type Empty = Record<string, never>;
+
+/** Requests the background answers: kind → payload and result (none of them stream). */
 export interface BackgroundRequests {
-  'example/save': { payload: ExampleSavePayload; result: SaveExampleResult };
-  'examples/count': { payload: Record<string, never>; result: { count: number } };
-  'templates/list': { payload: Record<string, never>; result: { templates: TemplateSummary[] } };
-  'templates/save': {
+  'example.save': { payload: ExampleSavePayload; progress: never; result: SaveExampleResult };
+  'examples.count': { payload: Empty; progress: never; result: { count: number } };
+  'templates.list': { payload: Empty; progress: never; result: { templates: TemplateSummary[] } };
+  'templates.save': {
     payload: { name: string; instruction: string; urlPattern: string };
+    progress: never;
     result: { template: TemplateSummary };
   };
-  'settings/capture': { payload: Record<string, never>; result: CaptureSettings };
+  'settings.capture': { payload: Empty; progress: never; result: CaptureSettings };
   /** From the popup: open the capture form in that tab (the same form as the chip and the menu). */
-  'capture/start': { payload: { tabId: number; mode: CaptureMode }; result: { opened: boolean } };
-  'dashboard/open': { payload: Record<string, never>; result: { opened: true } };
+  'capture.start': { payload: { tabId: number; mode: CaptureMode }; progress: never; result: { opened: boolean } };
+  'dashboard.open': { payload: Empty; progress: never; result: { opened: true } };
 }
 
 /** Requests a content script answers (sent by the background with tabs.sendMessage). */
 export interface ContentRequests {
-  'capture/open': { payload: { mode: CaptureMode; selectionText?: string }; result: { opened: boolean } };
+  'capture.open': { payload: { mode: CaptureMode; selectionText?: string }; progress: never; result: { opened: boolean } };
 }
 
 export type BackgroundKind = keyof BackgroundRequests;
 export type ContentKind = keyof ContentRequests;
 
-export type MessageOf<Requests, K extends keyof Requests> = {
-  kind: K;
-  id?: string;
-  payload: Requests[K] extends { payload: infer P } ? P : never;
-};
+export type MessageOf<Requests, K extends keyof Requests> = { kind: K; payload: RequestPayload<Requests, K> };
 
 export type BackgroundMessage = { [K in BackgroundKind]: MessageOf<BackgroundRequests, K> }[BackgroundKind];
 export type ContentMessage = { [K in ContentKind]: MessageOf<ContentRequests, K> }[ContentKind];
 
-export type ResultOf<Requests, K extends keyof Requests> = Requests[K] extends { result: infer R } ? R : never;
+export type ResultOf<Requests, K extends keyof Requests> = RequestResult<Requests, K>;
 
-/** Why a message was refused; the UI translates the code, logs use the message. */
-export type MessageErrorCode =
-  | 'foreign-sender'
-  | 'malformed'
-  | 'not-allowed'
-  | 'invalid-example'
-  | 'unavailable'
-  | 'internal';
-
-export interface MessageError {
-  code: MessageErrorCode;
-  message: string;
+/** Why a message was refused: an ErrorInfo (code, catalogue key, params, English message). */
+export interface MessageError extends ErrorInfo {
   /** For 'invalid-example': every problem found, so the form can show them all. */
   problems?: ExampleProblem[];
 }
 
 /** Every reply is wrapped, so a refusal is data rather than a thrown error across contexts. */
-export type Reply<R> = { ok: true; result: R } | { ok: false; error: MessageError };
+export type Reply<R> = Outcome<R, MessageError>;

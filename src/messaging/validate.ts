@@ -65,23 +65,22 @@ function isCaptureOpenPayload(payload: unknown): boolean {
 }
 
 const BACKGROUND_PAYLOADS: Record<BackgroundKind, PayloadCheck> = {
-  'example/save': isSavePayload,
-  'examples/count': isEmptyPayload,
-  'templates/list': isEmptyPayload,
-  'templates/save': isTemplateSavePayload,
-  'settings/capture': isEmptyPayload,
-  'capture/start': isCaptureStartPayload,
-  'dashboard/open': isEmptyPayload,
+  'example.save': isSavePayload,
+  'examples.count': isEmptyPayload,
+  'templates.list': isEmptyPayload,
+  'templates.save': isTemplateSavePayload,
+  'settings.capture': isEmptyPayload,
+  'capture.start': isCaptureStartPayload,
+  'dashboard.open': isEmptyPayload,
 };
 
 const CONTENT_PAYLOADS: Record<ContentKind, PayloadCheck> = {
-  'capture/open': isCaptureOpenPayload,
+  'capture.open': isCaptureOpenPayload,
 };
 
 function isEnvelope(value: unknown, checks: Record<string, PayloadCheck>): boolean {
-  if (!isRecord(value) || !hasOnlyKeys(value, ['kind', 'id', 'payload'])) return false;
+  if (!isRecord(value) || !hasOnlyKeys(value, ['kind', 'payload'])) return false;
   if (!isString(value.kind) || !Object.hasOwn(checks, value.kind)) return false;
-  if (!isOptionalString(value.id)) return false;
   const check = checks[value.kind];
   return check !== undefined && check(value.payload);
 }
@@ -93,3 +92,7 @@ export function isBackgroundMessage(value: unknown): value is BackgroundMessage 
 export function isContentMessage(value: unknown): value is ContentMessage {
   return isEnvelope(value, CONTENT_PAYLOADS);
 }
+
+/** Every kind the background answers (the keys of its validator table, so none can be missed). */
+export const BACKGROUND_KINDS = Object.keys(BACKGROUND_PAYLOADS) as BackgroundKind[];
+export const CONTENT_KINDS = Object.keys(CONTENT_PAYLOADS) as ContentKind[];

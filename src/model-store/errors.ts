@@ -7,6 +7,8 @@
 // model, which the UI never does.
 export { CorruptModelFileError, MissingModelFileError, UnsupportedModelError } from '../model/errors';
 
+import { AttuneError, type ErrorKey } from '../errors/attune-error';
+
 const MIB = 1024 * 1024;
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * MIB) return `${(bytes / (1024 * MIB)).toFixed(2)} GiB`;
@@ -16,117 +18,96 @@ export function formatBytes(bytes: number): string {
 }
 
 /** What the user typed is not an http(s) address of a model folder. */
-export class InvalidModelUrlError extends Error {
-  override readonly name = 'InvalidModelUrlError';
+/** What the user typed is not a URL of a model folder. */
+export class InvalidModelUrlError extends AttuneError {
   constructor(
     readonly input: string,
     detail: string,
   ) {
-    super(
-      `"${input}" is not a model address: ${detail}. Enter a folder URL such as ` +
-        `https://huggingface.co/<org>/<name>/resolve/main/`,
-    );
+    super('error.model-url-invalid', { input, detail });
   }
 }
 
-/** The server answered with an HTTP error status. */
-export class ModelDownloadHttpError extends Error {
-  override readonly name = 'ModelDownloadHttpError';
+/** The server answered, but not with the file. */
+export class ModelDownloadHttpError extends AttuneError {
   constructor(
     readonly url: string,
     readonly status: number,
   ) {
-    super(`Downloading ${url} failed: the server answered HTTP ${status}${hint(status)}.`);
+    super(httpKey(status), { url, status });
   }
 }
 
-function hint(status: number): string {
-  if (status === 401 || status === 403)
-    return ' (the model may be private or gated; download it in the browser and import the files instead)';
-  if (status === 404) return ' (no such file: check the address and the branch, e.g. resolve/main/)';
-  if (status >= 500) return ' (a server problem; try again later)';
-  return '';
+function httpKey(status: number): ErrorKey {
+  if (status === 401 || status === 403) return 'error.download-http.gated';
+  if (status === 404) return 'error.download-http.not-found';
+  if (status >= 500) return 'error.download-http.server';
+  return 'error.download-http';
 }
 
-/** The request never got an answer (offline, DNS, blocked by CORS). */
-export class ModelDownloadNetworkError extends Error {
-  override readonly name = 'ModelDownloadNetworkError';
+/** No answer at all (offline, DNS, or the server does not allow cross-origin downloads). */
+export class ModelDownloadNetworkError extends AttuneError {
   constructor(
     readonly url: string,
     cause: unknown,
   ) {
-    super(
-      `Could not reach ${url} (${cause instanceof Error ? cause.message : String(cause)}). ` +
-        'Check your connection and the address; the server must allow downloads from the browser.',
-      { cause },
-    );
+    super('error.download-network', { url, cause: cause instanceof Error ? cause.message : String(cause) }, { cause });
   }
 }
 
-/** The connection closed before the whole file arrived. */
-export class TruncatedDownloadError extends Error {
-  override readonly name = 'TruncatedDownloadError';
+/** The download ended before the announced size. */
+export class TruncatedDownloadError extends AttuneError {
   constructor(
     readonly fileName: string,
     readonly receivedBytes: number,
     readonly expectedBytes: number,
   ) {
-    super(
-      `${fileName} stopped after ${formatBytes(receivedBytes)} of ${formatBytes(expectedBytes)} ` +
-        `(${receivedBytes} of ${expectedBytes} bytes). Nothing was kept; try the download again.`,
-    );
+    super('error.download-truncated', {
+      file: fileName,
+      received: formatBytes(receivedBytes),
+      expected: formatBytes(expectedBytes),
+      receivedBytes,
+      expectedBytes,
+    });
   }
 }
 
-/** Not enough browser storage for the model (estimated before downloading, or hit while writing). */
-export class ModelStorageFullError extends Error {
-  override readonly name = 'ModelStorageFullError';
+/** OPFS has no room for the model (known before writing, or found out while writing). */
+export class ModelStorageFullError extends AttuneError {
   constructor(
     readonly neededBytes: number | null,
     readonly availableBytes: number | null,
     cause?: unknown,
   ) {
     super(
-      (neededBytes !== null && availableBytes !== null
-        ? `The model needs ${formatBytes(neededBytes)} but only ${formatBytes(availableBytes)} of browser storage is free. `
-        : 'Browser storage ran out while saving the model; nothing was kept. ') +
-        'Remove models you no longer use, free disk space, or choose a smaller model.',
+      neededBytes !== null && availableBytes !== null ? 'error.model-storage-full.estimate' : 'error.model-storage-full',
+      neededBytes !== null && availableBytes !== null ? { needed: formatBytes(neededBytes), available: formatBytes(availableBytes) } : {},
       { cause },
     );
   }
 }
 
-/** The user declined the host permission the download needs. */
-export class HostPermissionDeniedError extends Error {
-  override readonly name = 'HostPermissionDeniedError';
+/** The server needs host permission and the person did not grant it. */
+export class HostPermissionDeniedError extends AttuneError {
   constructor(readonly origin: string) {
-    super(
-      `${origin} does not allow downloads from the browser, so Attune needs your permission to read from it. ` +
-        'Press Download again and choose "Allow".',
-    );
+    super('error.host-permission', { origin });
   }
 }
 
-/** The user pressed Cancel. Nothing was kept. */
-export class ModelDownloadCancelledError extends Error {
-  override readonly name = 'ModelDownloadCancelledError';
+export class ModelDownloadCancelledError extends AttuneError {
   constructor() {
-    super('The download was cancelled; nothing was kept.');
+    super('error.download-cancelled');
   }
 }
 
-/** A model id that is not in the store (removed in another tab, or never imported). */
-export class StoredModelNotFoundError extends Error {
-  override readonly name = 'StoredModelNotFoundError';
+export class StoredModelNotFoundError extends AttuneError {
   constructor(readonly id: string) {
-    super(`The model "${id}" is not on this device any more; reload the model list.`);
+    super('error.stored-model-missing', { id });
   }
 }
 
-/** The bundled default model cannot be removed (it is part of the extension). */
-export class BundledModelRemovalError extends Error {
-  override readonly name = 'BundledModelRemovalError';
+export class BundledModelRemovalError extends AttuneError {
   constructor() {
-    super('The default model ships with Attune and cannot be removed.');
+    super('error.bundled-model-removal');
   }
 }

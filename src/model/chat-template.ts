@@ -16,7 +16,7 @@ export interface ChatTemplateOptions {
 /** The template could not be parsed or rendered. */
 export class ChatTemplateError extends ModelError {
   constructor(detail: string) {
-    super(`The model's chat template failed: ${detail}. Edit chat_template in tokenizer_config.json or remove it to use the plain template.`);
+    super('error.chat-template', { detail });
   }
 }
 

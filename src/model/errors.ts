@@ -1,112 +1,99 @@
-// One error class per failure a user or caller can meet while loading or running a model.
-// Messages say what went wrong and what to do about it; `name` lets the engine forward the kind
-// across a worker boundary.
+// One error class per failure a user or caller can meet while loading or running a model. The
+// wording lives in the error catalogue (src/i18n/errors.ts) under each class's key; the fields
+// stay on the instance for callers that act on them.
+import { AttuneError, type ErrorKey, type ErrorParams } from '../errors/attune-error';
 
-/** Base class so callers can catch every model error at once. */
-export class ModelError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
+/** Any failure of the model: callers that only need "the model failed" test for this. */
+export class ModelError extends AttuneError {
+  constructor(key: ErrorKey, params: ErrorParams = {}) {
+    super(key, params);
   }
 }
 
-/** A file is truncated or not what its name claims (bad safetensors header, bad JSON, offsets past the end). */
+/** A model file is there but unreadable (bad header, truncated, wrong type). */
 export class CorruptModelFileError extends ModelError {
   constructor(
     readonly fileName: string,
     detail: string,
   ) {
-    super(`${fileName} is corrupt or truncated: ${detail}. Re-download or re-export the model file.`);
+    super('error.model-file-corrupt', { file: fileName, detail });
   }
 }
 
-/** A file the model needs (config.json, a weight shard, tokenizer.json) was not provided. */
+/** A file the model needs is absent. `hint` says where it should come from. */
 export class MissingModelFileError extends ModelError {
-  constructor(readonly fileName: string, hint = 'Add it next to the other model files.') {
-    super(`The model is missing ${fileName}.${hint ? ' ' + hint : ''}`);
+  constructor(readonly fileName: string, hint?: string) {
+    super(hint ? 'error.model-file-missing.hint' : 'error.model-file-missing', hint ? { file: fileName, hint } : { file: fileName });
   }
 }
 
-/** The model folder (Node CLI, bench) does not exist. */
+/** The model folder itself does not exist. */
 export class ModelNotFoundError extends ModelError {
   constructor(
     readonly path: string,
     hint: string,
   ) {
-    super(`No model folder at ${path}. ${hint}`);
+    super('error.model-folder-missing', { path, hint });
   }
 }
 
-/** The checkpoint lacks a tensor the architecture needs. */
 export class MissingTensorError extends ModelError {
   constructor(
     readonly tensorName: string,
     readonly expectedShape: readonly number[],
   ) {
-    super(
-      `The checkpoint has no tensor "${tensorName}" (expected shape [${expectedShape.join(', ')}]). ` +
-        'Check that config.json matches the weights.',
-    );
+    super('error.tensor-missing', { tensor: tensorName, expected: expectedShape.join(', ') });
   }
 }
 
-/** The checkpoint holds a tensor the architecture config.json describes has no place for. */
 export class UnexpectedTensorError extends ModelError {
   constructor(readonly tensorName: string) {
-    super(
-      `The checkpoint has an unexpected tensor "${tensorName}" that the model config.json describes does not use ` +
-        '(more layers or other modules). Check that config.json matches the weights.',
-    );
+    super('error.tensor-unexpected', { tensor: tensorName });
   }
 }
 
-/** A tensor exists but its shape disagrees with config.json. */
 export class TensorShapeError extends ModelError {
   constructor(
     readonly tensorName: string,
     readonly expectedShape: readonly number[],
     readonly actualShape: readonly number[],
   ) {
-    super(
-      `Tensor "${tensorName}" has shape [${actualShape.join(', ')}] but config.json implies ` +
-        `[${expectedShape.join(', ')}]. The weights and config.json do not belong together.`,
-    );
+    super('error.tensor-shape', { tensor: tensorName, expected: expectedShape.join(', '), actual: actualShape.join(', ') });
   }
 }
 
-/** tokenizer.json produces ids the model's embedding table (config.json vocab_size) has no row for. */
+/** tokenizer.json names ids beyond config.json's vocabulary: they belong to different models. */
 export class TokenizerMismatchError extends ModelError {
   constructor(
     readonly tokenId: number,
     readonly vocabSize: number,
   ) {
-    super(
-      `tokenizer.json has token id ${tokenId} but config.json's vocab_size is ${vocabSize}: the tokenizer ` +
-        'belongs to another model. Use the tokenizer.json that came with these weights.',
-    );
+    super('error.tokenizer-mismatch', { tokenId, vocabSize });
   }
 }
 
-/** The architecture, dtype or a config option is not one the runtime implements. */
 export class UnsupportedModelError extends ModelError {
   constructor(detail: string) {
-    super(`Unsupported model: ${detail}. Supported: GPT-2 and Llama/Qwen2/SmolLM/Mistral-style decoders.`);
+    super('error.model-unsupported', { detail });
   }
 }
 
-/** config.json is missing a field or has a value that cannot be right. */
 export class InvalidConfigError extends ModelError {
   constructor(detail: string) {
-    super(`config.json is invalid: ${detail}. Fix it or re-download the model.`);
+    super('error.model-config-invalid', { detail });
   }
 }
 
-/** Bad arguments to forward/generate (empty prompt, ids out of the vocabulary, ...). */
-export class InvalidInputError extends ModelError {}
+/** A caller passed ids, masks or options the model cannot run (a programming or request error). */
+export class InvalidInputError extends ModelError {
+  constructor(detail: string) {
+    super('error.invalid-input', { detail });
+  }
+}
 
 /** Generation was cancelled through its AbortSignal. */
 export class GenerationAbortedError extends ModelError {
   constructor() {
-    super('Generation was cancelled.');
+    super('error.generation-cancelled');
   }
 }

@@ -1,7 +1,7 @@
 // The platform this page runs on. The PWA shell installs the web platform at startup; extension
 // pages install nothing and get the extension platform (see index.ts). Installing one hands its
 // engine connector to the engine client, so the engine never reads the platform itself.
-import { setEngineConnector } from '../engine/client';
+import { setEngineConnector } from '../engine/client/engine-client';
 import type { Platform } from './types';
 
 let installed: Platform | null = null;

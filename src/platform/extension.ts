@@ -2,7 +2,7 @@
 // engine lives in the offscreen document, packaged files come from runtime.getURL.
 import { browser } from 'wxt/browser';
 import { createContentApi } from '../capture/content-api';
-import { extensionConnector } from '../engine/client';
+import { extensionConnector } from '../engine/client/engine-client';
 import type { Platform } from './types';
 
 export const extensionPlatform: Platform = {

@@ -2,7 +2,7 @@
 // extension (runtime messages to the background, offscreen engine, packaged files) and the web
 // app (direct IndexedDB, engine in a dedicated Web Worker, files served next to the page).
 // Shared code asks `currentPlatform()` instead of testing "am I an extension?" itself.
-import type { EngineConnector } from '../engine/client';
+import type { EngineConnector } from '../engine/client/engine-client';
 import type { CaptureApi } from '../capture/api';
 
 export type PlatformName = 'extension' | 'web';

@@ -1,6 +1,7 @@
 // Side-panel conversations: create, append a message, list, delete, export. Each write is one
 // transaction on the conversations store, so a failed append leaves the conversation as it was.
 
+import { AttuneError } from '../errors/attune-error';
 import type { AttuneDb } from './db';
 import type { ConversationMessage, ConversationRecord } from './schema';
 import { writeTransaction } from './transaction';
@@ -9,17 +10,16 @@ export const MAX_CONVERSATION_TITLE_CHARS = 80;
 /** Longest message kept; a page used as context can be long, but not unbounded. */
 export const MAX_MESSAGE_CHARS = 100_000;
 
-export class ConversationNotFoundError extends Error {
-  override readonly name = 'ConversationNotFoundError';
+export class ConversationNotFoundError extends AttuneError {
   constructor(readonly id: string) {
-    super(
-      `Conversation ${id} no longer exists (it may have been deleted in another window); start a new one.`,
-    );
+    super('error.conversation-missing', { id });
   }
 }
 
-export class InvalidMessageError extends Error {
-  override readonly name = 'InvalidMessageError';
+export class InvalidMessageError extends AttuneError {
+  constructor(detail: string) {
+    super('error.invalid-message', { detail });
+  }
 }
 
 export type MessageDraft = Omit<ConversationMessage, 'id' | 'createdAt'>;

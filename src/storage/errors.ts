@@ -1,67 +1,44 @@
-// One error class per storage failure, each with a message a person can act on.
+// One error class per storage failure; the wording is in the error catalogue (src/i18n/errors.ts).
 
 import type { Example, ExampleProblem } from '../dataset/example';
+import { AttuneError } from '../errors/attune-error';
 
-/** Codes pages receive with storage failures (engine errors, UI), stable across messages. */
-export type StorageErrorCode = 'storage-full' | 'storage-unavailable' | 'storage-blocked';
-
-/** The browser refused to store more (quota). The failed write left nothing behind. */
-export class StorageFullError extends Error {
-  override readonly name = 'StorageFullError';
-  readonly code = 'storage-full';
+/** The browser refused a write for lack of quota; nothing of that write was kept. */
+export class StorageFullError extends AttuneError {
   constructor(cause?: unknown) {
-    super(
-      'Browser storage for Attune is full, so nothing was saved. Delete examples, models or adapters you no longer need (Dashboard → Settings shows usage), then try again.',
-      { cause },
-    );
+    super('error.storage-full', {}, { cause });
   }
 }
 
-/** IndexedDB could not be opened or upgraded (private mode, disk error, failed migration). */
-export class StorageUnavailableError extends Error {
-  override readonly name: string = 'StorageUnavailableError';
-  readonly code: 'storage-unavailable' | 'storage-blocked' = 'storage-unavailable';
-  constructor(cause?: unknown, message?: string) {
-    super(
-      message ??
-        `Attune could not open its local database (${describeCause(cause)}). Your data has not been changed; close other Attune tabs and reload, or restart the browser.`,
-      { cause },
-    );
+/** IndexedDB could not be opened (private mode, a broken profile, a failed migration). */
+export class StorageUnavailableError extends AttuneError {
+  constructor(cause?: unknown, blocked = false) {
+    super(blocked ? 'error.storage-blocked' : 'error.storage-unavailable', blocked ? {} : { cause: describeCause(cause) }, { cause });
   }
 }
 
-/**
- * The database needs an upgrade, and a page still running an older Attune holds a connection
- * that does not step aside. The upgrade would wait for that page forever, so the user is told
- * which page to close instead.
- */
+/** An open tab holds the database at an older version, so the upgrade cannot run. */
 export class StorageBlockedError extends StorageUnavailableError {
-  override readonly name = 'StorageBlockedError';
-  override readonly code = 'storage-blocked';
   constructor() {
-    super(undefined, 'Another Attune tab or window is still open with an older version; close it, then reload.');
+    super(undefined, true);
   }
 }
 
-export class InvalidExampleError extends Error {
-  override readonly name = 'InvalidExampleError';
+export class InvalidExampleError extends AttuneError {
   constructor(readonly problems: ExampleProblem[]) {
-    super(`The example was not saved: ${problems.map((p) => p.message).join(' ')}`);
+    super('error.invalid-example', { problems: problems.map((p) => p.message).join(' ') });
   }
 }
 
-export class ExampleNotFoundError extends Error {
-  override readonly name = 'ExampleNotFoundError';
+export class ExampleNotFoundError extends AttuneError {
   constructor(readonly id: string) {
-    super(`Example ${id} no longer exists (it may have been deleted in another tab); reload the list.`);
+    super('error.example-missing', { id });
   }
 }
 
-/** An edit would make an example identical to another one. */
-export class DuplicateExampleError extends Error {
-  override readonly name = 'DuplicateExampleError';
+export class DuplicateExampleError extends AttuneError {
   constructor(readonly existing: Example) {
-    super('An example with the same instruction, input and output already exists; nothing was changed.');
+    super('error.example-duplicate');
   }
 }
 

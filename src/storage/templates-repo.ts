@@ -1,5 +1,6 @@
 // The user's own capture templates (an instruction to reuse, optionally tied to a URL pattern).
 
+import { AttuneError } from '../errors/attune-error';
 import type { AttuneDb } from './db';
 import type { UserTemplateRecord } from './schema';
 import { writeTransaction } from './transaction';
@@ -7,8 +8,10 @@ import { writeTransaction } from './transaction';
 export const MAX_TEMPLATE_NAME_CHARS = 100;
 export const MAX_TEMPLATE_INSTRUCTION_CHARS = 20_000;
 
-export class InvalidTemplateError extends Error {
-  override readonly name = 'InvalidTemplateError';
+export class InvalidTemplateError extends AttuneError {
+  constructor(detail: string) {
+    super('error.invalid-template', { detail });
+  }
 }
 
 export interface TemplateDraft {

@@ -1,13 +1,13 @@
 // Training runs as plain records: config, status and loss curve, so the UI can show history.
 
+import { AttuneError } from '../errors/attune-error';
 import type { AttuneDb } from './db';
 import type { TrainingRunRecord } from './schema';
 import { writeTransaction } from './transaction';
 
-export class TrainingRunNotFoundError extends Error {
-  override readonly name = 'TrainingRunNotFoundError';
+export class TrainingRunNotFoundError extends AttuneError {
   constructor(readonly id: string) {
-    super(`Training run ${id} no longer exists; reload the list.`);
+    super('error.training-run-missing', { id });
   }
 }
 

@@ -1,75 +1,72 @@
-// One error class per failure a tuning user can meet, each with a message that says what to do.
-// The engine forwards `name` and `message` to the UI unchanged, so keep messages plain English.
+// One error class per failure a tuning user can meet. The wording lives in the error catalogue
+// (src/i18n/errors.ts); details that come from a file or a validator (a field name, a reason)
+// travel as parameters.
+import { AttuneError, type ErrorKey, type ErrorParams } from '../errors/attune-error';
 
-/** Base class so callers can tell tuning failures from programming errors with one instanceof. */
-export class TuningError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
+/** Any tuning failure: callers that only need "tuning failed" test for this. */
+export class TuningError extends AttuneError {
+  constructor(key: ErrorKey, params: ErrorParams = {}) {
+    super(key, params);
   }
 }
 
-/** A method config has an impossible value (r = 0, dropout 1.5, no target module matched...). */
+/** A method config value is out of range or of the wrong type; `field` names it. */
 export class TuningConfigError extends TuningError {
   constructor(
     readonly field: string,
-    /** What is wrong with the value, without the field name (callers that name the field their way reuse it). */
     readonly detail: string,
   ) {
-    super(`Invalid tuning setting "${field}": ${detail}`);
+    super('error.tuning-config', { field, detail });
   }
 }
 
 /**
- * The registry was asked for a method it does not know (a typo, or a newer adapter file). With
- * `peftTypes`, the name came from an adapter_config.json "peft_type" and the message says so.
+ * A method name (or an adapter's PEFT type) that no registered method has. The caller passes the
+ * known names, read from the registry, so the message never goes stale.
  */
 export class UnknownMethodError extends TuningError {
   constructor(
     readonly method: string,
-    peftTypes?: readonly string[],
+    known: readonly string[],
+    kind: 'method' | 'peft-type' = 'method',
   ) {
-    super(
-      peftTypes
-        ? `Cannot read the adapter: adapter_config.json "peft_type" is "${method}"; Attune reads ${peftTypes.join(', ')}. ` +
-            'Load an adapter of one of those types.'
-        : `Unknown tuning method "${method}". Known methods: lora, prompt-tuning.`,
-    );
+    super(kind === 'method' ? 'error.unknown-method' : 'error.unknown-peft-type', kind === 'method' ? { method, known: known.join(', ') } : { peftType: method, known: known.join(', ') });
   }
 }
 
-/** An adapter was trained for another base model (id, family or tensor shapes differ). */
+/** The adapter was made for another base model (ids, shapes or vocabulary differ). */
 export class AdapterMismatchError extends TuningError {
   constructor(readonly reason: string) {
-    super(`This adapter does not fit the loaded model: ${reason}. Load the base model it was trained on.`);
+    super('error.adapter-mismatch', { reason });
   }
 }
 
-/** adapter_config.json / adapter_model.safetensors are missing, unreadable or inconsistent. */
+/** The adapter files are unreadable or inconsistent. */
 export class AdapterFormatError extends TuningError {
-  /** @param reason what is wrong; end it with "." when it already says what to do. */
   constructor(readonly reason: string) {
-    const advice = /[.!?]$/.test(reason) ? '' : '. Export the adapter again (PEFT save_pretrained or Attune) and load that.';
-    super(`Cannot read the adapter: ${reason}${advice}`);
+    // A reason that is a whole sentence already says what to do.
+    super(/[.!?]$/.test(reason) ? 'error.adapter-format.complete' : 'error.adapter-format', { reason });
   }
 }
 
-/** Training data cannot be used as given (no examples, nothing to learn after truncation...). */
-export class TrainingDataError extends TuningError {}
+/** The examples cannot be trained on (none, none usable, unreadable). */
+export class TrainingDataError extends TuningError {
+  constructor(detail: string | { key: ErrorKey; params?: ErrorParams }) {
+    if (typeof detail === 'string') super('error.training-data', { detail });
+    else super(detail.key, detail.params);
+  }
+}
 
-/** The loss or a gradient became NaN/Inf; the last good adapter state was kept. */
+/** The loss became NaN or infinite; the last good adapter is kept. */
 export class TrainingDivergedError extends TuningError {
   constructor(readonly step: number) {
-    super(
-      `Training stopped at step ${step}: the loss became NaN or infinite. The adapter from the last ` +
-        `good step was kept. Try a lower learning rate.`,
-    );
+    super('error.training-diverged', { step });
   }
 }
 
-/** A snapshot does not match the run it is being restored into. */
+/** A checkpoint does not belong to this run's settings, data or model. */
 export class SnapshotMismatchError extends TuningError {
   constructor(readonly reason: string) {
-    super(`Cannot resume training from this checkpoint: ${reason}. Start a new run instead.`);
+    super('error.snapshot-mismatch', { reason });
   }
 }

@@ -1,9 +1,11 @@
-// The one place methods are registered. The table is typed by the closed MethodName union, so a
-// new method name that is not registered here (or a registered one without a name) fails to compile.
+// The one place methods are listed: one line per method. Everything that offers a choice of
+// method (the Train view through the engine, CLI flags and usage, resume, adapter names, merging,
+// the contract tests) iterates over this table. The table is typed by MethodName, the names the
+// method folders declare, so a declared method that is not registered here fails to compile.
 import { UnknownMethodError } from './errors';
 import { loraMethod } from './methods/lora/method';
 import { promptTuningMethod } from './methods/prompt-tuning/method';
-import type { MethodName, TuningMethod } from './types';
+import type { MethodName, MethodSummary, TuningMethod } from './types';
 
 const METHODS: { readonly [N in MethodName]: TuningMethod<N> } = {
   lora: loraMethod,
@@ -18,7 +20,7 @@ export function isMethodName(name: string): name is MethodName {
 
 export function getMethod<N extends MethodName>(name: N): TuningMethod<N> {
   const method = METHODS[name] as TuningMethod<N> | undefined;
-  if (!method) throw new UnknownMethodError(name);
+  if (!method) throw new UnknownMethodError(name, METHOD_NAMES);
   return method;
 }
 
@@ -27,9 +29,20 @@ export function allMethods(): TuningMethod[] {
   return METHOD_NAMES.map((name) => METHODS[name] as TuningMethod);
 }
 
+/** What pages show of every method (labels, descriptions, fields, defaults), as plain data. */
+export function methodSummaries(): MethodSummary[] {
+  return allMethods().map((m) => ({
+    name: m.name,
+    text: m.text,
+    fields: [...m.fields],
+    optimizer: m.optimizer,
+    mergeable: m.merge !== undefined,
+  }));
+}
+
 /** The method that reads a PEFT adapter of this `peft_type` (LORA, PROMPT_TUNING, ...). */
 export function methodForPeftType(peftType: string): TuningMethod {
   const method = allMethods().find((m) => m.peftType === peftType);
-  if (!method) throw new UnknownMethodError(peftType, allMethods().map((m) => m.peftType));
+  if (!method) throw new UnknownMethodError(peftType, allMethods().map((m) => m.peftType), 'peft-type');
   return method;
 }

@@ -1,19 +1,57 @@
-// The tuning-method contract. Every method (LoRA and soft prompts today; prefix tuning, P-tuning,
-// adapters, IA3, head-only and full fine-tuning later) is one folder under methods/ that exports a
-// `TuningMethod` and is listed once in registry.ts. Methods reach the model only through the
+// The tuning-method contract. Every method is one folder under methods/ that owns everything
+// about it (config, validation, wording, defaults, fields, PEFT mapping, merging) and exports a
+// `TuningMethod`, listed once in registry.ts. Methods reach the model only through the
 // ForwardHooks and WeightMap of src/model/types.ts, so adding one never touches model code.
 import type * as tf from '@tensorflow/tfjs';
 import type { ForwardHooks, ModelConfig, WeightMap } from '../model/types';
-import type { LoraConfig } from './methods/lora/config';
-import type { PromptTuningConfig } from './methods/prompt-tuning/config';
 
-/** The closed set of registered methods. Adding a method adds a name here and a row below. */
-export type MethodName = 'lora' | 'prompt-tuning';
+/**
+ * Each method's plain-data config (JSON-serialisable, validated by the method's `validate`),
+ * by method name. Empty here: each method's folder adds its own entry (TypeScript declaration
+ * merging, in its config.ts), so a new method edits no shared file but the registry.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface MethodConfigMap {}
 
-/** Each method's plain-data config (JSON-serialisable, validated by the method's `validate`). */
-export interface MethodConfigMap {
-  lora: LoraConfig;
-  'prompt-tuning': PromptTuningConfig;
+/** The closed set of methods: the names the method folders declared. */
+export type MethodName = keyof MethodConfigMap & string;
+
+/** A method's name and one-line description in one language. */
+export interface MethodText {
+  label: string;
+  description: string;
+}
+
+/** A knob a person may turn: a field of the method's config, in the Train view and on the CLI. */
+export interface MethodField {
+  /** The config field it sets. */
+  key: string;
+  /** `attune train --<flag>`. */
+  flag: string;
+  type: 'integer' | 'number' | 'boolean' | 'string';
+  /** The smallest value that makes sense (numbers; inclusive). */
+  min?: number;
+  /** Short label in the Train view's advanced settings, per language; absent: CLI only. */
+  label?: { en: string; zh_CN: string };
+  /** The CLI usage line (English, like the rest of the CLI). */
+  help: string;
+}
+
+/** The optimizer settings one click uses for this method. */
+export interface MethodOptimizerDefaults {
+  lr: number;
+  /** Floor of the cosine schedule. */
+  minLr: number;
+  weightDecay: number;
+}
+
+/** What pages need to know of a method without loading it: sent by the engine (`train.methods`). */
+export interface MethodSummary {
+  name: string;
+  text: { en: MethodText; zh_CN: MethodText };
+  fields: MethodField[];
+  optimizer: MethodOptimizerDefaults;
+  mergeable: boolean;
 }
 
 /** What a method may read from the base model when it builds or loads an adapter. */
@@ -77,6 +115,12 @@ export interface Adapter<N extends MethodName = MethodName> {
 /** A tuning method: builds adapters from a config, or loads them from PEFT files. */
 export interface TuningMethod<N extends MethodName = MethodName> {
   readonly name: N;
+  /** Name and one-line description, English and Simplified Chinese. */
+  readonly text: { en: MethodText; zh_CN: MethodText };
+  /** One-click optimizer settings that suit this method. */
+  readonly optimizer: MethodOptimizerDefaults;
+  /** The config fields a person may change. */
+  readonly fields: readonly MethodField[];
   /** PEFT's `peft_type` for this method (LORA, PROMPT_TUNING, ...). */
   readonly peftType: string;
   /**
@@ -87,6 +131,8 @@ export interface TuningMethod<N extends MethodName = MethodName> {
   readonly preservesOutputsAtInit: boolean;
   /** A good config for this model when the user changes nothing. */
   defaultConfig(model: ModelConfig): MethodConfigMap[N];
+  /** Positions the method prepends to every sequence (soft prompts); they take from the context. */
+  virtualTokens(config: MethodConfigMap[N]): number;
   /** Throws TuningConfigError naming the bad field. `model` adds checks against the model. */
   validate(config: MethodConfigMap[N], model?: ModelConfig): void;
   /** A fresh, untrained adapter (leaves the model's outputs unchanged where the method allows). */
@@ -96,4 +142,12 @@ export interface TuningMethod<N extends MethodName = MethodName> {
    * AdapterFormatError when the files are inconsistent. Does not take ownership of `peft.tensors`.
    */
   fromPeft(peft: PeftAdapter, context: AdapterContext): Adapter<N>;
+  /** A small config for the contract tests on tiny fixtures (fast, still exercising every part). */
+  testConfig(model: ModelConfig): MethodConfigMap[N];
+  /**
+   * Folds a trained adapter into copies of the base weights (faster generation); absent when the
+   * method cannot (soft prompts add positions, not weights). Throws with the reason when this
+   * adapter cannot be merged into these weights.
+   */
+  merge?(adapter: Adapter<N>, base: WeightMap): WeightMap;
 }

@@ -22,11 +22,11 @@ import {
   extensionUrl,
   launchExtension,
   type LaunchedExtension,
-} from './harness';
+} from '../../tools/harness/browser';
 import { audit, axControls, type Finding } from './support/axe';
-import { CaptureUi } from './support/capture-ui';
+import { CaptureUi } from '../../tools/harness/capture-ui';
 import { chatBusy, chatIdle } from './support/chat-state';
-import { startFixtureServer, type FixtureServer } from './support/fixture-server';
+import { startFixtureServer, type FixtureServer } from '../../tools/harness/fixture-server';
 import { LONG_ANSWER_PROMPT } from '../fixtures/default-model/prompts';
 
 /** The part of the extension API the service-worker snippet below uses (it runs in the browser). */
@@ -333,7 +333,7 @@ test('the capture form, in its closed shadow root on a web page, names every con
   // The message the context menu and the keyboard command send (see capture.test.ts).
   await worker.evaluate(async () => {
     const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
-    await chrome.tabs.sendMessage(tab!.id!, { kind: 'capture/open', payload: { mode: 'output' } });
+    await chrome.tabs.sendMessage(tab!.id!, { kind: 'capture.open', payload: { mode: 'output' } });
   });
   await ui.waitFor('capture-form');
   // axe (page JavaScript) cannot enter a closed shadow root; Chromium's accessibility tree does.

@@ -8,7 +8,7 @@ import { zipSync, strToU8 } from 'fflate';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { writeSafetensors } from '../../src/model/safetensors';
-import { extensionUrl, launchExtension, type LaunchedExtension } from './harness';
+import { extensionUrl, launchExtension, type LaunchedExtension } from '../../tools/harness/browser';
 
 const TINY = 'test/fixtures/models/tiny-llama';
 

@@ -3,9 +3,9 @@
 // 20,000-character cap. Run `npm run build` first (npm run test:e2e does).
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { extensionUrl, launchExtension, type LaunchedExtension } from './harness';
-import { CaptureUi, selectAll } from './support/capture-ui';
-import { startFixtureServer, type FixtureServer } from './support/fixture-server';
+import { extensionUrl, launchExtension, type LaunchedExtension } from '../../tools/harness/browser';
+import { CaptureUi, selectAll } from '../../tools/harness/capture-ui';
+import { startFixtureServer, type FixtureServer } from '../../tools/harness/fixture-server';
 
 /** The slice of the extension API used inside evaluate() callbacks (they run in the browser). */
 declare const chrome: {
@@ -56,7 +56,7 @@ async function openFormLikeMenu(mode: 'input' | 'output', selectionText?: string
     async ({ mode: m, selectionText: s }) => {
       const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
       const payload = s === undefined ? { mode: m } : { mode: m, selectionText: s };
-      await chrome.tabs.sendMessage(tab!.id!, { kind: 'capture/open', payload });
+      await chrome.tabs.sendMessage(tab!.id!, { kind: 'capture.open', payload });
     },
     { mode, selectionText },
   );
@@ -207,10 +207,10 @@ test("the popup's capture request opens the same form in the page's tab", async 
   const popup = await ext.context.newPage();
   await popup.goto(extensionUrl(ext, '/popup.html'));
   const reply = await popup.evaluate(
-    (id) => chrome.runtime.sendMessage({ kind: 'capture/start', payload: { tabId: id, mode: 'output' } }),
+    (id) => chrome.runtime.sendMessage({ kind: 'capture.start', payload: { tabId: id, mode: 'output' } }),
     tabId,
   );
-  expect(reply).toEqual({ ok: true, result: { opened: true } });
+  expect(reply).toEqual({ type: 'result', result: { opened: true } });
   await popup.close();
   await page.bringToFront();
   expect(await ui.read('capture-output')).toBe(selected.trim());

@@ -1,7 +1,7 @@
 // The side panel chat in real Chromium with the shipped model: open sidepanel.html directly,
 // send a prompt, watch the answer stream in, press Stop, and find the conversation saved.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { extensionUrl, launchExtension, type LaunchedExtension } from './harness';
+import { extensionUrl, launchExtension, type LaunchedExtension } from '../../tools/harness/browser';
 import { chatIdle } from './support/chat-state';
 import { LONG_ANSWER_PROMPT } from '../fixtures/default-model/prompts';
 

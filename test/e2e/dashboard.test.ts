@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, expect, test } from 'vitest';
-import { extensionUrl, launchExtension, newProfileDir, type LaunchedExtension } from './harness';
+import { extensionUrl, launchExtension, newProfileDir, type LaunchedExtension } from '../../tools/harness/browser';
 
 const launched: LaunchedExtension[] = [];
 afterAll(async () => {

@@ -10,7 +10,7 @@ import { setLocale, t } from '../../src/i18n';
 import '../../src/i18n/chat';
 import '../../src/i18n/train';
 import { startModelServer, type ModelServer } from '../unit/model-store/model-server';
-import { extensionUrl, launchExtension, type LaunchedExtension } from './harness';
+import { extensionUrl, launchExtension, type LaunchedExtension } from '../../tools/harness/browser';
 import { audit } from './support/axe';
 import { chatBusy, chatIdle } from './support/chat-state';
 import { EXAMPLES_JSONL } from './support/train-flow';

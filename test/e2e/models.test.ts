@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { fixtureFileSizes } from '../unit/model-store/helpers';
 import { FIXTURES, startModelServer, type ModelServer } from '../unit/model-store/model-server';
 import { join } from 'node:path';
-import { extensionUrl, launchExtension, type LaunchedExtension } from './harness';
+import { extensionUrl, launchExtension, type LaunchedExtension } from '../../tools/harness/browser';
 
 let ext: LaunchedExtension;
 let server: ModelServer;

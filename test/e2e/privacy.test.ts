@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { runDemo } from '../../tools/demo/demo';
-import { extensionUrl, launchExtension } from './harness';
-import { featureSwitches, summariseNetLog, type NetLogSummary } from './support/net-log';
+import { extensionUrl, launchExtension } from '../../tools/harness/browser';
+import { featureSwitches, summariseNetLog, type NetLogSummary } from '../../tools/harness/net-log';
 
 /** Chromium keeps only the last feature switch: it must still hold every earlier request. */
 function expectFeatureSwitchesMerged(network: NetLogSummary): void {

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { launchBrowser } from './harness';
-import { CaptureUi } from './support/capture-ui';
-import { summariseNetLog } from './support/net-log';
+import { launchBrowser } from '../../tools/harness/browser';
+import { CaptureUi } from '../../tools/harness/capture-ui';
+import { summariseNetLog } from '../../tools/harness/net-log';
 import { buildPwa, servePwa, type PwaServer } from './support/pwa-server';
 
 /** Pasted into the app: short facts, each saved with an instruction, as a person would. */

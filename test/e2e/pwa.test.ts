@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { CHROMIUM, QUIET_BROWSER_FLAGS } from './harness';
-import { CaptureUi } from './support/capture-ui';
+import { CHROMIUM, QUIET_BROWSER_FLAGS } from '../../tools/harness/browser';
+import { CaptureUi } from '../../tools/harness/capture-ui';
 import { buildPwa, PWA_DIST as DIST, servePwa } from './support/pwa-server';
 
 const MODEL_FILES = [
@@ -211,7 +211,7 @@ test('the engine worker from the build generates on WASM with the precached mode
           events.push(data.type);
           if (data.type === 'ready') {
             channel.port1.postMessage({
-              kind: 'generate',
+              kind: 'model.generate',
               id: 'e2e-1',
               payload: { prompt: 'The fox', adapterId: null, sampling: { greedy: true, maxNewTokens: 4 } },
             });

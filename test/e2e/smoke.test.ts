@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { launchExtension, type LaunchedExtension } from './harness';
+import { launchExtension, type LaunchedExtension } from '../../tools/harness/browser';
 
 let ext: LaunchedExtension;
 beforeAll(async () => {

@@ -6,7 +6,7 @@
 // how fast training is.
 import type { Worker } from 'playwright-core';
 import { expect, test } from 'vitest';
-import { extensionUrl, killBrowser, type LaunchedExtension } from './harness';
+import { extensionUrl, killBrowser, type LaunchedExtension } from '../../tools/harness/browser';
 import { extensionsForThisFile } from './support/extensions-in-file';
 import { engineBackend, engineRequest, prepare, readDb, startRunToCheckpoint } from './support/train-flow';
 

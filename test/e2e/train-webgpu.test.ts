@@ -20,9 +20,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { DEMO_CAPTURES } from '../../tools/demo/captures';
 import { startModelServer, type ModelServer } from '../unit/model-store/model-server';
-import { extensionUrl, launchExtension, type LaunchedExtension } from './harness';
-import { captureFromPage, captureUrl, type PageCapture } from './support/capture-flow';
-import { startFixtureServer, type FixtureServer } from './support/fixture-server';
+import { extensionUrl, launchExtension, type LaunchedExtension } from '../../tools/harness/browser';
+import { captureFromPage, captureUrl, type PageCapture } from '../../tools/harness/capture-flow';
+import { startFixtureServer, type FixtureServer } from '../../tools/harness/fixture-server';
 import {
   MODEL_DIR,
   ECHO_WORDS,

@@ -4,7 +4,7 @@
 // train-webgpu.test.ts; this file keeps WASM, the CPU fallback most machines without a GPU get,
 // covered end to end.)
 import { expect, test } from 'vitest';
-import { extensionUrl } from './harness';
+import { extensionUrl } from '../../tools/harness/browser';
 import { extensionsForThisFile } from './support/extensions-in-file';
 import { dashboard, engineBackend, engineRequest, prepare, readDb } from './support/train-flow';
 

@@ -2,7 +2,7 @@
 // adapter (a GPU emulated on the CPU) for WASM; chosen explicitly, it initialises the tfjs WebGPU
 // backend, and a tiny matmul on it matches a plain-JavaScript CPU reference.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { extensionUrl, launchExtension, type LaunchedExtension } from './harness';
+import { extensionUrl, launchExtension, type LaunchedExtension } from '../../tools/harness/browser';
 
 let ext: LaunchedExtension;
 beforeAll(async () => {

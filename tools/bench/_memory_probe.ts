@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     const ids = Array.from({ length: len }, () => rng.int(config.vocabSize));
     return { ids, lossMask: ids.map((_, t) => (t >= len / 2 ? 1 : 0)) };
   });
-  const base = chooseDefaults({ stats: { count: examples.length, meanTokens: len, maxTokens: len, p95Tokens: len }, method: 'lora', contextTokens: len });
+  const base = chooseDefaults({ stats: { count: examples.length, meanTokens: len, maxTokens: len, p95Tokens: len }, optimizer: loraMethod.optimizer, contextTokens: len });
   const settings = { ...base, batchSize: micro, gradAccumSteps: accumulation, maxSteps: steps, maxLength: len, earlyStoppingPatience: 0 };
   const stepTimes: number[] = [];
   let last = performance.now();

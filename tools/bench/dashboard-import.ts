@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
-import { EXTENSION_DIR, extensionUrl, launchExtension } from '../../test/e2e/harness.ts';
+import { EXTENSION_DIR, extensionUrl, launchExtension } from '../harness/browser.ts';
 
 const N = Number(process.env.BENCH_EXAMPLES ?? 20000);
 const ADAPTERS = 100;

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const train = Array.from({ length: 64 }, sequence);
   const heldOut = Array.from({ length: 8 }, sequence);
   const stats = { count: train.length, meanTokens: SEQ_LEN, maxTokens: SEQ_LEN, p95Tokens: SEQ_LEN };
-  const defaults = chooseDefaults({ stats, method: 'lora', contextTokens: model.config.maxPositions });
+  const defaults = chooseDefaults({ stats, optimizer: loraMethod.optimizer, contextTokens: model.config.maxPositions });
   const settings = { ...defaults, batchSize: BATCH, gradAccumSteps: 1, maxSteps: STEPS, earlyStoppingPatience: 0 };
 
   const samples: Sample[] = [];

@@ -99,7 +99,7 @@ async function worker(modelDir: string, c: Case): Promise<void> {
     return { ids, lossMask: ids.map(() => 1) };
   });
   const stats = { count: c.batch, meanTokens: c.seqLen, maxTokens: c.seqLen, p95Tokens: c.seqLen };
-  const defaults = chooseDefaults({ stats, method: c.method, contextTokens: model.config.maxPositions });
+  const defaults = chooseDefaults({ stats, optimizer: (c.method === 'lora' ? loraMethod : promptTuningMethod).optimizer, contextTokens: model.config.maxPositions });
   const settings = { ...defaults, batchSize: c.batch, maxSteps: c.warmup + c.steps };
   const times: number[] = [];
   const cpuTimes: number[] = [];

@@ -1,4 +1,4 @@
-// What the demo captures from the bundled sample pages (test/fixtures/pages): a personal style of
+// What the demo captures from the bundled sample pages (tools/harness/pages): a personal style of
 // note-taking (one short "Note: …" line) that the shipped model does not already follow, so tuning
 // has something to learn. Twenty pairs, so that the trainer keeps a held-out split.
 export interface DemoCapture {

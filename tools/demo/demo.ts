@@ -4,11 +4,11 @@
 // Output: <outDir>/report.md, report.json, net-log.json and screenshots.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { summariseNetLog } from '../../test/e2e/support/net-log';
+import { summariseNetLog } from '../harness/net-log';
 import type { Page } from 'playwright-core';
-import { extensionUrl, launchExtension, type LaunchedExtension } from '../../test/e2e/harness';
-import { captureFromPage } from '../../test/e2e/support/capture-flow';
-import { startFixtureServer, type FixtureServer } from '../../test/e2e/support/fixture-server';
+import { extensionUrl, launchExtension, type LaunchedExtension } from '../harness/browser';
+import { captureFromPage } from '../harness/capture-flow';
+import { startFixtureServer, type FixtureServer } from '../harness/fixture-server';
 import { DEMO_CAPTURES, DEMO_PROMPT } from './captures';
 
 export interface DemoOptions {

@@ -8,36 +8,32 @@ import { loadFromFlags, MODEL_FLAGS } from '../common-flags';
 import { baseModelIdFor } from '../adapter-flag';
 import { exportAdapter } from '../../tuning/peft/files';
 import { writeAdapterDirectory } from '../../tuning/peft/node-dir';
-import { isMethodName } from '../../tuning/registry';
+import { methodFlagSpecs, methodFromFlags } from '../method-flags';
 import type { TrainSettings } from '../../tuning/train/defaults';
 import { prepareTraining } from '../../tuning/train/prepare';
 import type { TrainProgress } from '../../tuning/train/trainer';
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'Train a LoRA or soft prompt on instruction/output pairs (JSONL) and save a PEFT adapter',
+  summary: 'Train an adapter (any registered method) on instruction/output pairs (JSONL) and save it in the PEFT layout',
   flags: {
     ...MODEL_FLAGS,
     data: { type: 'string', required: true, description: 'training examples: JSONL (or a JSON array) of {instruction, input?, output}' },
     eval: { type: 'string', description: 'held-out examples (same format); default: 10 % of --data when it has 20 or more' },
-    method: { type: 'string', description: 'lora | prompt-tuning (default lora)' },
+    ...methodFlagSpecs(),
     steps: { type: 'integer', description: 'optimizer steps (default: chosen from the data)' },
     epochs: { type: 'integer', description: 'passes over the data (default: chosen from the data)' },
     seed: { type: 'integer', description: 'seed for init, shuffling and dropout (default 1)' },
-    lr: { type: 'number', description: 'peak learning rate (default: 2e-3 LoRA, 3e-2 soft prompt)' },
+    lr: { type: 'number', description: "peak learning rate (default: the method's own)" },
     'batch-size': { type: 'integer', description: 'examples per batch (default: from example lengths)' },
-    rank: { type: 'integer', description: 'LoRA rank r (default 8)' },
-    'virtual-tokens': { type: 'integer', description: 'soft prompt length (default 20, at most 1/8 of the context)' },
     out: { type: 'string', required: true, description: 'folder to write adapter_config.json + adapter_model.safetensors' },
     json: { type: 'boolean', description: 'print the summary as JSON' },
     quiet: { type: 'boolean', description: 'no progress lines' },
   },
   async run(flags, io) {
     // Every flag and the output folder are checked before the data, the model or training.
-    const method = (flags.method as string | undefined) ?? 'lora';
-    if (!isMethodName(method)) throw new UsageError(`--method must be lora or prompt-tuning, got "${method}"`);
+    const { method, config: methodConfig } = methodFromFlags(flags);
     if (flags.steps !== undefined && flags.epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
-    const methodConfig = methodOverrides(method, flags);
     const overrides = settingOverrides(flags);
     const out = checkOutputFolder(flags.out as string);
     const examples = readExamples(flags.data as string);
@@ -84,14 +80,6 @@ export const trainCommand: Command = {
     }
   },
 };
-
-function methodOverrides(method: string, flags: FlagValues): Record<string, number> {
-  if (method === 'lora' && flags.rank !== undefined) return { r: positive(flags.rank as number, 'rank') };
-  if (method === 'prompt-tuning' && flags['virtual-tokens'] !== undefined) {
-    return { numVirtualTokens: positive(flags['virtual-tokens'] as number, 'virtual-tokens') };
-  }
-  return {};
-}
 
 function settingOverrides(flags: FlagValues): Partial<TrainSettings> {
   const overrides: Partial<TrainSettings> = {};

@@ -28,7 +28,7 @@ export function createWebCaptureApi(getDb: () => Promise<AttuneDb>): CaptureApi 
   return {
     async save(payload): Promise<SaveOutcome> {
       try {
-        const result = await handlers['example/save'](payload, APP_PAGE);
+        const result = await handlers['example.save'](payload, APP_PAGE);
         if (result.status === 'duplicate') return { kind: 'duplicate' };
         const count = await storage.countExamples().catch(() => undefined);
         return count === undefined ? { kind: 'saved' } : { kind: 'saved', count };
@@ -38,7 +38,7 @@ export function createWebCaptureApi(getDb: () => Promise<AttuneDb>): CaptureApi 
     },
     listUserTemplates: () => storage.listTemplates(),
     saveTemplate: async (name, instruction, urlPattern) =>
-      (await handlers['templates/save']({ name, instruction, urlPattern }, APP_PAGE)).template,
+      (await handlers['templates.save']({ name, instruction, urlPattern }, APP_PAGE)).template,
     settings: () => storage.readCaptureSettings(),
   };
 }

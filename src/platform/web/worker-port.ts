@@ -1,7 +1,7 @@
 // The engine transport of the web app: the engine host runs in a dedicated Web Worker, and each
 // EngineClient connection is one MessageChannel to it. The page end is wrapped as the PortLike the
 // EngineClient already speaks (the extension uses a runtime Port), so the client is unchanged.
-import type { EngineConnector, PortLike } from '../../engine/client';
+import type { EngineConnector, PortLike } from '../../engine/client/engine-client';
 
 /** Page → worker, with a MessagePort transferred: "serve a new connection on this port". */
 export const WORKER_CONNECT = 'attune-engine-connect';

@@ -1,7 +1,7 @@
 // The worker end of worker-port.ts: every connect message carries a MessagePort, which becomes
 // one engine connection (the same `EngineHost.connect` the offscreen document's Ports use).
-import type { EngineConnection } from '../../engine/host';
-import type { EngineEvent } from '../../engine/protocol';
+import type { EngineConnection } from '../../engine/host/host';
+import type { EngineEvent } from '../../engine/protocol/types';
 import { isConnectMessage, isDisconnectMessage } from './worker-port';
 
 export interface ConnectableHost {

@@ -9,11 +9,7 @@ import { methodForPeftType } from '../registry';
 import type { Adapter, AdapterContext, PeftAdapter } from '../types';
 import { readString, type JsonObject } from './fields';
 
-export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
-export const ADAPTER_WEIGHTS_FILE = 'adapter_model.safetensors';
-
-/** File name -> bytes. */
-export type AdapterFiles = Map<string, Uint8Array>;
+import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, type AdapterFiles } from './layout';
 
 /** Serialises PEFT contents (tensors are read, not disposed). */
 export async function encodePeft(peft: PeftAdapter): Promise<AdapterFiles> {

@@ -2,7 +2,7 @@
 // adapter_config.json and adapter_model.safetensors at its root, as `unzip` + PEFT expect.
 import { unzipSync, zipSync } from 'fflate';
 import { AdapterFormatError } from '../errors';
-import type { AdapterFiles } from './files';
+import type { AdapterFiles } from './layout';
 
 export function zipAdapter(files: AdapterFiles): Uint8Array {
   // Weights are float noise that barely compress; store them (level 0) to keep export instant.

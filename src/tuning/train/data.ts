@@ -108,7 +108,7 @@ export function fitExamples(tokenized: readonly TokenizedExample[], maxLength: n
 
 export function encodeExamples(tokenizer: ModelTokenizer, examples: readonly TrainingExample[], maxLength: number): EncodeReport {
   const report = fitExamples(tokenizeExamples(tokenizer, examples), maxLength);
-  if (report.examples.length === 0) throw new TrainingDataError('No usable training examples: every example is empty or too long.');
+  if (report.examples.length === 0) throw new TrainingDataError({ key: 'error.training-data.none-usable' });
   return report;
 }
 

@@ -1,7 +1,7 @@
 // One-click settings: chosen from how many examples there are and how long they are, so pressing
 // "Train" gives a good adapter without anyone knowing what a learning rate is. Every value can be
 // overridden; the reasoning for each is next to it.
-import type { MethodName } from '../types';
+import type { MethodOptimizerDefaults } from '../types';
 import type { DataStats } from './data';
 
 export interface TrainSettings {
@@ -26,7 +26,8 @@ export interface TrainSettings {
 
 export interface DefaultsInput {
   stats: DataStats;
-  method: MethodName;
+  /** The method's own optimizer settings (learning rate, floor, weight decay). */
+  optimizer: MethodOptimizerDefaults;
   /** Context the examples may use: the model's positions minus virtual tokens. */
   contextTokens: number;
 }
@@ -36,7 +37,7 @@ const TARGET_BATCH_TOKENS = 2048;
 /** Optimizer steps a run aims for: enough to fit small data, not so many that it memorises. */
 const TARGET_STEPS = 120;
 
-export function chooseDefaults({ stats, method, contextTokens }: DefaultsInput): TrainSettings {
+export function chooseDefaults({ stats, optimizer, contextTokens }: DefaultsInput): TrainSettings {
   const maxLength = Math.max(8, Math.min(contextTokens, 512, roundUp(stats.p95Tokens * 1.1, 8)));
   const typical = Math.max(1, Math.min(stats.meanTokens, maxLength));
   // At least ~4 steps per epoch so small datasets still get many updates.
@@ -50,12 +51,10 @@ export function chooseDefaults({ stats, method, contextTokens }: DefaultsInput):
     maxSteps: null,
     batchSize,
     gradAccumSteps: 1,
-    // LoRA: 2e-3 suits small models with B starting at zero; soft prompts need a far larger step
-    // (PEFT's prompt-tuning examples use 3e-2) because only the input layer moves.
-    lr: method === 'lora' ? 2e-3 : 3e-2,
-    minLr: method === 'lora' ? 2e-4 : 3e-3,
+    lr: optimizer.lr,
+    minLr: optimizer.minLr,
     warmupSteps: warmupFor(totalSteps),
-    weightDecay: method === 'lora' ? 0.01 : 0,
+    weightDecay: optimizer.weightDecay,
     maxGradNorm: 1,
     maxLength,
     earlyStoppingPatience: 2,

@@ -38,11 +38,25 @@ export interface PreparedRun {
   notes: string[];
 }
 
-export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): PreparedRun {
+/** Everything about a run that needs no tensors: its config, data and settings. */
+export interface TrainingPlan<N extends MethodName = MethodName> {
+  config: MethodConfigMap[N];
+  settings: TrainSettings;
+  train: ReturnType<typeof fitExamples>;
+  heldOut: ReturnType<typeof fitExamples>;
+  splitNote: string;
+}
+
+/**
+ * The one place a run's settings are decided: the method's default config with the user's
+ * changes, the held-out split, and the one-click settings for this data with the overrides
+ * applied. prepareTraining builds on it; the engine shows it before a run (`train.defaults`).
+ */
+export function planTraining<N extends MethodName>(input: Omit<PrepareInput<N>, 'baseModelId' | 'onProgress' | 'betweenSteps' | 'batchShapes'>): TrainingPlan<N> {
   const { model } = input;
   const tokenizer = model.tokenizer;
-  if (!tokenizer) throw new TrainingDataError('This model has no tokenizer.json, so examples cannot be turned into tokens.');
-  if (input.examples.length === 0) throw new TrainingDataError('There are no training examples; capture or import some first.');
+  if (!tokenizer) throw new TrainingDataError({ key: 'error.training-data.no-tokenizer' });
+  if (input.examples.length === 0) throw new TrainingDataError({ key: 'error.training-data.none' });
   const seed = input.overrides?.seed ?? 1;
   const method = getMethod(input.method);
   const config = { ...method.defaultConfig(model.config), ...input.methodConfig } as MethodConfigMap[N];
@@ -54,26 +68,33 @@ export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): P
   const trainTokens = tokenizeExamples(tokenizer, split.train);
   const heldOutTokens = tokenizeExamples(tokenizer, split.heldOut);
 
-  const adapter = method.create(config, {
+  const contextTokens = model.config.maxPositions - method.virtualTokens(config);
+  const stats = dataStats(trainTokens.map((t) => t.prompt.length + t.completion.length));
+  const settings: TrainSettings = { ...chooseDefaults({ stats, optimizer: method.optimizer, contextTokens }), ...input.overrides };
+  if (settings.maxLength > contextTokens) settings.maxLength = contextTokens;
+  const train = fitExamples(trainTokens, settings.maxLength);
+  if (input.overrides?.warmupSteps === undefined) {
+    // The run length may come from the overrides (--steps, --epochs, batch size): size warmup to it.
+    const stepsPerEpoch = Math.ceil(Math.ceil(train.examples.length / settings.batchSize) / settings.gradAccumSteps);
+    settings.warmupSteps = warmupFor(settings.maxSteps ?? settings.epochs * stepsPerEpoch);
+  }
+  const heldOut = fitExamples(heldOutTokens, settings.maxLength);
+  if (train.examples.length === 0) throw new TrainingDataError({ key: 'error.training-data.none-usable' });
+  return { config, settings, train, heldOut, splitNote: split.note };
+}
+
+export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): PreparedRun {
+  const { model } = input;
+  const { config, settings, train, heldOut, splitNote } = planTraining(input);
+  const tokenizer = model.tokenizer!;
+  const adapter = getMethod(input.method).create(config, {
     model: model.config,
     weights: model.weights,
     baseModelId: input.baseModelId,
-    seed,
+    seed: settings.seed,
     encode: (text) => tokenizer.encode(text, { addSpecialTokens: false }),
   });
   try {
-    const contextTokens = model.config.maxPositions - adapter.virtualTokens;
-    const stats = dataStats(trainTokens.map((t) => t.prompt.length + t.completion.length));
-    const settings: TrainSettings = { ...chooseDefaults({ stats, method: input.method, contextTokens }), ...input.overrides };
-    if (settings.maxLength > contextTokens) settings.maxLength = contextTokens;
-    const train = fitExamples(trainTokens, settings.maxLength);
-    if (input.overrides?.warmupSteps === undefined) {
-      // The run length may come from the overrides (--steps, --epochs, batch size): size warmup to it.
-      const stepsPerEpoch = Math.ceil(Math.ceil(train.examples.length / settings.batchSize) / settings.gradAccumSteps);
-      settings.warmupSteps = warmupFor(settings.maxSteps ?? settings.epochs * stepsPerEpoch);
-    }
-    const heldOut = fitExamples(heldOutTokens, settings.maxLength);
-    if (train.examples.length === 0) throw new TrainingDataError('No usable training examples: every example is empty or too long.');
     const trainer = new Trainer({
       model,
       adapter,
@@ -91,7 +112,7 @@ export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): P
       settings,
       trainCount: train.examples.length,
       heldOutCount: heldOut.examples.length,
-      notes: [split.note, ...train.warnings, ...heldOut.warnings.map((w) => `Held-out: ${w}`)],
+      notes: [splitNote, ...train.warnings, ...heldOut.warnings.map((w) => `Held-out: ${w}`)],
     };
   } catch (error) {
     adapter.dispose();

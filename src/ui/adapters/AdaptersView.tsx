@@ -5,9 +5,9 @@
 import '../../i18n/train';
 import '../train/train.css';
 import { useEffect, useState } from 'preact/hooks';
-import { bytesToBase64 } from '../../engine/adapter-import';
-import { adapterFilesOf } from '../../engine/adapters';
-import { getEngineClient } from '../../engine/client';
+import { bytesToBase64 } from '../../engine/protocol/base64';
+import { peftFilesOf } from '../../tuning/peft/layout';
+import { getEngineClient } from '../../engine/client/engine-client';
 import { t } from '../../i18n';
 import { deleteAdapter, getAdapter, listAdapters, saveAdapter } from '../../storage/adapters-repo';
 import type { AdapterRecord } from '../../storage/schema';
@@ -17,9 +17,12 @@ import { Dialog } from '../dashboard/Dialog';
 import { downloadBytes } from '../dashboard/download';
 import { formatDate } from '../dashboard/format';
 import { formatLoss } from '../train/format';
+import { methodLabel, useMethods } from '../train/methods';
+import type { MethodSummary } from '../../tuning/types';
+import { describeError } from '../describe-error';
 
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return describeError(error);
 }
 
 export function exportFileName(record: Pick<AdapterRecord, 'name'>): string {
@@ -28,6 +31,8 @@ export function exportFileName(record: Pick<AdapterRecord, 'name'>): string {
 
 export function AdaptersView() {
   const { db, settings, saveSettings, showToast } = useDashboard();
+  // Labels only: without an answer the rows show the method's name.
+  const methods = useMethods(() => undefined);
   const [adapters, setAdapters] = useState<AdapterRecord[] | null>(null);
   const [merged, setMerged] = useState<string | null>(null);
   const [renaming, setRenaming] = useState<AdapterRecord | null>(null);
@@ -118,13 +123,14 @@ export function AdaptersView() {
               <AdapterRow
                 key={record.id}
                 record={record}
+                methods={methods}
                 active={settings.activeAdapterId === record.id}
                 merged={merged === record.id}
                 onRename={() => setRenaming(record)}
                 onDelete={() => setDeleting(record)}
                 onToggleActive={() => void toggleActive(record)}
                 onToggleMerge={() => void toggleMerge(record)}
-                onExport={() => downloadBytes(exportFileName(record), zipAdapter(adapterFilesOf(record)))}
+                onExport={() => downloadBytes(exportFileName(record), zipAdapter(peftFilesOf(record)))}
               />
             ))}
           </tbody>
@@ -179,6 +185,7 @@ export function AdaptersView() {
 
 interface RowProps {
   record: AdapterRecord;
+  methods: MethodSummary[] | null;
   active: boolean;
   merged: boolean;
   onRename(): void;
@@ -188,7 +195,7 @@ interface RowProps {
   onExport(): void;
 }
 
-function AdapterRow({ record, active, merged, onRename, onDelete, onToggleActive, onToggleMerge, onExport }: RowProps) {
+function AdapterRow({ record, methods, active, merged, onRename, onDelete, onToggleActive, onToggleMerge, onExport }: RowProps) {
   const after = record.metrics?.heldOutLossAfter;
   const before = record.metrics?.heldOutLossBefore;
   return (
@@ -198,7 +205,7 @@ function AdapterRow({ record, active, merged, onRename, onDelete, onToggleActive
         {active && <span class="badge" data-testid="adapter-active-badge"> {t('adapters.active')}</span>}
         {merged && <span class="badge" data-testid="adapter-merged-badge"> {t('adapters.merged')}</span>}
       </th>
-      <td>{t(`train.method.${record.method}`)}</td>
+      <td>{methodLabel(methods, record.method)}</td>
       <td>{String(record.config.base_model_name_or_path ?? record.modelId)}</td>
       <td>{formatDate(record.createdAt)}</td>
       <td data-testid="adapter-loss">{typeof after === 'number' ? `${typeof before === 'number' ? `${formatLoss(before)} → ` : ''}${formatLoss(after)}` : '—'}</td>
@@ -207,7 +214,7 @@ function AdapterRow({ record, active, merged, onRename, onDelete, onToggleActive
           <button type="button" data-testid="adapter-set-active" aria-pressed={active} onClick={onToggleActive}>
             {active ? t('adapters.unsetActive') : t('adapters.setActive')}
           </button>
-          {record.method === 'lora' && (
+          {methods?.find((m) => m.name === record.method)?.mergeable && (
             <button type="button" data-testid="adapter-merge" aria-pressed={merged} onClick={onToggleMerge}>
               {merged ? t('adapters.unmerge') : t('adapters.merge')}
             </button>

@@ -3,7 +3,7 @@
 // screen readers and for anyone who prefers numbers.
 import '../../i18n/train';
 import { t } from '../../i18n';
-import type { LossPoint } from '../../engine/protocol';
+import type { LossPoint } from '../../engine/protocol/types';
 
 interface LossChartProps {
   points: readonly LossPoint[];

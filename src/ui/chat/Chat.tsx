@@ -4,6 +4,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import type { ConversationMessage } from '../../storage/schema';
 import { downloadText } from '../dashboard/download';
+import { describeError } from '../describe-error';
 import type { ChatController, ChatState, StreamingAnswer } from './controller';
 
 export function Chat({ controller }: { controller: ChatController }) {
@@ -334,7 +335,9 @@ function Conversations({ controller, state }: { controller: ChatController; stat
 }
 
 function errorText(error: NonNullable<ChatState['error']>): string {
+  // The chat words a few failures for where they happen (which view to open); the rest read as
+  // the error catalogue words them.
   const specific = `chat.error.${error.code}`;
   const translated = t(specific);
-  return translated === specific ? t('chat.error', { message: error.message }) : translated;
+  return translated === specific ? describeError(error) : translated;
 }

@@ -1,8 +1,10 @@
 // The side panel's chat logic, free of the DOM: which adapter answers, compare mode, few-shot
 // retrieval, page context, streaming through the engine with Stop, and saving every message to
 // the conversations store. The Preact view renders `state` and calls the methods below.
-import type { EngineErrorCode, GeneratePayload, GenerateResult } from '../../engine/protocol';
-import type { RequestOptions } from '../../engine/client';
+import type { GeneratePayload, GenerateResult } from '../../engine/protocol/types';
+import type { ErrorInfo } from '../../errors/attune-error';
+import { errorInfoOf } from '../describe-error';
+import type { RequestOptions } from '../../engine/client/engine-client';
 import { ExampleRetriever, type RetrievableExample } from '../../retrieval';
 import type { AttuneDb } from '../../storage/db';
 import { BUNDLED_MODEL_ID } from '../../model-store/bundled';
@@ -24,9 +26,9 @@ import type { ContextSource, PageContext } from './page-context';
 /** The slice of the engine client the chat uses (EngineClient satisfies it; tests pass a fake). */
 export interface ChatEngine {
   request(
-    kind: 'generate',
+    kind: 'model.generate',
     payload: GeneratePayload,
-    options: RequestOptions<'generate'>,
+    options: RequestOptions<'model.generate'>,
   ): Promise<GenerateResult>;
 }
 
@@ -67,7 +69,8 @@ export interface ChatState {
   demonstrations: number;
   generating: boolean;
   /** Plain-language problem to show, or null. */
-  error: { code: EngineErrorCode | 'context' | 'storage' | 'too-long'; message: string } | null;
+  /** The last failure: an engine, storage or page-context error, or the chat's own 'too-long'. */
+  error: ErrorInfo | null;
 }
 
 export function initialChatState(): ChatState {
@@ -147,7 +150,7 @@ export class ChatController {
     try {
       this.set({ context: await this.services.readContext(source), error: null });
     } catch (error) {
-      this.set({ error: { code: 'context', message: messageOf(error) } });
+      this.set({ error: errorInfoOf(error) });
     }
   }
 
@@ -234,7 +237,7 @@ export class ChatController {
       }
       this.set({ conversations: await listConversations(this.services.db) });
     } catch (error) {
-      this.set({ error: { code: 'storage', message: messageOf(error) } });
+      this.set({ error: errorInfoOf(error) });
     } finally {
       this.abort = null;
       this.set({ generating: false });
@@ -269,7 +272,7 @@ export class ChatController {
     };
     try {
       const result = await this.services.engine.request(
-        'generate',
+        'model.generate',
         { messages, adapterId: side.adapterId, sampling: { greedy: true, maxNewTokens: MAX_ANSWER_TOKENS } },
         { signal, onProgress: ({ delta }) => update({ text: this.current.streaming[index]!.text + delta }) },
       );
@@ -283,8 +286,7 @@ export class ChatController {
     } catch (error) {
       update({ done: true });
       if (signal.aborted) return 'stopped';
-      const code = (error as { code?: EngineErrorCode }).code ?? 'internal';
-      this.set({ error: { code, message: messageOf(error) } });
+      this.set({ error: errorInfoOf(error) });
       return 'failed';
     }
   }
@@ -293,7 +295,7 @@ export class ChatController {
     try {
       await work();
     } catch (error) {
-      this.set({ error: { code: 'storage', message: messageOf(error) } });
+      this.set({ error: errorInfoOf(error) });
       this.set({
         conversations: await listConversations(this.services.db).catch(() => this.current.conversations),
       });
@@ -306,6 +308,3 @@ export class ChatController {
   }
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

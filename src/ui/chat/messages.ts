@@ -1,6 +1,6 @@
 // What the model is shown for one chat request: retrieved demonstrations, the recent turns, then
 // the new request, each user turn written exactly as training writes an example's user turn.
-import type { ChatMessage } from '../../engine/protocol';
+import type { ChatMessage } from '../../engine/protocol/types';
 import { demonstrationMessages, type RetrievableExample } from '../../retrieval';
 import type { ConversationMessage } from '../../storage/schema';
 

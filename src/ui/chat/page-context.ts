@@ -1,6 +1,7 @@
 // "Use the selection / this page as context": reads the active tab through scripting.executeScript
 // (the activeTab + scripting permissions the extension already holds). Only text leaves the page,
 // and only into this extension's side panel.
+import { AttuneError } from '../../errors/attune-error';
 import { browser } from 'wxt/browser';
 
 /** Longest context sent to the model; the shipped model's whole context is 256 tokens. */
@@ -17,20 +18,16 @@ export interface PageContext {
 }
 
 /** The page cannot be read (a browser page, the Web Store, or no permission on this tab). */
-export class PageContextUnavailableError extends Error {
-  override readonly name = 'PageContextUnavailableError';
+export class PageContextUnavailableError extends AttuneError {
   constructor(detail: string) {
-    super(
-      `This page's text cannot be read (${detail}). Open a normal web page, click the Attune icon once on it, and try again.`,
-    );
+    super('error.page-unreadable', { detail });
   }
 }
 
 /** The selection came back empty: nothing to use. */
-export class EmptySelectionError extends Error {
-  override readonly name = 'EmptySelectionError';
+export class EmptySelectionError extends AttuneError {
   constructor() {
-    super('Nothing is selected on the page. Select some text first, or use the whole page.');
+    super('error.empty-selection');
   }
 }
 

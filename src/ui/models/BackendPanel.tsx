@@ -1,11 +1,11 @@
 // The compute backend: what runs now (and on which GPU), the user's override, a correctness
 // check, and — when the active model is too big for this GPU — the offer to fall back to WASM.
 import { useEffect, useState } from 'preact/hooks';
-import type { MatmulCheck } from '../../engine/backend-check';
-import type { ModelTooLargeForGpuError } from '../../engine/backend-errors';
-import { BACKEND_OVERRIDES, type ActiveBackend, type BackendOverride } from '../../engine/backend-types';
+import type { MatmulCheck } from '../../backend/check';
+import type { ModelTooLargeForGpuError } from '../../backend/errors';
+import { BACKEND_OVERRIDES, type ActiveBackend, type BackendOverride } from '../../backend/types';
 import { t } from '../../i18n';
-import { describeError } from './describe-error';
+import { describeError } from '../describe-error';
 import { backendLabel } from './format';
 
 type BackendState =
@@ -17,7 +17,7 @@ export function useBackend(override: BackendOverride): BackendState {
   useEffect(() => {
     let current = true;
     setState({ kind: 'starting' });
-    import('../../engine/backend')
+    import('../../backend/init')
       .then(({ initBackend }) => initBackend({ override }))
       .then(
         (active) => current && setState({ kind: 'ready', active }),
@@ -109,7 +109,7 @@ function MatmulCheckButton() {
   async function run() {
     setBusy(true);
     try {
-      const { checkMatmul } = await import('../../engine/backend-check');
+      const { checkMatmul } = await import('../../backend/check');
       setResult(await checkMatmul());
     } finally {
       setBusy(false);

@@ -2,8 +2,8 @@
 // bar and a Cancel button. Errors stay on screen (role=alert) until the next attempt.
 import { useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n';
-import { describeError } from './describe-error';
-import { ModelDownloadCancelledError } from '../../model-store/errors';
+import { describeError } from '../describe-error';
+import { errorCode } from '../../errors/attune-error';
 import { browserDownloadAccess, ensureDownloadAccess } from '../../model-store/host-permission';
 import type { ModelStore, ModelSummary } from '../../model-store/model-store';
 import { parseModelUrl } from '../../model-store/model-url';
@@ -28,7 +28,7 @@ export function ImportPanel({ store, onImported }: ImportPanelProps) {
     try {
       onImported(await work());
     } catch (e) {
-      if (!(e instanceof ModelDownloadCancelledError)) setError(describeError(e));
+      if (errorCode(e) !== 'download-cancelled') setError(describeError(e));
     } finally {
       setBusy(false);
       setProgress(null);

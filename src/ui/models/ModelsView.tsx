@@ -2,9 +2,10 @@
 import '../../i18n/models';
 import './models.css';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { ModelTooLargeForGpuError } from '../../engine/backend-errors';
-import { assertModelFitsBackend } from '../../engine/backend-limits';
-import type { BackendOverride } from '../../engine/backend-types';
+import type { ModelTooLargeForGpuError } from '../../backend/errors';
+import { errorCode } from '../../errors/attune-error';
+import { assertModelFitsBackend } from '../../backend/limits';
+import type { BackendOverride } from '../../backend/types';
 import { t } from '../../i18n';
 import { createBrowserModelStore } from '../../model-store/browser-model-store';
 import type { ModelSummary } from '../../model-store/model-store';
@@ -12,7 +13,7 @@ import { ensurePersistentStorage } from '../../storage/persistence';
 import { useDashboard } from '../dashboard/context';
 import { formatBytes } from '../dashboard/format';
 import { BackendPanel, useBackend } from './BackendPanel';
-import { describeError } from './describe-error';
+import { describeError } from '../describe-error';
 import { ImportPanel } from './ImportPanel';
 import { ModelList } from './ModelList';
 
@@ -42,7 +43,7 @@ export function ModelsView() {
     store
       .largestTensor(activeId)
       .then((largest) => assertModelFitsBackend(active, largest))
-      .catch((error: unknown) => error instanceof ModelTooLargeForGpuError && setTooLarge(error));
+      .catch((error: unknown) => errorCode(error) === 'model-too-large-for-gpu' && setTooLarge(error as ModelTooLargeForGpuError));
   }, [backend, activeId, store]);
 
   async function act(work: () => Promise<void>, success: string) {

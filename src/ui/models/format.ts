@@ -1,6 +1,6 @@
 // Display helpers for the Models view.
 import { getLocale, t } from '../../i18n';
-import type { BackendName } from '../../engine/backend-types';
+import type { BackendName } from '../../backend/types';
 
 /** 124_439_808 -> "124.4 M" (en) / "1.2 亿" is not used: millions read fine in both locales. */
 export function formatParameters(count: number | null): string {

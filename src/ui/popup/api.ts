@@ -9,7 +9,7 @@ export function createPopupApi(): PopupApi {
   // Looked up at once, so the click handler reaches sidePanel.open without a slow await.
   const windowId = browser.windows.getCurrent().then((current) => current.id);
   return {
-    countExamples: async () => (await askBackground('examples/count', {})).count,
+    countExamples: async () => (await askBackground('examples.count', {})).count,
     async activeTab() {
       // Opening the popup grants activeTab, so the current tab's URL is visible without "tabs".
       const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
@@ -19,9 +19,9 @@ export function createPopupApi(): PopupApi {
       if (tab.url !== undefined) info.url = tab.url;
       return info;
     },
-    startCapture: async (tabId) => (await askBackground('capture/start', { tabId, mode: 'output' })).opened,
+    startCapture: async (tabId) => (await askBackground('capture.start', { tabId, mode: 'output' })).opened,
     openDashboard: async () => {
-      await askBackground('dashboard/open', {});
+      await askBackground('dashboard.open', {});
     },
     openAssistant: async () => {
       // Called straight from the click handler: Chrome opens a side panel only inside a gesture.

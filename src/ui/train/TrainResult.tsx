@@ -1,7 +1,7 @@
 // The end of a run: held-out loss before and after, and the base model's answer next to the
 // tuned one for a few held-out instructions (with the answer the user wrote).
 import '../../i18n/train';
-import type { TrainSummary } from '../../engine/protocol';
+import type { TrainSummary } from '../../engine/protocol/types';
 import { t } from '../../i18n';
 import { formatLoss } from './format';
 

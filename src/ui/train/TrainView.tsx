@@ -6,25 +6,26 @@
 import '../../i18n/train';
 import './train.css';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { getEngineClient } from '../../engine/client';
-import { idleTrainState, isActivePhase, type EngineErrorInfo, type ExampleSelection, type TrainDefaults, type TrainState } from '../../engine/protocol';
+import { getEngineClient } from '../../engine/client/engine-client';
+import { idleTrainState, isActivePhase, type EngineErrorInfo, type ExampleSelection, type TrainDefaults, type TrainState } from '../../engine/protocol/types';
 import { getLocale, t } from '../../i18n';
+import { describeError } from '../describe-error';
 import { countExamples, listTags, type Facet } from '../../storage/examples-repo';
-import type { MethodName } from '../../tuning/types';
+import type { MethodName, MethodSummary } from '../../tuning/types';
 import { LossChart } from '../charts/LossChart';
 import { useDashboard } from '../dashboard/context';
-import { AdvancedSettings, overridesFrom, type AdvancedValues } from './AdvancedSettings';
+import { AdvancedSettings, fieldLabel, overridesFrom, type AdvancedValues } from './AdvancedSettings';
+import { useMethods } from './methods';
 import { TrainResult } from './TrainResult';
 import { formatDuration, formatLoss } from './format';
 
-const METHODS: MethodName[] = ['lora', 'prompt-tuning'];
 
 function selectionFrom(value: string): ExampleSelection {
   return value === '' ? { kind: 'all' } : { kind: 'tag', tag: value };
 }
 
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return describeError(error);
 }
 
 /** Engine state, kept in sync: the current run's stream when one is active. */
@@ -56,12 +57,16 @@ export function TrainView() {
   const [tags, setTags] = useState<Facet[]>([]);
   const [total, setTotal] = useState<number | null>(null);
   const [tag, setTag] = useState('');
-  const [method, setMethod] = useState<MethodName>('lora');
+  // The registry's first method until the person picks another.
+  const [picked, setMethod] = useState<MethodName | null>(null);
   const [name, setName] = useState('');
   const [advanced, setAdvanced] = useState<AdvancedValues>({});
   const [defaults, setDefaults] = useState<TrainDefaults | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
   const showError = (message: string) => showToast({ kind: 'error', message });
+  const methods = useMethods((error) => showError(t('train.error', { message: errorText(error) })));
+  const method = picked ?? ((methods?.[0]?.name ?? null) as MethodName | null);
+  const summary: MethodSummary | { fields: [] } = methods?.find((m) => m.name === method) ?? { fields: [] };
   const { state, setState, watch } = useTrainState(showError);
   const followRun = useRunFocus(state);
 
@@ -75,7 +80,7 @@ export function TrainView() {
   const selectedCount = tag === '' ? total : (tags.find((f) => f.value === tag)?.count ?? 0);
 
   const loadDefaults = () => {
-    if (!selectedCount) return;
+    if (!selectedCount || !method) return;
     getEngineClient()
       .request('train.defaults', { examples: selectionFrom(tag), method })
       .then(setDefaults, (error: unknown) => showError(t('train.error', { message: errorText(error) })));
@@ -84,10 +89,11 @@ export function TrainView() {
   const active = isActivePhase(state.phase);
 
   async function start() {
+    if (!method) return;
     setFormError(null);
-    const built = overridesFrom(advanced, method);
+    const built = overridesFrom(advanced, summary);
     if ('invalid' in built) {
-      setFormError(t('train.setting.invalid', { field: t(`train.setting.${built.invalid}`) }));
+      setFormError(t('train.setting.invalid', { field: fieldLabel(built.invalid, summary) }));
       return;
     }
     followRun();
@@ -138,10 +144,10 @@ export function TrainView() {
           </label>
           <label class="form-field">
             {t('train.method')}
-            <select data-testid="train-method" value={method} disabled={active} onChange={(e) => { setMethod(e.currentTarget.value as MethodName); setDefaults(null); setAdvanced({}); }}>
-              {METHODS.map((m) => (
-                <option key={m} value={m}>
-                  {t(`train.method.${m}`)}
+            <select data-testid="train-method" value={method ?? ''} disabled={active || !methods} onChange={(e) => { setMethod(e.currentTarget.value as MethodName); setDefaults(null); setAdvanced({}); }}>
+              {(methods ?? []).map((m) => (
+                <option key={m.name} value={m.name}>
+                  {m.text[getLocale()].label}
                 </option>
               ))}
             </select>
@@ -154,14 +160,19 @@ export function TrainView() {
         <p data-testid="train-example-count" data-count={selectedCount ?? ''} aria-live="polite">
           {selectedCount === 0 ? t('train.examples.none') : selectedCount === null ? '' : t('train.examples.count', { count: selectedCount })}
         </p>
-        <AdvancedSettings method={method} values={advanced} defaults={defaults} disabled={active} onOpen={loadDefaults} onChange={setAdvanced} />
+        {'text' in summary && (
+          <p class="hint" data-testid="train-method-description">
+            {summary.text[getLocale()].description}
+          </p>
+        )}
+        <AdvancedSettings method={summary} values={advanced} defaults={defaults} disabled={active} onOpen={loadDefaults} onChange={setAdvanced} />
         {formError && (
           <p class="form-error" role="alert" data-testid="train-form-error">
             {formError}
           </p>
         )}
         <div class="toolbar">
-          <button type="submit" class="primary" data-testid="train-start" disabled={active || !selectedCount}>
+          <button type="submit" class="primary" data-testid="train-start" disabled={active || !selectedCount || !method}>
             {t('train.start')}
           </button>
           {/* Pause and Resume share one slot, so the button keeps keyboard focus as it turns. */}
@@ -211,9 +222,9 @@ function useRunFocus(state: TrainState): () => void {
   };
 }
 
-/** A run's error: the engine's English message, or by its code in another language. */
+/** A run's error, in the reader's language. */
 function runErrorText(error: EngineErrorInfo): string {
-  return error.code === 'storage-full' && getLocale() !== 'en' ? t('train.storageFull') : error.message;
+  return describeError(error);
 }
 
 /** The warning while training goes on without new checkpoints; names the step it would continue from. */

@@ -2,7 +2,7 @@
 // and the server, are closed in the file's afterAll, whatever the tests did.
 import { afterAll, beforeAll } from 'vitest';
 import { startModelServer, type ModelServer } from '../../unit/model-store/model-server';
-import { launchExtension, type LaunchedExtension, type LaunchOptions } from '../harness';
+import { launchExtension, type LaunchedExtension, type LaunchOptions } from '../../../tools/harness/browser';
 
 export interface FileExtensions {
   /** The model server (started in beforeAll). */

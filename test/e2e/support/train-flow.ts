@@ -5,7 +5,7 @@
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { ModelServer } from '../../unit/model-store/model-server';
-import { extensionUrl, type LaunchedExtension } from '../harness';
+import { extensionUrl, type LaunchedExtension } from '../../../tools/harness/browser';
 
 /** Words of the short echo task the training tests use (a tiny model learns it in a few steps). */
 export const ECHO_WORDS = [
@@ -113,14 +113,14 @@ export function engineRequest(
         globalThis as unknown as {
           chrome: {
             runtime: {
-              sendMessage(m: unknown): Promise<{ ok: boolean }>;
+              sendMessage(m: unknown): Promise<{ type?: string }>;
               connect(o: { name: string }): Port;
             };
           };
         }
       ).chrome.runtime;
-      const ensured = await runtime.sendMessage({ target: 'attune-engine-service', kind: 'engine.ensure' });
-      if (!ensured?.ok) throw new Error(`engine.ensure failed: ${JSON.stringify(ensured)}`);
+      const ensured = await runtime.sendMessage({ kind: 'engine.ensure', payload: {} });
+      if (ensured?.type !== 'result') throw new Error(`engine.ensure failed: ${JSON.stringify(ensured)}`);
       const port = runtime.connect({ name: 'attune-engine' });
       const id = `e2e-${Math.random().toString(36).slice(2)}`;
       return new Promise<EngineReply>((resolve) => {
@@ -168,7 +168,7 @@ export async function generate(
   adapterId: string | null,
   maxNewTokens = 12,
 ): Promise<{ text: string; tokens: number }> {
-  const reply = await engineRequest(page, 'generate', {
+  const reply = await engineRequest(page, 'model.generate', {
     messages: [{ role: 'user', content: prompt }],
     adapterId,
     sampling: { greedy: true, maxNewTokens },

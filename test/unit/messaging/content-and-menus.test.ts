@@ -1,4 +1,4 @@
-// The content script's listener and the menu/command handlers: the same capture/open request,
+// The content script's listener and the menu/command handlers: the same capture.open request,
 // accepted only from this extension and only well-formed.
 import { beforeEach, expect, test } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
@@ -29,21 +29,21 @@ function deliver(message: unknown, senderId: string): Promise<unknown> {
   });
 }
 
-test('the content script opens the form for capture/open from this extension', async () => {
+test('the content script opens the form for capture.open from this extension', async () => {
   listenForCaptureRequests(fakeBrowser.runtime, controller);
-  const reply = await deliver({ kind: 'capture/open', payload: { mode: 'input', selectionText: 'hi' } }, fakeBrowser.runtime.id);
-  expect(reply).toEqual({ ok: true, result: { opened: true } });
+  const reply = await deliver({ kind: 'capture.open', payload: { mode: 'input', selectionText: 'hi' } }, fakeBrowser.runtime.id);
+  expect(reply).toEqual({ type: 'result', result: { opened: true } });
   expect(opened).toEqual([{ mode: 'input', text: 'hi' }]);
 });
 
 test('the content script ignores other senders and malformed requests', async () => {
   const stop = listenForCaptureRequests(fakeBrowser.runtime, controller);
-  expect(await deliver({ kind: 'capture/open', payload: { mode: 'input' } }, 'another-extension')).toBeUndefined();
-  expect(await deliver({ kind: 'capture/open', payload: { mode: 'all' } }, fakeBrowser.runtime.id)).toBeUndefined();
-  expect(await deliver({ kind: 'example/save', payload: {} }, fakeBrowser.runtime.id)).toBeUndefined();
+  expect(await deliver({ kind: 'capture.open', payload: { mode: 'input' } }, 'another-extension')).toBeUndefined();
+  expect(await deliver({ kind: 'capture.open', payload: { mode: 'all' } }, fakeBrowser.runtime.id)).toBeUndefined();
+  expect(await deliver({ kind: 'example.save', payload: {} }, fakeBrowser.runtime.id)).toBeUndefined();
   expect(opened).toEqual([]);
   stop();
-  await expect(deliver({ kind: 'capture/open', payload: { mode: 'input' } }, fakeBrowser.runtime.id)).resolves.toBeUndefined();
+  await expect(deliver({ kind: 'capture.open', payload: { mode: 'input' } }, fakeBrowser.runtime.id)).resolves.toBeUndefined();
 });
 
 test('menu entries and the keyboard command open the form in the right mode and tab', async () => {

@@ -61,24 +61,24 @@ function send(message: unknown, sender: Sender): Promise<unknown> {
 }
 
 test('a content script saves an example; the source URL comes from the browser, not the payload', async () => {
-  const reply = await send({ kind: 'example/save', payload: goodSave }, page('https://news.example/story'));
-  expect(reply).toMatchObject({ ok: true, result: { status: 'saved' } });
+  const reply = await send({ kind: 'example.save', payload: goodSave }, page('https://news.example/story'));
+  expect(reply).toMatchObject({ type: 'result', result: { status: 'saved' } });
   const [stored] = await listExamples(db);
   expect(stored).toMatchObject({ output: 'Foxes are quick.', tags: ['nature'], sourceUrl: 'https://news.example/story' });
 });
 
 test('saving the same example twice reports the first one as a duplicate', async () => {
-  const first = (await send({ kind: 'example/save', payload: goodSave }, page())) as { result: { id: string } };
-  const second = await send({ kind: 'example/save', payload: { ...goodSave, tags: [] } }, page());
-  expect(second).toEqual({ ok: true, result: { status: 'duplicate', id: first.result.id } });
+  const first = (await send({ kind: 'example.save', payload: goodSave }, page())) as { result: { id: string } };
+  const second = await send({ kind: 'example.save', payload: { ...goodSave, tags: [] } }, page());
+  expect(second).toEqual({ type: 'result', result: { status: 'duplicate', id: first.result.id } });
   expect(await countExamples(db)).toBe(1);
 });
 
 test('a message from another extension or a web page is refused and stores nothing', async () => {
-  const reply = await send({ kind: 'example/save', payload: goodSave }, stranger());
-  expect(reply).toMatchObject({ ok: false, error: { code: 'foreign-sender' } });
-  const noId = await send({ kind: 'example/save', payload: goodSave }, { url: 'https://evil.example/' });
-  expect(noId).toMatchObject({ ok: false, error: { code: 'foreign-sender' } });
+  const reply = await send({ kind: 'example.save', payload: goodSave }, stranger());
+  expect(reply).toMatchObject({ type: 'error', error: { code: 'foreign-sender' } });
+  const noId = await send({ kind: 'example.save', payload: goodSave }, { url: 'https://evil.example/' });
+  expect(noId).toMatchObject({ type: 'error', error: { code: 'foreign-sender' } });
   expect(await countExamples(db)).toBe(0);
 });
 
@@ -89,74 +89,74 @@ test.each([
   ['a non-object payload', 'Foxes are quick.'],
   ['a nested object instead of text', { ...goodSave, output: { toString: 'x' } }],
 ])('a save with %s is refused as malformed and stores nothing', async (_label, payload) => {
-  const reply = await send({ kind: 'example/save', payload }, page());
-  expect(reply).toMatchObject({ ok: false, error: { code: 'malformed' } });
+  const reply = await send({ kind: 'example.save', payload }, page());
+  expect(reply).toMatchObject({ type: 'error', error: { code: 'malformed' } });
   expect(await countExamples(db)).toBe(0);
 });
 
 test('an envelope with unknown keys is refused; an unknown kind is left for other listeners', async () => {
-  expect(await send({ kind: 'examples/count', payload: {}, extra: 1 }, popup())).toMatchObject({
-    ok: false,
+  expect(await send({ kind: 'examples.count', payload: {}, extra: 1 }, popup())).toMatchObject({
+    type: 'error',
     error: { code: 'malformed' },
   });
   expect(await send({ kind: 'engine/train', payload: {} }, popup())).toBeUndefined();
-  expect(await send('example/save', popup())).toBeUndefined();
+  expect(await send('example.save', popup())).toBeUndefined();
 });
 
 test('an empty or whitespace-only output is refused with the problem named', async () => {
-  const reply = await send({ kind: 'example/save', payload: { ...goodSave, output: '  \n ' } }, page());
-  expect(reply).toMatchObject({ ok: false, error: { code: 'invalid-example', problems: [{ field: 'output', code: 'required' }] } });
+  const reply = await send({ kind: 'example.save', payload: { ...goodSave, output: '  \n ' } }, page());
+  expect(reply).toMatchObject({ type: 'error', error: { code: 'invalid-example', problems: [{ field: 'output', code: 'required' }] } });
   expect(await countExamples(db)).toBe(0);
 });
 
 test('content over the 20,000-character cap is refused, never silently cut', async () => {
   const payload = { ...goodSave, input: 'x'.repeat(MAX_FIELD_CHARS + 1) };
-  const reply = await send({ kind: 'example/save', payload }, page());
-  expect(reply).toMatchObject({ ok: false, error: { code: 'invalid-example', problems: [{ field: 'input', code: 'too-long' }] } });
+  const reply = await send({ kind: 'example.save', payload }, page());
+  expect(reply).toMatchObject({ type: 'error', error: { code: 'invalid-example', problems: [{ field: 'input', code: 'too-long' }] } });
   expect(await countExamples(db)).toBe(0);
 });
 
 test('an overlong page title is shortened to the metadata cap instead of losing the example', async () => {
-  await send({ kind: 'example/save', payload: { ...goodSave, sourceTitle: 'T'.repeat(5_000) } }, page());
+  await send({ kind: 'example.save', payload: { ...goodSave, sourceTitle: 'T'.repeat(5_000) } }, page());
   const [stored] = await listExamples(db);
   expect(stored?.sourceTitle.length).toBe(MAX_SOURCE_TITLE_CHARS);
 });
 
 test('the example count and the chip setting are answered from storage', async () => {
-  await send({ kind: 'example/save', payload: goodSave }, page());
-  expect(await send({ kind: 'examples/count', payload: {} }, popup())).toEqual({ ok: true, result: { count: 1 } });
-  expect(await send({ kind: 'settings/capture', payload: {} }, page())).toEqual({
-    ok: true,
+  await send({ kind: 'example.save', payload: goodSave }, page());
+  expect(await send({ kind: 'examples.count', payload: {} }, popup())).toEqual({ type: 'result', result: { count: 1 } });
+  expect(await send({ kind: 'settings.capture', payload: {} }, page())).toEqual({
+    type: 'result',
     result: { chipEnabled: true, locale: 'auto' },
   });
   await updateSettings(db, { chipEnabled: false, locale: 'zh_CN' });
-  expect(await send({ kind: 'settings/capture', payload: {} }, page())).toEqual({
-    ok: true,
+  expect(await send({ kind: 'settings.capture', payload: {} }, page())).toEqual({
+    type: 'result',
     result: { chipEnabled: false, locale: 'zh_CN' },
   });
 });
 
 test('user templates round-trip through the background; a blank name is refused', async () => {
-  const saved = await send({ kind: 'templates/save', payload: { name: ' Haiku ', instruction: 'Write a haiku.', urlPattern: 'Poems.example' } }, page());
+  const saved = await send({ kind: 'templates.save', payload: { name: ' Haiku ', instruction: 'Write a haiku.', urlPattern: 'Poems.example' } }, page());
   expect(saved).toMatchObject({
-    ok: true,
+    type: 'result',
     result: { template: { name: 'Haiku', instruction: 'Write a haiku.', urlPattern: 'poems.example' } },
   });
-  const listed = await send({ kind: 'templates/list', payload: {} }, page());
-  expect(listed).toMatchObject({ ok: true, result: { templates: [{ name: 'Haiku', urlPattern: 'poems.example' }] } });
-  expect(await send({ kind: 'templates/save', payload: { name: ' ', instruction: 'x', urlPattern: '' } }, page())).toMatchObject({
-    ok: false,
+  const listed = await send({ kind: 'templates.list', payload: {} }, page());
+  expect(listed).toMatchObject({ type: 'result', result: { templates: [{ name: 'Haiku', urlPattern: 'poems.example' }] } });
+  expect(await send({ kind: 'templates.save', payload: { name: ' ', instruction: 'x', urlPattern: '' } }, page())).toMatchObject({
+    type: 'error',
     error: { code: 'malformed' },
   });
 });
 
 test('only extension pages may open the capture form in a tab', async () => {
-  const fromPage = await send({ kind: 'capture/start', payload: { tabId: 3, mode: 'output' } }, page());
-  expect(fromPage).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
+  const fromPage = await send({ kind: 'capture.start', payload: { tabId: 3, mode: 'output' } }, page());
+  expect(fromPage).toMatchObject({ type: 'error', error: { code: 'not-allowed' } });
   expect(openedForms).toEqual([]);
-  const fromPopup = await send({ kind: 'capture/start', payload: { tabId: 3, mode: 'output' } }, popup());
-  expect(fromPopup).toEqual({ ok: true, result: { opened: true } });
+  const fromPopup = await send({ kind: 'capture.start', payload: { tabId: 3, mode: 'output' } }, popup());
+  expect(fromPopup).toEqual({ type: 'result', result: { opened: true } });
   expect(openedForms).toEqual([{ tabId: 3, mode: 'output' }]);
-  expect(await send({ kind: 'capture/start', payload: { tabId: -1, mode: 'output' } }, popup())).toMatchObject({ ok: false });
-  expect(await send({ kind: 'capture/start', payload: { tabId: 3, mode: 'everything' } }, popup())).toMatchObject({ ok: false });
+  expect(await send({ kind: 'capture.start', payload: { tabId: -1, mode: 'output' } }, popup())).toMatchObject({ type: 'error' });
+  expect(await send({ kind: 'capture.start', payload: { tabId: 3, mode: 'everything' } }, popup())).toMatchObject({ type: 'error' });
 });

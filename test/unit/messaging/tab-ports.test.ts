@@ -13,7 +13,7 @@ beforeEach(() => {
   contentScriptPresent = false;
   vi.spyOn(fakeBrowser.tabs, 'sendMessage').mockImplementation((async (_tabId: number, message: unknown) => {
     if (!contentScriptPresent) throw new Error('Could not establish connection. Receiving end does not exist.');
-    return { ok: true, result: { opened: true }, echo: message };
+    return { type: 'result', result: { opened: true }, echo: message };
   }) as never);
   vi.spyOn(fakeBrowser.scripting, 'executeScript').mockImplementation((async (injection: unknown) => {
     injected.push(injection);
@@ -27,7 +27,7 @@ test('a tab with the content script opens the form without injecting anything', 
   const tab = await fakeBrowser.tabs.create({ url: 'https://news.example/' });
   expect(await openCaptureForm(tab.id!, 'output', 'sel')).toBe(true);
   expect(fakeBrowser.tabs.sendMessage).toHaveBeenCalledWith(tab.id, {
-    kind: 'capture/open',
+    kind: 'capture.open',
     payload: { mode: 'output', selectionText: 'sel' },
   });
   expect(injected).toEqual([]);

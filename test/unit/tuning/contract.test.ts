@@ -124,7 +124,7 @@ describe.each(FAMILY_FIXTURES)('tuning contract on %s', (fixture) => {
       const adapter = create();
       const examples = randomExamples(model.config.vocabSize, 6, 10, 21);
       const settings = {
-        ...chooseDefaults({ stats: { count: 6, meanTokens: 10, maxTokens: 10, p95Tokens: 10 }, method: method.name, contextTokens: 60 }),
+        ...chooseDefaults({ stats: { count: 6, meanTokens: 10, maxTokens: 10, p95Tokens: 10 }, optimizer: method.optimizer, contextTokens: 60 }),
         batchSize: 2,
         gradAccumSteps: 2,
         maxSteps: 50,

@@ -142,13 +142,13 @@ describe('stable batch shapes (GPU backends)', () => {
 
 describe('chooseDefaults', () => {
   it('gives a plausible one-click plan for 100 captured pairs and for 12', () => {
-    const hundred = chooseDefaults({ stats: dataStats(randomExamples(300, 100, 80, 1).map((e) => e.ids.length)), method: 'lora', contextTokens: 256 });
+    const hundred = chooseDefaults({ stats: dataStats(randomExamples(300, 100, 80, 1).map((e) => e.ids.length)), optimizer: getMethod('lora').optimizer, contextTokens: 256 });
     expect(hundred.batchSize).toBeGreaterThanOrEqual(8);
     const steps = hundred.epochs * Math.ceil(100 / hundred.batchSize);
     expect(steps).toBeGreaterThanOrEqual(50);
     expect(steps).toBeLessThanOrEqual(200);
     expect(hundred.maxLength).toBeGreaterThanOrEqual(80);
-    const twelve = chooseDefaults({ stats: dataStats(Array(12).fill(40)), method: 'prompt-tuning', contextTokens: 236 });
+    const twelve = chooseDefaults({ stats: dataStats(Array(12).fill(40)), optimizer: getMethod('prompt-tuning').optimizer, contextTokens: 236 });
     expect(twelve.batchSize).toBeLessThanOrEqual(3);
     expect(twelve.epochs).toBe(10);
     expect(twelve.lr).toBeGreaterThan(hundred.lr); // soft prompts need a larger step

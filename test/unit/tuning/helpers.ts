@@ -38,9 +38,7 @@ export function adapterContext(model: LoadedModel, seed = 7, baseModelId = 'fixt
 
 /** A config small enough for the tiny fixtures (prompt tuning: 4 virtual tokens). */
 export function smallConfig<N extends MethodName>(method: TuningMethod<N>, model: LoadedModel): MethodConfigMap[N] {
-  const config = method.defaultConfig(model.config) as MethodConfigMap[MethodName];
-  if ('numVirtualTokens' in config) return { ...config, numVirtualTokens: 4 } as MethodConfigMap[N];
-  return { ...config, r: 4 } as MethodConfigMap[N];
+  return method.testConfig(model.config);
 }
 
 /** Random examples: the second half of each is "output". */

@@ -141,7 +141,7 @@ describe('Trainer with recomputation and a chunked head', () => {
   const train = () => randomExamples(320, 8, 12, 1);
   const heldOut = () => randomExamples(320, 3, 12, 2);
   const settings = (overrides = {}) => ({
-    ...chooseDefaults({ stats: { count: 8, meanTokens: 12, maxTokens: 12, p95Tokens: 12 }, method: 'lora', contextTokens: 64 }),
+    ...chooseDefaults({ stats: { count: 8, meanTokens: 12, maxTokens: 12, p95Tokens: 12 }, optimizer: loraMethod.optimizer, contextTokens: 64 }),
     batchSize: 2,
     gradAccumSteps: 1,
     maxSteps: 4,

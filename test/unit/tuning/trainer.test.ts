@@ -28,7 +28,7 @@ function lora(dropout = 0.1): Adapter {
 }
 
 function settings(overrides: Partial<TrainSettings> = {}): TrainSettings {
-  const base = chooseDefaults({ stats: { count: 8, meanTokens: 12, maxTokens: 12, p95Tokens: 12 }, method: 'lora', contextTokens: 64 });
+  const base = chooseDefaults({ stats: { count: 8, meanTokens: 12, maxTokens: 12, p95Tokens: 12 }, optimizer: loraMethod.optimizer, contextTokens: 64 });
   return { ...base, batchSize: 2, gradAccumSteps: 1, maxSteps: 6, lr: 1e-2, ...overrides };
 }
 

@@ -8,7 +8,7 @@
 // seeded generator, so the files are reproducible; train and held-out never share a task.
 //
 // `node --import tsx tools/bench/personal-task/generate.ts` rewrites train.jsonl and
-// held-out.jsonl next to this file (test/unit/bench/personal-task.test.ts checks they are current).
+// held-out.jsonl next to this file (test/unit/tools/bench/personal-task.test.ts checks they are current).
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

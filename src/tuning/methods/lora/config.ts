@@ -26,6 +26,12 @@ export interface LoraConfig {
   useRslora: boolean;
 }
 
+declare module '../../types' {
+  interface MethodConfigMap {
+    lora: LoraConfig;
+  }
+}
+
 /** Attention projections only; the LoRA paper's best trade-off and PEFT's usual choice. */
 export function defaultTargets(model: ModelConfig, includeMlp = false): string[] {
   if (model.family === 'gpt2') {

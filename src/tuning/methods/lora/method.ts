@@ -21,6 +21,7 @@ import {
   validateLoraConfig,
   type LoraConfig,
 } from './config';
+import { mergeLora } from './merge';
 
 export const LORA_PEFT_TYPE = 'LORA';
 
@@ -169,10 +170,26 @@ function readFactor(peft: PeftAdapter, key: string, shape: [number, number]): tf
 
 export const loraMethod: TuningMethod<'lora'> = {
   name: 'lora',
+  text: {
+    en: { label: 'LoRA', description: 'Small low-rank updates to the attention weights: the best all-round choice.' },
+    zh_CN: { label: 'LoRA', description: '对注意力权重做小的低秩更新：综合效果最好的选择。' },
+  },
+  // 2e-3 suits small models with B starting at zero.
+  optimizer: { lr: 2e-3, minLr: 2e-4, weightDecay: 0.01 },
+  fields: [
+    { key: 'r', flag: 'rank', type: 'integer', min: 1, label: { en: 'LoRA rank', zh_CN: 'LoRA 秩' }, help: 'LoRA rank r (default 8)' },
+    { key: 'alpha', flag: 'alpha', type: 'number', min: 0, label: { en: 'LoRA alpha', zh_CN: 'LoRA alpha' }, help: 'LoRA alpha: the update is scaled by alpha / r (default 16)' },
+    { key: 'dropout', flag: 'dropout', type: 'number', min: 0, label: { en: 'LoRA dropout', zh_CN: 'LoRA dropout' }, help: 'dropout on the LoRA input while training (default 0.05)' },
+    { key: 'useRslora', flag: 'rslora', type: 'boolean', help: 'rsLoRA: scale by alpha / sqrt(r), which keeps high ranks learning' },
+    { key: 'targetModules', flag: 'target', type: 'string', help: 'modules to adapt: names (comma-separated, matched as suffixes) or one regular expression' },
+  ],
   peftType: LORA_PEFT_TYPE,
   preservesOutputsAtInit: true,
   defaultConfig: defaultLoraConfig,
+  virtualTokens: () => 0,
   validate: validateLoraConfig,
   create: createLora,
   fromPeft: loadLora,
+  testConfig: (model) => ({ ...defaultLoraConfig(model), r: 4 }),
+  merge: (adapter, base) => mergeLora(adapter as LoraAdapter, base),
 };

@@ -15,6 +15,12 @@ export interface PromptTuningConfig {
   initText: string;
 }
 
+declare module '../../types' {
+  interface MethodConfigMap {
+    'prompt-tuning': PromptTuningConfig;
+  }
+}
+
 export const DEFAULT_INIT_TEXT = 'Answer the request the way I would, in my own words and style.';
 
 export function defaultPromptTuningConfig(model: ModelConfig): PromptTuningConfig {

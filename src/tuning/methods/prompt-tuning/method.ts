@@ -140,10 +140,28 @@ function loadPromptTuning(peft: PeftAdapter, context: AdapterContext): PromptTun
 
 export const promptTuningMethod: TuningMethod<'prompt-tuning'> = {
   name: 'prompt-tuning',
+  text: {
+    en: { label: 'Soft prompt', description: 'A few learned embeddings in front of every input; the model itself is untouched.' },
+    zh_CN: { label: '软提示', description: '在每个输入前加入少量可学习的嵌入；模型本身保持不变。' },
+  },
+  // PEFT's prompt-tuning examples use 3e-2: only the input layer moves, so steps must be large.
+  optimizer: { lr: 3e-2, minLr: 3e-3, weightDecay: 0 },
+  fields: [
+    {
+      key: 'numVirtualTokens',
+      flag: 'virtual-tokens',
+      type: 'integer',
+      min: 1,
+      label: { en: 'Virtual tokens', zh_CN: '虚拟词元数' },
+      help: 'soft prompt length (default 20, at most 1/8 of the context)',
+    },
+  ],
   peftType: PROMPT_TUNING_PEFT_TYPE,
   preservesOutputsAtInit: false,
   defaultConfig: defaultPromptTuningConfig,
+  virtualTokens: (config) => config.numVirtualTokens,
   validate: validatePromptTuningConfig,
   create: createPromptTuning,
   fromPeft: loadPromptTuning,
+  testConfig: (model) => ({ ...defaultPromptTuningConfig(model), numVirtualTokens: 4 }),
 };

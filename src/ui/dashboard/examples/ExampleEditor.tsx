@@ -5,10 +5,11 @@ import { useState } from 'preact/hooks';
 import { t } from '../../../i18n';
 import { validateExample, type Example, type ExampleProblem, type ValidExampleDraft } from '../../../dataset/example';
 import { addExample, updateExample } from '../../../storage/examples-repo';
-import { DuplicateExampleError, ExampleNotFoundError } from '../../../storage/errors';
 import { Dialog } from '../Dialog';
 import { useDashboard } from '../context';
 import { describeProblem } from '../format';
+import { errorCode } from '../../../errors/attune-error';
+import { describeError } from '../../describe-error';
 
 interface ExampleEditorProps {
   /** The example to edit; undefined creates a new one. */
@@ -122,8 +123,10 @@ export function ExampleEditor({ example, onSaved, onClose }: ExampleEditorProps)
   );
 }
 
+/** The editor words two failures for where they happen; others read as the catalogue words them. */
 function explain(error: unknown): string {
-  if (error instanceof DuplicateExampleError) return t('editor.duplicate');
-  if (error instanceof ExampleNotFoundError) return t('editor.gone');
-  return error instanceof Error ? error.message : String(error);
+  const code = errorCode(error);
+  if (code === 'example-duplicate') return t('editor.duplicate');
+  if (code === 'example-missing') return t('editor.gone');
+  return describeError(error);
 }

@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { t } from '../../../i18n';
 import type { Example } from '../../../dataset/example';
-import { examplesToJsonl, parseImport, UnreadableImportError, type ParsedImport } from '../../../dataset/jsonl';
+import { examplesToJsonl, parseImport, type ParsedImport } from '../../../dataset/jsonl';
 import { ENCODING_SNIFF_BYTES, encodingProblem } from '../../../dataset/text-encoding';
 import {
   allExamplesOldestFirst,
@@ -24,6 +24,8 @@ import { downloadText, exportFileName } from '../download';
 import { ExampleEditor } from './ExampleEditor';
 import { ExampleList } from './ExampleList';
 import { ImportPreview } from './ImportPreview';
+import { errorCode } from '../../../errors/attune-error';
+import { describeError } from '../../describe-error';
 
 /** Rows rendered at first and per "Show more": keeps big collections responsive. */
 const PAGE_SIZE = 100;
@@ -67,7 +69,7 @@ export function ExamplesView() {
   const allShownSelected = shown.length > 0 && shown.every((e) => selected.has(e.id));
 
   function report(error: unknown) {
-    showToast({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
+    showToast({ kind: 'error', message: describeError(error) });
   }
 
   function updateFilter(patch: Partial<ExampleFilter>) {
@@ -134,7 +136,7 @@ export function ExamplesView() {
       }
       setPendingImport({ fileName: file.name, parsed: parseImport(await file.text()) });
     } catch (error) {
-      if (error instanceof UnreadableImportError) showToast({ kind: 'error', message: t('import.unreadable') });
+      if (errorCode(error) === 'import-unreadable') showToast({ kind: 'error', message: t('import.unreadable') });
       else report(error);
     }
   }

@@ -6,6 +6,7 @@ import type { LocaleSetting } from '../../../storage/settings-repo';
 import { ensurePersistentStorage, getStorageStatus, type StorageStatus } from '../../../storage/persistence';
 import { useDashboard } from '../context';
 import { formatBytes } from '../format';
+import { describeError } from '../../describe-error';
 
 const LANGUAGES: { value: LocaleSetting; label: () => string }[] = [
   { value: 'auto', label: () => t('settings.languageAuto') },
@@ -22,7 +23,7 @@ export function SettingsView() {
       await saveSettings(patch);
       showToast({ message: t('settings.saved') });
     } catch (error) {
-      showToast({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
+      showToast({ kind: 'error', message: describeError(error) });
     }
   }
 

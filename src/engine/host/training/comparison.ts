@@ -1,0 +1,34 @@
+// The base-vs-tuned comparison shown when a run ends: the same held-out instructions answered
+// greedily by the base model and by the model with the new adapter.
+import { generate } from '../../../model';
+import { exampleMessages, splitExamples, type TrainingExample } from '../../../tuning/train/data';
+import type { Adapter } from '../../../tuning/types';
+import type { ComparisonSample } from '../../protocol/types';
+import { fitNewTokens, promptIdsFor } from '../generation';
+import type { ActiveModel } from '../models';
+
+/** Held-out instructions compared base vs tuned at the end of a run. */
+const COMPARISON_SAMPLES = 3;
+const COMPARISON_TOKENS = 40;
+
+/** Held-out examples (the same split prepareTraining made), else the first training ones. */
+export function comparisonExamples(examples: TrainingExample[], seed: number): TrainingExample[] {
+  const split = splitExamples(examples, seed);
+  return (split.heldOut.length > 0 ? split.heldOut : split.train).slice(0, COMPARISON_SAMPLES);
+}
+
+export async function compareOnHeldOut(active: ActiveModel, adapter: Adapter, examples: TrainingExample[]): Promise<ComparisonSample[]> {
+  const samples: ComparisonSample[] = [];
+  const model = adapter.weights(active.model.weights) === active.model.weights ? active.model : { ...active.model, weights: adapter.weights(active.model.weights) };
+  for (const example of examples) {
+    const ids = promptIdsFor(active.model, { messages: exampleMessages(example) });
+    const base = await generate(active.model, ids, { greedy: true, maxNewTokens: fitNewTokens(active.model, ids.length, 0, COMPARISON_TOKENS) });
+    const tuned = await generate(model, ids, {
+      greedy: true,
+      maxNewTokens: fitNewTokens(active.model, ids.length, adapter.virtualTokens, COMPARISON_TOKENS),
+      hooks: adapter.hooks({ training: false }),
+    });
+    samples.push({ instruction: exampleMessages(example)[0]!.content, expected: example.output, base: base.text, tuned: tuned.text });
+  }
+  return samples;
+}
