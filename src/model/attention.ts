@@ -144,7 +144,7 @@ function rotateHalf(x: tf.Tensor2D): tf.Tensor2D {
   if (!recordingGradients()) return tf.matMul(x, rotateHalfMatrix(hd, 1));
   const op = tf.customGrad((xIn) => ({
     value: tf.matMul(xIn as tf.Tensor2D, rotateHalfMatrix(hd, 1)),
-    gradFunc: (dy) => tf.matMul(dy as tf.Tensor2D, rotateHalfMatrix(hd, -1)),
+    gradFunc: (dy) => tf.tidy(() => tf.matMul(dy as tf.Tensor2D, rotateHalfMatrix(hd, -1))),
   }));
   return op(x) as tf.Tensor2D;
 }

@@ -8,7 +8,8 @@ import { architectureOf } from './families';
 import type { KVCache } from './kv-cache';
 import { embed, linear } from './layers';
 import type { LoadedModel } from './model';
-import type { ForwardHooks, ModelConfig } from './types';
+import { recompute } from './recompute';
+import type { ForwardHooks, ModelConfig, WeightMap } from './types';
 
 export interface ForwardInput {
   /** Token ids [B, T] (int32), or nested arrays. */
@@ -38,53 +39,151 @@ export interface ForwardOutput {
  * pass without a past cache: their rows then live in the cache for the following steps.
  */
 export function forward(model: LoadedModel, input: ForwardInput): ForwardOutput {
-  const { config, weights } = model;
-  const arch = architectureOf(config);
-  const past = input.cache ?? null;
-  const hooks = input.hooks;
+  const arch = architectureOf(model.config);
   // tidy's types only admit TensorContainer; the object holds tensors and a number, which tidy keeps.
   return tf.tidy((): tf.TensorContainer => {
-    const ids = toIds(input.ids, config.vocabSize);
-    const [B, T] = ids.shape;
-    let x = embed(weights.get(arch.embeddingName) as tf.Tensor2D, ids); // [B, T, D]
-    if (!past && hooks?.inputEmbeddings) x = hooks.inputEmbeddings(x); // [B, T', D]
-    const prependedRows = x.shape[1] - T;
-    const rows = x.shape[1];
-    const prefixes = past ? null : collectPrefixes(hooks, config.numLayers, B);
-    const prefixLength = prefixes?.[0]?.key.shape[2] ?? 0;
-    const pastLength = (past?.length ?? 0) + prefixLength;
-    if (pastLength + rows > config.maxPositions) {
-      throw new InvalidInputError(`The sequence needs ${pastLength + rows} positions; the model has ${config.maxPositions}.`);
-    }
-    const keyMask = buildKeyMask(past, input.attentionMask, B, T, prependedRows, prefixLength);
-    const bias = attentionBias(keyMask, B, rows, pastLength);
-    const rope = arch.usesRope ? rotary(config, pastLength, rows) : null;
-    x = arch.addPositions(weights, x, pastLength);
-    const D = x.shape[2];
-    let h = tf.reshape(x, [B * rows, D]) as tf.Tensor2D; // [B*T', D]: blocks work on 2-D rows
-    const wantCache = input.useCache === true || past !== null;
-    const layers: KVCache['layers'] = [];
-    for (let layer = 0; layer < config.numLayers; layer++) {
-      const layerPast = past ? past.layers[layer]! : (prefixes?.[layer] ?? null);
-      const ctx = { config, weights, hooks, layer, batch: B, rows, bias, positionOffset: pastLength, past: layerPast, rope };
-      // One scope per block: its intermediates are freed when it ends, not when the whole pass
-      // does (while training, what the backward needs is kept by the gradient tape itself).
-      const out = tf.tidy(() => {
-        const o = arch.block(ctx, h);
-        const hidden = hooks?.blockOutput ? (tf.reshape(hooks.blockOutput(layer, tf.reshape(o.hidden, [B, rows, D])), [B * rows, D]) as tf.Tensor2D) : o.hidden;
-        return wantCache ? { hidden, key: o.key, value: o.value } : { hidden };
-      }) as { hidden: tf.Tensor2D; key?: tf.Tensor4D; value?: tf.Tensor4D };
-      if (layer > 0) h.dispose(); // the previous block's output (the first block's input may be shared)
-      h = out.hidden;
-      if (out.key && out.value) layers.push({ key: out.key, value: out.value });
-    }
+    const run = trunk(model, arch, input, null);
+    const { batch: B, rows } = run;
+    let h = run.hidden;
+    const D = h.shape[1];
     const outRows = input.logits === 'last' ? 1 : rows;
     if (input.logits === 'last' && rows > 1) h = tf.reshape(tf.slice(tf.reshape(h, [B, rows, D]), [0, rows - 1, 0], [B, 1, D]), [B, D]);
-    const flatLogits = head(model, arch, arch.finalNorm(config, weights, h), hooks); // [B*T', V]
+    const flatLogits = head(model, arch, arch.finalNorm(model.config, model.weights, h), input.hooks); // [B*T', V]
     const logits = tf.reshape(flatLogits, [B, outRows, flatLogits.shape[1]]) as tf.Tensor3D; // [B, T', V]
-    const cache: KVCache | null = wantCache ? { layers, mask: keyMask, length: pastLength + rows } : null;
-    return { logits, cache, prependedRows } as unknown as tf.TensorContainer;
+    return { logits, cache: run.cache, prependedRows: run.prependedRows } as unknown as tf.TensorContainer;
   }) as unknown as ForwardOutput;
+}
+
+export interface HiddenInput {
+  ids: tf.Tensor2D | number[][];
+  attentionMask?: tf.Tensor2D | number[][];
+  hooks?: ForwardHooks;
+  /**
+   * While computing gradients, recompute each block in the backward pass instead of keeping its
+   * activations (only block inputs are kept). `variables` are the trainable variables the hooks
+   * may read inside blocks; their gradients flow through the recomputation.
+   */
+  recompute?: { variables: readonly tf.Variable[] } | null;
+}
+
+export interface HiddenOutput {
+  /** Final-normed hidden states [B*T', D], row-major over (batch, row). */
+  hidden: tf.Tensor2D;
+  batch: number;
+  /** T' = T + rows an inputEmbeddings hook prepended. */
+  rows: number;
+  prependedRows: number;
+}
+
+/**
+ * The forward pass without the vocabulary projection, for callers that project in chunks (the
+ * training loss: [B, T', V] logits of a 49k–152k vocabulary need not exist at once). No cache.
+ */
+export function forwardHidden(model: LoadedModel, input: HiddenInput): HiddenOutput {
+  const arch = architectureOf(model.config);
+  return tf.tidy((): tf.TensorContainer => {
+    const run = trunk(model, arch, input, input.recompute ?? null);
+    const hidden = arch.finalNorm(model.config, model.weights, run.hidden);
+    return { hidden, batch: run.batch, rows: run.rows, prependedRows: run.prependedRows } as unknown as tf.TensorContainer;
+  }) as unknown as HiddenOutput;
+}
+
+/** hidden [N, D] (final-normed) -> logits [N, V], through the lm_head hook like `forward`. */
+export function projectToVocab(model: LoadedModel, hidden: tf.Tensor2D, hooks?: ForwardHooks): tf.Tensor2D {
+  return head(model, architectureOf(model.config), hidden, hooks);
+}
+
+interface TrunkOutput {
+  /** Last block's output [B*T', D], before the final norm. */
+  hidden: tf.Tensor2D;
+  cache: KVCache | null;
+  batch: number;
+  rows: number;
+  prependedRows: number;
+}
+
+/** Embeddings and blocks; runs inside the caller's tidy. */
+function trunk(model: LoadedModel, arch: Architecture, input: ForwardInput, recomputeBlocks: HiddenInput['recompute']): TrunkOutput {
+  const { config, weights } = model;
+  const past = input.cache ?? null;
+  const hooks = input.hooks;
+  const ids = toIds(input.ids, config.vocabSize);
+  const [B, T] = ids.shape;
+  let x = embed(weights.get(arch.embeddingName) as tf.Tensor2D, ids); // [B, T, D]
+  if (!past && hooks?.inputEmbeddings) x = hooks.inputEmbeddings(x); // [B, T', D]
+  const prependedRows = x.shape[1] - T;
+  const rows = x.shape[1];
+  const prefixes = past ? null : collectPrefixes(hooks, config.numLayers, B);
+  const prefixLength = prefixes?.[0]?.key.shape[2] ?? 0;
+  const pastLength = (past?.length ?? 0) + prefixLength;
+  if (pastLength + rows > config.maxPositions) {
+    throw new InvalidInputError(`The sequence needs ${pastLength + rows} positions; the model has ${config.maxPositions}.`);
+  }
+  const keyMask = buildKeyMask(past, input.attentionMask, B, T, prependedRows, prefixLength);
+  const bias = attentionBias(keyMask, B, rows, pastLength);
+  const rope = arch.usesRope ? rotary(config, pastLength, rows) : null;
+  x = arch.addPositions(weights, x, pastLength);
+  const D = x.shape[2];
+  let h = tf.reshape(x, [B * rows, D]) as tf.Tensor2D; // [B*T', D]: blocks work on 2-D rows
+  const wantCache = input.useCache === true || past !== null;
+  const layers: KVCache['layers'] = [];
+  for (let layer = 0; layer < config.numLayers; layer++) {
+    const layerPast = past ? past.layers[layer]! : (prefixes?.[layer] ?? null);
+    const ctx: BlockContext = { config, weights, hooks, layer, batch: B, rows, bias, positionOffset: pastLength, past: layerPast, rope };
+    // A compact model's block weights are widened inside the block's scope (and again when a
+    // recomputed block runs in the backward pass), so one block's float32 weights exist at a time.
+    const blockWeights = () => (model.compact ? model.compact.layerWeights(weights, layer) : weights);
+    // One scope per block: its intermediates are freed when it ends, not when the whole pass
+    // does (while training, what the backward needs is kept by the gradient tape itself).
+    const out = tf.tidy(() => {
+      if (recomputeBlocks && !wantCache) return { hidden: recomputedBlock(arch, ctx, blockWeights, h, recomputeBlocks.variables) };
+      ctx.weights = blockWeights();
+      const o = arch.block(ctx, h);
+      const hidden = withBlockOutputHook(ctx, o.hidden);
+      return wantCache ? { hidden, key: o.key, value: o.value } : { hidden };
+    }) as { hidden: tf.Tensor2D; key?: tf.Tensor4D; value?: tf.Tensor4D };
+    if (layer > 0) h.dispose(); // the previous block's output (the first block's input may be shared)
+    h = out.hidden;
+    if (out.key && out.value) layers.push({ key: out.key, value: out.value });
+  }
+  const cache: KVCache | null = wantCache ? { layers, mask: keyMask, length: pastLength + rows } : null;
+  return { hidden: h, cache, batch: B, rows, prependedRows };
+}
+
+function withBlockOutputHook(ctx: BlockContext, hidden: tf.Tensor2D): tf.Tensor2D {
+  const { hooks, batch: B, rows, layer } = ctx;
+  if (!hooks?.blockOutput) return hidden;
+  const D = hidden.shape[1];
+  return tf.reshape(hooks.blockOutput(layer, tf.reshape(hidden, [B, rows, D])), [B * rows, D]) as tf.Tensor2D;
+}
+
+/**
+ * One block as a recomputed section: its input (and a prefix's keys/values, which may depend on
+ * trainable variables) are differentiable inputs; the mask and rotary tables are constants.
+ */
+function recomputedBlock(
+  arch: Architecture,
+  ctx: BlockContext,
+  blockWeights: () => WeightMap,
+  h: tf.Tensor2D,
+  variables: readonly tf.Variable[],
+): tf.Tensor2D {
+  const inputs: tf.Tensor[] = [h];
+  if (ctx.past) inputs.push(ctx.past.key, ctx.past.value);
+  const constants: tf.Tensor[] = [];
+  if (ctx.bias) constants.push(ctx.bias);
+  if (ctx.rope) constants.push(ctx.rope.cos, ctx.rope.sin);
+  const hasPast = ctx.past !== null;
+  const run = (...tensors: tf.Tensor[]): tf.Tensor => {
+    let i = 0;
+    const x = tensors[i++] as tf.Tensor2D;
+    const past = hasPast ? { key: tensors[i++] as tf.Tensor4D, value: tensors[i++] as tf.Tensor4D } : null;
+    const bias = ctx.bias ? (tensors[i++] as tf.Tensor4D) : null;
+    const rope = ctx.rope ? { cos: tensors[i++] as tf.Tensor2D, sin: tensors[i++] as tf.Tensor2D, single: null } : null;
+    const blockCtx: BlockContext = { ...ctx, weights: blockWeights(), past, bias, rope };
+    return withBlockOutputHook(blockCtx, arch.block(blockCtx, x).hidden);
+  };
+  return recompute(run, inputs, constants, variables) as tf.Tensor2D;
 }
 
 /** Rotary tables for the new rows; one decode row also gets the fused rotation matrices. */

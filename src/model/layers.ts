@@ -4,6 +4,7 @@
 // matMul with transposeA/transposeB falls off the XNNPACK fast path, so the stock gradient is
 // about 3x slower (see DESIGN.md, "Facts measured").
 import * as tf from '@tensorflow/tfjs';
+import { isWidenedWeight } from './compact-weights';
 import { canFuseOnWasm, fusedRmsNorm, fusedSwiGlu } from './fused-wasm';
 import type { ForwardHooks, WeightMap } from './types';
 
@@ -23,26 +24,37 @@ function matMulTrainableWeight(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
     save([a, b]);
     return {
       value: tf.matMul(a, b),
-      gradFunc: (dy, saved) => {
-        const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-        const dx = tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)); // [N, in]
-        const dw = tf.matMul(tf.transpose(xs), dy as tf.Tensor2D); // [in, out]
-        return [dx, dw];
-      },
+      // In a tidy: the backward pass frees a gradient function's intermediates (here the
+      // transposes) only when the whole pass ends, unless the function frees them itself.
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+          const dx = tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)); // [N, in]
+          const dw = tf.matMul(tf.transpose(xs), dy as tf.Tensor2D); // [in, out]
+          return [dx, dw];
+        }),
     };
   });
   return op(x, w) as tf.Tensor2D;
 }
 
 /**
- * x [N, in] @ w [in, out] for a frozen weight: only dx is computed. The weight is a long-lived base
- * tensor, so the closure may read it (only tensors created inside the op must go through save()).
+ * x [N, in] @ w [in, out] for a frozen weight: only dx is computed. A resident base weight outlives
+ * the backward pass, so the closure reads it: save() would copy it (tfjs-wasm's clone copies the
+ * data). A compact model's widened weight is freed when its block's scope ends, before the
+ * backward pass, so that one is saved.
  */
 function matMulFrozenWeight(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
-  const op = tf.customGrad((xIn) => ({
-    value: tf.matMul(xIn as tf.Tensor2D, w),
-    gradFunc: (dy) => tf.matMul(dy as tf.Tensor2D, tf.transpose(w)),
-  }));
+  const transient = isWidenedWeight(w);
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xIn, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+    if (transient) save([w]);
+    return {
+      value: tf.matMul(xIn, w),
+      // The [out, in] transpose is freed at once (see matMulTrainableWeight), not at the pass's end.
+      gradFunc: (dy, saved) => tf.tidy(() => tf.matMul(dy as tf.Tensor2D, tf.transpose(transient ? (saved[0] as tf.Tensor2D) : w))),
+    };
+  });
   return op(x) as tf.Tensor2D;
 }
 
@@ -183,12 +195,13 @@ function gatherTrainable(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
     save([idsIn]);
     return {
       value: tf.gather(tableIn, idsIn),
-      gradFunc: (dy, saved) => {
-        // tf.oneHot(..., 'float32') returns garbage on wasm; cast an int one-hot instead.
-        const oneHot = tf.cast(tf.oneHot(saved[0] as tf.Tensor1D, vocab), 'float32') as tf.Tensor2D; // [N, V]
-        const dTable = tf.matMul(tf.transpose(oneHot), dy as tf.Tensor2D); // [V, D]
-        return [dTable, tf.zerosLike(saved[0]!)];
-      },
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          // tf.oneHot(..., 'float32') returns garbage on wasm; cast an int one-hot instead.
+          const oneHot = tf.cast(tf.oneHot(saved[0] as tf.Tensor1D, vocab), 'float32') as tf.Tensor2D; // [N, V]
+          const dTable = tf.matMul(tf.transpose(oneHot), dy as tf.Tensor2D); // [V, D]
+          return [dTable, tf.zerosLike(saved[0]!)];
+        }),
     };
   });
   return op(table, ids) as tf.Tensor2D;

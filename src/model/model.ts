@@ -2,6 +2,7 @@
 // I/O-free on purpose: the model store (browser) and the Node helper (node-files.ts) both hand
 // over a map of file name -> bytes.
 import * as tf from '@tensorflow/tfjs';
+import type { CompactBlockWeights } from './compact-weights';
 import { parseConfig } from './config';
 import { CorruptModelFileError, MissingModelFileError } from './errors';
 import { architectureOf } from './families';
@@ -21,6 +22,11 @@ export interface LoadedModel {
   tokenizer: ModelTokenizer | null;
   /** For tied models: the embedding table transposed to [D, V] once, for a fast head matMul. */
   tiedHead: { source: tf.Tensor; transposed: tf.Tensor2D } | null;
+  /**
+   * Block linear weights held compact in host memory instead of in `weights` (compact-model.ts);
+   * the forward pass widens them one block at a time. Absent: every weight is in `weights`.
+   */
+  compact?: CompactBlockWeights | null;
   /** Frees every tensor the model holds. */
   dispose(): void;
 }
@@ -74,9 +80,9 @@ function normaliseFiles(files: ModelFiles): Map<string, Uint8Array> {
   return new Map(entries.map(([name, data]) => [name, data instanceof Uint8Array ? data : new Uint8Array(data as ArrayBuffer)]));
 }
 
-/** Number of parameters, counting a tied head once. */
+/** Number of parameters, counting a tied head once (and compact weights). */
 export function parameterCount(model: LoadedModel): number {
-  let total = 0;
+  let total = model.compact?.parameterCount ?? 0;
   for (const tensor of model.weights.values()) total += tensor.size;
   return total;
 }

@@ -4,7 +4,7 @@
 // updated. Progress goes to a callback; pause/resume/cancel are methods; `snapshot()` returns
 // plain data that `restore()` continues from exactly.
 import * as tf from '@tensorflow/tfjs';
-import { forward } from '../../model/forward';
+import { forwardHidden, projectToVocab } from '../../model/forward';
 import type { LoadedModel } from '../../model/model';
 import { TrainingDataError, TrainingDivergedError, SnapshotMismatchError } from '../errors';
 import { Rng } from '../rng';
@@ -12,7 +12,7 @@ import type { Adapter, NamedVariable } from '../types';
 import { clipByGlobalNorm, globalNorm } from './clip';
 import { disposeBatch, epochBatches, evalBatches, toTensors, type BatchShapes, type EncodedExample, type HostBatch } from './data';
 import type { TrainSettings } from './defaults';
-import { maskedNllSum } from './loss';
+import { chunkedMaskedNllSum, headChunkRows } from './loss';
 import { AdamW, DEFAULT_ADAMW } from './optimizer';
 import { getLr } from './schedule';
 import {
@@ -71,6 +71,13 @@ export interface TrainerInit {
    * `snapshot()` sees a consistent state while the loop waits (the engine checkpoints here).
    */
   betweenSteps?: () => Promise<void>;
+  /**
+   * Recompute each transformer block in the backward pass instead of keeping its activations
+   * (memory-plan.ts decides when a run needs it: it costs about one more forward pass).
+   */
+  recompute?: boolean;
+  /** Rows projected to the vocabulary at once; default: 32 MiB of float32 logits (loss.ts). */
+  headChunkRows?: number;
   /** Clock in milliseconds (tests pass a fake one). */
   now?: () => number;
 }
@@ -262,13 +269,24 @@ export class Trainer {
     const { model, adapter } = this.init;
     const weights = adapter.weights(model.weights);
     const runModel = weights === model.weights ? model : { ...model, weights };
-    const out = forward(runModel, {
+    const hooks = adapter.hooks({ training, seed });
+    const variables = training ? this.params.map(({ variable }) => variable) : [];
+    const out = forwardHidden(runModel, {
       ids: tensors.ids,
       attentionMask: tensors.attentionMask,
-      hooks: adapter.hooks({ training, seed }),
+      hooks,
+      recompute: training && this.init.recompute ? { variables } : null,
     });
-    const sum = maskedNllSum(out.logits, tensors.ids, tensors.lossMask, out.prependedRows);
-    out.logits.dispose();
+    const sum = chunkedMaskedNllSum({
+      hidden: out.hidden,
+      project: (rows) => projectToVocab(runModel, rows, hooks),
+      ids: tensors.ids,
+      lossMask: tensors.lossMask,
+      prepended: out.prependedRows,
+      chunkRows: this.init.headChunkRows ?? headChunkRows(model.config.vocabSize),
+      variables,
+    });
+    out.hidden.dispose();
     return sum;
   }
 

@@ -1,0 +1,325 @@
+// The memory plan of a training run, made before anything is allocated: an estimate of the peak
+// bytes a backend must hold for a model shape, method, batch and length, and the choice of
+// micro-batch, gradient accumulation and block recomputation that keeps it within what the
+// backend can hold (the wasm32 heap's 4 GiB, a WebGPU device's buffers). When even one example at
+// a time does not fit, a typed refusal says by how much, so the caller can say what to change
+// before a run aborts the heap. Pure arithmetic: no tensors here.
+//
+// The estimate follows what the runtime really keeps (model/forward.ts, model/recompute.ts,
+// train/loss.ts, train/trainer.ts); its constants were checked against the wasm heap measured by
+// tools/bench/_memory_probe.ts (docs/tuning.md lists the figures).
+
+/** The model's shape: a ModelConfig satisfies it. */
+export interface PlanModelShape {
+  family: 'gpt2' | 'llama';
+  vocabSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  numHeads: number;
+  numKvHeads: number;
+  headDim: number;
+  intermediateSize: number;
+  maxPositions: number;
+  tieWordEmbeddings: boolean;
+}
+
+export interface BackendLimits {
+  /** For messages: 'wasm', 'webgpu', … */
+  name: string;
+  /** Bytes the backend can hold at once (the wasm32 heap: 4 GiB; a GPU: its memory). */
+  budgetBytes: number;
+  /** Largest single buffer (WebGPU maxStorageBufferBindingSize / maxBufferSize), when limited. */
+  maxBufferBytes?: number;
+}
+
+/** tfjs-wasm is a wasm32 module: its heap cannot grow past 4 GiB. */
+export const WASM32_LIMITS: BackendLimits = { name: 'wasm', budgetBytes: 4 * 2 ** 30 };
+
+export interface PlanInput {
+  model: PlanModelShape;
+  /** Numbers the method trains (Adapter.parameterCount()). */
+  trainableParams: number;
+  /** Rows a method prepends to every sequence (a soft prompt's virtual tokens). */
+  virtualTokens?: number;
+  /** Examples per optimizer step. */
+  batch: number;
+  /** Tokens per example (the run's maxLength). */
+  length: number;
+  /**
+   * Bytes of one frozen block linear weight as held: 4 for float32; 2 for compact weights
+   * (model/compact-weights.ts), widened to float32 one block at a time. Embeddings, head and norms
+   * are float32 either way.
+   */
+  bytesPerFrozenWeight: number;
+  limits: BackendLimits;
+  /** Part of the budget the plan may use; the rest absorbs allocator fragmentation. Default 0.9. */
+  headroom?: number;
+  /**
+   * Which fitting setting comes first. 'largest-micro-batch' (default): the largest micro-batch,
+   * recomputing blocks when only that makes it fit; suits GPUs, whose throughput grows with the
+   * batch. 'no-recompute': the largest micro-batch that fits without recomputation, recomputing
+   * only when not even micro-batch 1 fits without it; suits CPU backends (wasm), whose throughput
+   * hardly depends on the micro-batch while recomputation costs one more forward pass.
+   */
+  prefer?: 'largest-micro-batch' | 'no-recompute';
+  /** Rows of logits projected at once (train/loss.ts headChunkRows). Default: 32 MiB of logits. */
+  headChunkRows?: number;
+}
+
+export interface MemoryEstimate {
+  /** Frozen weights as held, plus the tied head's [D, V] copy. */
+  weights: number;
+  /** Matrix-product workspace that lives with the weights (XNNPACK's packed copies on wasm). */
+  weightWorkspace: number;
+  /** Trainable values, gradients, AdamW moments, the last-good and best copies. */
+  trainableState: number;
+  /** Activations and their gradients at the backward pass's peak. */
+  activations: number;
+  /** Logits of the rows projected at once, with the loss's working copies. */
+  logits: number;
+  total: number;
+}
+
+export interface FittingPlan {
+  fits: true;
+  microBatch: number;
+  /** Micro-batches summed into one optimizer step: ceil(batch / microBatch). */
+  accumulation: number;
+  /** Recompute each block in the backward pass (costs about one more forward pass). */
+  recompute: boolean;
+  headChunkRows: number;
+  estimatedPeakBytes: number;
+  budgetBytes: number;
+  estimate: MemoryEstimate;
+}
+
+export type RefusalReason =
+  /** The frozen weights alone exceed the budget: a smaller model or compact weights are needed. */
+  | 'weights-exceed-budget'
+  /** One example of this length does not fit even with recomputation: shorten the examples. */
+  | 'batch-one-exceeds-budget'
+  /** A single tensor (usually the embedding table) exceeds the backend's largest buffer. */
+  | 'buffer-too-large';
+
+export interface Refusal {
+  fits: false;
+  reason: RefusalReason;
+  /** Estimated peak at micro-batch 1 with recomputation (the leanest setting). */
+  estimatedPeakBytes: number;
+  budgetBytes: number;
+  /** The part of the budget a plan may fill (budget × headroom). */
+  usableBytes: number;
+  /** Weights, their working copies and the trainable state: what no batch size changes. */
+  fixedBytes: number;
+  /** For 'buffer-too-large': the largest tensor and the limit. */
+  largestBufferBytes?: number;
+  maxBufferBytes?: number;
+  /** Longest example length that would fit at micro-batch 1 (0 when none does). */
+  lengthThatFits: number;
+  /** Whether the same run would fit with compact block weights (2 bytes each). */
+  compactWouldFit: boolean;
+}
+
+export type MemoryPlan = FittingPlan | Refusal;
+
+const F32 = 4;
+const MIB = 2 ** 20;
+/** The wasm module, tfjs's own tables and the allocator's slack before any tensor. */
+const BASE_OVERHEAD = 128 * MIB;
+/**
+ * The heap holds more than the tensors' bytes: the allocator rounds and fragments, and the wasm
+ * heap grows in steps. Measured: 1.10–1.20 × the tensor peak on SmolLM2-135M shapes.
+ */
+const ALLOCATOR_FACTOR = 1.15;
+/** Rows of float32 logits per chunk: 32 MiB, as train/loss.ts HEAD_CHUNK_BYTES. */
+const HEAD_CHUNK_BYTES = 32 * MIB;
+/**
+ * Floats per token per block that a block's forward and backward hold at the backward's peak,
+ * in units of the hidden width D, the MLP width I and the keys per head. tfjs keeps every saved
+ * tensor until the backward reaches it and every intermediate gradient until the whole backward
+ * ends, so this is several times the saved activations alone. Fitted to the tensor peak of LoRA
+ * on SmolLM2-135M (1 × 128: 1.72 GiB with 0.61 GiB of weights, ≈ 61 k floats per token per block).
+ */
+const HELD_PER_D = 80;
+/**
+ * GPT-2's MLP (GELU-tanh through stock autodiff: pow, tanh, several products) and LayerNorm hold
+ * more per MLP unit than Llama's hand-written SwiGLU backward; fitted to GPT-2 124M at 2 × 128
+ * without recomputation (heap 3.19 GiB).
+ */
+const HELD_PER_I = { llama: 6, gpt2: 14 } as const;
+const HELD_PER_HEAD_KEY = 4;
+/** Per token per block with recomputation: the block's input and its gradient at the boundary. */
+const BOUNDARY_PER_D = 2;
+/** Live [rows, V] float32 tensors in the loss's backward (logits, exp, one-hot int and float, dlogits). */
+const LOGIT_COPIES = 5;
+/** Trainable values: value, gradient, clipped gradient, AdamW m and v, last-good and best copies. */
+const TRAINABLE_COPIES = 7;
+
+/** Parameters of the base model (a tied head counted once); GPT-2 with its biases and LayerNorm biases. */
+export function frozenParameterCount(m: PlanModelShape): number {
+  const D = m.hiddenSize;
+  const I = m.intermediateSize;
+  const q = m.numHeads * m.headDim;
+  const kv = m.numKvHeads * m.headDim;
+  const gpt2 = m.family === 'gpt2';
+  const embeddings = m.vocabSize * D + (gpt2 ? m.maxPositions * D : 0);
+  const head = m.tieWordEmbeddings ? 0 : m.vocabSize * D;
+  const attention = D * q + 2 * D * kv + q * D;
+  const mlp = (gpt2 ? 2 : 3) * D * I;
+  // GPT-2: two LayerNorms (weight + bias) and biases on every linear; Llama: two RMSNorm weights.
+  const small = gpt2 ? 4 * D + (q + 2 * kv) + D + I + D : 2 * D;
+  const finalNorm = gpt2 ? 2 * D : D;
+  return embeddings + head + m.numLayers * (attention + mlp + small) + finalNorm;
+}
+
+/** Parameters that go through matrix products (every linear weight and the head). */
+function matMulParameterCount(m: PlanModelShape): number {
+  const D = m.hiddenSize;
+  const q = m.numHeads * m.headDim;
+  const kv = m.numKvHeads * m.headDim;
+  const perLayer = D * q + 2 * D * kv + q * D + (m.family === 'gpt2' ? 2 : 3) * D * m.intermediateSize;
+  return m.numLayers * perLayer + m.vocabSize * D;
+}
+
+/** Floats one block holds per token at its backward's peak, for sequences of `keys` positions. */
+function heldPerTokenPerBlock(m: PlanModelShape, keys: number): number {
+  return HELD_PER_D * m.hiddenSize + HELD_PER_I[m.family] * m.intermediateSize + HELD_PER_HEAD_KEY * m.numHeads * keys;
+}
+
+export function defaultHeadChunkRows(vocabSize: number): number {
+  return Math.max(1, Math.floor(HEAD_CHUNK_BYTES / (vocabSize * F32)));
+}
+
+/** Peak bytes of one training step at this micro-batch. */
+export function estimatePeak(input: PlanInput, microBatch: number, recompute: boolean): MemoryEstimate {
+  const m = input.model;
+  const rows = input.length + (input.virtualTokens ?? 0);
+  const tokens = microBatch * rows;
+  const D = m.hiddenSize;
+  // Compact storage (model/compact-weights.ts) holds the block linears only; embeddings, head and
+  // norms stay float32, and so does the tied head's [D, V] copy.
+  const tiedCopy = m.tieWordEmbeddings ? m.vocabSize * D * F32 : 0;
+  const blockLinears = matMulParameterCount(m) - m.vocabSize * D;
+  const weights = blockLinears * input.bytesPerFrozenWeight + (frozenParameterCount(m) - blockLinears) * F32 + tiedCopy;
+  // XNNPACK packs each float32 weight it multiplies by and keeps the packed copy as long as the
+  // weight lives; a frozen weight's backward also multiplies by its transpose (the largest such
+  // transient: the head's [V, D]). Weights held compact are widened one layer at a time, so only
+  // one layer's widened and packed copies (and the head's) exist at once.
+  const headFloats = m.vocabSize * D;
+  const perLayerMatMul = (matMulParameterCount(m) - headFloats) / m.numLayers;
+  const packed = input.bytesPerFrozenWeight >= F32 ? matMulParameterCount(m) : 2 * (perLayerMatMul + headFloats);
+  const weightWorkspace = (packed + headFloats) * F32;
+  const trainableState = input.trainableParams * F32 * TRAINABLE_COPIES;
+  const perBlock = heldPerTokenPerBlock(m, rows) * tokens * F32;
+  // Without recomputation every block's share is held at once; with it, the block boundaries plus
+  // the one block being recomputed. Four more [tokens, D]: embeddings, final norm, their gradients.
+  const boundaries = m.numLayers * BOUNDARY_PER_D * tokens * D * F32;
+  const activations = (recompute ? boundaries + perBlock : m.numLayers * perBlock) + 4 * tokens * D * F32;
+  const chunkRows = input.headChunkRows ?? defaultHeadChunkRows(m.vocabSize);
+  const logits = Math.min(tokens, chunkRows) * m.vocabSize * F32 * LOGIT_COPIES;
+  const tensors = weights + weightWorkspace + trainableState + activations + logits;
+  const total = BASE_OVERHEAD + tensors * ALLOCATOR_FACTOR;
+  return { weights, weightWorkspace, trainableState, activations, logits, total };
+}
+
+/**
+ * The first setting that fits in the order `prefer` gives (accumulation = ceil(batch / micro));
+ * a refusal when micro-batch 1 with recomputation does not fit.
+ */
+export function planMemory(input: PlanInput): MemoryPlan {
+  if (!(input.batch >= 1) || !(input.length >= 1)) throw new RangeError('batch and length must be at least 1');
+  const budget = input.limits.budgetBytes * (input.headroom ?? 0.9);
+  const chunkRows = input.headChunkRows ?? defaultHeadChunkRows(input.model.vocabSize);
+  const largest = largestBufferBytes(input, chunkRows);
+  const leanest = estimatePeak(input, 1, true);
+  const fixed = BASE_OVERHEAD + (leanest.weights + leanest.weightWorkspace + leanest.trainableState) * ALLOCATOR_FACTOR;
+  const refusal = (reason: RefusalReason): Refusal => ({
+    fits: false,
+    reason,
+    estimatedPeakBytes: leanest.total,
+    budgetBytes: input.limits.budgetBytes,
+    usableBytes: budget,
+    fixedBytes: fixed,
+    ...(reason === 'buffer-too-large' ? { largestBufferBytes: largest, maxBufferBytes: input.limits.maxBufferBytes } : {}),
+    lengthThatFits: lengthThatFits(input, budget),
+    compactWouldFit: input.bytesPerFrozenWeight > 2 && planMemory({ ...input, bytesPerFrozenWeight: 2 }).fits,
+  });
+  if (input.limits.maxBufferBytes !== undefined && largest > input.limits.maxBufferBytes) return refusal('buffer-too-large');
+  if (fixed > budget) return refusal('weights-exceed-budget');
+  const micros = microBatchSizes(input.batch);
+  const order: [number, boolean][] =
+    input.prefer === 'no-recompute'
+      ? [...micros.map((micro): [number, boolean] => [micro, false]), ...micros.map((micro): [number, boolean] => [micro, true])]
+      : micros.flatMap((micro): [number, boolean][] => [
+          [micro, false],
+          [micro, true],
+        ]);
+  for (const [micro, recompute] of order) {
+    // Compact weights are widened per block only when blocks are recomputed; otherwise the
+    // backward pass keeps every widened weight (float32) until it ends.
+    if (input.bytesPerFrozenWeight < F32 && !recompute) continue;
+    const estimate = estimatePeak(input, micro, recompute);
+    if (estimate.total <= budget) {
+      return {
+        fits: true,
+        microBatch: micro,
+        accumulation: Math.ceil(input.batch / micro),
+        recompute,
+        headChunkRows: chunkRows,
+        estimatedPeakBytes: estimate.total,
+        budgetBytes: input.limits.budgetBytes,
+        estimate,
+      };
+    }
+  }
+  return refusal('batch-one-exceeds-budget');
+}
+
+/** Micro-batch sizes ceil(batch / k) for k = 1, 2, …, largest first, each once. */
+function microBatchSizes(batch: number): number[] {
+  const sizes: number[] = [];
+  for (let accumulation = 1; accumulation <= batch; accumulation++) {
+    const micro = Math.ceil(batch / accumulation);
+    if (sizes.at(-1) !== micro) sizes.push(micro);
+  }
+  return sizes;
+}
+
+/** The largest single tensor of a step: the embedding table, a logits chunk, or attention scores. */
+function largestBufferBytes(input: PlanInput, chunkRows: number): number {
+  const m = input.model;
+  const rows = input.length + (input.virtualTokens ?? 0);
+  const table = m.vocabSize * m.hiddenSize * F32;
+  const logits = Math.min(rows, chunkRows) * m.vocabSize * F32;
+  const scores = m.numHeads * rows * rows * F32;
+  return Math.max(table, logits, scores);
+}
+
+/** Longest length (a multiple of 8, at least 8) that fits at micro-batch 1 with recomputation; 0 if none. */
+function lengthThatFits(input: PlanInput, budget: number): number {
+  let best = 0;
+  for (let length = 8; length <= Math.max(8, input.length); length += 8) {
+    if (estimatePeak({ ...input, length }, 1, true).total > budget) break;
+    best = length;
+  }
+  return best;
+}
+
+/** English summary for logs and the command line (the UI words the typed fields itself). */
+export function describePlan(plan: MemoryPlan): string {
+  const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+  if (plan.fits) {
+    const steps = plan.accumulation > 1 ? ` × ${plan.accumulation} accumulated` : '';
+    return `micro-batch ${plan.microBatch}${steps}${plan.recompute ? ', blocks recomputed' : ''}; estimated peak ${gib(plan.estimatedPeakBytes)} of ${gib(plan.budgetBytes)}`;
+  }
+  switch (plan.reason) {
+    case 'buffer-too-large':
+      return `a single tensor needs ${gib(plan.largestBufferBytes ?? 0)}, more than the backend's largest buffer (${gib(plan.maxBufferBytes ?? 0)}); use a smaller model or another backend`;
+    case 'weights-exceed-budget':
+      return `the model's weights and their working copies need an estimated ${gib(plan.fixedBytes)}, more than the ${gib(plan.usableBytes)} this backend can safely use (of ${gib(plan.budgetBytes)}); ${plan.compactWouldFit ? 'keep the weights compact (16-bit)' : 'use a smaller model'}`;
+    case 'batch-one-exceeds-budget':
+      return plan.lengthThatFits > 0
+        ? `one example of this length needs an estimated ${gib(plan.estimatedPeakBytes)}, more than the ${gib(plan.usableBytes)} this backend can safely use; limit examples to ${plan.lengthThatFits} tokens`
+        : `one example needs an estimated ${gib(plan.estimatedPeakBytes)}, more than the ${gib(plan.usableBytes)} this backend can safely use; use a smaller model`;
+  }
+}

@@ -1,0 +1,140 @@
+// The memory plan: parameter counts of published shapes, the estimate's direction (more rows,
+// more bytes; recomputation, fewer), the choice of micro-batch and accumulation under a budget,
+// and typed refusals. The estimate's absolute figures are checked against measured heaps by
+// tools/bench/_memory_probe.ts, not here.
+import { describe, expect, it } from 'vitest';
+import {
+  WASM32_LIMITS,
+  describePlan,
+  estimatePeak,
+  frozenParameterCount,
+  planMemory,
+  type PlanInput,
+  type PlanModelShape,
+} from '../../../src/tuning/train/memory-plan';
+
+const SMOLLM2_135M: PlanModelShape = {
+  family: 'llama',
+  vocabSize: 49152,
+  hiddenSize: 576,
+  numLayers: 30,
+  numHeads: 9,
+  numKvHeads: 3,
+  headDim: 64,
+  intermediateSize: 1536,
+  maxPositions: 8192,
+  tieWordEmbeddings: true,
+};
+const SMOLLM2_360M: PlanModelShape = { ...SMOLLM2_135M, hiddenSize: 960, numLayers: 32, numHeads: 15, numKvHeads: 5, intermediateSize: 2560 };
+const QWEN25_05B: PlanModelShape = { ...SMOLLM2_135M, vocabSize: 151936, hiddenSize: 896, numLayers: 24, numHeads: 14, numKvHeads: 2, intermediateSize: 4864, maxPositions: 32768 };
+const GPT2_124M: PlanModelShape = {
+  family: 'gpt2',
+  vocabSize: 50257,
+  hiddenSize: 768,
+  numLayers: 12,
+  numHeads: 12,
+  numKvHeads: 12,
+  headDim: 64,
+  intermediateSize: 3072,
+  maxPositions: 1024,
+  tieWordEmbeddings: true,
+};
+
+/** LoRA r = 8 on q, k, v, o of the 135M shape, as the probe trains it. */
+const LORA_135M = 30 * (2 * 8 * (576 + 576) + 2 * 8 * (576 + 192));
+
+function input(overrides: Partial<PlanInput> = {}): PlanInput {
+  return { model: SMOLLM2_135M, trainableParams: LORA_135M, batch: 4, length: 128, bytesPerFrozenWeight: 4, limits: WASM32_LIMITS, ...overrides };
+}
+
+describe('memory plan', () => {
+  it('counts the published parameter numbers', () => {
+    expect(frozenParameterCount(SMOLLM2_135M)).toBe(134_515_008);
+    expect(frozenParameterCount(GPT2_124M)).toBe(124_439_808);
+    expect(frozenParameterCount(QWEN25_05B)).toBeGreaterThan(490e6); // 494 M with q/k/v biases, which the plan leaves out
+    expect(frozenParameterCount(QWEN25_05B)).toBeLessThan(494.1e6);
+  });
+
+  it('estimates more bytes for more rows, fewer with recomputation, and fewer for compact weights', () => {
+    const at = (micro: number, recompute: boolean, extra: Partial<PlanInput> = {}) => estimatePeak(input(extra), micro, recompute).total;
+    expect(at(2, false)).toBeGreaterThan(at(1, false));
+    expect(at(4, true)).toBeGreaterThan(at(2, true));
+    expect(at(4, true)).toBeLessThan(at(4, false) / 2);
+    expect(at(1, true, { length: 256 })).toBeGreaterThan(at(1, true));
+    expect(at(1, true, { bytesPerFrozenWeight: 2 })).toBeLessThan(at(1, true));
+    // The chunked head bounds the logits whatever the batch.
+    expect(estimatePeak(input(), 64, true).logits).toBe(estimatePeak(input(), 8, true).logits);
+  });
+
+  it('135M LoRA at 4 × 128 on wasm: the whole batch at once, blocks recomputed, within 90 % of 4 GiB', () => {
+    const plan = planMemory(input());
+    expect(plan.fits).toBe(true);
+    if (!plan.fits) return;
+    expect(plan).toMatchObject({ microBatch: 4, accumulation: 1, recompute: true });
+    expect(plan.estimatedPeakBytes).toBeLessThanOrEqual(0.9 * 4 * 2 ** 30);
+    expect(describePlan(plan)).toMatch(/micro-batch 4, blocks recomputed; estimated peak \d\.\d\d GiB of 4\.00 GiB/);
+  });
+
+  it("'no-recompute' (CPU backends) takes accumulation over recomputation while micro-batch 1 fits without it", () => {
+    expect(planMemory(input({ prefer: 'no-recompute' }))).toMatchObject({ fits: true, microBatch: 1, accumulation: 4, recompute: false });
+    // 4 × 256: not even one example fits without recomputation, so the largest micro-batch with it.
+    expect(planMemory(input({ prefer: 'no-recompute', length: 256 }))).toMatchObject({ fits: true, microBatch: 4, accumulation: 1, recompute: true });
+  });
+
+  it('a small model keeps every activation (no recomputation) at batch 16', () => {
+    const small: PlanModelShape = { ...SMOLLM2_135M, vocabSize: 4096, hiddenSize: 256, numLayers: 4, numHeads: 4, numKvHeads: 4, intermediateSize: 688 };
+    const plan = planMemory(input({ model: small, batch: 16, trainableParams: 65_536 }));
+    expect(plan).toMatchObject({ fits: true, microBatch: 16, accumulation: 1, recompute: false });
+  });
+
+  it('under a tighter budget: the largest micro-batch that fits, accumulation = ceil(batch / micro)', () => {
+    const perRow = estimatePeak(input(), 2, true).total - estimatePeak(input(), 1, true).total;
+    // A budget between micro-batch 2 and 3 with recomputation.
+    const budget = (estimatePeak(input(), 2, true).total + perRow / 2) / 0.9;
+    const limits = { name: 'test', budgetBytes: budget };
+    expect(planMemory(input({ limits }))).toMatchObject({ fits: true, microBatch: 2, accumulation: 2, recompute: true });
+    expect(planMemory(input({ limits, batch: 5 }))).toMatchObject({ fits: true, microBatch: 2, accumulation: 3 });
+    const plan = planMemory(input({ limits, batch: 7 }));
+    expect(plan.fits && plan.microBatch * plan.accumulation).toBeGreaterThanOrEqual(7);
+  });
+
+  it('refuses with a typed reason when even batch 1 cannot fit, and says which length would', () => {
+    const plan = planMemory(input({ length: 8192, batch: 1 }));
+    expect(plan.fits).toBe(false);
+    if (plan.fits) return;
+    expect(plan.reason).toBe('batch-one-exceeds-budget');
+    expect(plan.estimatedPeakBytes).toBeGreaterThan(0.9 * plan.budgetBytes);
+    expect(plan.lengthThatFits).toBeGreaterThan(128);
+    expect(plan.lengthThatFits).toBeLessThan(8192);
+    expect(planMemory(input({ length: plan.lengthThatFits, batch: 1 })).fits).toBe(true);
+    expect(planMemory(input({ length: plan.lengthThatFits + 8, batch: 1 })).fits).toBe(false);
+    expect(describePlan(plan)).toMatch(new RegExp(`limit examples to ${plan.lengthThatFits} tokens`));
+  });
+
+  it('refuses a model whose weights alone exceed the budget', () => {
+    const plan = planMemory(input({ model: QWEN25_05B, batch: 1, limits: { name: 'wasm', budgetBytes: 2 * 2 ** 30 } }));
+    expect(plan).toMatchObject({ fits: false, reason: 'weights-exceed-budget' });
+    expect(plan.fits === false && plan.fixedBytes).toBeGreaterThan(0.9 * 2 * 2 ** 30);
+    expect(plan).toMatchObject({ compactWouldFit: false }); // 0.5B's float32 table and head alone fill 2 GiB
+    expect(describePlan(plan)).toMatch(/weights and their working copies need an estimated \d+\.\d\d GiB, more than the 1\.80 GiB/);
+  });
+
+  it('refuses when one tensor exceeds the backend\'s largest buffer (a WebGPU binding limit)', () => {
+    const plan = planMemory(input({ model: QWEN25_05B, batch: 1, limits: { name: 'webgpu', budgetBytes: 16 * 2 ** 30, maxBufferBytes: 128 * 2 ** 20 } }));
+    expect(plan).toMatchObject({ fits: false, reason: 'buffer-too-large', largestBufferBytes: 151936 * 896 * 4 });
+    expect(planMemory(input({ model: QWEN25_05B, batch: 1, limits: { name: 'webgpu', budgetBytes: 16 * 2 ** 30, maxBufferBytes: 2 ** 30 } })).fits).toBe(true);
+  });
+
+  it('360M: float32 weights and their packed copies alone exceed the wasm heap; compact weights would fit', () => {
+    const trainableParams = 32 * (2 * 8 * (960 + 960) + 2 * 8 * (960 + 320));
+    const refused = planMemory(input({ model: SMOLLM2_360M, trainableParams, batch: 1 }));
+    expect(refused).toMatchObject({ fits: false, reason: 'weights-exceed-budget', compactWouldFit: true });
+    expect(describePlan(refused)).toMatch(/keep the weights compact/);
+    expect(planMemory(input({ model: SMOLLM2_360M, trainableParams, batch: 4, bytesPerFrozenWeight: 2 }))).toMatchObject({ fits: true });
+  });
+
+  it('rejects a batch or length below 1', () => {
+    expect(() => planMemory(input({ batch: 0 }))).toThrow(RangeError);
+    expect(() => planMemory(input({ length: 0 }))).toThrow(RangeError);
+  });
+});

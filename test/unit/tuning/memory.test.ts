@@ -1,0 +1,250 @@
+// Training-memory paths against the plain ones: the chunked head + loss and per-block
+// recomputation must give the same loss and gradients as keeping whole-model activations and
+// [B, T, V] logits, for LoRA (including a LoRA on lm_head, and dropout) and prompt tuning, on
+// GPT-2 and Llama-family models; and they must not leak tensors over training steps.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forward, forwardHidden, projectToVocab } from '../../../src/model/forward';
+import type { LoadedModel } from '../../../src/model/model';
+import { loraMethod } from '../../../src/tuning/methods/lora/method';
+import { promptTuningMethod } from '../../../src/tuning/methods/prompt-tuning/method';
+import { disposeBatch, padBatch, toTensors } from '../../../src/tuning/train/data';
+import { chooseDefaults } from '../../../src/tuning/train/defaults';
+import { chunkedMaskedNllSum, headChunkRows, maskedNllSum } from '../../../src/tuning/train/loss';
+import { Trainer } from '../../../src/tuning/train/trainer';
+import type { Adapter } from '../../../src/tuning/types';
+import { adapterContext, loadFixture, perturb, randomExamples, useCpu } from './helpers';
+
+type Path = { chunkRows: number | null; recompute: boolean };
+
+/** Loss and gradients of the summed masked NLL under one of the paths. */
+function lossAndGrads(model: LoadedModel, adapter: Adapter, path: Path, training: boolean, seed = 11): { loss: number; grads: Float32Array[] } {
+  const batch = padBatch(randomExamples(model.config.vocabSize, 3, 14, 5));
+  const tensors = toTensors(batch);
+  const variables = adapter.trainable().map(({ variable }) => variable);
+  const hooks = adapter.hooks({ training, seed });
+  const result = tf.variableGrads(() => {
+    if (path.chunkRows === null && !path.recompute) {
+      const out = forward(model, { ids: tensors.ids, attentionMask: tensors.attentionMask, hooks });
+      return maskedNllSum(out.logits, tensors.ids, tensors.lossMask, out.prependedRows);
+    }
+    const out = forwardHidden(model, { ids: tensors.ids, attentionMask: tensors.attentionMask, hooks, recompute: path.recompute ? { variables } : null });
+    return chunkedMaskedNllSum({
+      hidden: out.hidden,
+      project: (rows) => projectToVocab(model, rows, hooks),
+      ids: tensors.ids,
+      lossMask: tensors.lossMask,
+      prepended: out.prependedRows,
+      chunkRows: path.chunkRows ?? Number.MAX_SAFE_INTEGER,
+      variables,
+    });
+  }, variables);
+  disposeBatch(tensors);
+  const loss = result.value.dataSync()[0]!;
+  const grads = variables.map((v) => result.grads[v.name]!.dataSync() as Float32Array);
+  result.value.dispose();
+  for (const g of Object.values(result.grads)) g.dispose();
+  return { loss, grads };
+}
+
+/** max |a − b| / max |a| over all gradients: relative to the gradient's own scale. */
+function relativeError(a: Float32Array[], b: Float32Array[]): number {
+  let worst = 0;
+  let scale = 0;
+  a.forEach((ga, i) => {
+    const gb = b[i]!;
+    expect(gb.length).toBe(ga.length);
+    for (let j = 0; j < ga.length; j++) {
+      worst = Math.max(worst, Math.abs(ga[j]! - gb[j]!));
+      scale = Math.max(scale, Math.abs(ga[j]!));
+    }
+  });
+  expect(scale).toBeGreaterThan(1e-4); // a gradient that is really there
+  return worst / scale;
+}
+
+const PATHS: [string, Path][] = [
+  ['chunked head (5 rows a chunk)', { chunkRows: 5, recompute: false }],
+  ['recomputed blocks', { chunkRows: null, recompute: true }],
+  ['both', { chunkRows: 7, recompute: true }],
+];
+
+describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('training-memory paths on %s', (fixture) => {
+  let model: LoadedModel;
+  beforeAll(async () => {
+    await useCpu();
+    model = await loadFixture(fixture);
+  });
+  afterAll(() => model.dispose());
+
+  function lora(dropout: number, withHead: boolean): Adapter {
+    const base = loraMethod.defaultConfig(model.config);
+    const targetModules = withHead ? '.*(attn|proj|lm_head).*' : base.targetModules;
+    const adapter = loraMethod.create({ ...base, r: 4, dropout, targetModules }, adapterContext(model, 3));
+    perturb(adapter, 9); // B ≠ 0, so A gets a gradient too
+    return adapter;
+  }
+
+  function prompt(): Adapter {
+    const config = { ...promptTuningMethod.defaultConfig(model.config), numVirtualTokens: 3 };
+    const adapter = promptTuningMethod.create({ ...config, init: 'random' }, adapterContext(model, 3));
+    perturb(adapter, 9);
+    return adapter;
+  }
+
+  const adapters: [string, () => Adapter][] = [
+    ['LoRA', () => lora(0, false)],
+    // A dropout mask depends on the shape it is drawn for, so dropout before lm_head differs by
+    // chunk: dropout is tested inside blocks (recomputed with the same shape), lm_head without it.
+    ['LoRA with dropout', () => lora(0.2, false)],
+    ['LoRA on lm_head too', () => lora(0, true)],
+    ['prompt tuning', () => prompt()],
+  ];
+
+  describe.each(adapters)('%s', (_name, make) => {
+    it.each(PATHS)('%s: same loss and gradients as the plain path', (_path, path) => {
+      const adapter = make();
+      const plain = lossAndGrads(model, adapter, { chunkRows: null, recompute: false }, true);
+      const other = lossAndGrads(model, adapter, path, true);
+      expect(Math.abs(other.loss - plain.loss) / Math.abs(plain.loss)).toBeLessThan(1e-5);
+      expect(relativeError(plain.grads, other.grads)).toBeLessThan(1e-5);
+      adapter.dispose();
+    });
+  });
+
+  it('the check can fail: another dropout seed changes the gradients', () => {
+    const adapter = lora(0.2, false);
+    const a = lossAndGrads(model, adapter, { chunkRows: 7, recompute: true }, true, 11);
+    const b = lossAndGrads(model, adapter, { chunkRows: null, recompute: false }, true, 12);
+    expect(relativeError(a.grads, b.grads)).toBeGreaterThan(1e-3);
+    adapter.dispose();
+  });
+
+  it('leaves no tensor behind: the count is flat over repeated gradient computations', () => {
+    const adapter = lora(0.2, true);
+    lossAndGrads(model, adapter, { chunkRows: 7, recompute: true }, true);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) lossAndGrads(model, adapter, { chunkRows: 7, recompute: true }, true, i);
+    expect(tf.memory().numTensors).toBe(before);
+    adapter.dispose();
+  });
+});
+
+describe('Trainer with recomputation and a chunked head', () => {
+  let model: LoadedModel;
+  beforeAll(async () => {
+    await useCpu();
+    model = await loadFixture('tiny-llama');
+  });
+  afterAll(() => model.dispose());
+
+  const train = () => randomExamples(320, 8, 12, 1);
+  const heldOut = () => randomExamples(320, 3, 12, 2);
+  const settings = (overrides = {}) => ({
+    ...chooseDefaults({ stats: { count: 8, meanTokens: 12, maxTokens: 12, p95Tokens: 12 }, optimizer: loraMethod.optimizer, contextTokens: 64 }),
+    batchSize: 2,
+    gradAccumSteps: 1,
+    maxSteps: 4,
+    lr: 1e-2,
+    ...overrides,
+  });
+  const lora = (dropout = 0.1) => loraMethod.create({ ...loraMethod.defaultConfig(model.config), r: 4, dropout }, adapterContext(model, 5));
+  const values = (adapter: Adapter) => adapter.trainable().flatMap(({ variable }) => Array.from(variable.dataSync()));
+
+  it('trains to the same adapter as the plain path, and the tensor count stays flat across steps', async () => {
+    const plainAdapter = lora();
+    const plain = new Trainer({ model, adapter: plainAdapter, train: train(), heldOut: heldOut(), settings: settings(), headChunkRows: 10_000 });
+    const plainResult = await plain.run();
+
+    const leanAdapter = lora();
+    const counts: number[] = [];
+    const lean = new Trainer({
+      model,
+      adapter: leanAdapter,
+      train: train(),
+      heldOut: heldOut(),
+      settings: settings(),
+      recompute: true,
+      headChunkRows: 5,
+      onProgress: () => counts.push(tf.memory().numTensors),
+    });
+    const leanResult = await lean.run();
+    expect(counts).toHaveLength(4);
+    expect(new Set(counts.slice(1)).size).toBe(1);
+    const a = values(plainAdapter);
+    const b = values(leanAdapter);
+    const scale = Math.max(...a.map(Math.abs));
+    expect(Math.max(...a.map((x, i) => Math.abs(x - b[i]!))) / scale).toBeLessThan(1e-5);
+    expect(Math.abs(leanResult.finalHeldOutLoss! - plainResult.finalHeldOutLoss!)).toBeLessThan(1e-5);
+    [plain, lean].forEach((t) => t.dispose());
+    [plainAdapter, leanAdapter].forEach((x) => x.dispose());
+  });
+
+  it('accumulation over uneven micro-batches (3 + 2) with recomputation gives the update of one batch of 5', async () => {
+    // Without dropout: a dropout mask depends on the shape of the batch it is drawn for.
+    const five = train().slice(0, 5);
+    const oneBatch = lora(0);
+    const t1 = new Trainer({ model, adapter: oneBatch, train: five, heldOut: [], settings: settings({ batchSize: 5, maxSteps: 1 }), headChunkRows: 10_000 });
+    await t1.run();
+    const accumulated = lora(0);
+    const t2 = new Trainer({
+      model,
+      adapter: accumulated,
+      train: five,
+      heldOut: [],
+      settings: settings({ batchSize: 3, gradAccumSteps: 2, maxSteps: 1 }),
+      recompute: true,
+      headChunkRows: 7,
+    });
+    await t2.run();
+    const untouched = lora(0);
+    const a = values(oneBatch);
+    const scale = Math.max(...a.map(Math.abs));
+    expect(Math.max(...a.map((x, i) => Math.abs(x - values(accumulated)[i]!))) / scale).toBeLessThan(1e-5);
+    expect(Math.max(...a.map((x, i) => Math.abs(x - values(untouched)[i]!)))).toBeGreaterThan(1e-4); // the step moved it
+    [t1, t2].forEach((t) => t.dispose());
+    [oneBatch, accumulated, untouched].forEach((x) => x.dispose());
+  });
+
+  it('keeps far fewer bytes from the forward pass for the backward pass', () => {
+    const adapter = lora();
+    const variables = adapter.trainable().map(({ variable }) => variable);
+    const tensors = toTensors(padBatch(randomExamples(320, 8, 40, 4)));
+    const heldAtEndOfForward = (lean: boolean): number => {
+      const start = tf.memory().numBytes;
+      let held = 0;
+      const hooks = adapter.hooks({ training: true, seed: 1 });
+      const result = tf.variableGrads(() => {
+        const out = forwardHidden(model, { ids: tensors.ids, attentionMask: tensors.attentionMask, hooks, recompute: lean ? { variables } : null });
+        const loss = chunkedMaskedNllSum({
+          hidden: out.hidden,
+          project: (rows) => projectToVocab(model, rows, hooks),
+          ids: tensors.ids,
+          lossMask: tensors.lossMask,
+          prepended: 0,
+          chunkRows: lean ? 16 : 10_000,
+          variables,
+        });
+        out.hidden.dispose();
+        held = tf.memory().numBytes - start;
+        return loss;
+      }, variables);
+      result.value.dispose();
+      for (const g of Object.values(result.grads)) g.dispose();
+      return held;
+    };
+    const plain = heldAtEndOfForward(false);
+    const lean = heldAtEndOfForward(true);
+    // Block inputs [320, 32] × 2 layers and a few row-sized tensors, against every activation and
+    // the [320, 320] logits.
+    expect(lean).toBeLessThan(plain / 4);
+    disposeBatch(tensors);
+    adapter.dispose();
+  });
+
+  it('headChunkRows keeps one chunk of float32 logits within the byte budget', () => {
+    expect(headChunkRows(49152)).toBe(170); // 32 MiB / (49,152 × 4 B)
+    expect(headChunkRows(151936)).toBe(55);
+    expect(headChunkRows(10 ** 9)).toBe(1);
+  });
+});
