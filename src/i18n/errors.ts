@@ -82,6 +82,14 @@ export const errorsEn = {
   'error.training-data.none-usable': 'No usable training examples: every example is empty or too long.',
   'error.training-diverged':
     'Training stopped at step {step}: the loss became NaN or infinite. The adapter from the last good step was kept. Try a lower learning rate.',
+  'error.too-large-to-train.weights':
+    "Training this model needs about {fixed} for its weights and training state before any example, more than the {backend} backend can use ({usable}). Choose a smaller model.",
+  'error.too-large-to-train.length':
+    'Even one example of {length} tokens needs about {needed} on the {backend} backend, which can use {usable}. Limit examples to {fits} tokens (Advanced → Longest example), or choose a smaller model.',
+  'error.too-large-to-train.model':
+    'Even one example needs about {needed} on the {backend} backend, which can use {usable}. Choose a smaller model.',
+  'error.too-large-to-train.buffer':
+    "One tensor of this run needs {largest}, more than the {backend} backend's largest buffer ({limit}). Switch the compute backend to WASM, or choose a smaller model.",
   'error.snapshot-mismatch': 'Cannot resume training from this checkpoint: {reason}. Start a new run instead.',
 
   // ---- the engine ------------------------------------------------------------------------------

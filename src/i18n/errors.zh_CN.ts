@@ -74,6 +74,10 @@ export const errorsZhCN: Record<string, string> = {
   'error.training-data.none': '没有训练示例；请先采集或导入一些示例。',
   'error.training-data.none-usable': '没有可用的训练示例：每个示例要么为空，要么太长。',
   'error.training-diverged': '训练在第 {step} 步停止：损失变为 NaN 或无穷大。已保留最后一个正常步骤的适配器。请尝试降低学习率。',
+  'error.too-large-to-train.weights': '训练此模型在处理任何示例之前，权重和训练状态就需要约 {fixed}，超出了 {backend} 后端可用的 {usable}。请选择更小的模型。',
+  'error.too-large-to-train.length': '即使只用一个 {length} 词元的示例，在 {backend} 后端上也需要约 {needed}，而可用的只有 {usable}。请把示例限制在 {fits} 词元以内（“高级设置”→“最长示例”），或选择更小的模型。',
+  'error.too-large-to-train.model': '即使只用一个示例，在 {backend} 后端上也需要约 {needed}，而可用的只有 {usable}。请选择更小的模型。',
+  'error.too-large-to-train.buffer': '本次训练中有一个张量需要 {largest}，超出了 {backend} 后端单个缓冲区的上限（{limit}）。请把计算后端切换为 WASM，或选择更小的模型。',
   'error.snapshot-mismatch': '无法从此检查点继续训练：{reason}。请改为开始新的训练。',
 
   // ---- the engine ------------------------------------------------------------------------------

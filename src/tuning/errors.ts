@@ -2,6 +2,7 @@
 // (src/i18n/errors.ts); details that come from a file or a validator (a field name, a reason)
 // travel as parameters.
 import { AttuneError, type ErrorKey, type ErrorParams } from '../errors/attune-error';
+import type { Refusal } from './train/memory-plan';
 
 /** Any tuning failure: callers that only need "tuning failed" test for this. */
 export class TuningError extends AttuneError {
@@ -55,6 +56,27 @@ export class TrainingDataError extends TuningError {
     if (typeof detail === 'string') super('error.training-data', { detail });
     else super(detail.key, detail.params);
   }
+}
+
+/**
+ * The memory plan found that the run cannot fit the backend even one example at a time; raised
+ * before anything is allocated, so nothing aborts and nothing is lost.
+ */
+export class TooLargeToTrainError extends TuningError {
+  constructor(readonly plan: Refusal) {
+    super(...tooLargeWording(plan));
+  }
+}
+
+function tooLargeWording(plan: Refusal): [ErrorKey, ErrorParams] {
+  const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+  const common = { backend: plan.backend, usable: gib(plan.usableBytes), needed: gib(plan.estimatedPeakBytes) };
+  if (plan.reason === 'buffer-too-large') {
+    return ['error.too-large-to-train.buffer', { ...common, largest: gib(plan.largestBufferBytes ?? 0), limit: gib(plan.maxBufferBytes ?? 0) }];
+  }
+  if (plan.reason === 'weights-exceed-budget') return ['error.too-large-to-train.weights', { ...common, fixed: gib(plan.fixedBytes) }];
+  if (plan.lengthThatFits > 0) return ['error.too-large-to-train.length', { ...common, length: plan.length, fits: plan.lengthThatFits }];
+  return ['error.too-large-to-train.model', common];
 }
 
 /** The loss became NaN or infinite; the last good adapter is kept. */

@@ -133,6 +133,8 @@ export interface TuningMethod<N extends MethodName = MethodName> {
   defaultConfig(model: ModelConfig): MethodConfigMap[N];
   /** Positions the method prepends to every sequence (soft prompts); they take from the context. */
   virtualTokens(config: MethodConfigMap[N]): number;
+  /** Numbers the method would train with this config on this model (before creating anything). */
+  parameterCount(config: MethodConfigMap[N], model: ModelConfig): number;
   /** Throws TuningConfigError naming the bad field. `model` adds checks against the model. */
   validate(config: MethodConfigMap[N], model?: ModelConfig): void;
   /** A fresh, untrained adapter (leaves the model's outputs unchanged where the method allows). */

@@ -10,6 +10,7 @@ import { exportAdapter } from '../../tuning/peft/files';
 import { writeAdapterDirectory } from '../../tuning/peft/node-dir';
 import { methodFlagSpecs, methodFromFlags } from '../method-flags';
 import type { TrainSettings } from '../../tuning/train/defaults';
+import { describePlan } from '../../tuning/train/memory-plan';
 import { prepareTraining } from '../../tuning/train/prepare';
 import type { TrainProgress } from '../../tuning/train/trainer';
 
@@ -52,6 +53,7 @@ export const trainCommand: Command = {
         onProgress: flags.quiet ? undefined : progressPrinter(io),
       });
       for (const note of run.notes) io.err(`${note}\n`);
+      if (run.memory && !flags.quiet) io.err(`memory plan (${run.memory.backend}): ${describePlan(run.memory)}\n`);
       const cancel = () => run.trainer.cancel();
       process.once('SIGINT', cancel);
       const result = await run.trainer.run().finally(() => process.off('SIGINT', cancel));
@@ -69,6 +71,9 @@ export const trainCommand: Command = {
         seconds: Math.round((performance.now() - started) / 100) / 10,
         trainableParameters: run.adapter.parameterCount(),
         settings: run.settings,
+        memoryPlan: run.memory
+          ? { backend: run.memory.backend, microBatch: run.memory.microBatch, accumulation: run.memory.accumulation, recompute: run.memory.recompute, estimatedPeakBytes: Math.round(run.memory.estimatedPeakBytes), budgetBytes: run.memory.budgetBytes }
+          : null,
         out,
       };
       run.trainer.dispose();

@@ -13,6 +13,7 @@ import type { ErrorInfo } from '../../errors/attune-error';
 import type { ChatMessage } from '../../model/chat-template';
 import type { MethodName, MethodSummary } from '../../tuning/types';
 import type { TrainSettings } from '../../tuning/train/defaults';
+import type { FittingPlan } from '../../tuning/train/memory-plan';
 
 // A generate request's chat turns are the model's own message shape; exported here so pages
 // build them against the protocol they send, not against the model.
@@ -89,6 +90,8 @@ export interface TrainDefaults {
   settings: TrainSettings;
   methodConfig: Record<string, ConfigValue>;
   exampleCount: number;
+  /** How the run would fit the backend's memory (micro-batch × accumulation, peak); null: not planned. */
+  memory: FittingPlan | null;
 }
 
 // ---- training state ---------------------------------------------------------------------------

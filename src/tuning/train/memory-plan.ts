@@ -35,6 +35,18 @@ export interface BackendLimits {
 /** tfjs-wasm is a wasm32 module: its heap cannot grow past 4 GiB. */
 export const WASM32_LIMITS: BackendLimits = { name: 'wasm', budgetBytes: 4 * 2 ** 30 };
 
+/**
+ * What a run on this tfjs backend may use; null where no plan is made. WASM: its 4 GiB heap.
+ * WebGPU: the page cannot learn the GPU's memory, so 4 GiB, the size of the smallest GPUs that run
+ * these models (a too-large single weight is caught when the model loads, backend/limits.ts).
+ * CPU and WebGL hold tensors in JavaScript memory or textures with no fixed ceiling: no plan.
+ */
+export function memoryLimitsFor(backend: string): BackendLimits | null {
+  if (backend === 'wasm') return WASM32_LIMITS;
+  if (backend === 'webgpu') return { name: 'webgpu', budgetBytes: 4 * 2 ** 30 };
+  return null;
+}
+
 export interface PlanInput {
   model: PlanModelShape;
   /** Numbers the method trains (Adapter.parameterCount()). */
@@ -82,6 +94,8 @@ export interface MemoryEstimate {
 
 export interface FittingPlan {
   fits: true;
+  /** The backend planned for (BackendLimits.name). */
+  backend: string;
   microBatch: number;
   /** Micro-batches summed into one optimizer step: ceil(batch / microBatch). */
   accumulation: number;
@@ -104,6 +118,10 @@ export type RefusalReason =
 export interface Refusal {
   fits: false;
   reason: RefusalReason;
+  /** The backend planned for (BackendLimits.name). */
+  backend: string;
+  /** The example length planned for. */
+  length: number;
   /** Estimated peak at micro-batch 1 with recomputation (the leanest setting). */
   estimatedPeakBytes: number;
   budgetBytes: number;
@@ -236,6 +254,8 @@ export function planMemory(input: PlanInput): MemoryPlan {
   const refusal = (reason: RefusalReason): Refusal => ({
     fits: false,
     reason,
+    backend: input.limits.name,
+    length: input.length,
     estimatedPeakBytes: leanest.total,
     budgetBytes: input.limits.budgetBytes,
     usableBytes: budget,
@@ -262,6 +282,7 @@ export function planMemory(input: PlanInput): MemoryPlan {
     if (estimate.total <= budget) {
       return {
         fits: true,
+        backend: input.limits.name,
         microBatch: micro,
         accumulation: Math.ceil(input.batch / micro),
         recompute,

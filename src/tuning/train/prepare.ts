@@ -3,9 +3,10 @@
 // the data's size and lengths, and applies any overrides the user gave.
 import * as tf from '@tensorflow/tfjs';
 import type { LoadedModel } from '../../model/model';
-import { TrainingDataError } from '../errors';
+import { TooLargeToTrainError, TrainingDataError } from '../errors';
 import { getMethod } from '../registry';
-import type { Adapter, MethodConfigMap, MethodName } from '../types';
+import type { Adapter, MethodConfigMap, MethodName, TuningMethod } from '../types';
+import { memoryLimitsFor, planMemory, type BackendLimits, type FittingPlan } from './memory-plan';
 import { dataStats, fitExamples, splitExamples, tokenizeExamples, type TrainingExample } from './data';
 import { chooseDefaults, warmupFor, type TrainSettings } from './defaults';
 import { Trainer, type TrainProgress } from './trainer';
@@ -26,11 +27,15 @@ export interface PrepareInput<N extends MethodName = MethodName> {
   betweenSteps?: () => Promise<void>;
   /** Batch shape policy; by default 'stable' on GPU backends (they compile per shape), else 'tight'. */
   batchShapes?: 'tight' | 'stable';
+  /** What the backend can hold; by default the active tfjs backend's (memoryLimitsFor). null: no plan. */
+  memoryLimits?: BackendLimits | null;
 }
 
 export interface PreparedRun {
   adapter: Adapter;
   trainer: Trainer;
+  /** How the run fits the backend's memory; null where no plan is made (CPU). */
+  memory: FittingPlan | null;
   settings: TrainSettings;
   trainCount: number;
   heldOutCount: number;
@@ -41,6 +46,8 @@ export interface PreparedRun {
 /** Everything about a run that needs no tensors: its config, data and settings. */
 export interface TrainingPlan<N extends MethodName = MethodName> {
   config: MethodConfigMap[N];
+  /** How the run fits the backend's memory (micro-batch, accumulation, recomputation); null: not planned. */
+  memory: FittingPlan | null;
   settings: TrainSettings;
   train: ReturnType<typeof fitExamples>;
   heldOut: ReturnType<typeof fitExamples>;
@@ -72,6 +79,7 @@ export function planTraining<N extends MethodName>(input: Omit<PrepareInput<N>, 
   const stats = dataStats(trainTokens.map((t) => t.prompt.length + t.completion.length));
   const settings: TrainSettings = { ...chooseDefaults({ stats, optimizer: method.optimizer, contextTokens }), ...input.overrides };
   if (settings.maxLength > contextTokens) settings.maxLength = contextTokens;
+  const memory = fitMemory(input, method, config, settings);
   const train = fitExamples(trainTokens, settings.maxLength);
   if (input.overrides?.warmupSteps === undefined) {
     // The run length may come from the overrides (--steps, --epochs, batch size): size warmup to it.
@@ -80,12 +88,44 @@ export function planTraining<N extends MethodName>(input: Omit<PrepareInput<N>, 
   }
   const heldOut = fitExamples(heldOutTokens, settings.maxLength);
   if (train.examples.length === 0) throw new TrainingDataError({ key: 'error.training-data.none-usable' });
-  return { config, settings, train, heldOut, splitNote: split.note };
+  return { config, memory, settings, train, heldOut, splitNote: split.note };
+}
+
+/**
+ * The memory plan, made before anything is allocated: when the batch does not fit the backend at
+ * once, it is split into micro-batches whose gradients are summed (settings change accordingly);
+ * when not even one example fits, TooLargeToTrainError says what to change.
+ */
+function fitMemory<N extends MethodName>(
+  input: Pick<PrepareInput<N>, 'model' | 'memoryLimits'>,
+  method: TuningMethod<N>,
+  config: MethodConfigMap[N],
+  settings: TrainSettings,
+): FittingPlan | null {
+  const limits = input.memoryLimits === undefined ? memoryLimitsFor(tf.getBackend()) : input.memoryLimits;
+  if (!limits) return null;
+  const model = input.model.config;
+  const plan = planMemory({
+    model,
+    trainableParams: method.parameterCount(config, model),
+    virtualTokens: method.virtualTokens(config),
+    batch: settings.batchSize * settings.gradAccumSteps,
+    length: settings.maxLength,
+    bytesPerFrozenWeight: 4,
+    limits,
+    // On CPU backends throughput hardly depends on the micro-batch, while recomputation costs a
+    // forward pass: prefer smaller micro-batches first. GPUs gain from larger ones.
+    prefer: limits.name === 'wasm' ? 'no-recompute' : 'largest-micro-batch',
+  });
+  if (!plan.fits) throw new TooLargeToTrainError(plan);
+  settings.batchSize = plan.microBatch;
+  settings.gradAccumSteps = plan.accumulation;
+  return plan;
 }
 
 export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): PreparedRun {
   const { model } = input;
-  const { config, settings, train, heldOut, splitNote } = planTraining(input);
+  const { config, memory, settings, train, heldOut, splitNote } = planTraining(input);
   const tokenizer = model.tokenizer!;
   const adapter = getMethod(input.method).create(config, {
     model: model.config,
@@ -105,10 +145,12 @@ export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): P
       onProgress: input.onProgress,
       betweenSteps: input.betweenSteps,
       batchShapes: input.batchShapes ?? batchShapesFor(tf.getBackend()),
+      ...(memory ? { recompute: memory.recompute, headChunkRows: memory.headChunkRows } : {}),
     });
     return {
       adapter,
       trainer,
+      memory,
       settings,
       trainCount: train.examples.length,
       heldOutCount: heldOut.examples.length,

@@ -70,15 +70,14 @@ interface Props {
   values: AdvancedValues;
   defaults: TrainDefaults | null;
   disabled: boolean;
-  onOpen(): void;
   onChange(values: AdvancedValues): void;
 }
 
-export function AdvancedSettings({ method, values, defaults, disabled, onOpen, onChange }: Props) {
+export function AdvancedSettings({ method, values, defaults, disabled, onChange }: Props) {
   const own = advancedMethodFields(method).map((f) => f.key);
   const fields = [...TRAIN_FIELDS, ...own];
   return (
-    <details class="train-advanced" data-testid="train-advanced" onToggle={(e) => (e.currentTarget as HTMLDetailsElement).open && onOpen()}>
+    <details class="train-advanced" data-testid="train-advanced">
       <summary>{t('train.advanced')}</summary>
       <p class="hint">{t('train.advanced.hint')}</p>
       <div class="train-advanced-grid">

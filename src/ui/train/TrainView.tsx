@@ -28,6 +28,38 @@ function errorText(error: unknown): string {
   return describeError(error);
 }
 
+/** The run's memory plan: how the batch is split to fit the backend, and the estimated peak. */
+function MemoryPlanLine({ defaults, error }: { defaults: TrainDefaults | null; error: string | null }) {
+  if (error) {
+    return (
+      <p class="form-error" role="alert" data-testid="train-memory-plan" data-fits="false">
+        {error}
+      </p>
+    );
+  }
+  const plan = defaults?.memory;
+  if (!defaults || !plan) return null;
+  const batch = defaults.settings.batchSize * defaults.settings.gradAccumSteps;
+  const values = {
+    batch,
+    micro: plan.microBatch,
+    steps: plan.accumulation,
+    peak: formatGiB(plan.estimatedPeakBytes),
+    budget: formatGiB(plan.budgetBytes),
+    backend: plan.backend.toUpperCase(),
+  };
+  return (
+    <p class="hint" data-testid="train-memory-plan" data-fits="true" data-micro-batch={plan.microBatch} data-accumulation={plan.accumulation}>
+      {t(plan.accumulation > 1 ? 'train.memory.split' : 'train.memory.whole', values)}
+      {plan.recompute ? ` ${t('train.memory.recompute')}` : ''}
+    </p>
+  );
+}
+
+function formatGiB(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+}
+
 /** Engine state, kept in sync: the current run's stream when one is active. */
 function useTrainState(onError: (message: string) => void) {
   const [state, setState] = useState<TrainState>(idleTrainState);
@@ -79,12 +111,23 @@ export function TrainView() {
 
   const selectedCount = tag === '' ? total : (tags.find((f) => f.value === tag)?.count ?? 0);
 
-  const loadDefaults = () => {
+  // What one click would use, with its memory plan, shown before Train is pressed; asked again
+  // whenever the examples or the method change.
+  const [planError, setPlanError] = useState<string | null>(null);
+  useEffect(() => {
     if (!selectedCount || !method) return;
+    let current = true;
+    setPlanError(null);
     getEngineClient()
       .request('train.defaults', { examples: selectionFrom(tag), method })
-      .then(setDefaults, (error: unknown) => showError(t('train.error', { message: errorText(error) })));
-  };
+      .then(
+        (next) => current && setDefaults(next),
+        (error: unknown) => current && setPlanError(errorText(error)),
+      );
+    return () => {
+      current = false;
+    };
+  }, [tag, method, selectedCount]);
 
   const active = isActivePhase(state.phase);
 
@@ -160,12 +203,13 @@ export function TrainView() {
         <p data-testid="train-example-count" data-count={selectedCount ?? ''} aria-live="polite">
           {selectedCount === 0 ? t('train.examples.none') : selectedCount === null ? '' : t('train.examples.count', { count: selectedCount })}
         </p>
+        <MemoryPlanLine defaults={defaults} error={planError} />
         {'text' in summary && (
           <p class="hint" data-testid="train-method-description">
             {summary.text[getLocale()].description}
           </p>
         )}
-        <AdvancedSettings method={summary} values={advanced} defaults={defaults} disabled={active} onOpen={loadDefaults} onChange={setAdvanced} />
+        <AdvancedSettings method={summary} values={advanced} defaults={defaults} disabled={active} onChange={setAdvanced} />
         {formError && (
           <p class="form-error" role="alert" data-testid="train-form-error">
             {formError}

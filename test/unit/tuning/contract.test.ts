@@ -61,6 +61,13 @@ describe.each(FAMILY_FIXTURES)('tuning contract on %s', (fixture) => {
       adapter.dispose();
     });
 
+    it("knows its trainable-parameter count before creating anything", () => {
+      const adapter = create();
+      expect(method.parameterCount(smallConfig(method, model), model.config)).toBe(adapter.parameterCount());
+      expect(adapter.parameterCount()).toBe(adapter.trainable().reduce((sum, { variable }) => sum + variable.size, 0));
+      adapter.dispose();
+    });
+
     it('gradients match central finite differences', async () => {
       const adapter = create();
       perturb(adapter, 5);

@@ -105,7 +105,7 @@ export class TrainController {
     return this.deps.models.use(async ({ model }) => {
       if (!model.tokenizer) throw new EngineError('error.training-data.no-tokenizer');
       const plan = planTraining({ model, method, examples });
-      return { settings: plan.settings, methodConfig: plan.config as unknown as Record<string, ConfigValue>, exampleCount: examples.length };
+      return { settings: plan.settings, methodConfig: plan.config as unknown as Record<string, ConfigValue>, exampleCount: examples.length, memory: plan.memory };
     });
   }
 

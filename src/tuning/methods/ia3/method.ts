@@ -157,6 +157,7 @@ export const ia3Method: TuningMethod<'ia3'> = {
   preservesOutputsAtInit: true,
   defaultConfig: defaultIa3Config,
   virtualTokens: () => 0,
+  parameterCount: (config, model) => targeted(config, model).reduce((sum, t) => sum + (t.feedforward ? t.module.inFeatures : t.module.outFeatures), 0),
   validate: validateIa3Config,
   create: createIa3,
   fromPeft: loadIa3,

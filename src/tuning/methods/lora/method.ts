@@ -187,6 +187,7 @@ export const loraMethod: TuningMethod<'lora'> = {
   preservesOutputsAtInit: true,
   defaultConfig: defaultLoraConfig,
   virtualTokens: () => 0,
+  parameterCount: (config, model) => targetedModules(config, model).reduce((sum, m) => sum + config.r * (m.inFeatures + m.outFeatures), 0),
   validate: validateLoraConfig,
   create: createLora,
   fromPeft: loadLora,

@@ -160,6 +160,7 @@ export const promptTuningMethod: TuningMethod<'prompt-tuning'> = {
   preservesOutputsAtInit: false,
   defaultConfig: defaultPromptTuningConfig,
   virtualTokens: (config) => config.numVirtualTokens,
+  parameterCount: (config, model) => config.numVirtualTokens * model.hiddenSize,
   validate: validatePromptTuningConfig,
   create: createPromptTuning,
   fromPeft: loadPromptTuning,
