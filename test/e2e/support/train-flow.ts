@@ -211,13 +211,18 @@ export function readDb(page: Page): Promise<{
 }
 
 /**
- * Starts a LoRA run of `steps` steps from the Train view and waits for its first checkpoint (the
- * engine writes one every 5 steps); returns the checkpoint's step. The page is closed again: the
+ * Starts a LoRA run of `steps` steps from the Train view (after checking the memory plan it shows)
+ * and waits for its first checkpoint (the engine writes one every 5 steps); returns the checkpoint's step. The page is closed again: the
  * run goes on in the engine.
  */
 export async function startRunToCheckpoint(ext: LaunchedExtension, steps: number): Promise<number> {
   const page = await dashboard(ext, 'train');
   await expect.poll(() => page.getByTestId('train-example-count').getAttribute('data-count')).toBe('20');
+  // The memory plan is shown before Train is pressed: the small model's batch fits at once.
+  const plan = page.getByTestId('train-memory-plan');
+  await expect.poll(() => plan.getAttribute('data-fits')).toBe('true');
+  expect(await plan.getAttribute('data-accumulation')).toBe('1');
+  expect(await plan.textContent()).toMatch(/estimated peak \d+\.\d\d GiB of 4\.00 GiB/);
   await page.getByTestId('train-advanced').locator('summary').click();
   await page.getByTestId('train-setting-maxSteps').fill(String(steps));
   await page.getByTestId('train-start').click();
