@@ -8,6 +8,11 @@ published definitions (peft/tuners/lora/layer.py, peft/peft_model.py, peft/tuner
   scaling, scaling = lora_alpha / r (use_rslora: lora_alpha / sqrt(r)); lora_A.weight [r, in],
   lora_B.weight [out, r]. Merging adds transpose(B @ A, fan_in_fan_out) * scaling to the weight
   (GPT-2 Conv1D weights are [in, out], so fan_in_fan_out is true there).
+* DoRA (use_dora, peft/tuners/lora/dora.py DoraLinearLayer and variants.py DoraLinearVariant):
+  `lora_magnitude_vector` m [out] per module (saved without PEFT's inner `.weight`); at inference
+  result = base(x) + (m / norm - 1) * (base(x) - bias) + (m / norm) * lora_B(lora_A(x)) * scaling
+  with norm = ||transpose(W, fan_in_fan_out) + scaling * B @ A|| over dim 1 (per output feature).
+  Merging sets W = transpose(m / norm, fan_in_fan_out) * (W + delta_weight), the bias untouched.
 * IA3: every targeted module scales by its learned `ia3_l`: feed-forward modules (`feedforward_modules`)
   their input, the others their output including the bias (peft/tuners/ia3/layer.py); merging
   multiplies the weight by ia3_l (transposed for fan_in_fan_out) and, off the feed-forward path, the bias.
@@ -38,7 +43,7 @@ import modeling_llama  # noqa: E402
 from modeling_gpt2 import Conv1D, GPT2LMHeadModel  # noqa: E402
 from safetensors_io import load_file  # noqa: E402
 
-UNSUPPORTED = ("use_dora", "modules_to_save", "layers_to_transform", "rank_pattern", "alpha_pattern", "layer_replication")
+UNSUPPORTED = ("modules_to_save", "layers_to_transform", "rank_pattern", "alpha_pattern", "layer_replication")
 
 
 class AdapterError(ValueError):
@@ -88,16 +93,47 @@ def forward_embeds(model: nn.Module, embeds: torch.Tensor) -> torch.Tensor:
 class LoraLinear(nn.Module):
     """peft.tuners.lora.Linear at inference: base(x) + lora_B(lora_A(x)) * scaling (dropout is identity)."""
 
-    def __init__(self, base: nn.Module, r: int, alpha: float, use_rslora: bool):
+    def __init__(self, base: nn.Module, r: int, alpha: float, use_rslora: bool, use_dora: bool = False,
+                 fan_in_fan_out: bool = False):
         super().__init__()
         self.base_layer = base
         in_features, out_features = linear_shape(base)
         self.lora_A = nn.Linear(in_features, r, bias=False)
         self.lora_B = nn.Linear(r, out_features, bias=False)
         self.scaling = alpha / math.sqrt(r) if use_rslora else alpha / r
+        self.fan_in_fan_out = fan_in_fan_out
+        self.lora_magnitude_vector = nn.Parameter(torch.ones(out_features)) if use_dora else None
 
     def forward(self, x):
-        return self.base_layer(x) + self.lora_B(self.lora_A(x)) * self.scaling
+        result = self.base_layer(x)
+        lora_result = self.lora_B(self.lora_A(x))
+        if self.lora_magnitude_vector is None:
+            return result + lora_result * self.scaling
+        # DoraLinearVariant.forward with dropout as identity: base_result = result - bias.
+        mag_norm_scale = (self.lora_magnitude_vector / self.weight_norm(self.delta_weight_out_in())).view(1, -1)
+        base_result = result - self.base_layer.bias if self.base_layer.bias is not None else result
+        return result + (mag_norm_scale - 1) * base_result + mag_norm_scale * lora_result * self.scaling
+
+    def delta_weight_out_in(self) -> torch.Tensor:
+        """scaling * B @ A, [out, in] (DoraLinearLayer.get_weight_norm adds it to transpose(W, fan_in_fan_out))."""
+        return self.scaling * (self.lora_B.weight @ self.lora_A.weight)
+
+    def weight_norm(self, delta_out_in: torch.Tensor) -> torch.Tensor:
+        """DoraLinearLayer.get_weight_norm: ||transpose(W, fan_in_fan_out) + delta|| over dim 1, [out]."""
+        weight = self.base_layer.weight
+        weight = weight.T if self.fan_in_fan_out else weight
+        return torch.linalg.norm(weight + delta_out_in, dim=1)
+
+    def merge(self) -> None:
+        """LoRA: W += delta_weight. DoRA (DoraLinearVariant.merge_safe): W = dora_factor * (W + delta_weight)."""
+        delta = self.delta_weight(self.fan_in_fan_out)
+        if self.lora_magnitude_vector is None:
+            self.base_layer.weight += delta
+            return
+        norm = self.weight_norm(delta.T if self.fan_in_fan_out else delta)
+        factor = (self.lora_magnitude_vector / norm).view(-1, 1)
+        factor = factor.T if self.fan_in_fan_out else factor
+        self.base_layer.weight.data = factor * (self.base_layer.weight.data + delta)
 
     def delta_weight(self, fan_in_fan_out: bool) -> torch.Tensor:
         delta = self.lora_B.weight @ self.lora_A.weight  # [out, in]
@@ -133,19 +169,22 @@ def apply_lora(model: nn.Module, config: dict, tensors: dict, merge: bool) -> No
     for name in names:
         parent_name, _, child = name.rpartition(".")
         parent = model.get_submodule(parent_name) if parent_name else model
-        layer = LoraLinear(getattr(parent, child), r, alpha, bool(config.get("use_rslora", False)))
+        layer = LoraLinear(getattr(parent, child), r, alpha, bool(config.get("use_rslora", False)),
+                           bool(config.get("use_dora", False)), bool(config.get("fan_in_fan_out", False)))
         with torch.no_grad():
-            for factor in ("A", "B"):
-                key = f"base_model.model.{name}.lora_{factor}.weight"
+            params = {f"base_model.model.{name}.lora_{factor}.weight": getattr(layer, f"lora_{factor}").weight
+                      for factor in ("A", "B")}
+            if layer.lora_magnitude_vector is not None:
+                params[f"base_model.model.{name}.lora_magnitude_vector"] = layer.lora_magnitude_vector
+            for key, target in params.items():
                 if key not in tensors:
                     raise AdapterError(f"missing {key}")
-                target = getattr(layer, f"lora_{factor}").weight
                 if tuple(tensors[key].shape) != tuple(target.shape):
                     raise AdapterError(f"{key} has shape {list(tensors[key].shape)}, expected {list(target.shape)}")
                 target.copy_(tensors[key].float())
                 used.add(key)
             if merge:
-                layer.base_layer.weight += layer.delta_weight(bool(config.get("fan_in_fan_out", False)))
+                layer.merge()
         setattr(parent, child, layer.base_layer if merge else layer)
     extra = set(tensors) - used
     if extra:

@@ -1,7 +1,7 @@
 // PEFT parity: an adapter exported by Attune, loaded by an independent PyTorch implementation of
 // PEFT's LoRA / prompt-tuning semantics (tools/reference/peft_reference.py on the reference
-// models), gives the same logits as the TypeScript runtime within 1e-4. LoRA is also checked
-// merged the PEFT way (fan_in_fan_out for GPT-2's Conv1D).
+// models), gives the same logits as the TypeScript runtime within 1e-4. LoRA and DoRA are also
+// checked merged the PEFT way (fan_in_fan_out for GPT-2's Conv1D).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,9 +78,19 @@ describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('PEFT parity on %s', (f
     adapter.dispose();
   });
 
+  it('DoRA (attention + MLP, biases included) matches PEFT, unmerged and merged', async () => {
+    const config = { ...loraMethod.defaultConfig(model.config), r: 4, alpha: 8, useDora: true, targetModules: defaultTargets(model.config, true) };
+    const adapter = loraMethod.create(config, adapterContext(model, 3, fixture));
+    // Moves the factors and the magnitudes away from ‖W‖, so both the direction and the scale count.
+    perturb(adapter, 8, 0.2);
+    await check(adapter, 'dora');
+    await check(adapter, 'dora-merged', true);
+    adapter.dispose();
+  });
+
   it('LoRA with rsLoRA and a regular-expression target matches PEFT', async () => {
     const targets = model.config.family === 'gpt2' ? '.*\\.1\\.attn\\.c_attn' : '.*layers\\.1\\.self_attn\\.(q|v)_proj';
-    const adapter = loraMethod.create({ r: 4, alpha: 8, dropout: 0, targetModules: targets, useRslora: true }, adapterContext(model, 4, fixture));
+    const adapter = loraMethod.create({ r: 4, alpha: 8, dropout: 0, targetModules: targets, useRslora: true, useDora: false }, adapterContext(model, 4, fixture));
     perturb(adapter, 9, 0.3);
     await check(adapter, 'lora-rs');
     adapter.dispose();

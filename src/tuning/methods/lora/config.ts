@@ -1,5 +1,6 @@
 // LoRA settings as plain data, PEFT's meaning for every field: W' = W + scale · B·A with
-// scale = alpha / r (or alpha / sqrt(r) with rsLoRA), A Kaiming-uniform and B zero at creation.
+// scale = alpha / r (or alpha / sqrt(r) with rsLoRA), A Kaiming-uniform and B zero at creation;
+// with DoRA, W' = magnitude · (W + scale · B·A) / ‖W + scale · B·A‖ per output feature.
 import type { ModelConfig } from '../../../model/types';
 import { TuningConfigError } from '../../errors';
 import { linearModules, matchesTarget } from '../../model-linears';
@@ -24,6 +25,12 @@ export interface LoraConfig {
   targetModules: string | string[];
   /** rsLoRA: scale by alpha / sqrt(r) instead of alpha / r, which keeps high ranks learning. */
   useRslora: boolean;
+  /**
+   * DoRA (PEFT `use_dora`): a trainable magnitude per output feature rescales W + scale·B·A to
+   * magnitude · (W + scale·B·A) / ‖W + scale·B·A‖, the norm taken per output feature and held
+   * constant in the backward pass, as PEFT does.
+   */
+  useDora: boolean;
 }
 
 declare module '../../types' {
@@ -43,7 +50,7 @@ export function defaultTargets(model: ModelConfig, includeMlp = false): string[]
 }
 
 export function defaultLoraConfig(model: ModelConfig): LoraConfig {
-  return { r: 8, alpha: 16, dropout: 0.05, targetModules: defaultTargets(model), useRslora: false };
+  return { r: 8, alpha: 16, dropout: 0.05, targetModules: defaultTargets(model), useRslora: false, useDora: false };
 }
 
 export function loraScale(config: Pick<LoraConfig, 'r' | 'alpha' | 'useRslora'>): number {
@@ -61,6 +68,9 @@ export function validateLoraConfig(config: LoraConfig, model?: ModelConfig): voi
   if (!Number.isFinite(config.dropout) || config.dropout < 0 || config.dropout >= 1) {
     throw new TuningConfigError('dropout', 'must be at least 0 and below 1 (0.05 is usual)');
   }
+  if (config.useDora !== undefined && typeof config.useDora !== 'boolean') {
+    throw new TuningConfigError('useDora', 'must be true or false');
+  }
   checkTargetsShape(config.targetModules);
   if (model) {
     const targeted = linearModules(model).filter((m) => matchesTarget(m.name, config.targetModules));
@@ -69,6 +79,10 @@ export function validateLoraConfig(config: LoraConfig, model?: ModelConfig): voi
         'targetModules',
         `no ${model.family} module matches ${JSON.stringify(config.targetModules)}; try ${defaultTargets(model).join(', ')}`,
       );
+    }
+    if (config.useDora && model.tieWordEmbeddings && targeted.some((m) => m.name === 'lm_head')) {
+      // DoRA normalises the layer's own weight; a tied head has none apart from the embedding table.
+      throw new TuningConfigError('useDora', 'DoRA cannot adapt a tied lm_head; leave lm_head out of the targets');
     }
     const smallest = Math.min(...targeted.map((m) => Math.min(m.inFeatures, m.outFeatures)));
     if (config.r > smallest) {
@@ -103,7 +117,7 @@ export function loraToPeftFields(config: LoraConfig, model: ModelConfig): JsonOb
     fan_in_fan_out: model.family === 'gpt2',
     bias: 'none',
     init_lora_weights: true,
-    use_dora: false,
+    use_dora: config.useDora,
     modules_to_save: null,
     layers_to_transform: null,
     layers_pattern: null,
@@ -115,7 +129,6 @@ export function loraToPeftFields(config: LoraConfig, model: ModelConfig): JsonOb
 /** Reads the LoRA fields of adapter_config.json, refusing PEFT features Attune does not implement. */
 export function loraFromPeftFields(json: JsonObject): LoraConfig {
   refuseUnsupported(json, {
-    use_dora: (v) => v === true,
     bias: (v) => v !== 'none' && v !== undefined,
     modules_to_save: isNonEmpty,
     layers_to_transform: isNonEmpty,
@@ -130,5 +143,6 @@ export function loraFromPeftFields(json: JsonObject): LoraConfig {
     dropout: readNumber(json, 'lora_dropout', 0),
     targetModules: readTargets(json, 'target_modules'),
     useRslora: readBoolean(json, 'use_rslora', false),
+    useDora: readBoolean(json, 'use_dora', false),
   };
 }

@@ -2,11 +2,19 @@
 // a trainable low-rank branch adds scale · dropout(x)·Aᵀ·Bᵀ. A starts Kaiming-uniform, B at zero,
 // so a fresh adapter leaves the model's outputs unchanged.
 //
+// DoRA (Liu et al. 2024, PEFT `use_dora`) adds a trainable magnitude m [out] per module and, per
+// output feature j, replaces the layer's weight by m_j · (W + scale·AᵀBᵀ)_j / ‖(W + scale·AᵀBᵀ)_j‖.
+// PEFT computes it as an addition to the base output (peft/tuners/lora/dora.py, variants.py):
+//   y + (m/‖·‖ − 1) · base_no_bias + (m/‖·‖) · scale · B(A(dropout(x)))
+// where base_no_bias is y minus the bias when no dropout applies and dropout(x)·W otherwise, and
+// the norm is detached (no gradient through it; the paper's section 4.3). m starts at ‖W‖, so a
+// fresh adapter still leaves the outputs unchanged (up to rounding of m/‖W‖).
+//
 // Storage: A is kept as Aᵀ [in, r] and B as Bᵀ [r, out] so the forward is two plain matMuls
 // (the WeightMap convention, [in, out]); PEFT's layout (A [r, in], B [out, r]) is produced on export.
 import * as tf from '@tensorflow/tfjs';
 import type { ForwardHooks, ModelConfig, WeightMap } from '../../../model/types';
-import { AdapterMismatchError } from '../../errors';
+import { AdapterFormatError, AdapterMismatchError, TuningConfigError } from '../../errors';
 import { matMul2d } from '../../linear-op';
 import { linearModules, matchesTarget, type LinearModule } from '../../model-linears';
 import { checkBaseModel, commonPeftFields, refuseImpossibleValues } from '../../peft/common';
@@ -35,11 +43,35 @@ export interface LoraPair {
   a: tf.Variable;
   /** Bᵀ, [r, out]. */
   b: tf.Variable;
+  /** DoRA's magnitude per output feature, [out]; absent without DoRA. */
+  magnitude?: tf.Variable;
 }
 
 /** PEFT's saved key for a module's factor: `base_model.model.<module>.lora_A.weight`. */
 export function loraKey(moduleName: string, factor: 'A' | 'B'): string {
   return `base_model.model.${moduleName}.lora_${factor}.weight`;
+}
+
+/** PEFT's saved key for a module's DoRA magnitude (no `.weight`: PEFT strips it on save). */
+export function magnitudeKey(moduleName: string): string {
+  return `base_model.model.${moduleName}.lora_magnitude_vector`;
+}
+
+/** ‖W + Δ‖ per output feature (column of the [in, out] layout), [out]. */
+export function columnNorm(weight: tf.Tensor2D, delta: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => tf.sqrt(tf.sum(tf.square(tf.add(weight, delta)), 0)) as tf.Tensor1D);
+}
+
+/**
+ * The same value with no gradient to its inputs (torch's `.detach()`): customGrad's forward runs
+ * off the tape, and the gradient it declares is zero.
+ */
+function detached(f: () => tf.Tensor1D, inputs: tf.Tensor[]): tf.Tensor1D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const xs = args.slice(0, -1) as tf.Tensor[];
+    return { value: f(), gradFunc: () => xs.map((x) => tf.zerosLike(x)) };
+  });
+  return op(...inputs) as tf.Tensor1D;
 }
 
 export class LoraAdapter implements Adapter<'lora'> {
@@ -53,6 +85,8 @@ export class LoraAdapter implements Adapter<'lora'> {
     readonly baseModelId: string,
     private readonly model: ModelConfig,
     pairs: LoraPair[],
+    /** The base weights DoRA normalises against (read at each pass, never owned). */
+    private readonly base: WeightMap,
   ) {
     this.scale = loraScale(config);
     this.pairs = new Map(pairs.map((pair) => [pair.module.name, pair]));
@@ -66,9 +100,18 @@ export class LoraAdapter implements Adapter<'lora'> {
         const pair = this.pairs.get(name);
         if (!pair) return y;
         // A different mask per module: same seed + module index, reproducible from the step seed.
-        const input = dropout > 0 ? tf.dropout(x, dropout, undefined, (mode.seed ?? 0) + names.indexOf(name)) : x;
-        const low = tf.mul(matMul2d(input as tf.Tensor2D, pair.a as tf.Tensor2D), this.scale); // [N, r]
-        return tf.add(y, matMul2d(low as tf.Tensor2D, pair.b as tf.Tensor2D)); // [N, out]
+        const input = (dropout > 0 ? tf.dropout(x, dropout, undefined, (mode.seed ?? 0) + names.indexOf(name)) : x) as tf.Tensor2D;
+        const low = tf.mul(matMul2d(input, pair.a as tf.Tensor2D), this.scale); // [N, r]
+        const update = matMul2d(low as tf.Tensor2D, pair.b as tf.Tensor2D); // [N, out]
+        if (!pair.magnitude) return tf.add(y, update);
+        const weight = this.baseWeight(name);
+        const norm = detached(() => columnNorm(weight, this.delta(name)), [pair.a, pair.b]);
+        const magScale = tf.div(pair.magnitude, norm); // [out]
+        // PEFT: with dropout the base term is recomputed on the dropped input; without, it is the
+        // layer's own output minus its bias.
+        const bias = this.base.get(`${name}.bias`);
+        const baseNoBias = dropout > 0 ? matMul2d(input, weight) : bias ? tf.sub(y, bias) : y;
+        return tf.add(tf.add(y, tf.mul(tf.sub(magScale, 1), baseNoBias)), tf.mul(magScale, update));
       },
     };
   }
@@ -89,15 +132,36 @@ export class LoraAdapter implements Adapter<'lora'> {
     return tf.tidy(() => tf.mul(matMul2d(pair.a as tf.Tensor2D, pair.b as tf.Tensor2D), this.scale) as tf.Tensor2D);
   }
 
+  /** DoRA: magnitude / ‖W + ΔW‖ per output feature, [out], from the base weight it was built on; null without DoRA. */
+  magnitudeScale(moduleName: string, weight: tf.Tensor2D = this.baseWeight(moduleName)): tf.Tensor1D | null {
+    const pair = this.pairs.get(moduleName);
+    if (!pair?.magnitude) return null;
+    const magnitude = pair.magnitude;
+    return tf.tidy(() => tf.div(magnitude, columnNorm(weight, this.delta(moduleName))) as tf.Tensor1D);
+  }
+
+  /** The module's float32 base weight [in, out], which DoRA's norm needs. */
+  private baseWeight(moduleName: string): tf.Tensor2D {
+    const weight = this.base.get(`${moduleName}.weight`);
+    if (!weight) {
+      throw new TuningConfigError(
+        'useDora',
+        `DoRA needs the float32 weight of ${moduleName}, which the model does not hold (compact weights: expand the model first)`,
+      );
+    }
+    return weight as tf.Tensor2D;
+  }
+
   trainable(): NamedVariable[] {
     return this.modules().flatMap((pair) => [
       { key: loraKey(pair.module.name, 'A'), variable: pair.a },
       { key: loraKey(pair.module.name, 'B'), variable: pair.b },
+      ...(pair.magnitude ? [{ key: magnitudeKey(pair.module.name), variable: pair.magnitude }] : []),
     ]);
   }
 
   parameterCount(): number {
-    return this.modules().reduce((sum, pair) => sum + pair.a.size + pair.b.size, 0);
+    return this.modules().reduce((sum, pair) => sum + pair.a.size + pair.b.size + (pair.magnitude?.size ?? 0), 0);
   }
 
   toPeft(): PeftAdapter {
@@ -105,6 +169,7 @@ export class LoraAdapter implements Adapter<'lora'> {
     for (const pair of this.modules()) {
       tensors.set(loraKey(pair.module.name, 'A'), tf.transpose(pair.a)); // [r, in]
       tensors.set(loraKey(pair.module.name, 'B'), tf.transpose(pair.b)); // [out, r]
+      if (pair.magnitude) tensors.set(magnitudeKey(pair.module.name), tf.clone(pair.magnitude)); // [out]
     }
     const config = { ...commonPeftFields(LORA_PEFT_TYPE, this.baseModelId), ...loraToPeftFields(this.config, this.model) };
     return { config, tensors };
@@ -114,6 +179,7 @@ export class LoraAdapter implements Adapter<'lora'> {
     for (const pair of this.pairs.values()) {
       pair.a.dispose();
       pair.b.dispose();
+      pair.magnitude?.dispose();
     }
     this.pairs.clear();
   }
@@ -126,14 +192,28 @@ function targetedModules(config: LoraConfig, model: ModelConfig): LinearModule[]
 function createLora(config: LoraConfig, context: AdapterContext): LoraAdapter {
   validateLoraConfig(config, context.model);
   const rng = new Rng(context.seed);
-  const pairs = targetedModules(config, context.model).map((module) => {
+  const modules = targetedModules(config, context.model);
+  // Every base weight DoRA needs is checked before any variable exists, so a refusal leaks none.
+  if (config.useDora) modules.forEach((module) => doraWeight(context, module));
+  const pairs = modules.map((module) => {
     // PEFT: kaiming_uniform_(A, a=sqrt(5)) on A [r, in] -> U(-1/sqrt(in), 1/sqrt(in)).
     const bound = 1 / Math.sqrt(module.inFeatures);
     const a = variableFrom(tf.tensor2d(uniformArray(rng, module.inFeatures * config.r, -bound, bound), [module.inFeatures, config.r]));
     const b = variableFrom(tf.zeros([config.r, module.outFeatures]));
-    return { module, a, b };
+    // PEFT: the magnitude starts at ‖W + scale·B·A‖ per output feature, which is ‖W‖ with B = 0.
+    const magnitude = config.useDora ? variableFrom(tf.tidy(() => columnNorm(doraWeight(context, module), tf.zeros([1, module.outFeatures])))) : undefined;
+    return { module, a, b, ...(magnitude ? { magnitude } : {}) };
   });
-  return new LoraAdapter(config, context.baseModelId, context.model, pairs);
+  return new LoraAdapter(config, context.baseModelId, context.model, pairs, context.weights);
+}
+
+/** The base weight DoRA initialises its magnitude from; refused before anything is built. */
+function doraWeight(context: AdapterContext, module: LinearModule): tf.Tensor2D {
+  const weight = context.weights.get(`${module.name}.weight`);
+  if (!weight || weight.shape[0] !== module.inFeatures || weight.shape[1] !== module.outFeatures) {
+    throw new TuningConfigError('useDora', `DoRA needs the float32 weight of ${module.name} [${module.inFeatures}, ${module.outFeatures}]; the model does not hold it`);
+  }
+  return weight as tf.Tensor2D;
 }
 
 function loadLora(peft: PeftAdapter, context: AdapterContext): LoraAdapter {
@@ -148,15 +228,25 @@ function loadLora(peft: PeftAdapter, context: AdapterContext): LoraAdapter {
     throw new AdapterMismatchError((error as Error).message);
   }
   const modules = targetedModules(config, context.model);
-  const expected = new Set(modules.flatMap((m) => [loraKey(m.name, 'A'), loraKey(m.name, 'B')]));
+  const expected = new Set(modules.flatMap((m) => [loraKey(m.name, 'A'), loraKey(m.name, 'B'), ...(config.useDora ? [magnitudeKey(m.name)] : [])]));
   const extra = [...peft.tensors.keys()].find((key) => !expected.has(key));
+  if (extra !== undefined && extra.endsWith('.lora_magnitude_vector') && !config.useDora) {
+    throw new AdapterFormatError(`it has a DoRA magnitude "${extra}" but its adapter_config.json does not set use_dora`);
+  }
   if (extra !== undefined) throw new AdapterMismatchError(`it has a tensor "${extra}" for a layer this model lacks`);
+  if (config.useDora) modules.forEach((module) => doraWeight(context, module));
   const pairs = modules.map((module) => {
     const a = readFactor(peft, loraKey(module.name, 'A'), [config.r, module.inFeatures]);
     const b = readFactor(peft, loraKey(module.name, 'B'), [module.outFeatures, config.r]);
-    return { module, a: variableFrom(tf.transpose(a)), b: variableFrom(tf.transpose(b)) };
+    const magnitude = config.useDora ? readMagnitude(peft, magnitudeKey(module.name), module.outFeatures) : undefined;
+    return {
+      module,
+      a: variableFrom(tf.transpose(a)),
+      b: variableFrom(tf.transpose(b)),
+      ...(magnitude ? { magnitude: variableFrom(tf.clone(magnitude)) } : {}),
+    };
   });
-  return new LoraAdapter(config, context.baseModelId, context.model, pairs);
+  return new LoraAdapter(config, context.baseModelId, context.model, pairs, context.weights);
 }
 
 function readFactor(peft: PeftAdapter, key: string, shape: [number, number]): tf.Tensor {
@@ -164,6 +254,16 @@ function readFactor(peft: PeftAdapter, key: string, shape: [number, number]): tf
   if (!tensor) throw new AdapterMismatchError(`it lacks "${key}" that its target_modules call for`);
   if (tensor.shape.length !== 2 || tensor.shape[0] !== shape[0] || tensor.shape[1] !== shape[1]) {
     throw new AdapterMismatchError(`"${key}" has shape [${tensor.shape.join(', ')}], this model needs [${shape.join(', ')}]`);
+  }
+  return tensor;
+}
+
+function readMagnitude(peft: PeftAdapter, key: string, outFeatures: number): tf.Tensor {
+  const tensor = peft.tensors.get(key);
+  // use_dora promises a magnitude for every adapted layer: its absence is a broken file.
+  if (!tensor) throw new AdapterFormatError(`it sets use_dora but lacks "${key}"`);
+  if (tensor.shape.length !== 1 || tensor.shape[0] !== outFeatures) {
+    throw new AdapterMismatchError(`"${key}" has shape [${tensor.shape.join(', ')}], this model needs [${outFeatures}]`);
   }
   return tensor;
 }
@@ -181,13 +281,20 @@ export const loraMethod: TuningMethod<'lora'> = {
     { key: 'alpha', flag: 'alpha', type: 'number', min: 0, label: { en: 'LoRA alpha', zh_CN: 'LoRA alpha' }, help: 'LoRA alpha: the update is scaled by alpha / r (default 16)' },
     { key: 'dropout', flag: 'dropout', type: 'number', min: 0, label: { en: 'LoRA dropout', zh_CN: 'LoRA dropout' }, help: 'dropout on the LoRA input while training (default 0.05)' },
     { key: 'useRslora', flag: 'rslora', type: 'boolean', help: 'rsLoRA: scale by alpha / sqrt(r), which keeps high ranks learning' },
+    {
+      key: 'useDora',
+      flag: 'dora',
+      type: 'boolean',
+      help: 'DoRA: also learn a magnitude per output feature (PEFT use_dora); slower, often better at low ranks',
+    },
     { key: 'targetModules', flag: 'target', type: 'string', help: 'modules to adapt: names (comma-separated, matched as suffixes) or one regular expression' },
   ],
   peftType: LORA_PEFT_TYPE,
   preservesOutputsAtInit: true,
   defaultConfig: defaultLoraConfig,
   virtualTokens: () => 0,
-  parameterCount: (config, model) => targetedModules(config, model).reduce((sum, m) => sum + config.r * (m.inFeatures + m.outFeatures), 0),
+  parameterCount: (config, model) =>
+    targetedModules(config, model).reduce((sum, m) => sum + config.r * (m.inFeatures + m.outFeatures) + (config.useDora ? m.outFeatures : 0), 0),
   validate: validateLoraConfig,
   create: createLora,
   fromPeft: loadLora,
