@@ -4,19 +4,18 @@
 import '../src/i18n/chat';
 import '../src/ui/chat/chat.css';
 import { useEffect, useState } from 'preact/hooks';
-import { getEngineClient } from '../src/engine/client/engine-client';
 import { t } from '../src/i18n';
 import { Chat } from '../src/ui/chat/Chat';
 import { ChatController } from '../src/ui/chat/controller';
 import { useDashboard } from '../src/ui/dashboard/context';
 
 export function ChatView() {
-  const { db, showToast } = useDashboard();
+  const { db, engine, showToast } = useDashboard();
   const [controller, setController] = useState<ChatController | null>(null);
   useEffect(() => {
     const created = new ChatController({
       db,
-      engine: getEngineClient(),
+      engine,
       readContext: async () => {
         throw new Error(t('pwa.chatNoTabs'));
       },

@@ -20,6 +20,7 @@ import { ChatView } from './ChatView';
 import { createCaptureLauncher, type CaptureLauncher } from './capture';
 import './pwa.css';
 import { registerServiceWorker, type OfflineStatus } from './register-sw';
+import { EngineClient } from '../src/engine/client/engine-client';
 
 const platform = createWebPlatform({
   db: getAttuneDb,
@@ -27,6 +28,8 @@ const platform = createWebPlatform({
     new Worker(new URL('./engine-worker.ts', import.meta.url), { type: 'module', name: 'attune-engine' }),
 });
 installPlatform(platform);
+/** The page's one engine client, on the web platform's worker. */
+const engine = new EngineClient(platform.connectEngine);
 
 /** The extension's dashboard views, plus the assistant (a side panel there) before Settings. */
 const chatView: DashboardView = { id: 'chat', labelKey: 'pwa.view.chat', component: ChatView };
@@ -72,7 +75,7 @@ function Shell({ db, settings, launcher, offline, subscribeSaved }: ShellProps) 
           </span>
         )}
       </section>
-      <App key={revision} db={db} initialSettings={settings} views={pwaViews} />
+      <App key={revision} db={db} engine={engine} initialSettings={settings} views={pwaViews} />
     </>
   );
 }

@@ -2,6 +2,7 @@
 
 import { render } from 'preact';
 import '../../src/i18n/dashboard';
+import { EngineClient, extensionConnector } from '../../src/engine/client/engine-client';
 import { t } from '../../src/i18n';
 import { getAttuneDb } from '../../src/storage/db';
 import { getSettings } from '../../src/storage/settings-repo';
@@ -16,7 +17,7 @@ async function start(root: HTMLElement): Promise<void> {
     const settings = await getSettings(db);
     applyLocale(settings);
     root.textContent = '';
-    render(<App db={db} initialSettings={settings} />, root);
+    render(<App db={db} engine={new EngineClient(extensionConnector)} initialSettings={settings} />, root);
   } catch (error) {
     root.textContent = storageOpenErrorText(error, 'dashboard');
   }

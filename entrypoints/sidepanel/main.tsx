@@ -2,7 +2,7 @@
 import { render } from 'preact';
 import '../../src/i18n/chat';
 import { detectLocale, getLocale, setLocale, t } from '../../src/i18n';
-import { getEngineClient } from '../../src/engine/client/engine-client';
+import { EngineClient, extensionConnector } from '../../src/engine/client/engine-client';
 import { getAttuneDb } from '../../src/storage/db';
 import { getSettings } from '../../src/storage/settings-repo';
 import { Chat } from '../../src/ui/chat/Chat';
@@ -20,7 +20,7 @@ async function start(root: HTMLElement): Promise<void> {
     document.documentElement.lang = getLocale() === 'zh_CN' ? 'zh-CN' : 'en';
     const controller = new ChatController({
       db,
-      engine: getEngineClient(),
+      engine: new EngineClient(extensionConnector),
       readContext: readActiveTabContext,
     });
     await controller.load();

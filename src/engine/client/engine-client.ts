@@ -1,8 +1,9 @@
-// The page side of the engine protocol. Pages call `getEngineClient().request(kind, payload)`;
-// the client makes sure the offscreen engine exists (through the background), opens one Port to
-// it, matches events to requests by id, and turns `error` events into EngineRequestError.
+// The page side of the engine protocol. Each page's entry creates one EngineClient with its
+// shell's connector (the extension's offscreen document, or the PWA's Web Worker) and passes it to
+// the views; the client opens one Port on first use, matches events to requests by id, and turns
+// `error` events into EngineRequestError.
 //
-//   const client = getEngineClient();
+//   const client = new EngineClient(extensionConnector);
 //   const reply = await client.request('model.generate', { messages, adapterId: null },
 //     { onProgress: ({ delta }) => append(delta), signal });
 //
@@ -169,18 +170,3 @@ export const extensionConnector: EngineConnector = async () => {
   return browser.runtime.connect({ name: ENGINE_PORT_NAME }) as unknown as PortLike;
 };
 
-let connector: EngineConnector = extensionConnector;
-let shared: EngineClient | null = null;
-
-/** Called by the platform a shell installs (src/platform): the PWA's web platform hands in its
- *  Web Worker connector. Extension pages install none and keep the offscreen document's. The
- *  connector is passed in rather than looked up so the engine does not depend on the platform. */
-export function setEngineConnector(next: EngineConnector): void {
-  connector = next;
-}
-
-/** One client per page, connected through the connector set when the client is first asked for. */
-export function getEngineClient(): EngineClient {
-  shared ??= new EngineClient(connector);
-  return shared;
-}

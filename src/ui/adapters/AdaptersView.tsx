@@ -7,7 +7,6 @@ import '../train/train.css';
 import { useEffect, useState } from 'preact/hooks';
 import { bytesToBase64 } from '../../engine/protocol/base64';
 import { peftFilesOf } from '../../tuning/peft/layout';
-import { getEngineClient } from '../../engine/client/engine-client';
 import { t } from '../../i18n';
 import { deleteAdapter, getAdapter, listAdapters, saveAdapter } from '../../storage/adapters-repo';
 import type { AdapterRecord } from '../../storage/schema';
@@ -30,9 +29,9 @@ export function exportFileName(record: Pick<AdapterRecord, 'name'>): string {
 }
 
 export function AdaptersView() {
-  const { db, settings, saveSettings, showToast } = useDashboard();
+  const { db, engine, settings, saveSettings, showToast } = useDashboard();
   // Labels only: without an answer the rows show the method's name.
-  const methods = useMethods(() => undefined);
+  const methods = useMethods(engine, () => undefined);
   const [adapters, setAdapters] = useState<AdapterRecord[] | null>(null);
   const [merged, setMerged] = useState<string | null>(null);
   const [renaming, setRenaming] = useState<AdapterRecord | null>(null);
@@ -42,7 +41,7 @@ export function AdaptersView() {
   const refresh = () => listAdapters(db).then(setAdapters, (error: unknown) => showToast({ kind: 'error', message: errorText(error) }));
   useEffect(() => {
     void refresh();
-    getEngineClient()
+    engine
       .request('engine.info', {})
       .then((info) => setMerged(info.mergedAdapterId), () => undefined);
   }, [db]);
@@ -67,7 +66,7 @@ export function AdaptersView() {
 
   async function remove(record: AdapterRecord) {
     await act(async () => {
-      if (merged === record.id) setMerged((await getEngineClient().request('adapter.unmerge', {})).mergedAdapterId);
+      if (merged === record.id) setMerged((await engine.request('adapter.unmerge', {})).mergedAdapterId);
       await deleteAdapter(db, record.id);
       if (settings.activeAdapterId === record.id) await saveSettings({ activeAdapterId: null });
       return t('adapters.deleted', { name: record.name });
@@ -84,7 +83,7 @@ export function AdaptersView() {
 
   async function toggleMerge(record: AdapterRecord) {
     await act(async () => {
-      const info = merged === record.id ? await getEngineClient().request('adapter.unmerge', {}) : await getEngineClient().request('adapter.merge', { adapterId: record.id });
+      const info = merged === record.id ? await engine.request('adapter.unmerge', {}) : await engine.request('adapter.merge', { adapterId: record.id });
       setMerged(info.mergedAdapterId);
       return info.mergedAdapterId === record.id ? t('adapters.merged') : t('adapters.unmerge');
     });
@@ -94,7 +93,7 @@ export function AdaptersView() {
     setImportError(null);
     try {
       const zipBase64 = bytesToBase64(new Uint8Array(await file.arrayBuffer()));
-      const { name } = await getEngineClient().request('adapter.import', { name: file.name.replace(/\.zip$/i, '').replace(/-peft$/, ''), zipBase64 });
+      const { name } = await engine.request('adapter.import', { name: file.name.replace(/\.zip$/i, '').replace(/-peft$/, ''), zipBase64 });
       showToast({ message: t('adapters.imported', { name }) });
     } catch (error) {
       setImportError(errorText(error));

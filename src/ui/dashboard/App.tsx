@@ -3,6 +3,7 @@
 
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { detectLocale, setLocale, t } from '../../i18n';
+import type { EngineClient } from '../../engine/client/engine-client';
 import type { AttuneDb } from '../../storage/db';
 import { updateSettings, type Settings } from '../../storage/settings-repo';
 import { DashboardContext, type DashboardServices, type ToastRequest } from './context';
@@ -11,6 +12,7 @@ import { dashboardViews, type DashboardView } from './views';
 
 interface AppProps {
   db: AttuneDb;
+  engine: EngineClient;
   initialSettings: Settings;
   views?: DashboardView[];
 }
@@ -22,7 +24,7 @@ export function applyLocale(settings: Settings): void {
   document.documentElement.lang = locale === 'zh_CN' ? 'zh-CN' : 'en';
 }
 
-export function App({ db, initialSettings, views = dashboardViews }: AppProps) {
+export function App({ db, engine, initialSettings, views = dashboardViews }: AppProps) {
   const [settings, setSettings] = useState(initialSettings);
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [active, setActive] = useState(() => viewFromHash(views));
@@ -41,6 +43,7 @@ export function App({ db, initialSettings, views = dashboardViews }: AppProps) {
   const services = useMemo<DashboardServices>(
     () => ({
       db,
+      engine,
       settings,
       async saveSettings(patch) {
         const next = await updateSettings(db, patch);
@@ -52,7 +55,7 @@ export function App({ db, initialSettings, views = dashboardViews }: AppProps) {
         setToasts((list) => [...list, { ...toast, id }]);
       },
     }),
-    [db, settings],
+    [db, engine, settings],
   );
 
   const select = (id: string) => {

@@ -3,6 +3,7 @@
 
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import type { EngineClient } from '../../engine/client/engine-client';
 import type { AttuneDb } from '../../storage/db';
 import type { Settings } from '../../storage/settings-repo';
 
@@ -15,6 +16,8 @@ export interface ToastRequest {
 
 export interface DashboardServices {
   db: AttuneDb;
+  /** The page's one engine client (extension: offscreen document; PWA: Web Worker). */
+  engine: EngineClient;
   settings: Settings;
   /** Saves settings and re-renders the dashboard with them (e.g. a new language). */
   saveSettings(patch: Partial<Settings>): Promise<void>;

@@ -6,8 +6,8 @@
 import '../../i18n/train';
 import './train.css';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { getEngineClient } from '../../engine/client/engine-client';
 import { idleTrainState, isActivePhase, type EngineErrorInfo, type ExampleSelection, type TrainDefaults, type TrainState } from '../../engine/protocol/types';
+import type { EngineClient } from '../../engine/client/engine-client';
 import { getLocale, t } from '../../i18n';
 import { describeError } from '../describe-error';
 import { countExamples, listTags, type Facet } from '../../storage/examples-repo';
@@ -61,19 +61,19 @@ function formatGiB(bytes: number): string {
 }
 
 /** Engine state, kept in sync: the current run's stream when one is active. */
-function useTrainState(onError: (message: string) => void) {
+function useTrainState(engine: EngineClient, onError: (message: string) => void) {
   const [state, setState] = useState<TrainState>(idleTrainState);
   const watching = useRef(false);
   const watch = () => {
     if (watching.current) return;
     watching.current = true;
-    getEngineClient()
+    engine
       .request('train.watch', {}, { onProgress: setState })
       .then(setState, (error: unknown) => onError(errorText(error)))
       .finally(() => (watching.current = false));
   };
   useEffect(() => {
-    getEngineClient()
+    engine
       .request('train.status', {})
       .then((current) => {
         setState(current);
@@ -85,7 +85,7 @@ function useTrainState(onError: (message: string) => void) {
 }
 
 export function TrainView() {
-  const { db, showToast } = useDashboard();
+  const { db, engine, showToast } = useDashboard();
   const [tags, setTags] = useState<Facet[]>([]);
   const [total, setTotal] = useState<number | null>(null);
   const [tag, setTag] = useState('');
@@ -96,10 +96,10 @@ export function TrainView() {
   const [defaults, setDefaults] = useState<TrainDefaults | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
   const showError = (message: string) => showToast({ kind: 'error', message });
-  const methods = useMethods((error) => showError(t('train.error', { message: errorText(error) })));
+  const methods = useMethods(engine, (error) => showError(t('train.error', { message: errorText(error) })));
   const method = picked ?? ((methods?.[0]?.name ?? null) as MethodName | null);
   const summary: MethodSummary | { fields: [] } = methods?.find((m) => m.name === method) ?? { fields: [] };
-  const { state, setState, watch } = useTrainState(showError);
+  const { state, setState, watch } = useTrainState(engine, showError);
   const followRun = useRunFocus(state);
 
   useEffect(() => {
@@ -118,7 +118,7 @@ export function TrainView() {
     if (!selectedCount || !method) return;
     let current = true;
     setPlanError(null);
-    getEngineClient()
+    engine
       .request('train.defaults', { examples: selectionFrom(tag), method })
       .then(
         (next) => current && setDefaults(next),
@@ -141,7 +141,7 @@ export function TrainView() {
     }
     followRun();
     try {
-      const final = await getEngineClient().request(
+      const final = await engine.request(
         'train.start',
         { examples: selectionFrom(tag), method, overrides: built.overrides, methodConfig: built.methodConfig, ...(name.trim() ? { name: name.trim() } : {}) },
         { onProgress: setState },
@@ -157,7 +157,7 @@ export function TrainView() {
   async function control(kind: 'train.pause' | 'train.resume' | 'train.cancel') {
     followRun();
     try {
-      setState(await getEngineClient().request(kind, {}));
+      setState(await engine.request(kind, {}));
     } catch (error) {
       showError(errorText(error));
     }

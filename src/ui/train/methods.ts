@@ -1,22 +1,22 @@
 // The tuning methods as pages see them: asked from the engine (which owns the registry), so pages
 // show every registered method without loading tensor code.
 import { useEffect, useState } from 'preact/hooks';
-import { getEngineClient } from '../../engine/client/engine-client';
+import type { EngineClient } from '../../engine/client/engine-client';
 import { getLocale } from '../../i18n';
 import type { MethodSummary } from '../../tuning/types';
 
 /** The methods the engine trains; null until it answers. */
-export function useMethods(onError: (error: unknown) => void): MethodSummary[] | null {
+export function useMethods(engine: EngineClient, onError: (error: unknown) => void): MethodSummary[] | null {
   const [methods, setMethods] = useState<MethodSummary[] | null>(null);
   useEffect(() => {
     let current = true;
-    getEngineClient()
+    engine
       .request('train.methods', {})
       .then((list) => current && setMethods(list), (error: unknown) => current && onError(error));
     return () => {
       current = false;
     };
-  }, []);
+  }, [engine]);
   return methods;
 }
 

@@ -2,7 +2,7 @@
 // engine requests over a MessageChannel to a worker-side EngineHost (real host, real protocol).
 import 'fake-indexeddb/auto';
 import { afterEach, expect, test } from 'vitest';
-import { EngineClient, EngineUnavailableError, getEngineClient } from '../../../../src/engine/client/engine-client';
+import { EngineClient, EngineUnavailableError } from '../../../../src/engine/client/engine-client';
 import { EngineHost, type EngineConnection } from '../../../../src/engine/host/host';
 import type { EngineEvent } from '../../../../src/engine/protocol/types';
 import { currentPlatform, installPlatform } from '../../../../src/platform';
@@ -65,7 +65,7 @@ test('the web platform resolves shipped files against the app origin', () => {
   );
 });
 
-test('once installed, getEngineClient() talks to the worker engine; the worker is started once', async () => {
+test("once installed, a client on the platform's connector talks to the worker engine; the worker is started once", async () => {
   const db = await freshDb();
   let started = 0;
   const web = createWebPlatform({
@@ -77,7 +77,7 @@ test('once installed, getEngineClient() talks to the worker engine; the worker i
   });
   installPlatform(web);
   expect(currentPlatform()).toBe(web);
-  const client = getEngineClient();
+  const client = new EngineClient(currentPlatform().connectEngine);
   const info = await client.request('engine.info', {});
   expect(info).toEqual({ backend: null, modelId: null, mergedAdapterId: null });
   const status = await client.request('train.status', {});

@@ -12,6 +12,7 @@ import { DEFAULT_SETTINGS } from '../../../../src/storage/settings-repo';
 import { App } from '../../../../src/ui/dashboard/App';
 import { UNDO_WINDOW_MS } from '../../../../src/ui/dashboard/Toasts';
 import { dashboardViews } from '../../../../src/ui/dashboard/views';
+import { EngineClient } from '../../../../src/engine/client/engine-client';
 
 let db: AttuneDb;
 let container: HTMLElement;
@@ -25,7 +26,9 @@ beforeEach(async () => {
   container = document.createElement('div');
   document.body.append(container);
   location.hash = '';
-  render(<App db={db} initialSettings={{ ...DEFAULT_SETTINGS }} />, container);
+  // The Examples view never talks to the engine: a client that fails if it ever connects.
+  const engine = new EngineClient(() => Promise.reject(new Error('the Examples view must not use the engine')));
+  render(<App db={db} engine={engine} initialSettings={{ ...DEFAULT_SETTINGS }} />, container);
   await settle();
 });
 
