@@ -153,14 +153,11 @@ def target_matches(name: str, targets) -> bool:
     return any(name == target or name.endswith(f".{target}") for target in targets)
 
 
-def apply_lora(model: nn.Module, config: dict, tensors: dict, merge: bool) -> None:
-    for field in UNSUPPORTED:
-        if config.get(field) not in (None, False, {}, []):
-            raise AdapterError(f"{field} is not supported")
-    if config.get("bias", "none") != "none":
-        raise AdapterError("bias must be 'none'")
-    r, alpha = int(config["r"]), float(config["lora_alpha"])
-    targets = config["target_modules"]
+def wrap_targets(model: nn.Module, targets, tensors: dict, wrap, merge: bool) -> None:
+    """PEFT's inject_adapter: wraps every nn.Linear / Conv1D whose name matches `targets` with
+    `wrap(name, base) -> (layer, {saved key: parameter})`, loads each parameter from `tensors`
+    (refusing a missing key, a wrong shape, or a tensor no module uses), and with `merge` folds the
+    layer into its base weight (merge_and_unload)."""
     names = [name for name, module in model.named_modules()
              if isinstance(module, (nn.Linear, Conv1D)) and target_matches(name, targets)]
     if not names:
@@ -169,13 +166,8 @@ def apply_lora(model: nn.Module, config: dict, tensors: dict, merge: bool) -> No
     for name in names:
         parent_name, _, child = name.rpartition(".")
         parent = model.get_submodule(parent_name) if parent_name else model
-        layer = LoraLinear(getattr(parent, child), r, alpha, bool(config.get("use_rslora", False)),
-                           bool(config.get("use_dora", False)), bool(config.get("fan_in_fan_out", False)))
+        layer, params = wrap(name, getattr(parent, child))
         with torch.no_grad():
-            params = {f"base_model.model.{name}.lora_{factor}.weight": getattr(layer, f"lora_{factor}").weight
-                      for factor in ("A", "B")}
-            if layer.lora_magnitude_vector is not None:
-                params[f"base_model.model.{name}.lora_magnitude_vector"] = layer.lora_magnitude_vector
             for key, target in params.items():
                 if key not in tensors:
                     raise AdapterError(f"missing {key}")
@@ -191,17 +183,38 @@ def apply_lora(model: nn.Module, config: dict, tensors: dict, merge: bool) -> No
         raise AdapterError(f"unexpected tensors {sorted(extra)[:3]}")
 
 
+def apply_lora(model: nn.Module, config: dict, tensors: dict, merge: bool) -> None:
+    for field in UNSUPPORTED:
+        if config.get(field) not in (None, False, {}, []):
+            raise AdapterError(f"{field} is not supported")
+    if config.get("bias", "none") != "none":
+        raise AdapterError("bias must be 'none'")
+    r, alpha = int(config["r"]), float(config["lora_alpha"])
+
+    def wrap(name, base):
+        layer = LoraLinear(base, r, alpha, bool(config.get("use_rslora", False)),
+                           bool(config.get("use_dora", False)), bool(config.get("fan_in_fan_out", False)))
+        params = {f"base_model.model.{name}.lora_{factor}.weight": getattr(layer, f"lora_{factor}").weight
+                  for factor in ("A", "B")}
+        if layer.lora_magnitude_vector is not None:
+            params[f"base_model.model.{name}.lora_magnitude_vector"] = layer.lora_magnitude_vector
+        return layer, params
+
+    wrap_targets(model, config["target_modules"], tensors, wrap, merge)
+
+
 # ---- IA3 -----------------------------------------------------------------------------------
 
 class Ia3Linear(nn.Module):
     """peft.tuners.ia3.Linear at inference: feed-forward layers scale their input (ia3_l [1, in]),
     the others their output (ia3_l [out, 1], bias included): result = base(x) * ia3_l.flatten()."""
 
-    def __init__(self, base: nn.Module, is_feedforward: bool):
+    def __init__(self, base: nn.Module, is_feedforward: bool, fan_in_fan_out: bool):
         super().__init__()
         self.base_layer = base
         in_features, out_features = linear_shape(base)
         self.is_feedforward = is_feedforward
+        self.fan_in_fan_out = fan_in_fan_out
         self.ia3_l = nn.Parameter(torch.ones((1, in_features) if is_feedforward else (out_features, 1)))
 
     def forward(self, x):
@@ -210,9 +223,9 @@ class Ia3Linear(nn.Module):
             return self.base_layer(x * scaling)
         return self.base_layer(x) * scaling
 
-    def merge(self, fan_in_fan_out: bool) -> None:
+    def merge(self) -> None:
         """peft IA3 Linear.merge: the weight times transpose(ia3_l, fan_in_fan_out); a non-feed-forward bias times ia3_l."""
-        ia3_l = self.ia3_l.data.T if fan_in_fan_out else self.ia3_l.data
+        ia3_l = self.ia3_l.data.T if self.fan_in_fan_out else self.ia3_l.data
         self.base_layer.weight.data = self.base_layer.weight.data * ia3_l
         if not self.is_feedforward and self.base_layer.bias is not None:
             self.base_layer.bias.data = self.base_layer.bias.data * self.ia3_l.data.reshape(self.base_layer.bias.shape)
@@ -221,30 +234,14 @@ class Ia3Linear(nn.Module):
 def apply_ia3(model: nn.Module, config: dict, tensors: dict, merge: bool) -> None:
     if config.get("modules_to_save") not in (None, []):
         raise AdapterError("modules_to_save is not supported")
-    targets, feedforward = config["target_modules"], config.get("feedforward_modules") or []
-    names = [name for name, module in model.named_modules()
-             if isinstance(module, (nn.Linear, Conv1D)) and target_matches(name, targets)]
-    if not names:
-        raise AdapterError(f"no module matches target_modules {targets}")
-    used = set()
-    for name in names:
-        parent_name, _, child = name.rpartition(".")
-        parent = model.get_submodule(parent_name) if parent_name else model
-        layer = Ia3Linear(getattr(parent, child), target_matches(name, feedforward))
-        key = f"base_model.model.{name}.ia3_l"
-        if key not in tensors:
-            raise AdapterError(f"missing {key}")
-        if tuple(tensors[key].shape) != tuple(layer.ia3_l.shape):
-            raise AdapterError(f"{key} has shape {list(tensors[key].shape)}, expected {list(layer.ia3_l.shape)}")
-        with torch.no_grad():
-            layer.ia3_l.copy_(tensors[key].float())
-            if merge:
-                layer.merge(bool(config.get("fan_in_fan_out", False)))
-        used.add(key)
-        setattr(parent, child, layer.base_layer if merge else layer)
-    extra = set(tensors) - used
-    if extra:
-        raise AdapterError(f"unexpected tensors {sorted(extra)[:3]}")
+    feedforward = config.get("feedforward_modules") or []
+    fan_in_fan_out = bool(config.get("fan_in_fan_out", False))
+
+    def wrap(name, base):
+        layer = Ia3Linear(base, target_matches(name, feedforward), fan_in_fan_out)
+        return layer, {f"base_model.model.{name}.ia3_l": layer.ia3_l}
+
+    wrap_targets(model, config["target_modules"], tensors, wrap, merge)
 
 
 # ---- main ----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import type { TuningMethod } from '../../../src/tuning/types';
 import {
   FAMILY_FIXTURES,
   adapterContext,
+  centralDifference,
   fixedBatch,
   inputLogits,
   loadFixture,
@@ -185,20 +186,3 @@ describe.each(FAMILY_FIXTURES)('tuning contract on %s', (fixture) => {
     });
   });
 });
-
-/** (f(x + h) - f(x - h)) / 2h for one entry of a variable, restoring the variable afterwards. */
-function centralDifference(loss: () => tf.Scalar, variable: tf.Variable, index: number, h: number): number {
-  const original = variable.dataSync().slice();
-  const evaluate = (delta: number) => {
-    const shifted = original.slice();
-    shifted[index] = shifted[index]! + delta;
-    tf.tidy(() => variable.assign(tf.tensor(shifted, variable.shape)));
-    const value = loss();
-    const result = value.dataSync()[0]!;
-    value.dispose();
-    return result;
-  };
-  const numeric = (evaluate(h) - evaluate(-h)) / (2 * h);
-  tf.tidy(() => variable.assign(tf.tensor(original, variable.shape)));
-  return numeric;
-}

@@ -19,7 +19,7 @@ import { disposeBatch, toTensors, type HostBatch } from '../../../src/tuning/tra
 import { maskedNllSum } from '../../../src/tuning/train/loss';
 import { chooseDefaults } from '../../../src/tuning/train/defaults';
 import { Trainer } from '../../../src/tuning/train/trainer';
-import { adapterContext, fixedBatch, inputLogits, loadFixture, maxAbsDiff, meanLoss, perturb, randomExamples, useCpu } from './helpers';
+import { adapterContext, centralDifference, fixedBatch, inputLogits, loadFixture, maxAbsDiff, meanLoss, perturb, randomExamples, useCpu } from './helpers';
 
 const ids = [
   [5, 17, 42, 99, 3, 250, 7, 8],
@@ -299,21 +299,4 @@ function lossWith(model: LoadedModel, hooks: ForwardHooks, batch: HostBatch): tf
     disposeBatch(tensors);
     return loss;
   });
-}
-
-/** (f(x + h) - f(x - h)) / 2h for one entry of a variable, restoring the variable afterwards. */
-function centralDifference(loss: () => tf.Scalar, variable: tf.Variable, index: number, h: number): number {
-  const original = variable.dataSync().slice();
-  const evaluate = (delta: number) => {
-    const shifted = original.slice();
-    shifted[index] = shifted[index]! + delta;
-    tf.tidy(() => variable.assign(tf.tensor(shifted, variable.shape)));
-    const value = loss();
-    const result = value.dataSync()[0]!;
-    value.dispose();
-    return result;
-  };
-  const numeric = (evaluate(h) - evaluate(-h)) / (2 * h);
-  tf.tidy(() => variable.assign(tf.tensor(original, variable.shape)));
-  return numeric;
 }

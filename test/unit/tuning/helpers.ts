@@ -96,3 +96,20 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
   return worst;
 }
+
+/** (f(x + h) - f(x - h)) / 2h for one entry of a variable, restoring the variable afterwards. */
+export function centralDifference(loss: () => tf.Scalar, variable: tf.Variable, index: number, h: number): number {
+  const original = variable.dataSync().slice();
+  const evaluate = (delta: number) => {
+    const shifted = original.slice();
+    shifted[index] = shifted[index]! + delta;
+    tf.tidy(() => variable.assign(tf.tensor(shifted, variable.shape)));
+    const value = loss();
+    const result = value.dataSync()[0]!;
+    value.dispose();
+    return result;
+  };
+  const numeric = (evaluate(h) - evaluate(-h)) / (2 * h);
+  tf.tidy(() => variable.assign(tf.tensor(original, variable.shape)));
+  return numeric;
+}
