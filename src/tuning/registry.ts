@@ -5,6 +5,8 @@
 import { UnknownMethodError } from './errors';
 import { ia3Method } from './methods/ia3/method';
 import { loraMethod } from './methods/lora/method';
+import { pTuningV2Method } from './methods/p-tuning-v2/method';
+import { prefixTuningMethod } from './methods/prefix-tuning/method';
 import { promptTuningMethod } from './methods/prompt-tuning/method';
 import type { MethodName, MethodSummary, TuningMethod } from './types';
 
@@ -12,6 +14,8 @@ const METHODS: { readonly [N in MethodName]: TuningMethod<N> } = {
   lora: loraMethod,
   'prompt-tuning': promptTuningMethod,
   ia3: ia3Method,
+  'p-tuning-v2': pTuningV2Method,
+  'prefix-tuning': prefixTuningMethod,
 };
 
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
@@ -42,9 +46,12 @@ export function methodSummaries(): MethodSummary[] {
   }));
 }
 
-/** The method that reads a PEFT adapter of this `peft_type` (LORA, PROMPT_TUNING, ...). */
-export function methodForPeftType(peftType: string): TuningMethod {
-  const method = allMethods().find((m) => m.peftType === peftType);
-  if (!method) throw new UnknownMethodError(peftType, allMethods().map((m) => m.peftType), 'peft-type');
+/**
+ * The method that reads a PEFT adapter of this `peft_type` (LORA, PROMPT_TUNING, ...); where
+ * methods share the type, the one whose `readsPeft` accepts the rest of adapter_config.json.
+ */
+export function methodForPeftType(peftType: string, config: Record<string, unknown> = {}): TuningMethod {
+  const method = allMethods().find((m) => m.peftType === peftType && (m.readsPeft?.(config) ?? true));
+  if (!method) throw new UnknownMethodError(peftType, [...new Set(allMethods().map((m) => m.peftType))], 'peft-type');
   return method;
 }

@@ -124,6 +124,11 @@ export interface TuningMethod<N extends MethodName = MethodName> {
   /** PEFT's `peft_type` for this method (LORA, PROMPT_TUNING, ...). */
   readonly peftType: string;
   /**
+   * Where methods share a `peftType` (PEFT PREFIX_TUNING with and without prefix_projection):
+   * whether this adapter_config.json is this method's. Absent: every file of its type is.
+   */
+  readsPeft?(config: Record<string, unknown>): boolean;
+  /**
    * Whether a fresh adapter leaves the model's outputs exactly unchanged (LoRA: B = 0; adapters:
    * zero up-projection; IA3: ones). Soft prompts cannot: they add positions. The contract test
    * checks it for every method that claims it.

@@ -1,7 +1,7 @@
-"""Hugging Face PEFT's LoRA, IA3 and prompt-tuning forward semantics on the plain PyTorch reference models.
+"""Hugging Face PEFT's LoRA, IA3, prompt-tuning and prefix-tuning forward semantics on the plain PyTorch reference models.
 
 PEFT itself is not installable here, so this re-implements what PEFT does at inference, from its
-published definitions (peft/tuners/lora/layer.py, peft/peft_model.py, peft/tuners/prompt_tuning):
+published definitions (peft/tuners/lora/layer.py, peft/peft_model.py, peft/tuners/prompt_tuning, peft/tuners/prefix_tuning):
 
 * LoRA: every module whose name matches `target_modules` (a list: exact name or `.`-suffix; a
   string: full-match regular expression) is wrapped: result = base(x) + lora_B(lora_A(dropout(x))) *
@@ -18,6 +18,9 @@ published definitions (peft/tuners/lora/layer.py, peft/peft_model.py, peft/tuner
   multiplies the weight by ia3_l (transposed for fan_in_fan_out) and, off the feed-forward path, the bias.
 * Prompt tuning: prompt_embeddings [n, D] are concatenated before the input embeddings; the base
   model then runs on inputs_embeds at positions 0..n+T-1, and the logits cover all n+T rows.
+* Prefix tuning / P-tuning v2 (PREFIX_TUNING, peft/peft_model.py get_prompt): prompt_embeddings
+  [P, num_layers*2*token_dim] become every layer's past_key_values (see prefix_key_values); the
+  input tokens sit at positions P..P+T-1 and the logits cover the T input rows.
 
 It reads an adapter directory exactly as PEFT saves it (adapter_config.json +
 adapter_model.safetensors, keys `base_model.model.<module>.lora_A.weight` / `prompt_embeddings`),
@@ -244,6 +247,46 @@ def apply_ia3(model: nn.Module, config: dict, tensors: dict, merge: bool) -> Non
     wrap_targets(model, config["target_modules"], tensors, wrap, merge)
 
 
+# ---- prefix tuning / P-tuning v2 ------------------------------------------------------------
+
+def prefix_key_values(model: nn.Module, config: dict, tensors: dict, batch: int) -> list:
+    """PeftModel.get_prompt for PREFIX_TUNING in inference mode: the saved prompt_embeddings
+    [P, num_layers*2*token_dim] (the computed prefix, also when prefix_projection was on) viewed as
+    [B, P, num_layers*2, heads, token_dim/heads], permuted to [num_layers*2, B, heads, P, hd] and
+    split in pairs: layer l's (key, value) = rows (2l, 2l+1)."""
+    if config.get("num_transformer_submodules", 1) != 1:
+        raise AdapterError("a causal language model has one transformer submodule")
+    if isinstance(model, GPT2LMHeadModel):
+        layers, heads = len(model.transformer.h), model.transformer.h[0].attn.n_head
+        token_dim = model.transformer.wte.weight.shape[1]
+    else:
+        # _prepare_prompt_learning_config: models with num_key_value_heads get
+        # token_dim = num_key_value_heads * head_dim and num_attention_heads = num_key_value_heads.
+        layers, heads = model.config.num_hidden_layers, model.config.num_key_value_heads
+        token_dim = heads * model.config.head_dim
+    if (config["num_layers"], config["num_attention_heads"], config["token_dim"]) != (layers, heads, token_dim):
+        raise AdapterError(f"prefix geometry {config['num_layers'], config['num_attention_heads'], config['token_dim']} "
+                           f"does not fit the model's {layers, heads, token_dim}")
+    prompt = tensors["prompt_embeddings"].float()
+    p = config["num_virtual_tokens"]
+    if prompt.shape != (p, layers * 2 * token_dim):
+        raise AdapterError(f"prompt_embeddings shape {list(prompt.shape)} does not fit the config or model")
+    pkv = prompt.repeat(batch, 1, 1).view(batch, p, layers * 2, heads, token_dim // heads)
+    pairs = pkv.permute([2, 0, 3, 1, 4]).split(2)
+    return [(pair[0], pair[1]) for pair in pairs]
+
+
+def forward_with_prefix(model: nn.Module, input_ids: torch.Tensor, past: list) -> torch.Tensor:
+    """The base model with past_key_values = the prefix (no attention mask: all ones): real tokens
+    at positions P..P+T-1 (HF's cache_position), every token sees the whole prefix, the prefix keys
+    are used as given (no rotary embedding). Logits cover the T input rows only."""
+    if isinstance(model, GPT2LMHeadModel):
+        logits, _ = model(input_ids, past=past)
+    else:
+        logits, _ = model(input_ids, past_key_values=past)
+    return logits
+
+
 # ---- main ----------------------------------------------------------------------------------
 
 def logits_for(model_dir: str, adapter_dir: str | None, ids: list[list[int]], merge: bool) -> tuple[torch.Tensor, int]:
@@ -269,6 +312,8 @@ def logits_for(model_dir: str, adapter_dir: str | None, ids: list[list[int]], me
             raise AdapterError(f"prompt_embeddings shape {list(prompt.shape)} does not fit the config or model")
         prompts = prompt[None].expand(embeds.shape[0], -1, -1)
         return forward_embeds(model, torch.cat([prompts, embeds], dim=1)), prompt.shape[0]
+    if config["peft_type"] == "PREFIX_TUNING":
+        return forward_with_prefix(model, input_ids, prefix_key_values(model, config, tensors, len(ids))), 0
     raise AdapterError(f"peft_type {config['peft_type']} is not implemented here")
 
 

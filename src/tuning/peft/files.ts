@@ -71,7 +71,7 @@ export async function exportAdapter(adapter: Adapter): Promise<AdapterFiles> {
 export function importAdapter(files: ReadonlyMap<string, Uint8Array>, context: AdapterContext): Adapter {
   const peft = decodePeft(files);
   try {
-    const method = methodForPeftType(readString(peft.config, 'peft_type'));
+    const method = methodForPeftType(readString(peft.config, 'peft_type'), peft.config);
     return method.fromPeft(peft, context);
   } finally {
     for (const tensor of peft.tensors.values()) tensor.dispose();

@@ -225,7 +225,7 @@ const ROWS: Row[] = [
   { category: 'adapter', input: 'adapter_config.json missing', setup: ({ dir }) => withAdapter(adapterDir(dir, loraFiles(), (f) => f.delete('adapter_config.json'))), says: /Cannot read the adapter: adapter_config\.json is missing/ },
   { category: 'adapter', input: 'adapter_model.safetensors missing', setup: ({ dir }) => withAdapter(adapterDir(dir, loraFiles(), (f) => f.delete('adapter_model.safetensors'))), says: /Cannot read the adapter: adapter_model\.safetensors is missing/ },
   { category: 'adapter', input: 'adapter_config.json is not JSON', setup: ({ dir }) => withAdapter(adapterDir(dir, loraFiles(), (f) => f.set('adapter_config.json', new TextEncoder().encode('{"r": 8,')))), says: /adapter_config\.json is not valid JSON/ },
-  { category: 'adapter', input: 'unknown peft_type', setup: ({ dir }) => withAdapter(adapterDir(dir, loraFiles({ config: { peft_type: 'ADALORA' } }))), says: /adapter_config\.json "peft_type" is "ADALORA"; Attune reads LORA, PROMPT_TUNING, IA3/ },
+  { category: 'adapter', input: 'unknown peft_type', setup: ({ dir }) => withAdapter(adapterDir(dir, loraFiles({ config: { peft_type: 'ADALORA' } }))), says: /adapter_config\.json "peft_type" is "ADALORA"; Attune reads LORA, PROMPT_TUNING, IA3, PREFIX_TUNING/ },
   { category: 'adapter', input: 'rank 0', setup: ({ dir }) => withAdapter(adapterDir(dir, loraFiles({ config: { r: 0 } }))), says: /Cannot read the adapter: adapter_config\.json field "r": the rank must be a whole number of at least 1/ },
   { category: 'adapter', input: 'negative rank', setup: ({ dir }) => withAdapter(adapterDir(dir, loraFiles({ config: { r: -4 } }))), says: /Cannot read the adapter: adapter_config\.json field "r": the rank must be a whole number of at least 1/ },
   { category: 'adapter', input: 'rank 1e9', setup: ({ dir }) => withAdapter(adapterDir(dir, loraFiles({ config: { r: 1e9 } }))), says: /does not fit the loaded model: .*the rank 1000000000 exceeds the smallest targeted layer width 32/ },
@@ -239,7 +239,7 @@ const ROWS: Row[] = [
 
   // flags
   { category: 'flags', input: 'unknown flag (--stesp)', setup: (p) => trainFlags(p, '--stesp', '3'), says: /unknown flag --stesp; --help lists this command's flags/ },
-  { category: 'flags', input: 'unknown method (--method dora)', setup: (p) => trainFlags(p, '--method', 'dora'), says: /--method must be one of lora, prompt-tuning, ia3; got "dora"/ },
+  { category: 'flags', input: 'unknown method (--method dora)', setup: (p) => trainFlags(p, '--method', 'dora'), says: /--method must be one of lora, prompt-tuning, ia3, p-tuning-v2, prefix-tuning; got "dora"/ },
   { category: 'flags', input: '--steps -5', setup: (p) => trainFlags(p, '--steps', '-5'), says: /--steps must be greater than 0/ },
   { category: 'flags', input: '--steps NaN', setup: (p) => trainFlags(p, '--steps', 'NaN'), says: /--steps must be an integer, got "NaN"/ },
   { category: 'flags', input: '--steps 2.5', setup: (p) => trainFlags(p, '--steps', '2.5'), says: /--steps must be an integer, got "2\.5"/ },

@@ -2,7 +2,7 @@
 // and after; the folder then works with --adapter; bad input is refused with the line number.
 import { METHOD_NAMES } from '../../../src/tuning/registry';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,17 @@ describe('attune train', { timeout: 300_000 }, () => {
     expect(g.status, g.stderr).toBe(0);
     const plain = attune('generate', '--model', model, '--prompt', 'Join red and cat', '--chat', '--greedy', '--max-tokens', '4');
     expect(g.stdout).not.toBe(plain.stdout);
+  });
+
+  it('p-tuning-v2 with --virtual-tokens 8: the prefix length reaches the adapter and the run lowers the loss', () => {
+    const model = join(FIXTURES, 'tiny-llama');
+    const out = join(dir, 'p-tuning-v2-8');
+    const r = attune('train', '--model', model, '--data', writeExamples('train.jsonl', 24), '--eval', writeExamples('eval.jsonl', 6), '--method', 'p-tuning-v2', '--virtual-tokens', '8', '--steps', '12', '--seed', '3', '--out', out, '--json', '--quiet');
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.heldOutLossAfter).toBeLessThan(summary.heldOutLossBefore);
+    const config = JSON.parse(readFileSync(join(out, 'adapter_config.json'), 'utf8'));
+    expect(config).toMatchObject({ peft_type: 'PREFIX_TUNING', num_virtual_tokens: 8, prefix_projection: false });
   });
 
   it('refuses a data file with a broken line, naming it, and writes nothing', () => {

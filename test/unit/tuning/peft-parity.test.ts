@@ -1,5 +1,5 @@
 // PEFT parity: an adapter exported by Attune, loaded by an independent PyTorch implementation of
-// PEFT's LoRA / prompt-tuning semantics (tools/reference/peft_reference.py on the reference
+// PEFT's LoRA / IA3 / prompt-tuning / prefix-tuning semantics (tools/reference/peft_reference.py on the reference
 // models), gives the same logits as the TypeScript runtime within 1e-4. LoRA and DoRA are also
 // checked merged the PEFT way (fan_in_fan_out for GPT-2's Conv1D).
 import { execFileSync } from 'node:child_process';
@@ -12,6 +12,8 @@ import type { LoadedModel } from '../../../src/model/model';
 import { defaultTargets } from '../../../src/tuning/methods/lora/config';
 import { ia3Method } from '../../../src/tuning/methods/ia3/method';
 import { loraMethod } from '../../../src/tuning/methods/lora/method';
+import { pTuningV2Method } from '../../../src/tuning/methods/p-tuning-v2/method';
+import { prefixTuningMethod } from '../../../src/tuning/methods/prefix-tuning/method';
 import { promptTuningMethod } from '../../../src/tuning/methods/prompt-tuning/method';
 import { exportAdapter } from '../../../src/tuning/peft/files';
 import { writeAdapterDirectory } from '../../../src/tuning/peft/node-dir';
@@ -108,6 +110,21 @@ describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('PEFT parity on %s', (f
     const adapter = promptTuningMethod.create({ numVirtualTokens: 5, init: 'sample-vocab', initText: '' }, adapterContext(model, 5, fixture));
     perturb(adapter, 10, 0.5);
     await check(adapter, 'prompt');
+    adapter.dispose();
+  });
+
+  it('P-tuning v2 (PREFIX_TUNING, no projection) matches PEFT: per-layer key/value prefixes, inputs at positions P..P+T-1', async () => {
+    const adapter = pTuningV2Method.create({ numVirtualTokens: 6 }, adapterContext(model, 12, fixture));
+    perturb(adapter, 14, 0.5);
+    await check(adapter, 'p-tuning-v2');
+    adapter.dispose();
+  });
+
+  it("prefix tuning (PREFIX_TUNING, MLP projection) matches PEFT: the reference reads only the saved computed prefix", async () => {
+    const adapter = prefixTuningMethod.create({ numVirtualTokens: 5, encoderHiddenSize: 24 }, adapterContext(model, 13, fixture));
+    // The MLP's output layer starts at U(±1/√H): perturbing it moves every prefix value.
+    perturb(adapter, 15, 0.5);
+    await check(adapter, 'prefix-tuning');
     adapter.dispose();
   });
 
