@@ -1,12 +1,15 @@
 // Training-memory paths against the plain ones: the chunked head + loss and per-block
 // recomputation must give the same loss and gradients as keeping whole-model activations and
-// [B, T, V] logits, for LoRA (including a LoRA on lm_head, and dropout) and prompt tuning, on
-// GPT-2 and Llama-family models; and they must not leak tensors over training steps.
+// [B, T, V] logits, for LoRA (including a LoRA on lm_head, and dropout), prompt tuning and
+// key/value prefixes, on GPT-2 and Llama-family models; and they must not leak tensors over
+// training steps.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forward, forwardHidden, projectToVocab } from '../../../src/model/forward';
 import type { LoadedModel } from '../../../src/model/model';
 import { loraMethod } from '../../../src/tuning/methods/lora/method';
+import { pTuningV2Method } from '../../../src/tuning/methods/p-tuning-v2/method';
+import { prefixTuningMethod } from '../../../src/tuning/methods/prefix-tuning/method';
 import { promptTuningMethod } from '../../../src/tuning/methods/prompt-tuning/method';
 import { disposeBatch, padBatch, toTensors } from '../../../src/tuning/train/data';
 import { chooseDefaults } from '../../../src/tuning/train/defaults';
@@ -99,6 +102,9 @@ describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('training-memory paths 
     ['LoRA with dropout', () => lora(0.2, false)],
     ['LoRA on lm_head too', () => lora(0, true)],
     ['prompt tuning', () => prompt()],
+    // Key/value prefixes enter a recomputed block as differentiable inputs (the MLP's too).
+    ['P-tuning v2', () => pTuningV2Method.create({ numVirtualTokens: 3 }, adapterContext(model, 3))],
+    ['prefix tuning', () => prefixTuningMethod.create(prefixTuningMethod.testConfig(model.config), adapterContext(model, 3))],
   ];
 
   describe.each(adapters)('%s', (_name, make) => {
