@@ -9,19 +9,13 @@
 // train/loss.ts, train/trainer.ts); its constants were checked against the wasm heap measured by
 // tools/bench/_memory_probe.ts (docs/tuning.md lists the figures).
 
-/** The model's shape: a ModelConfig satisfies it. */
-export interface PlanModelShape {
-  family: 'gpt2' | 'llama';
-  vocabSize: number;
-  hiddenSize: number;
-  numLayers: number;
-  numHeads: number;
-  numKvHeads: number;
-  headDim: number;
-  intermediateSize: number;
-  maxPositions: number;
-  tieWordEmbeddings: boolean;
-}
+import type { ModelConfig } from '../../model/types';
+
+/** The part of a model's config the plan reads. */
+export type PlanModelShape = Pick<
+  ModelConfig,
+  'family' | 'vocabSize' | 'hiddenSize' | 'numLayers' | 'numHeads' | 'numKvHeads' | 'headDim' | 'intermediateSize' | 'maxPositions' | 'tieWordEmbeddings'
+>;
 
 export interface BackendLimits {
   /** For messages: 'wasm', 'webgpu', … */

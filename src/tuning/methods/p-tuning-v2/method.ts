@@ -22,6 +22,7 @@ import {
   usesProjection,
   type PrefixGeometry,
 } from './prefix';
+import { virtualTokensField } from '../virtual-tokens-field';
 
 export class PTuningV2Adapter implements Adapter<'p-tuning-v2'> {
   readonly method = 'p-tuning-v2' as const;
@@ -105,14 +106,7 @@ export const pTuningV2Method: TuningMethod<'p-tuning-v2'> = {
   // the top of it. No weight decay: it would pull the keys towards zero, which is not neutral.
   optimizer: { lr: 1e-2, minLr: 1e-3, weightDecay: 0 },
   fields: [
-    {
-      key: 'numVirtualTokens',
-      flag: 'virtual-tokens',
-      type: 'integer',
-      min: 1,
-      label: { en: 'Virtual tokens', zh_CN: '虚拟词元数' },
-      help: 'prefix length at every layer (default 20, at most 1/8 of the context)',
-    },
+    virtualTokensField('prefix length at every layer (default 20, at most 1/8 of the context)'),
   ],
   peftType: PREFIX_TUNING_PEFT_TYPE,
   // Files with prefix_projection true are prefix-tuning's (their prefix came from an MLP).

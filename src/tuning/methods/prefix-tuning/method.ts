@@ -28,6 +28,7 @@ import {
   type PrefixGeometry,
 } from '../p-tuning-v2/prefix';
 import { defaultPrefixTuningConfig, validatePrefixTuningConfig, type PrefixTuningConfig } from './config';
+import { virtualTokensField } from '../virtual-tokens-field';
 
 /** PEFT's PrefixEncoder parameters; the Linears stored [in, out] like the WeightMap. */
 interface PrefixEncoder {
@@ -172,14 +173,7 @@ export const prefixTuningMethod: TuningMethod<'prefix-tuning'> = {
   // lowers the loss within a few steps without the swings of p-tuning-v2's 1e-2.
   optimizer: { lr: 5e-3, minLr: 5e-4, weightDecay: 0 },
   fields: [
-    {
-      key: 'numVirtualTokens',
-      flag: 'virtual-tokens',
-      type: 'integer',
-      min: 1,
-      label: { en: 'Virtual tokens', zh_CN: '虚拟词元数' },
-      help: 'prefix length at every layer (default 20, at most 1/8 of the context)',
-    },
+    virtualTokensField('prefix length at every layer (default 20, at most 1/8 of the context)'),
     { key: 'encoderHiddenSize', flag: 'encoder-hidden-size', type: 'integer', min: 1, help: "hidden width of the prefix MLP (default: the model's key width, as PEFT)" },
   ],
   peftType: PREFIX_TUNING_PEFT_TYPE,

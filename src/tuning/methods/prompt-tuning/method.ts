@@ -17,6 +17,7 @@ import {
   validatePromptTuningConfig,
   type PromptTuningConfig,
 } from './config';
+import { virtualTokensField } from '../virtual-tokens-field';
 
 export const PROMPT_TUNING_PEFT_TYPE = 'PROMPT_TUNING';
 /** PEFT's key for the soft prompt in adapter_model.safetensors. */
@@ -147,14 +148,7 @@ export const promptTuningMethod: TuningMethod<'prompt-tuning'> = {
   // PEFT's prompt-tuning examples use 3e-2: only the input layer moves, so steps must be large.
   optimizer: { lr: 3e-2, minLr: 3e-3, weightDecay: 0 },
   fields: [
-    {
-      key: 'numVirtualTokens',
-      flag: 'virtual-tokens',
-      type: 'integer',
-      min: 1,
-      label: { en: 'Virtual tokens', zh_CN: '虚拟词元数' },
-      help: 'soft prompt length (default 20, at most 1/8 of the context)',
-    },
+    virtualTokensField('soft prompt length (default 20, at most 1/8 of the context)'),
   ],
   peftType: PROMPT_TUNING_PEFT_TYPE,
   preservesOutputsAtInit: false,
