@@ -104,6 +104,7 @@ export const errorsEn = {
   'error.examples-deleted': '{missing} example(s) this run trains on were deleted, so it cannot continue. Start a new run.',
   'error.cancelled': 'Stopped.',
   'error.not-mergeable': 'This adapter cannot be merged: {reason}. It still works unmerged.',
+  'error.not-mixable': '"{name}" is a {method} adapter; only LoRA adapters can be mixed.',
   'error.malformed': 'The engine cannot read this request.',
   'error.malformed.empty-prompt': 'The prompt is empty.',
   'error.engine-unavailable': 'The on-device engine is not available: {detail}. Reload the extension and try again.',

@@ -92,6 +92,7 @@ export const errorsZhCN: Record<string, string> = {
   'error.examples-deleted': '此训练所用的 {missing} 个示例已被删除，因此无法继续。请开始新的训练。',
   'error.cancelled': '已停止。',
   'error.not-mergeable': '此适配器无法合并：{reason}。不合并时它仍可正常使用。',
+  'error.not-mixable': '“{name}”是 {method} 适配器；只有 LoRA 适配器可以混合。',
   'error.malformed': '引擎无法读取此请求。',
   'error.malformed.empty-prompt': '提示为空。',
   'error.engine-unavailable': '本机引擎不可用：{detail}。请重新加载扩展后重试。',
