@@ -43,7 +43,6 @@ export function parseFlags(argv: readonly string[], specs: FlagSpecs): FlagValue
       values[name] = [...list, raw];
       continue;
     }
-    if (values[name] !== undefined) throw new UsageError(`--${name} was given twice; pass it once`);
     values[name] = convert(name, raw, spec.type);
   }
   for (const [name, spec] of Object.entries(specs)) {
