@@ -70,6 +70,7 @@ export const errorsEn = {
 
   // ---- tuning ----------------------------------------------------------------------------------
   'error.tuning-config': 'Invalid tuning setting "{field}": {detail}',
+  'error.tuning-config.missing-part': 'Cannot train part "{part}": {family} models have no {part} parameters. Parts this model has: {available}.',
   'error.unknown-method': 'Unknown tuning method "{method}". Known methods: {known}.',
   'error.unknown-peft-type': 'Cannot read the adapter: adapter_config.json "peft_type" is "{peftType}"; Attune reads {known}. Load an adapter of one of those types.',
   'error.adapter-mismatch': 'This adapter does not fit the loaded model: {reason}. Load the base model it was trained on.',

@@ -62,6 +62,7 @@ export const errorsZhCN: Record<string, string> = {
 
   // ---- tuning ----------------------------------------------------------------------------------
   'error.tuning-config': '微调设置“{field}”无效：{detail}',
+  'error.tuning-config.missing-part': '无法训练“{part}”部分：{family} 模型没有 {part} 参数。此模型可训练的部分：{available}。',
   'error.unknown-method': '未知的微调方法“{method}”。已知方法：{known}。',
   'error.unknown-peft-type':
     '无法读取适配器：adapter_config.json 的 "peft_type" 为 "{peftType}"；Attune 支持读取 {known}。请加载这些类型之一的适配器。',

@@ -3,7 +3,10 @@
 // the contract tests) iterates over this table. The table is typed by MethodName, the names the
 // method folders declare, so a declared method that is not registered here fails to compile.
 import { UnknownMethodError } from './errors';
+import { fullMethod } from './methods/full/method';
 import { ia3Method } from './methods/ia3/method';
+import { lightweightMethod } from './methods/lightweight/method';
+import { lnTuningMethod } from './methods/ln-tuning/method';
 import { loraMethod } from './methods/lora/method';
 import { pTuningV2Method } from './methods/p-tuning-v2/method';
 import { prefixTuningMethod } from './methods/prefix-tuning/method';
@@ -16,6 +19,9 @@ const METHODS: { readonly [N in MethodName]: TuningMethod<N> } = {
   ia3: ia3Method,
   'p-tuning-v2': pTuningV2Method,
   'prefix-tuning': prefixTuningMethod,
+  'ln-tuning': lnTuningMethod,
+  lightweight: lightweightMethod,
+  full: fullMethod,
 };
 
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];

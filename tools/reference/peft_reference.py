@@ -1,4 +1,4 @@
-"""Hugging Face PEFT's LoRA, IA3, prompt-tuning and prefix-tuning forward semantics on the plain PyTorch reference models.
+"""Hugging Face PEFT's LoRA, IA3, LN-tuning, prompt-tuning and prefix-tuning forward semantics on the plain PyTorch reference models.
 
 PEFT itself is not installable here, so this re-implements what PEFT does at inference, from its
 published definitions (peft/tuners/lora/layer.py, peft/peft_model.py, peft/tuners/prompt_tuning, peft/tuners/prefix_tuning):
@@ -16,6 +16,12 @@ published definitions (peft/tuners/lora/layer.py, peft/peft_model.py, peft/tuner
 * IA3: every targeted module scales by its learned `ia3_l`: feed-forward modules (`feedforward_modules`)
   their input, the others their output including the bias (peft/tuners/ia3/layer.py); merging
   multiplies the weight by ia3_l (transposed for fan_in_fan_out) and, off the feed-forward path, the bias.
+* LN tuning (LN_TUNING, peft/tuners/ln_tuning): every module whose name matches `target_modules`
+  is replaced by a deep copy of itself (LNTuningLayer.ln_tuning_layers) whose parameters are
+  loaded from `base_model.model.<module>.ln_tuning_layers.<param>` (the adapter name removed, as
+  PEFT saves); without target_modules, PEFT's per-model-type default
+  (TRANSFORMERS_MODELS_TO_LNTUNING_TARGET_MODULES_MAPPING). Merging swaps the copy in for the base
+  layer, so merged and unmerged are the same computation.
 * Prompt tuning: prompt_embeddings [n, D] are concatenated before the input embeddings; the base
   model then runs on inputs_embeds at positions 0..n+T-1, and the logits cover all n+T rows.
 * Prefix tuning / P-tuning v2 (PREFIX_TUNING, peft/peft_model.py get_prompt): prompt_embeddings
@@ -30,6 +36,7 @@ never the TypeScript code, and prints JSON logits for the Attune parity test:
     -> {"shape": [B, P + T, V], "virtual_tokens": P, "logits": [...]}
 """
 import argparse
+import copy
 import json
 import math
 import os
@@ -247,6 +254,51 @@ def apply_ia3(model: nn.Module, config: dict, tensors: dict, merge: bool) -> Non
     wrap_targets(model, config["target_modules"], tensors, wrap, merge)
 
 
+# ---- LN tuning ------------------------------------------------------------------------------
+
+# peft/utils/constants.py TRANSFORMERS_MODELS_TO_LNTUNING_TARGET_MODULES_MAPPING (the families here).
+LN_TUNING_DEFAULT_TARGETS = {
+    "gpt2": ["ln_1", "ln_2", "ln_f"],
+    "llama": ["input_layernorm", "post_attention_layernorm", "norm"],
+    "mistral": ["input_layernorm", "post_attention_layernorm", "norm"],
+    "qwen2": ["post_attention_layernorm"],
+}
+
+
+def model_type(model: nn.Module) -> str:
+    return "gpt2" if isinstance(model, GPT2LMHeadModel) else model.config.model_type
+
+
+def apply_ln_tuning(model: nn.Module, config: dict, tensors: dict) -> None:
+    """LNTuningModel: each matched module becomes a deep copy holding the saved parameters (merged
+    or not: PEFT's merge swaps that copy in for the base layer)."""
+    for field in ("modules_to_save", "exclude_modules"):
+        if config.get(field) not in (None, []):
+            raise AdapterError(f"{field} is not supported")
+    targets = config.get("target_modules") or LN_TUNING_DEFAULT_TARGETS[model_type(model)]
+    names = [name for name, _ in model.named_modules() if name and target_matches(name, targets)]
+    if not names:
+        raise AdapterError(f"no module matches target_modules {targets}")
+    used = set()
+    for name in names:
+        parent_name, _, child = name.rpartition(".")
+        parent = model.get_submodule(parent_name) if parent_name else model
+        layer = copy.deepcopy(getattr(parent, child))
+        with torch.no_grad():
+            for param_name, param in layer.named_parameters():
+                key = f"base_model.model.{name}.ln_tuning_layers.{param_name}"
+                if key not in tensors:
+                    raise AdapterError(f"missing {key}")
+                if tuple(tensors[key].shape) != tuple(param.shape):
+                    raise AdapterError(f"{key} has shape {list(tensors[key].shape)}, expected {list(param.shape)}")
+                param.copy_(tensors[key].float())
+                used.add(key)
+        setattr(parent, child, layer)
+    extra = set(tensors) - used
+    if extra:
+        raise AdapterError(f"unexpected tensors {sorted(extra)[:3]}")
+
+
 # ---- prefix tuning / P-tuning v2 ------------------------------------------------------------
 
 def prefix_key_values(model: nn.Module, config: dict, tensors: dict, batch: int) -> list:
@@ -305,6 +357,9 @@ def logits_for(model_dir: str, adapter_dir: str | None, ids: list[list[int]], me
         return forward_embeds(model, embeds), 0
     if config["peft_type"] == "IA3":
         apply_ia3(model, config, tensors, merge)
+        return forward_embeds(model, embeds), 0
+    if config["peft_type"] == "LN_TUNING":
+        apply_ln_tuning(model, config, tensors)
         return forward_embeds(model, embeds), 0
     if config["peft_type"] == "PROMPT_TUNING":
         prompt = tensors["prompt_embeddings"].float()  # [n, D]

@@ -1,12 +1,16 @@
 // Training-memory paths against the plain ones: the chunked head + loss and per-block
 // recomputation must give the same loss and gradients as keeping whole-model activations and
-// [B, T, V] logits, for LoRA (including a LoRA on lm_head, and dropout), prompt tuning and
-// key/value prefixes, on GPT-2 and Llama-family models; and they must not leak tensors over
+// [B, T, V] logits, for LoRA (including a LoRA on lm_head, and dropout), prompt tuning,
+// key/value prefixes and trained base weights (LN tuning, lightweight, full fine-tuning), on GPT-2 and Llama-family models; and they must not leak tensors over
 // training steps.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forward, forwardHidden, projectToVocab } from '../../../src/model/forward';
 import type { LoadedModel } from '../../../src/model/model';
+import { adaptedModel } from '../../../src/tuning/adapted-model';
+import { fullMethod } from '../../../src/tuning/methods/full/method';
+import { lightweightMethod } from '../../../src/tuning/methods/lightweight/method';
+import { lnTuningMethod } from '../../../src/tuning/methods/ln-tuning/method';
 import { loraMethod } from '../../../src/tuning/methods/lora/method';
 import { pTuningV2Method } from '../../../src/tuning/methods/p-tuning-v2/method';
 import { prefixTuningMethod } from '../../../src/tuning/methods/prefix-tuning/method';
@@ -21,7 +25,8 @@ import { adapterContext, loadFixture, perturb, randomExamples, useCpu } from './
 type Path = { chunkRows: number | null; recompute: boolean };
 
 /** Loss and gradients of the summed masked NLL under one of the paths. */
-function lossAndGrads(model: LoadedModel, adapter: Adapter, path: Path, training: boolean, seed = 11): { loss: number; grads: Float32Array[] } {
+function lossAndGrads(base: LoadedModel, adapter: Adapter, path: Path, training: boolean, seed = 11): { loss: number; grads: Float32Array[] } {
+  const model = adaptedModel(base, adapter);
   const batch = padBatch(randomExamples(model.config.vocabSize, 3, 14, 5));
   const tensors = toTensors(batch);
   const variables = adapter.trainable().map(({ variable }) => variable);
@@ -105,7 +110,17 @@ describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('training-memory paths 
     // Key/value prefixes enter a recomputed block as differentiable inputs (the MLP's too).
     ['P-tuning v2', () => pTuningV2Method.create({ numVirtualTokens: 3 }, adapterContext(model, 3))],
     ['prefix tuning', () => prefixTuningMethod.create(prefixTuningMethod.testConfig(model.config), adapterContext(model, 3))],
+    // Trained base weights: norms inside recomputed blocks, the (untied) head in the chunked loss,
+    // and for full fine-tuning a trained tied table used by both the embedding and the head.
+    ['LN tuning', () => weightsPerturbed(lnTuningMethod.create(lnTuningMethod.defaultConfig(model.config), adapterContext(model, 3)))],
+    ['lightweight (every part)', () => weightsPerturbed(lightweightMethod.create(lightweightMethod.defaultConfig(model.config), adapterContext(model, 3)))],
+    ['full fine-tuning', () => weightsPerturbed(fullMethod.create({}, adapterContext(model, 3)))],
   ];
+
+  function weightsPerturbed(adapter: Adapter): Adapter {
+    perturb(adapter, 9, 0.02);
+    return adapter;
+  }
 
   describe.each(adapters)('%s', (_name, make) => {
     it.each(PATHS)('%s: same loss and gradients as the plain path', (_path, path) => {

@@ -1,5 +1,5 @@
 // PEFT parity: an adapter exported by Attune, loaded by an independent PyTorch implementation of
-// PEFT's LoRA / IA3 / prompt-tuning / prefix-tuning semantics (tools/reference/peft_reference.py on the reference
+// PEFT's LoRA / IA3 / LN-tuning / prompt-tuning / prefix-tuning semantics (tools/reference/peft_reference.py on the reference
 // models), gives the same logits as the TypeScript runtime within 1e-4. LoRA and DoRA are also
 // checked merged the PEFT way (fan_in_fan_out for GPT-2's Conv1D).
 import { execFileSync } from 'node:child_process';
@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forward } from '../../../src/model/forward';
 import type { LoadedModel } from '../../../src/model/model';
 import { defaultTargets } from '../../../src/tuning/methods/lora/config';
+import { adaptedModel } from '../../../src/tuning/adapted-model';
 import { ia3Method } from '../../../src/tuning/methods/ia3/method';
+import { lnTuningMethod } from '../../../src/tuning/methods/ln-tuning/method';
 import { loraMethod } from '../../../src/tuning/methods/lora/method';
 import { pTuningV2Method } from '../../../src/tuning/methods/p-tuning-v2/method';
 import { prefixTuningMethod } from '../../../src/tuning/methods/prefix-tuning/method';
@@ -59,7 +61,7 @@ describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('PEFT parity on %s', (f
     const adapterDir = join(dir, name);
     writeAdapterDirectory(adapterDir, await exportAdapter(adapter));
     const ref = reference(fixture, adapterDir, merge);
-    const { logits, prependedRows } = forward(model, { ids: IDS, hooks: adapter.hooks({ training: false }) });
+    const { logits, prependedRows } = forward(adaptedModel(model, adapter), { ids: IDS, hooks: adapter.hooks({ training: false }) });
     expect(prependedRows).toBe(ref.virtual_tokens);
     expect(logits.shape).toEqual(ref.shape);
     expect(maxAbsDiff(logits.dataSync(), ref.logits)).toBeLessThan(1e-4);
@@ -104,6 +106,18 @@ describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('PEFT parity on %s', (f
     await check(adapter, 'ia3');
     await check(adapter, 'ia3-merged', true);
     adapter.dispose();
+  });
+
+  it("LN tuning with PEFT's default targets (per model type) matches PEFT, and so does every norm targeted by a regular expression", async () => {
+    const adapter = lnTuningMethod.create(lnTuningMethod.defaultConfig(model.config), adapterContext(model, 6, fixture));
+    perturb(adapter, 16, 0.5);
+    await check(adapter, 'ln-tuning');
+    adapter.dispose();
+    const every = lnTuningMethod.create({ targetModules: '.*(ln_\\d|ln_f|layernorm|\\.norm)' }, adapterContext(model, 6, fixture));
+    expect(every.parameterCount()).toBe(model.config.hiddenSize * (2 * model.config.numLayers + 1) * (model.config.family === 'gpt2' ? 2 : 1));
+    perturb(every, 17, 0.5);
+    await check(every, 'ln-tuning-all');
+    every.dispose();
   });
 
   it('prompt tuning matches PEFT (virtual tokens at positions 0..n-1)', async () => {

@@ -138,6 +138,20 @@ describe('generation', () => {
     expect((await client.request('engine.info', {})).mergedAdapterId).toBe(final.adapterId);
   });
 
+  test('an adapter that trains base weights (LN tuning) changes the answer through its weights; merged equals unmerged', async () => {
+    const db = await freshDb();
+    await seedExamples(db);
+    const client = new TestClient(host(db));
+    const final = await client.request('train.start', { examples: { kind: 'all' }, method: 'ln-tuning', overrides: { ...QUICK, maxSteps: 12, lr: 0.1 } });
+    const prompt = { prompt: 'Echo tiger', sampling: { maxNewTokens: 12 } };
+    const base = await client.request('model.generate', { ...prompt, adapterId: null });
+    const tuned = await client.request('model.generate', { ...prompt, adapterId: final.adapterId });
+    expect(tuned.text).not.toBe(base.text); // LN tuning has no hooks: only its weights can change the answer
+    await client.request('adapter.merge', { adapterId: final.adapterId! });
+    const merged = await client.request('model.generate', { ...prompt, adapterId: final.adapterId });
+    expect(merged.text).toBe(tuned.text);
+  });
+
   test('two replies at once with different adapters both finish and match the same replies made one at a time', async () => {
     const db = await freshDb();
     await seedExamples(db);
