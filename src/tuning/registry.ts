@@ -3,6 +3,7 @@
 // the contract tests) iterates over this table. The table is typed by MethodName, the names the
 // method folders declare, so a declared method that is not registered here fails to compile.
 import { UnknownMethodError } from './errors';
+import { adapterMethod } from './methods/adapter/method';
 import { ia3Method } from './methods/ia3/method';
 import { loraMethod } from './methods/lora/method';
 import { pTuningV2Method } from './methods/p-tuning-v2/method';
@@ -16,6 +17,7 @@ const METHODS: { readonly [N in MethodName]: TuningMethod<N> } = {
   ia3: ia3Method,
   'p-tuning-v2': pTuningV2Method,
   'prefix-tuning': prefixTuningMethod,
+  adapter: adapterMethod,
 };
 
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];

@@ -1,4 +1,4 @@
-"""Hugging Face PEFT's LoRA, IA3, prompt-tuning and prefix-tuning forward semantics on the plain PyTorch reference models.
+"""Hugging Face PEFT's LoRA, IA3, prompt-tuning and prefix-tuning forward semantics (and Attune's bottleneck adapters) on the plain PyTorch reference models.
 
 PEFT itself is not installable here, so this re-implements what PEFT does at inference, from its
 published definitions (peft/tuners/lora/layer.py, peft/peft_model.py, peft/tuners/prompt_tuning, peft/tuners/prefix_tuning):
@@ -21,6 +21,9 @@ published definitions (peft/tuners/lora/layer.py, peft/peft_model.py, peft/tuner
 * Prefix tuning / P-tuning v2 (PREFIX_TUNING, peft/peft_model.py get_prompt): prompt_embeddings
   [P, num_layers*2*token_dim] become every layer's past_key_values (see prefix_key_values); the
   input tokens sit at positions P..P+T-1 and the logits cover the T input rows.
+* Attune's bottleneck adapters (ATTUNE_BOTTLENECK_ADAPTER, not a PEFT type; docs/tuning.md): every
+  module matching `target_modules` computes y = base(x) and returns y + adapter_up(act(adapter_down(y)))
+  with torch.nn.Linear layers (weights [out, in], biases), act = `non_linearity`.
 
 It reads an adapter directory exactly as PEFT saves it (adapter_config.json +
 adapter_model.safetensors, keys `base_model.model.<module>.lora_A.weight` / `prompt_embeddings`),
@@ -247,6 +250,44 @@ def apply_ia3(model: nn.Module, config: dict, tensors: dict, merge: bool) -> Non
     wrap_targets(model, config["target_modules"], tensors, wrap, merge)
 
 
+# ---- Attune's bottleneck adapters (no PEFT type; docs/tuning.md) ----------------------------
+
+ACTIVATIONS = {"swish": nn.functional.silu, "relu": nn.functional.relu,
+               "gelu": lambda x: nn.functional.gelu(x, approximate="tanh")}
+
+
+class BottleneckLinear(nn.Module):
+    """ATTUNE_BOTTLENECK_ADAPTER on an output projection: y = base(x); y + adapter_up(act(adapter_down(y)))."""
+
+    def __init__(self, base: nn.Module, bottleneck: int, activation: str):
+        super().__init__()
+        self.base_layer = base
+        _, out_features = linear_shape(base)
+        self.adapter_down = nn.Linear(out_features, bottleneck)
+        self.adapter_up = nn.Linear(bottleneck, out_features)
+        self.activation = ACTIVATIONS[activation]
+
+    def forward(self, x):
+        y = self.base_layer(x)
+        return y + self.adapter_up(self.activation(self.adapter_down(y)))
+
+
+def apply_bottleneck(model: nn.Module, config: dict, tensors: dict) -> None:
+    if config["non_linearity"] not in ACTIVATIONS:
+        raise AdapterError(f"non_linearity {config['non_linearity']} is not known")
+    hidden = model.transformer.wte.weight.shape[1] if isinstance(model, GPT2LMHeadModel) else model.config.hidden_size
+    bottleneck = hidden // int(config["reduction_factor"])
+    if bottleneck != config["bottleneck_size"] or hidden != config["hidden_size"]:
+        raise AdapterError("bottleneck_size / hidden_size do not fit the model")
+
+    def wrap(name, base):
+        layer = BottleneckLinear(base, bottleneck, config["non_linearity"])
+        return layer, {f"base_model.model.{name}.adapter_{part}.{kind}": getattr(getattr(layer, f"adapter_{part}"), kind)
+                       for part in ("down", "up") for kind in ("weight", "bias")}
+
+    wrap_targets(model, config["target_modules"], tensors, wrap, False)
+
+
 # ---- prefix tuning / P-tuning v2 ------------------------------------------------------------
 
 def prefix_key_values(model: nn.Module, config: dict, tensors: dict, batch: int) -> list:
@@ -305,6 +346,11 @@ def logits_for(model_dir: str, adapter_dir: str | None, ids: list[list[int]], me
         return forward_embeds(model, embeds), 0
     if config["peft_type"] == "IA3":
         apply_ia3(model, config, tensors, merge)
+        return forward_embeds(model, embeds), 0
+    if config["peft_type"] == "ATTUNE_BOTTLENECK_ADAPTER":
+        if merge:
+            raise AdapterError("bottleneck adapters cannot be merged")
+        apply_bottleneck(model, config, tensors)
         return forward_embeds(model, embeds), 0
     if config["peft_type"] == "PROMPT_TUNING":
         prompt = tensors["prompt_embeddings"].float()  # [n, D]

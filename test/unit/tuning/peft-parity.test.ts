@@ -1,5 +1,5 @@
 // PEFT parity: an adapter exported by Attune, loaded by an independent PyTorch implementation of
-// PEFT's LoRA / IA3 / prompt-tuning / prefix-tuning semantics (tools/reference/peft_reference.py on the reference
+// PEFT's LoRA / IA3 / prompt-tuning / prefix-tuning semantics, and of Attune's bottleneck adapters (tools/reference/peft_reference.py on the reference
 // models), gives the same logits as the TypeScript runtime within 1e-4. LoRA and DoRA are also
 // checked merged the PEFT way (fan_in_fan_out for GPT-2's Conv1D).
 import { execFileSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forward } from '../../../src/model/forward';
 import type { LoadedModel } from '../../../src/model/model';
+import { adapterMethod } from '../../../src/tuning/methods/adapter/method';
 import { defaultTargets } from '../../../src/tuning/methods/lora/config';
 import { ia3Method } from '../../../src/tuning/methods/ia3/method';
 import { loraMethod } from '../../../src/tuning/methods/lora/method';
@@ -125,6 +126,18 @@ describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('PEFT parity on %s', (f
     // The MLP's output layer starts at U(±1/√H): perturbing it moves every prefix value.
     perturb(adapter, 15, 0.5);
     await check(adapter, 'prefix-tuning');
+    adapter.dispose();
+  });
+
+  it.each([
+    ['houlsby', 'swish'],
+    ['pfeiffer', 'relu'],
+    ['houlsby', 'gelu'],
+  ] as const)("bottleneck adapters (%s, %s; Attune's own file format) match the PyTorch reference", async (kind, activation) => {
+    const adapter = adapterMethod.create({ kind, reduction: 4, activation }, adapterContext(model, 16, fixture));
+    // The up-projection starts at zero: perturbing it makes the adapters change the logits.
+    perturb(adapter, 17, 0.5);
+    await check(adapter, `adapter-${kind}-${activation}`);
     adapter.dispose();
   });
 
