@@ -3,11 +3,13 @@
 // refusals of files made for another model or broken.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { methodFromFlags } from '../../../src/cli/method-flags';
+import { methodFlagSpecs, methodFromFlags } from '../../../src/cli/method-flags';
 import type { LoadedModel } from '../../../src/model/model';
 import { AdapterFormatError, AdapterMismatchError, TuningConfigError } from '../../../src/tuning/errors';
 import { BottleneckAdapter, adapterKey, adapterMethod } from '../../../src/tuning/methods/adapter/method';
 import { exportAdapter, importAdapter } from '../../../src/tuning/peft/files';
+import { methodSummaries } from '../../../src/tuning/registry';
+import { advancedMethodFields } from '../../../src/ui/train/AdvancedSettings';
 import { FAMILY_FIXTURES, adapterContext, loadFixture, maxAbsDiff, perturb, useCpu } from './helpers';
 
 const json = (files: Map<string, Uint8Array>) => JSON.parse(new TextDecoder().decode(files.get('adapter_config.json')!)) as Record<string, unknown>;
@@ -130,5 +132,14 @@ describe('bottleneck adapter config', () => {
     expect(field({ activation: 'tanh' })).toBe('activation');
     expect(adapterMethod.merge).toBeUndefined();
     model.dispose();
+  });
+
+  it('reaches the Train view and the CLI through the registry alone', () => {
+    const summary = methodSummaries().find((m) => m.name === 'adapter')!;
+    expect(summary.mergeable).toBe(false);
+    expect(summary.text.zh_CN.label).toBe('瓶颈适配器');
+    expect(advancedMethodFields(summary).map((f) => f.key)).toEqual(['reduction']);
+    expect(methodFlagSpecs()['adapter-kind']!.description).toMatch(/houlsby.*pfeiffer.*\[adapter\]/);
+    expect(methodFlagSpecs().method!.description).toMatch(/\badapter\b/);
   });
 });
