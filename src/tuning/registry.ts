@@ -6,6 +6,7 @@ import { UnknownMethodError } from './errors';
 import { adapterMethod } from './methods/adapter/method';
 import { ia3Method } from './methods/ia3/method';
 import { loraMethod } from './methods/lora/method';
+import { pTuningMethod } from './methods/p-tuning/method';
 import { pTuningV2Method } from './methods/p-tuning-v2/method';
 import { prefixTuningMethod } from './methods/prefix-tuning/method';
 import { promptTuningMethod } from './methods/prompt-tuning/method';
@@ -18,6 +19,7 @@ const METHODS: { readonly [N in MethodName]: TuningMethod<N> } = {
   'p-tuning-v2': pTuningV2Method,
   'prefix-tuning': prefixTuningMethod,
   adapter: adapterMethod,
+  'p-tuning': pTuningMethod,
 };
 
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];

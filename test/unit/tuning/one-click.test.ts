@@ -54,7 +54,7 @@ describe.each(FAMILY_FIXTURES)('one-click defaults on %s', (fixture) => {
   });
   afterAll(() => model.dispose());
 
-  it.each(['adapter'] as const)("%s lowers the held-out loss by at least half of LoRA's drop", async (name) => {
+  it.each(['adapter', 'p-tuning'] as const)("%s lowers the held-out loss by at least half of LoRA's drop", async (name) => {
     const run = await lossDrop(model, name);
     console.info(`${fixture} ${name}: ${run.before.toFixed(3)} -> ${run.after.toFixed(3)}; lora ${lora.before.toFixed(3)} -> ${lora.after.toFixed(3)}`);
     expect(lora.before - lora.after).toBeGreaterThan(0.1);
