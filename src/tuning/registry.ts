@@ -4,10 +4,12 @@
 // method folders declare, so a declared method that is not registered here fails to compile.
 import { UnknownMethodError } from './errors';
 import { fullMethod } from './methods/full/method';
+import { adapterMethod } from './methods/adapter/method';
 import { ia3Method } from './methods/ia3/method';
 import { lightweightMethod } from './methods/lightweight/method';
 import { lnTuningMethod } from './methods/ln-tuning/method';
 import { loraMethod } from './methods/lora/method';
+import { pTuningMethod } from './methods/p-tuning/method';
 import { pTuningV2Method } from './methods/p-tuning-v2/method';
 import { prefixTuningMethod } from './methods/prefix-tuning/method';
 import { promptTuningMethod } from './methods/prompt-tuning/method';
@@ -22,6 +24,8 @@ const METHODS: { readonly [N in MethodName]: TuningMethod<N> } = {
   'ln-tuning': lnTuningMethod,
   lightweight: lightweightMethod,
   full: fullMethod,
+  adapter: adapterMethod,
+  'p-tuning': pTuningMethod,
 };
 
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];

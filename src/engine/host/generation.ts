@@ -81,7 +81,8 @@ export class Generator {
       const adapter = loadStoredAdapter(record, active);
       try {
         const method = getMethod(adapter.method);
-        if (!method.merge) throw new NotMergeableError(`${method.text.en.label} adapters add to the input rather than change weights`);
+        // Generic: soft prompts add positions, bottleneck adapters a nonlinear branch; neither folds into weights.
+        if (!method.merge) throw new NotMergeableError(`the ${method.name} method cannot be folded into the model's weights`);
         const base = active.model.weights;
         let weights: WeightMap;
         try {

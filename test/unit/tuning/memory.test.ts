@@ -8,18 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forward, forwardHidden, projectToVocab } from '../../../src/model/forward';
 import type { LoadedModel } from '../../../src/model/model';
 import { adaptedModel } from '../../../src/tuning/adapted-model';
-import { fullMethod } from '../../../src/tuning/methods/full/method';
-import { lightweightMethod } from '../../../src/tuning/methods/lightweight/method';
-import { lnTuningMethod } from '../../../src/tuning/methods/ln-tuning/method';
 import { loraMethod } from '../../../src/tuning/methods/lora/method';
-import { pTuningV2Method } from '../../../src/tuning/methods/p-tuning-v2/method';
-import { prefixTuningMethod } from '../../../src/tuning/methods/prefix-tuning/method';
-import { promptTuningMethod } from '../../../src/tuning/methods/prompt-tuning/method';
 import { disposeBatch, padBatch, toTensors } from '../../../src/tuning/train/data';
 import { chooseDefaults } from '../../../src/tuning/train/defaults';
 import { chunkedMaskedNllSum, headChunkRows, maskedNllSum } from '../../../src/tuning/train/loss';
 import { Trainer } from '../../../src/tuning/train/trainer';
-import type { Adapter } from '../../../src/tuning/types';
+import { allMethods } from '../../../src/tuning/registry';
+import type { Adapter, TuningMethod } from '../../../src/tuning/types';
 import { adapterContext, loadFixture, perturb, randomExamples, useCpu } from './helpers';
 
 type Path = { chunkRows: number | null; recompute: boolean };
@@ -93,10 +88,11 @@ describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('training-memory paths 
     return adapter;
   }
 
-  function prompt(): Adapter {
-    const config = { ...promptTuningMethod.defaultConfig(model.config), numVirtualTokens: 3 };
-    const adapter = promptTuningMethod.create({ ...config, init: 'random' }, adapterContext(model, 3));
-    perturb(adapter, 9);
+  /** Every registered method at its test config, perturbed so every trainable tensor gets a gradient. */
+  function registered(method: TuningMethod): Adapter {
+    const adapter = method.create(method.testConfig(model.config), adapterContext(model, 3));
+    // Trained base weights (norms, the head, every weight) move by a little, adapter factors by more.
+    perturb(adapter, 9, adapter.weights(model.weights) === model.weights ? 0.1 : 0.02);
     return adapter;
   }
 
@@ -106,21 +102,10 @@ describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('training-memory paths 
     // chunk: dropout is tested inside blocks (recomputed with the same shape), lm_head without it.
     ['LoRA with dropout', () => lora(0.2, false)],
     ['LoRA on lm_head too', () => lora(0, true)],
-    ['prompt tuning', () => prompt()],
-    // Key/value prefixes enter a recomputed block as differentiable inputs (the MLP's too).
-    ['P-tuning v2', () => pTuningV2Method.create({ numVirtualTokens: 3 }, adapterContext(model, 3))],
-    ['prefix tuning', () => prefixTuningMethod.create(prefixTuningMethod.testConfig(model.config), adapterContext(model, 3))],
-    // Trained base weights: norms inside recomputed blocks, the (untied) head in the chunked loss,
-    // and for full fine-tuning a trained tied table used by both the embedding and the head.
-    ['LN tuning', () => weightsPerturbed(lnTuningMethod.create(lnTuningMethod.defaultConfig(model.config), adapterContext(model, 3)))],
-    ['lightweight (every part)', () => weightsPerturbed(lightweightMethod.create(lightweightMethod.defaultConfig(model.config), adapterContext(model, 3)))],
-    ['full fine-tuning', () => weightsPerturbed(fullMethod.create({}, adapterContext(model, 3)))],
+    // Soft prompts, key/value prefixes (which enter a recomputed block as differentiable inputs,
+    // the MLP's too), linear hooks: every method, so a new one is checked without editing this list.
+    ...allMethods().map((method): [string, () => Adapter] => [method.name, () => registered(method)]),
   ];
-
-  function weightsPerturbed(adapter: Adapter): Adapter {
-    perturb(adapter, 9, 0.02);
-    return adapter;
-  }
 
   describe.each(adapters)('%s', (_name, make) => {
     it.each(PATHS)('%s: same loss and gradients as the plain path', (_path, path) => {
