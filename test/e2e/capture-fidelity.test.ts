@@ -152,9 +152,14 @@ test('an ordered list with nested lists keeps numbers, bullets and indentation',
 
 test('a selection starting at the third step keeps its number; a bulleted list keeps its nesting', async () => {
   const { page, ui } = await openFixture('docs-lists.html');
-  await selectText(page, 'steps', 'Install the password manager', 'browser extension.');
+  await selectText(page, 'steps', 'Install the password manager', 'for your password.');
   expect((await captured(ui)).output).toBe(
-    ['3. Install the password manager, then:', '   1. import the vault from the invitation email;', '   2. turn on the browser extension.'].join('\n'),
+    [
+      '3. Install the password manager, then:',
+      '   1. import the vault from the invitation email;',
+      '   2. turn on the browser extension.',
+      '4. Restart, and check that the lock screen asks for your password.',
+    ].join('\n'),
   );
   await ui.click('capture-cancel');
   await selectAll(page, 'bring');

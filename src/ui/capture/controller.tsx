@@ -4,7 +4,7 @@
 import { render } from 'preact';
 import type { CaptureApi, CaptureController } from '../../capture/api';
 import { prefillFor } from '../../capture/prefill';
-import { readSelection, chipAnchor, type CapturedSelection } from '../../capture/selection';
+import { readSelection, chipAnchor, chipBounds, type ChipBounds, type CapturedSelection } from '../../capture/selection';
 import { cleanText } from '../../capture/clean';
 import { mergeTemplates } from '../../capture/templates';
 import type { CaptureMode, CaptureSettings } from '../../messaging/protocol';
@@ -20,7 +20,7 @@ export interface CaptureOptions {
 
 type View =
   | { kind: 'idle' }
-  | { kind: 'chip'; x: number; y: number; selection: CapturedSelection }
+  | { kind: 'chip'; x: number; y: number; bounds: ChipBounds; selection: CapturedSelection }
   | { kind: 'form'; key: number; props: Omit<CaptureFormProps, 'onClose'> };
 
 export function startCapture(win: Window, api: CaptureApi, options: CaptureOptions = {}): CaptureController {
@@ -46,7 +46,7 @@ export function startCapture(win: Window, api: CaptureApi, options: CaptureOptio
       return;
     }
     if (next.kind === 'chip') {
-      render(<Chip x={next.x} y={next.y} onActivate={() => void openForm('output', undefined, next.selection)} />, layer());
+      render(<Chip x={next.x} y={next.y} bounds={next.bounds} onActivate={() => void openForm('output', undefined, next.selection)} />, layer());
       return;
     }
     // A new key per opening: a second capture while the form is open starts from fresh fields.
@@ -101,7 +101,7 @@ export function startCapture(win: Window, api: CaptureApi, options: CaptureOptio
     const range = selection ? doc.getSelection()?.getRangeAt(0) : undefined;
     if (!selection || !range) return show({ kind: 'idle' });
     const { x, y } = chipAnchor(range, win);
-    show({ kind: 'chip', x, y, selection });
+    show({ kind: 'chip', x, y, bounds: chipBounds(win), selection });
   };
 
   const hideChipWhenSelectionGoes = (): void => {
