@@ -6,7 +6,6 @@
 import { AttuneError } from '../../errors/attune-error';
 import { browser } from 'wxt/browser';
 import { fitToBudget } from './fit-context';
-import { mainContentOf } from './main-content';
 
 /**
  * Longest context sent to the model, in characters. The shipped model's whole context is 256
@@ -107,6 +106,9 @@ export async function readActiveTabContext(source: ContextSource): Promise<PageC
   const raw = rawPageOf(results[0]?.result);
   if (!raw) throw new PageContextUnavailableError('the page returned nothing');
   if (raw.html === undefined) return toContext(source, { text: raw.text ?? '', title: raw.title });
+  // Loaded on first use: Readability and the Markdown conversion are most of the panel's code,
+  // and a conversation that never reads a page does not need them.
+  const { mainContentOf } = await import('./main-content');
   const main = mainContentOf(raw.html, raw.title);
   return toContext(source, { text: main.text, title: main.title }, main.from);
 }
