@@ -16,15 +16,61 @@ const NBSP = /[\u00A0\u202F]/g;
 
 /** Never part of what a person reads on the page. */
 const NEVER_TEXT = new Set([
-  'script', 'style', 'noscript', 'template', 'button', 'select', 'textarea', 'input', 'option',
-  'iframe', 'object', 'embed', 'canvas', 'svg', 'math', 'video', 'audio', 'head', 'link', 'meta',
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'button',
+  'select',
+  'textarea',
+  'input',
+  'option',
+  'iframe',
+  'object',
+  'embed',
+  'canvas',
+  'svg',
+  'math',
+  'video',
+  'audio',
+  'head',
+  'link',
+  'meta',
 ]);
 
 /** Rendered as plain text: the words count, not the markup around them. */
 const PLAIN_INLINE = new Set([
-  'a', 'abbr', 'b', 'bdi', 'bdo', 'cite', 'code', 'data', 'del', 'dfn', 'em', 'i', 'ins', 'kbd',
-  'mark', 'q', 'rp', 'rt', 'ruby', 's', 'samp', 'small', 'span', 'strong', 'sub', 'sup', 'time',
-  'tt', 'u', 'var', 'font',
+  'a',
+  'abbr',
+  'b',
+  'bdi',
+  'bdo',
+  'cite',
+  'code',
+  'data',
+  'del',
+  'dfn',
+  'em',
+  'i',
+  'ins',
+  'kbd',
+  'mark',
+  'q',
+  'rp',
+  'rt',
+  'ruby',
+  's',
+  'samp',
+  'small',
+  'span',
+  'strong',
+  'sub',
+  'sup',
+  'time',
+  'tt',
+  'u',
+  'var',
+  'font',
 ]);
 
 /** Containers whose children need them to mean anything (a row needs its table, an item its list). */
@@ -50,7 +96,8 @@ function isShown(element: Element): boolean {
   const box = element.getBoundingClientRect();
   if (box.width <= 1 && box.height <= 1) {
     const style = element.ownerDocument.defaultView!.getComputedStyle(element);
-    if (style.overflow === 'hidden' || style.clip.startsWith('rect') || style.clipPath.startsWith('inset')) return false;
+    if (style.overflow === 'hidden' || style.clip.startsWith('rect') || style.clipPath.startsWith('inset'))
+      return false;
   }
   return true;
 }
@@ -152,7 +199,10 @@ function codeLanguage(pre: Element): string {
 
 /** A cell's text on one line, with pipes escaped so they do not split the column. */
 function cellText(content: string): string {
-  return content.replace(/\s*\n+\s*/g, ' ').trim().replace(/\|/g, '\\|');
+  return content
+    .replace(/\s*\n+\s*/g, ' ')
+    .trim()
+    .replace(/\|/g, '\\|');
 }
 
 function columnCount(table: Element): number {
@@ -175,7 +225,10 @@ function createConverter(): TurndownService {
   // underscore in snake_case or a "1." at the start of a line stays as it is.
   service.escape = (text: string) => text;
   service.remove((node) => NEVER_TEXT.has(node.localName));
-  service.addRule('plainInline', { filter: (node) => PLAIN_INLINE.has(node.localName), replacement: (content) => content });
+  service.addRule('plainInline', {
+    filter: (node) => PLAIN_INLINE.has(node.localName),
+    replacement: (content) => content,
+  });
   service.addRule('image', { filter: ['img', 'picture'], replacement: () => '' });
   service.addRule('preformatted', {
     filter: 'pre',
@@ -201,7 +254,10 @@ function createConverter(): TurndownService {
       return `${marker} ${body.replace(/\n/g, `\n${indent}`)}${node.nextSibling ? '\n' : ''}`;
     },
   });
-  service.addRule('tableCaption', { filter: 'caption', replacement: (content) => `${cellText(content)}\n\n` });
+  service.addRule('tableCaption', {
+    filter: 'caption',
+    replacement: (content) => `${cellText(content)}\n\n`,
+  });
   service.addRule('tableColumns', { filter: ['colgroup', 'col'], replacement: () => '' });
   service.addRule('tableCell', { filter: ['td', 'th'], replacement: (content) => ` ${cellText(content)} |` });
   service.addRule('tableRow', {

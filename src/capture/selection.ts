@@ -39,17 +39,33 @@ export function paragraphAround(range: Range): string {
   return renderedTextOf(block);
 }
 
-/** Reads the current selection; null when nothing (or only whitespace, or an editable field) is selected. */
-export function readSelection(doc: Document): CapturedSelection | null {
+/**
+ * The current selection's range when it holds text a person could capture; null when nothing
+ * (or only whitespace, or an editable field) is selected. Cheap enough for every mouseup: the
+ * structured reading (`readRange`) waits until a capture is actually asked for.
+ */
+export function capturableRange(doc: Document): Range | null {
   const selection = doc.getSelection();
   if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
   const range = selection.getRangeAt(0);
   if (isEditable(range.commonAncestorContainer)) return null;
-  // The browser's own plain text stands in where nothing rendered could be rebuilt (a selection
-  // inside a page's shadow DOM, for one).
-  const text = renderedText(range) || cleanText(selection.toString());
+  return selection.toString().trim() === '' ? null : range;
+}
+
+/**
+ * What `range` captures. `plainText` (the browser's own text of the selection) stands in where
+ * nothing rendered could be rebuilt (a selection inside a page's shadow DOM, for one).
+ */
+export function readRange(range: Range, plainText: string): CapturedSelection | null {
+  const text = renderedText(range) || cleanText(plainText);
   if (!text) return null;
   return { text, paragraph: paragraphAround(range) };
+}
+
+/** Reads the current selection; null when nothing (or only whitespace, or an editable field) is selected. */
+export function readSelection(doc: Document): CapturedSelection | null {
+  const range = capturableRange(doc);
+  return range ? readRange(range, doc.getSelection()?.toString() ?? '') : null;
 }
 
 /** Where to put the chip: just below the end of the selection, in page coordinates. */

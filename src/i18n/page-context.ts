@@ -15,7 +15,8 @@ export const pageContextCatalogue: AreaCatalogue = {
   zh_CN: {
     'chat.context.from.article': '仅正文：已去除菜单、广告和页脚。',
     'chat.context.from.page': '未找到正文：使用整个页面的文字。',
-    'chat.context.cut': '为适应模型已截断：发送前 {kept} 个字符（共 {total} 个；{keptParagraphs}/{totalParagraphs} 段）。',
+    'chat.context.cut':
+      '为适应模型已截断：发送前 {kept} 个字符（共 {total} 个；{keptParagraphs}/{totalParagraphs} 段）。',
     'chat.context.sent': '发送给模型的内容',
     'chat.context.toSend': '将发送给模型的内容',
   },

@@ -26,7 +26,9 @@ function cutPoint(text: string, limit: number): number {
   const worthIt = (index: number) => index >= limit / 2;
   const paragraph = head.lastIndexOf('\n\n');
   if (worthIt(paragraph)) return paragraph;
-  const sentence = Math.max(...['. ', '! ', '? ', '.\n', '。', '！', '？'].map((end) => head.lastIndexOf(end)));
+  const sentence = Math.max(
+    ...['. ', '! ', '? ', '.\n', '。', '！', '？'].map((end) => head.lastIndexOf(end)),
+  );
   if (worthIt(sentence)) return sentence + 1;
   const space = Math.max(head.lastIndexOf(' '), head.lastIndexOf('\n'));
   if (worthIt(space)) return space;
@@ -39,7 +41,14 @@ function cutPoint(text: string, limit: number): number {
 export function fitToBudget(text: string, limit: number): FittedText {
   const totalParagraphs = paragraphCount(text);
   if (text.length <= limit) {
-    return { text, cut: false, totalChars: text.length, keptChars: text.length, totalParagraphs, keptParagraphs: totalParagraphs };
+    return {
+      text,
+      cut: false,
+      totalChars: text.length,
+      keptChars: text.length,
+      totalParagraphs,
+      keptParagraphs: totalParagraphs,
+    };
   }
   const kept = text.slice(0, cutPoint(text, limit)).trimEnd();
   return {

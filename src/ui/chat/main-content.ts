@@ -21,8 +21,15 @@ export interface MainContent {
  * sentence next to the article can pass its sibling check; the page's own labels settle those.
  */
 const FURNITURE = [
-  'nav', '[role="navigation"]', '[role="banner"]', '[role="search"]', 'dialog', '[role="dialog"]',
-  '[role="alertdialog"]', '[aria-hidden="true"]', '[hidden]',
+  'nav',
+  '[role="navigation"]',
+  '[role="banner"]',
+  '[role="search"]',
+  'dialog',
+  '[role="dialog"]',
+  '[role="alertdialog"]',
+  '[aria-hidden="true"]',
+  '[hidden]',
 ].join(', ');
 /** Outside the article these are site-wide; inside it (a footnote, a pull quote) they may be content. */
 const FURNITURE_OUTSIDE_ARTICLE = 'footer, [role="contentinfo"], aside, [role="complementary"]';
@@ -35,7 +42,8 @@ function removeFurniture(doc: Document): void {
     if (!element.parentElement?.closest('article, main, [role="main"]')) element.remove();
   }
   for (const element of [...doc.body.querySelectorAll('[class], [id]')]) {
-    if (FURNITURE_NAME.test(element.getAttribute('class') ?? '') || FURNITURE_NAME.test(element.id)) element.remove();
+    if (FURNITURE_NAME.test(element.getAttribute('class') ?? '') || FURNITURE_NAME.test(element.id))
+      element.remove();
   }
 }
 

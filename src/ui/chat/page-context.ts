@@ -53,7 +53,8 @@ interface RawPage {
 
 /** Runs inside the page (serialised by executeScript: it may use nothing from outside itself). */
 function readInPage(source: ContextSource): RawPage {
-  if (source === 'selection') return { text: String(globalThis.getSelection?.() ?? ''), title: document.title };
+  if (source === 'selection')
+    return { text: String(globalThis.getSelection?.() ?? ''), title: document.title };
   return { html: document.documentElement.outerHTML, title: document.title };
 }
 

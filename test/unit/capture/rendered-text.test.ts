@@ -50,7 +50,9 @@ test('hard-wrapped source lines read as the browser renders them; the paragraph 
   expect(prefillFor('output', readSelection(document)).input).toBe(
     'The first sentence is short. The second one crosses a line break of the source, with emphasis and a link.',
   );
-  expect(renderedText(range)).toBe('The second one crosses a line break of the source, with emphasis and a link');
+  expect(renderedText(range)).toBe(
+    'The second one crosses a line break of the source, with emphasis and a link',
+  );
 });
 
 test('Markdown characters in prose are kept as written, not escaped', () => {
@@ -62,7 +64,9 @@ test('a code block: verbatim inside it, fenced with its language beside prose; a
   document.body.innerHTML = `<div id="d"><p>Run:</p><pre class="language-sh"><code>make \\
     all</code></pre><pre id="md"><code>use \`\`\`js fences</code></pre></div>`;
   expect(renderedTextOf(byId('d').querySelector('code')!)).toBe('make \\\n    all');
-  expect(renderedTextOf(byId('d'))).toBe('Run:\n\n```sh\nmake \\\n    all\n```\n\n````\nuse ```js fences\n````');
+  expect(renderedTextOf(byId('d'))).toBe(
+    'Run:\n\n```sh\nmake \\\n    all\n```\n\n````\nuse ```js fences\n````',
+  );
 });
 
 test('tables become Markdown rows; partial selections keep the header; pipes are escaped; short rows padded', () => {
@@ -80,7 +84,8 @@ test('tables become Markdown rows; partial selections keep the header; pipes are
 });
 
 test('a table without a header row uses its first row as the header', () => {
-  document.body.innerHTML = '<table id="t"><tr><td>x</td><td>y</td></tr><tr><td>1</td><td>2</td></tr></table>';
+  document.body.innerHTML =
+    '<table id="t"><tr><td>x</td><td>y</td></tr><tr><td>1</td><td>2</td></tr></table>';
   expect(renderedTextOf(byId('t'))).toBe('| x | y |\n| --- | --- |\n| 1 | 2 |');
 });
 
@@ -99,14 +104,17 @@ test('scripts, styles, controls and hidden elements are left out; images too', (
 });
 
 test('headings and quotes are marked; a selection inside one heading or quote is plain text', () => {
-  document.body.innerHTML = '<div id="d"><h2 id="h">Title</h2><blockquote id="q"><p>Said so.</p></blockquote></div>';
+  document.body.innerHTML =
+    '<div id="d"><h2 id="h">Title</h2><blockquote id="q"><p>Said so.</p></blockquote></div>';
   expect(renderedTextOf(byId('d'))).toBe('## Title\n\n> Said so.');
   expect(renderedTextOf(byId('h'))).toBe('Title');
   expect(renderedTextOf(byId('q'))).toBe('Said so.');
 });
 
 test('tidyMarkdown: invisible characters out, no-break spaces as spaces, blank runs collapsed outside code only', () => {
-  expect(tidyMarkdown('a\u00A0b\u200B  \n\n\n\nc\n```\nx  \n\n\n\ny\n```\n\n\nz')).toBe('a b\n\nc\n```\nx  \n\n\n\ny\n```\n\nz');
+  expect(tidyMarkdown('a\u00A0b\u200B  \n\n\n\nc\n```\nx  \n\n\n\ny\n```\n\n\nz')).toBe(
+    'a b\n\nc\n```\nx  \n\n\n\ny\n```\n\nz',
+  );
 });
 
 test('chipLeft keeps the chip inside the visible width', () => {

@@ -42,7 +42,8 @@ afterEach(() => {
   db.close();
 });
 
-const byTestId = (id: string, root: ParentNode = container) => root.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+const byTestId = (id: string, root: ParentNode = container) =>
+  root.querySelector<HTMLElement>(`[data-testid="${id}"]`);
 
 async function until(check: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !check(); i++) await act(() => new Promise((r) => setTimeout(r, 5)));
@@ -54,7 +55,9 @@ test('a long page: the notice says how much of it is sent, and the sent view hol
   await until(() => byTestId('chat-context-details') !== null);
   const kept = Math.floor((MAX_CONTEXT_CHARS + 2) / (PARAGRAPH.length + 2));
   const sent = Array.from({ length: kept }, () => PARAGRAPH).join('\n\n');
-  expect(byTestId('chat-context-from')!.textContent).toBe('Main content only: menus, adverts and footers left out.');
+  expect(byTestId('chat-context-from')!.textContent).toBe(
+    'Main content only: menus, adverts and footers left out.',
+  );
   const cut = byTestId('chat-context-cut')!;
   expect(cut.getAttribute('role')).toBe('status');
   expect(cut.textContent).toBe(
@@ -76,7 +79,9 @@ test('a long page: the notice says how much of it is sent, and the sent view hol
   await until(() => !controller.state.generating && (controller.state.current?.messages.length ?? 0) === 2);
   expect(engine.requests[0]!.messages!.at(-1)!.content).toBe(`Summarise this page.\n\n${sent}`);
   const message = byTestId('chat-message-user')!;
-  expect(byTestId('chat-context-sent', message)!.querySelector('summary')!.textContent).toBe('Sent to the model');
+  expect(byTestId('chat-context-sent', message)!.querySelector('summary')!.textContent).toBe(
+    'Sent to the model',
+  );
   expect(byTestId('chat-context-text', message)!.textContent).toBe(sent);
   expect(byTestId('chat-context-details')).toBeNull(); // the context went with the message
 });

@@ -7,7 +7,11 @@ import { readFileSync } from 'node:fs';
 import { browser } from 'wxt/browser';
 import { fitToBudget } from '../../../../src/ui/chat/fit-context';
 import { mainContentOf } from '../../../../src/ui/chat/main-content';
-import { MAX_CONTEXT_CHARS, PageContextUnavailableError, readActiveTabContext } from '../../../../src/ui/chat/page-context';
+import {
+  MAX_CONTEXT_CHARS,
+  PageContextUnavailableError,
+  readActiveTabContext,
+} from '../../../../src/ui/chat/page-context';
 
 const fixture = (name: string) => readFileSync(`tools/harness/pages/${name}`, 'utf8');
 
@@ -28,15 +32,29 @@ afterEach(() => {
 /** The active tab answers executeScript with `result`, as Chrome does. */
 function pageReturns(result: unknown): void {
   vi.spyOn(browser.tabs, 'query').mockResolvedValue([{ id: 7 }] as never);
-  vi.spyOn(browser.scripting, 'executeScript').mockResolvedValue([{ result, documentId: 'd', frameId: 0 }] as never);
+  vi.spyOn(browser.scripting, 'executeScript').mockResolvedValue([
+    { result, documentId: 'd', frameId: 0 },
+  ] as never);
 }
 
 test('a news page with navigation, adverts, a cookie banner, a sidebar and a footer gives only the article', () => {
   const html = fixture('news-boilerplate.html');
   const main = mainContentOf(html, 'Town votes to reopen the old ferry crossing | The Estuary Courier');
-  expect(main).toEqual({ title: 'Town votes to reopen the old ferry crossing', text: ARTICLE, from: 'article' });
+  expect(main).toEqual({
+    title: 'Town votes to reopen the old ferry crossing',
+    text: ARTICLE,
+    from: 'article',
+  });
   // What the old "all the page's text" sent and this leaves out.
-  for (const boilerplate of ['Advertisement', 'cookies', 'Most read', 'Subscribe', 'All rights reserved', 'Sign up', 'Comments']) {
+  for (const boilerplate of [
+    'Advertisement',
+    'cookies',
+    'Most read',
+    'Subscribe',
+    'All rights reserved',
+    'Sign up',
+    'Comments',
+  ]) {
     expect(main.text).not.toContain(boilerplate);
   }
 });
@@ -60,7 +78,8 @@ test('the side panel path: the page hands over its HTML, the panel sends the art
 test('a long page is cut at a paragraph break within the budget, and the cut is counted', async () => {
   const paragraphs = Array.from(
     { length: 30 },
-    (_, i) => `Paragraph ${i + 1} tells part of a long story about the harbour and the boats that used it over the years.`,
+    (_, i) =>
+      `Paragraph ${i + 1} tells part of a long story about the harbour and the boats that used it over the years.`,
   );
   const html = `<html><head><title>Long</title></head><body><nav><a href="/">Home</a></nav><article><h1>Long</h1>${paragraphs
     .map((p) => `<p>${p}</p>`)
@@ -81,7 +100,10 @@ test('the long-article fixture (one 30,000-character paragraph) is cut at a sent
   // The fixture's script writes the long paragraph at load; the live page's outerHTML holds it.
   const sentence =
     'Movable type let printers reuse the same letters for page after page, and within fifty years of its arrival presses were working in more than two hundred European towns. ';
-  const html = fixture('long-article.html').replace('<p id="p-long"></p>', `<p id="p-long">${sentence.repeat(180)}</p>`);
+  const html = fixture('long-article.html').replace(
+    '<p id="p-long"></p>',
+    `<p id="p-long">${sentence.repeat(180)}</p>`,
+  );
   pageReturns({ html, title: 'Long article' });
   const context = await readActiveTabContext('page');
   expect(context.truncated).toBe(true);
@@ -98,11 +120,16 @@ test('a short page is its own article; a page with nothing but furniture falls b
     from: 'article',
   });
   const onlyBanner = '<html><body><div class="cookie-consent"><p>Only this text.</p></div></body></html>';
-  expect(mainContentOf(onlyBanner, 'Banner')).toEqual({ title: 'Banner', text: 'Only this text.', from: 'page' });
+  expect(mainContentOf(onlyBanner, 'Banner')).toEqual({
+    title: 'Banner',
+    text: 'Only this text.',
+    from: 'page',
+  });
 });
 
 test('scripts in the page HTML never run while it is read', () => {
-  const html = '<html><body><article><p>Safe text of a reasonable length for an article body here.</p><img src=x onerror="window.__ran = 1"><script>window.__ran = 2</script></article></body></html>';
+  const html =
+    '<html><body><article><p>Safe text of a reasonable length for an article body here.</p><img src=x onerror="window.__ran = 1"><script>window.__ran = 2</script></article></body></html>';
   mainContentOf(html, 't');
   expect((window as { __ran?: number }).__ran).toBeUndefined();
 });
@@ -113,8 +140,20 @@ test('a malformed result from the page is refused with a clear error', async () 
 });
 
 test('fitToBudget: paragraph, then sentence, then word boundaries; never a split surrogate pair', () => {
-  expect(fitToBudget('short', 10)).toEqual({ text: 'short', cut: false, totalChars: 5, keptChars: 5, totalParagraphs: 1, keptParagraphs: 1 });
-  expect(fitToBudget('One two.\n\nThree four five.', 14)).toMatchObject({ text: 'One two.', cut: true, keptParagraphs: 1, totalParagraphs: 2 });
+  expect(fitToBudget('short', 10)).toEqual({
+    text: 'short',
+    cut: false,
+    totalChars: 5,
+    keptChars: 5,
+    totalParagraphs: 1,
+    keptParagraphs: 1,
+  });
+  expect(fitToBudget('One two.\n\nThree four five.', 14)).toMatchObject({
+    text: 'One two.',
+    cut: true,
+    keptParagraphs: 1,
+    totalParagraphs: 2,
+  });
   expect(fitToBudget('First one here. Second one is long', 22).text).toBe('First one here.');
   expect(fitToBudget('alpha beta gamma delta', 13).text).toBe('alpha beta');
   expect(fitToBudget('汉字汉字汉字汉字', 5).text).toBe('汉字汉字汉');
