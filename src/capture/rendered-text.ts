@@ -91,11 +91,14 @@ function isShown(element: Element): boolean {
   if (NEVER_TEXT.has(element.localName)) return false;
   if (element.hasAttribute('hidden')) return false;
   if (!hasLayout(element)) return true;
+  const style = element.ownerDocument.defaultView!.getComputedStyle(element);
+  // `display: contents` has no box of its own, so checkVisibility says false, yet its children
+  // render (frameworks wrap whole articles in such elements): they are judged one by one.
+  if (style.display === 'contents') return true;
   if (!element.checkVisibility({ visibilityProperty: true })) return false;
   // Screen-reader-only text ("visually hidden"): clipped to at most one pixel.
   const box = element.getBoundingClientRect();
   if (box.width <= 1 && box.height <= 1) {
-    const style = element.ownerDocument.defaultView!.getComputedStyle(element);
     if (style.overflow === 'hidden' || style.clip.startsWith('rect') || style.clipPath.startsWith('inset'))
       return false;
   }
