@@ -6,6 +6,7 @@ import type { ConversationMessage } from '../../storage/schema';
 import { downloadText } from '../dashboard/download';
 import { describeError } from '../describe-error';
 import type { ChatController, ChatState, StreamingAnswer } from './controller';
+import { ContextDetails, SentText } from './ContextDetails';
 
 export function Chat({ controller }: { controller: ChatController }) {
   const state = useChatState(controller);
@@ -169,6 +170,7 @@ function Transcript({ state }: { state: ChatState }) {
                 {m.content}
                 {m.stopped && <span class="chat-stopped"> {t('chat.stopped')}</span>}
               </p>
+              {m.context && <SentText text={m.context} />}
             </article>
           ))}
         </div>
@@ -240,13 +242,15 @@ function ContextBar({ controller, state }: { controller: ChatController; state: 
   if (context) {
     const key = context.source === 'page' ? 'chat.context.attached.page' : 'chat.context.attached.selection';
     return (
-      <p class="chat-context" data-testid="chat-context">
-        {t(key, { chars: context.text.length, title: context.title })}
-        {context.truncated && ` (${t('chat.context.truncated')})`}{' '}
-        <button type="button" data-testid="chat-context-remove" onClick={() => controller.clearContext()}>
-          {t('chat.context.remove')}
-        </button>
-      </p>
+      <div class="chat-context" data-testid="chat-context">
+        <p>
+          {t(key, { chars: context.text.length, title: context.title })}{' '}
+          <button type="button" data-testid="chat-context-remove" onClick={() => controller.clearContext()}>
+            {t('chat.context.remove')}
+          </button>
+        </p>
+        <ContextDetails context={context} />
+      </div>
     );
   }
   return (
