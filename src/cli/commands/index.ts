@@ -1,9 +1,10 @@
 // Every CLI command, by name. Adding a command = one module + one entry here.
 import type { Command } from '../command';
 import { evalCommand } from './eval';
+import { exportCommand } from './export';
 import { generateCommand } from './generate';
 import { infoCommand } from './info';
 import { logitsCommand } from './logits';
 import { trainCommand } from './train';
 
-export const COMMANDS: readonly Command[] = [infoCommand, generateCommand, logitsCommand, trainCommand, evalCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, generateCommand, logitsCommand, trainCommand, evalCommand, exportCommand];
