@@ -37,6 +37,16 @@ async function parse(blob: GgufBlob, file: string): Promise<GGUFParseOutput> {
 
 const num = (v: unknown): number | undefined => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : undefined);
 
+/** A float32 metadata value as the shortest decimal that is the same float32 (1e-6, not 9.99999997e-7). */
+function shortestFloat32(v: number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  for (let digits = 1; digits <= 17; digits++) {
+    const candidate = Number(v.toPrecision(digits));
+    if (Math.fround(candidate) === Math.fround(v)) return candidate;
+  }
+  return v;
+}
+
 /** config.json from <arch>.* metadata. */
 function configFromMetadata(meta: Record<string, unknown>, arch: string, vocabSize: number, tied: boolean, bias: boolean, file: string, eos: number[], bos: number | null): Record<string, unknown> {
   const need = (key: string): number => {
@@ -63,8 +73,8 @@ function configFromMetadata(meta: Record<string, unknown>, arch: string, vocabSi
     num_key_value_heads: num(meta[`${arch}.attention.head_count_kv`]) ?? heads,
     head_dim: headDim,
     max_position_embeddings: need('context_length'),
-    rms_norm_eps: num(meta[`${arch}.attention.layer_norm_rms_epsilon`]) ?? 1e-6,
-    rope_theta: num(meta[`${arch}.rope.freq_base`]) ?? 10000,
+    rms_norm_eps: shortestFloat32(num(meta[`${arch}.attention.layer_norm_rms_epsilon`])) ?? 1e-6,
+    rope_theta: shortestFloat32(num(meta[`${arch}.rope.freq_base`])) ?? 10000,
     hidden_act: 'silu',
     tie_word_embeddings: tied,
     attention_bias: bias,
@@ -78,6 +88,10 @@ const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value, 
 /** The model files of a GGUF model. Nothing is written anywhere: the caller stores the result. */
 export async function ggufToModelFiles(blob: GgufBlob, file: string): Promise<Map<string, Uint8Array>> {
   const parsed = await parse(blob, file);
+  // The parser reads past the end as zeros rather than failing: check the header fits first.
+  if (Number(parsed.tensorDataOffset) > blob.size) {
+    throw new GgufCorruptError(file, `its header runs to byte ${Number(parsed.tensorDataOffset)}, past the end of the file (${blob.size} bytes): the file is truncated`);
+  }
   const meta = parsed.metadata as Record<string, unknown>;
   if (meta['general.type'] === 'adapter') throw new GgufCorruptError(file, 'it is an adapter (general.type "adapter"), not a model');
   const arch = String(meta['general.architecture'] ?? '');
