@@ -5,6 +5,7 @@
 import type { AttuneDb } from '../../storage/db';
 import { importAdapterZip } from './adapter-import';
 import { toErrorInfo } from './errors';
+import { exportGgufFile } from './gguf-export';
 import { Generator } from './generation';
 import { ModelCache, type ModelSource } from './models';
 import type { EngineEvent, EngineInfo, EngineRequest, EngineRequestOf, TrainState } from '../protocol/types';
@@ -131,6 +132,8 @@ export class EngineHost {
         return this.info();
       case 'adapter.import':
         return importAdapterZip(this.models, await this.deps.db(), request.payload, this.deps.now?.() ?? Date.now(), this.newId);
+      case 'model.exportGguf':
+        return exportGgufFile(this.models, this.deps.models, await this.deps.db(), request.payload, ctx.progress);
       case 'engine.info':
         return this.info();
     }

@@ -187,8 +187,25 @@ export interface EngineRequests {
    * it. Base64 because runtime Ports carry JSON, not bytes.
    */
   'adapter.import': { payload: { name: string; zipBase64: string }; progress: never; result: { adapterId: string; name: string } };
+  /**
+   * A stored model (with a stored adapter merged in, or a LoRA adapter alone) as a GGUF file for
+   * llama.cpp/Ollama (docs/interop.md). Base64 because runtime Ports carry JSON, not bytes.
+   */
+  'model.exportGguf': { payload: ExportGgufPayload; progress: ExportGgufProgress; result: { fileName: string; bytesBase64: string } };
   /** Backend and loaded model, for status displays. */
   'engine.info': { payload: Empty; progress: never; result: EngineInfo };
+}
+
+export interface ExportGgufPayload {
+  modelId: string;
+  /** Merged into the model, or (adapterOnly) written alone; null: the model as it is. */
+  adapterId: string | null;
+  adapterOnly: boolean;
+  type: 'f16' | 'q8_0';
+}
+
+export interface ExportGgufProgress {
+  phase: 'loading' | 'converting' | 'sending';
 }
 
 export interface EngineInfo {
@@ -219,6 +236,7 @@ export const ENGINE_KINDS: readonly EngineKind[] = [
   'adapter.merge',
   'adapter.unmerge',
   'adapter.import',
+  'model.exportGguf',
   'engine.info',
 ];
 
