@@ -1,7 +1,8 @@
 // Exported GGUF files checked by real llama.cpp (node-llama-cpp 3.21.1, its prebuilt CPU binary):
 // for the shipped model (f16 and q8_0), the shipped model merged with a LoRA, the shipped model
 // plus the LoRA as a llama.cpp adapter (--lora), and the tiny Qwen2 fixture, llama.cpp's token ids
-// for a mixed English/Chinese/emoji chat prompt equal Attune's, and its greedy continuation equals
+// for a mixed English/Chinese/emoji chat prompt equal Attune's, the chat template stored in the file
+// renders (node-llama-cpp's Jinja wrapper) the same prompt, and its greedy continuation equals
 // Attune's: 32 tokens at f16, the first 8 at q8_0 (Q8_0 rounds every weight, so later tokens may
 // part where two logits are close).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
+import { getLlama, JinjaTemplateChatWrapper, LlamaLogLevel, type Llama } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generate, type LoadedModel } from '../../../../src/model';
 import { readModelDirectory } from '../../../../src/model/node-files';
@@ -82,6 +83,20 @@ async function llamaCpp(modelPath: string, text: string, steps: number, loraPath
   }
 }
 
+/** The chat prompt node-llama-cpp renders from the template stored in the file, and its ids. */
+async function llamaCppChat(modelPath: string, message: string): Promise<{ text: string; ids: number[] }> {
+  const model = await llama.loadModel({ modelPath });
+  try {
+    const template = model.fileInfo.metadata.tokenizer.chat_template;
+    if (typeof template !== 'string') throw new Error('no tokenizer.chat_template in the file');
+    const wrapper = new JinjaTemplateChatWrapper({ template, tokenizer: model.tokenizer });
+    const { contextText } = wrapper.generateContextState({ chatHistory: [{ type: 'user', text: message }, { type: 'model', response: [] }] });
+    return { text: contextText.toString(), ids: Array.from(contextText.tokenize(model.tokenizer)) };
+  } finally {
+    await model.dispose();
+  }
+}
+
 /** Attune's ids and greedy continuation (no stop tokens, so both sides run the same number of steps). */
 async function attune(model: LoadedModel, text: string, steps: number, hooks?: ForwardHooks) {
   const ids = model.tokenizer!.encode(text);
@@ -121,6 +136,8 @@ describe('llama.cpp runs the GGUF files Attune exports', () => {
       expect(got.ids, type).toEqual(reference.ids);
       expect(got.continuation, type).toEqual(reference.continuation.slice(0, steps));
     }
+    // The chat template travels in the file: rendered there, the same text and ids.
+    expect(await llamaCppChat(join(work, 'shipped-f16.gguf'), MESSAGE)).toEqual({ text: prompt, ids: reference.ids });
     expect(tf.memory().numTensors).toBe(before);
   }, 180_000);
 
@@ -162,5 +179,6 @@ describe('llama.cpp runs the GGUF files Attune exports', () => {
       expect(got.ids, type).toEqual(reference.ids);
       expect(got.continuation, type).toEqual(reference.continuation.slice(0, n));
     }
+    expect(await llamaCppChat(join(work, 'qwen2-f16.gguf'), QWEN2_MESSAGE)).toEqual({ text: prompt, ids: reference.ids });
   }, 120_000);
 });
