@@ -6,7 +6,7 @@ export const dashboardCatalogue: AreaCatalogue = {
   en: {
     // GGUF export (Models and Adapters views): src/ui/dashboard/GgufExport.tsx
     'gguf.open': 'Export GGUF…',
-    'gguf.openNamed': 'Export {name} as GGUF',
+    'gguf.openNamed': 'Export GGUF… ({name})',
     'gguf.title': 'Export {name} as GGUF',
     'gguf.intro': 'A GGUF file runs in llama.cpp, Ollama and LM Studio, with this model’s tokenizer and chat template.',
     'gguf.type': 'Weights',
@@ -118,7 +118,7 @@ export const dashboardCatalogue: AreaCatalogue = {
   },
   zh_CN: {
     'gguf.open': '导出 GGUF…',
-    'gguf.openNamed': '将 {name} 导出为 GGUF',
+    'gguf.openNamed': '导出 GGUF…（{name}）',
     'gguf.title': '将 {name} 导出为 GGUF',
     'gguf.intro': 'GGUF 文件可在 llama.cpp、Ollama 和 LM Studio 中运行，并包含此模型的分词器和对话模板。',
     'gguf.type': '权重',

@@ -55,7 +55,7 @@ test('exports the adapter alone at q8_0 with progress, then downloads the named 
   const { engine, calls, finish } = fakeEngine('ok');
   render(<GgufExport engine={engine} name="tuned" modelId="m1" adapterId="a1" adapterAlone onDone={(f) => done.push(f)} />, container);
   const open = byTestId('gguf-export-open')!;
-  expect(open.getAttribute('aria-label')).toBe('Export tuned as GGUF');
+  expect(open.getAttribute('aria-label')).toBe('Export GGUF… (tuned)');
   act(() => open.click());
   expect(byTestId('gguf-export-dialog')).not.toBeNull();
   act(() => byTestId('gguf-type-q8_0')!.click());
