@@ -123,7 +123,7 @@ export async function ggufToModelFiles(blob: GgufBlob, file: string): Promise<Ma
     if (heads !== null) data = permuteRows(data, shape[0]!, shape.length > 1 ? shape[1]! : 1, heads, true);
     tensors.set(name, { shape, data });
   }
-  const generation = { eos_token_id: tokenizer.eosIds, pad_token_id: tokenizer.tokenizerConfig.pad_token === null ? null : undefined, do_sample: false };
+  const generation = { eos_token_id: tokenizer.eosIds, do_sample: false };
   return new Map([
     ['config.json', json(rawConfig)],
     ['generation_config.json', json(generation)],
