@@ -1,16 +1,18 @@
 // Flags several commands share, and loading the model/backend they name.
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, openAsBlob } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FlagSpecs, FlagValues } from './args';
 import { UsageError } from './args';
 import type { LoadedModel } from '../model';
 import { loadModelFromDirectory } from '../model/node-files';
+import { loadModel } from '../model/model';
+import { ggufToModelFiles } from '../interop/gguf/import-model';
 import { ModelNotFoundError } from '../model';
 import { startNodeBackend, type NodeBackend } from './node-backend';
 
 export const MODEL_FLAGS: FlagSpecs = {
-  model: { type: 'string', required: true, description: 'model folder (config.json, *.safetensors, tokenizer.json) or "default" (public/model/)' },
+  model: { type: 'string', required: true, description: 'model folder (config.json, *.safetensors, tokenizer.json), a .gguf file (llama/qwen2) or "default" (public/model/)' },
   backend: { type: 'string', description: 'cpu | wasm | webgpu (default wasm)' },
 };
 
@@ -33,8 +35,11 @@ export function backendFlag(flags: FlagValues): NodeBackend {
 
 /** Starts the backend, then loads the model the flags name. */
 export async function loadFromFlags(flags: FlagValues, io: { err: (t: string) => void }): Promise<LoadedModel> {
-  const dir = resolveModelDir(flags.model as string);
+  const value = flags.model as string;
+  const path = value.endsWith('.gguf') ? resolve(value) : resolveModelDir(value);
+  if (value.endsWith('.gguf') && !existsSync(path)) throw new ModelNotFoundError(path, 'Pass an existing .gguf file.');
   const backend = await startNodeBackend(backendFlag(flags));
   if (backend.note) io.err(backend.note);
-  return loadModelFromDirectory(dir);
+  if (value.endsWith('.gguf')) return loadModel(await ggufToModelFiles(await openAsBlob(path), basename(path)));
+  return loadModelFromDirectory(path);
 }

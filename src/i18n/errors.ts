@@ -9,6 +9,12 @@ import { errorsZhCN } from './errors.zh_CN';
 
 export const errorsEn = {
   // ---- model files and the model itself --------------------------------------------------------
+  // ---- GGUF (llama.cpp's format): src/interop/gguf/ -----------------------------------------------
+  'error.gguf-corrupt': '{file} is not a readable GGUF file: {detail}. Re-download or re-export it.',
+  'error.gguf-unsupported.tensor-type': '{file}: tensor "{tensor}" is stored as {type}, which Attune cannot read. Supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K.',
+  'error.gguf-unsupported.architecture': '{file}: architecture "{architecture}" is not supported. Attune reads llama and qwen2 GGUF files.',
+  'error.gguf-unsupported.tokenizer': '{file}: {detail}. Attune reads GGUF files with a byte-level BPE tokenizer (tokenizer.ggml.model "gpt2").',
+  'error.gguf-export': 'Cannot export as GGUF: {detail}.',
   'error.model-file-corrupt': '{file} is corrupt or truncated: {detail}. Re-download or re-export the model file.',
   'error.model-file-missing': 'The model is missing {file}. Add it next to the other model files.',
   'error.model-file-missing.hint': 'The model is missing {file}. {hint}',

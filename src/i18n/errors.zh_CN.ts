@@ -13,6 +13,11 @@ export const errorsZhCN: Record<string, string> = {
   'error.tensor-shape': '张量 "{tensor}" 的形状为 [{actual}]，但 config.json 对应的形状为 [{expected}]。权重与 config.json 不匹配。',
   'error.tokenizer-mismatch':
     'tokenizer.json 中有词元 ID {tokenId}，但 config.json 的 vocab_size 为 {vocabSize}：该分词器属于另一个模型。请使用这些权重附带的 tokenizer.json。',
+  'error.gguf-corrupt': '{file} 不是可读取的 GGUF 文件：{detail}。请重新下载或重新导出。',
+  'error.gguf-unsupported.tensor-type': '{file}：张量“{tensor}”的存储类型为 {type}，Attune 无法读取。支持：F32、F16、BF16、Q8_0、Q4_0、Q4_K、Q6_K。',
+  'error.gguf-unsupported.architecture': '{file}：不支持架构“{architecture}”。Attune 可读取 llama 和 qwen2 的 GGUF 文件。',
+  'error.gguf-unsupported.tokenizer': '{file}：{detail}。Attune 可读取使用字节级 BPE 分词器（tokenizer.ggml.model 为 "gpt2"）的 GGUF 文件。',
+  'error.gguf-export': '无法导出为 GGUF：{detail}。',
   'error.model-unsupported': '不支持此模型：{detail}。支持：GPT-2 以及 Llama/Qwen2/SmolLM/Mistral 类解码器模型。',
   'error.model-config-invalid': 'config.json 无效：{detail}。请修正该文件或重新下载模型。',
   'error.chat-template': '模型的聊天模板出错：{detail}。请编辑 tokenizer_config.json 中的 chat_template，或将其删除以使用普通模板。',

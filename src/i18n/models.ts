@@ -57,7 +57,7 @@ export const modelsCatalogue: AreaCatalogue = {
 
     'models.import.heading': 'Add a model',
     'models.import.filesHint':
-      'A model folder holds config.json, tokenizer.json and model.safetensors (or model.safetensors.index.json with its shards).',
+      'A model folder holds config.json, tokenizer.json and model.safetensors (or model.safetensors.index.json with its shards). A single .gguf file (Llama or Qwen2, from llama.cpp or Ollama) works too; its weights are unpacked to float32, 4 bytes per parameter.',
     'models.import.files': 'Choose model files…',
     'models.import.folder': 'Choose a model folder…',
     'models.import.importing': 'Importing…',
@@ -123,7 +123,7 @@ export const modelsCatalogue: AreaCatalogue = {
 
     'models.import.heading': '添加模型',
     'models.import.filesHint':
-      '模型文件夹包含 config.json、tokenizer.json 和 model.safetensors（或 model.safetensors.index.json 及其分片）。',
+      '模型文件夹包含 config.json、tokenizer.json 和 model.safetensors（或 model.safetensors.index.json 及其分片）。也可以选择单个 .gguf 文件（Llama 或 Qwen2，来自 llama.cpp 或 Ollama）；其权重会解包为 float32，每个参数占 4 字节。',
     'models.import.files': '选择模型文件…',
     'models.import.folder': '选择模型文件夹…',
     'models.import.importing': '正在导入…',

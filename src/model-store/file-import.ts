@@ -1,5 +1,6 @@
 // Imports a model from files the user picked (several files, or a whole folder through the
 // directory picker). Everything is checked from the picked files first, before a byte is copied.
+import { ggufToModelFiles } from '../interop/gguf/import-model';
 import { parseConfig } from '../model/config';
 import { MissingModelFileError } from '../model/errors';
 import type { ModelConfig } from '../model/types';
@@ -66,11 +67,25 @@ function folderName(picked: readonly PickedFile[]): string | null {
   return path ? path.split('/')[0]! : null;
 }
 
+/**
+ * A picked .gguf (llama.cpp's single-file format) becomes the Hugging Face files the store keeps,
+ * converted in memory before anything is written (dequantised to float32: see docs/interop.md).
+ */
+async function expandGguf(picked: readonly PickedFile[]): Promise<{ picked: readonly PickedFile[]; name: string | null }> {
+  const ggufs = picked.filter((file) => file.name.toLowerCase().endsWith('.gguf'));
+  if (ggufs.length === 0 || picked.some((file) => file.name === CONFIG_FILE)) return { picked, name: null };
+  const source = ggufs[0]!;
+  const files = await ggufToModelFiles(source, source.name);
+  const asPicked = [...files].map(([name, bytes]) => Object.assign(new Blob([bytes as Uint8Array<ArrayBuffer>]), { name }));
+  return { picked: asPicked, name: source.name.replace(/\.gguf$/i, '') };
+}
+
 export async function importModelFromFiles(
   modelId: string,
-  picked: readonly PickedFile[],
+  pickedFiles: readonly PickedFile[],
   deps: { files: ModelFileStore; estimate: EstimateStorage },
 ): Promise<ImportedFiles> {
+  const { picked, name: ggufName } = await expandGguf(pickedFiles);
   const files = byFileName(picked);
   const rawConfig = parseJsonFile(
     CONFIG_FILE,
@@ -100,5 +115,5 @@ export async function importModelFromFiles(
     await deps.files.removeModel(modelId).catch(() => undefined);
     throw mapQuotaError(error);
   }
-  return { suggestedName: folderName(picked) ?? config.modelType, rawConfig, config, files: sizes, weights };
+  return { suggestedName: ggufName ?? folderName(picked) ?? config.modelType, rawConfig, config, files: sizes, weights };
 }

@@ -6,6 +6,7 @@ import type { AttuneDb } from '../../storage/db';
 import { importAdapterZip } from './adapter-import';
 import { mixStoredAdapters } from './adapter-mix';
 import { toErrorInfo } from './errors';
+import { exportGgufFile } from './gguf-export';
 import { Generator } from './generation';
 import { ModelCache, type ModelSource } from './models';
 import type { EngineEvent, EngineInfo, EngineRequest, EngineRequestOf, TrainState } from '../protocol/types';
@@ -134,6 +135,8 @@ export class EngineHost {
         return importAdapterZip(this.models, await this.deps.db(), request.payload, this.deps.now?.() ?? Date.now(), this.newId);
       case 'adapter.mix':
         return mixStoredAdapters(this.models, await this.deps.db(), request.payload, this.deps.now?.() ?? Date.now(), this.newId);
+      case 'model.exportGguf':
+        return exportGgufFile(this.models, this.deps.models, await this.deps.db(), request.payload, ctx.progress);
       case 'engine.info':
         return this.info();
     }

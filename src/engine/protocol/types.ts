@@ -192,6 +192,11 @@ export interface EngineRequests {
    * as a new adapter.
    */
   'adapter.mix': { payload: AdapterMixPayload; progress: never; result: { adapterId: string; name: string } };
+  /**
+   * A stored model (with a stored adapter merged in, or a LoRA adapter alone) as a GGUF file for
+   * llama.cpp/Ollama (docs/interop.md). Base64 because runtime Ports carry JSON, not bytes.
+   */
+  'model.exportGguf': { payload: ExportGgufPayload; progress: ExportGgufProgress; result: { fileName: string; bytesBase64: string } };
   /** Backend and loaded model, for status displays. */
   'engine.info': { payload: Empty; progress: never; result: EngineInfo };
 }
@@ -205,6 +210,18 @@ export interface AdapterMixPayload {
   combination: (typeof MIX_COMBINATION_NAMES)[number];
   /** svd only; default the largest rank mixed. */
   rank?: number;
+}
+
+export interface ExportGgufPayload {
+  modelId: string;
+  /** Merged into the model, or (adapterOnly) written alone; null: the model as it is. */
+  adapterId: string | null;
+  adapterOnly: boolean;
+  type: 'f16' | 'q8_0';
+}
+
+export interface ExportGgufProgress {
+  phase: 'loading' | 'converting' | 'sending';
 }
 
 export interface EngineInfo {
@@ -236,6 +253,7 @@ export const ENGINE_KINDS: readonly EngineKind[] = [
   'adapter.unmerge',
   'adapter.import',
   'adapter.mix',
+  'model.exportGguf',
   'engine.info',
 ];
 

@@ -105,6 +105,15 @@ const PAYLOAD_CHECKS: { [K in EngineKind]: (payload: unknown, isMethodName: Meth
   'adapter.import': (p) =>
     isRecord(p) && hasOnlyKeys(p, ['name', 'zipBase64']) && isString(p.name) && p.name.length <= 200 && isString(p.zipBase64) && p.zipBase64.length > 0,
   'adapter.mix': (p) => isRecord(p) && isMix(p),
+  'model.exportGguf': (p) =>
+    isRecord(p) &&
+    hasOnlyKeys(p, ['modelId', 'adapterId', 'adapterOnly', 'type']) &&
+    isString(p.modelId) &&
+    p.modelId.length > 0 &&
+    (p.adapterId === null || isString(p.adapterId)) &&
+    typeof p.adapterOnly === 'boolean' &&
+    (!p.adapterOnly || p.adapterId !== null) &&
+    (p.type === 'f16' || p.type === 'q8_0'),
   'engine.info': isEmptyPayload,
 };
 

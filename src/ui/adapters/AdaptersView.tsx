@@ -5,6 +5,7 @@
 // reason when it was trained on another one).
 import '../../i18n/train';
 import '../train/train.css';
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { bytesToBase64 } from '../../engine/protocol/base64';
 import { peftFilesOf } from '../../tuning/peft/layout';
@@ -14,6 +15,7 @@ import type { AdapterRecord } from '../../storage/schema';
 import { zipAdapter } from '../../tuning/peft/zip';
 import { useDashboard } from '../dashboard/context';
 import { Dialog } from '../dashboard/Dialog';
+import { GgufExport } from '../dashboard/GgufExport';
 import { downloadBytes } from '../dashboard/download';
 import { formatDate } from '../dashboard/format';
 import { formatLoss } from '../train/format';
@@ -132,6 +134,18 @@ export function AdaptersView() {
                 onToggleActive={() => void toggleActive(record)}
                 onToggleMerge={() => void toggleMerge(record)}
                 onExport={() => downloadBytes(exportFileName(record), zipAdapter(peftFilesOf(record)))}
+                gguf={
+                  methods?.find((m) => m.name === record.method)?.mergeable ? (
+                    <GgufExport
+                      engine={engine}
+                      name={record.name}
+                      modelId={record.modelId}
+                      adapterId={record.id}
+                      adapterAlone={record.config.peft_type === 'LORA' && record.config.use_dora !== true}
+                      onDone={(file) => showToast({ message: t('gguf.done', { file }) })}
+                    />
+                  ) : null
+                }
               />
             ))}
           </tbody>
@@ -209,9 +223,11 @@ interface RowProps {
   onToggleActive(): void;
   onToggleMerge(): void;
   onExport(): void;
+  /** The GGUF export button, for adapters that fold into the weights. */
+  gguf: ComponentChildren;
 }
 
-function AdapterRow({ record, methods, active, merged, onRename, onDelete, onToggleActive, onToggleMerge, onExport }: RowProps) {
+function AdapterRow({ record, methods, active, merged, onRename, onDelete, onToggleActive, onToggleMerge, onExport, gguf }: RowProps) {
   const after = record.metrics?.heldOutLossAfter;
   const before = record.metrics?.heldOutLossBefore;
   return (
@@ -238,6 +254,7 @@ function AdapterRow({ record, methods, active, merged, onRename, onDelete, onTog
           <button type="button" data-testid="adapter-export" onClick={onExport}>
             {t('adapters.export')}
           </button>
+          {gguf}
           <button type="button" data-testid="adapter-rename" onClick={onRename}>
             {t('adapters.rename')}
           </button>

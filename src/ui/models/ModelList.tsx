@@ -2,7 +2,9 @@
 // two actions (use, remove with confirmation).
 import { useState } from 'preact/hooks';
 import { t } from '../../i18n';
+import type { EngineClient } from '../../engine/client/engine-client';
 import type { ModelSummary } from '../../model-store/model-store';
+import { GgufExport } from '../dashboard/GgufExport';
 import { Dialog } from '../dashboard/Dialog';
 import { formatBytes } from '../dashboard/format';
 import { formatParameters } from './format';
@@ -11,7 +13,13 @@ interface ModelListProps {
   models: ModelSummary[];
   onSetActive: (model: ModelSummary) => void;
   onRemove: (model: ModelSummary) => void;
+  /** Offers GGUF export (Llama and Qwen2 families) through this engine. */
+  engine: EngineClient;
+  onExported: (file: string) => void;
 }
+
+/** The families src/interop/gguf writes. */
+const GGUF_TYPES = new Set(['llama', 'qwen2', 'mistral']);
 
 function SourceCell({ model }: { model: ModelSummary }) {
   if (model.source === 'url')
@@ -23,7 +31,7 @@ function SourceCell({ model }: { model: ModelSummary }) {
   return <span>{t(`models.source.${model.source}`)}</span>;
 }
 
-export function ModelList({ models, onSetActive, onRemove }: ModelListProps) {
+export function ModelList({ models, onSetActive, onRemove, engine, onExported }: ModelListProps) {
   const [confirming, setConfirming] = useState<ModelSummary | null>(null);
   if (models.length === 0) return <p data-testid="models-empty">{t('models.list.empty')}</p>;
   return (
@@ -73,6 +81,9 @@ export function ModelList({ models, onSetActive, onRemove }: ModelListProps) {
                   >
                     {t('models.setActive')}
                   </button>
+                )}{' '}
+                {GGUF_TYPES.has(model.modelType) && (
+                  <GgufExport engine={engine} name={model.name} modelId={model.id} adapterId={null} adapterAlone={false} onDone={onExported} />
                 )}{' '}
                 {model.source !== 'bundled' && (
                   <button

@@ -18,7 +18,7 @@ import { ImportPanel } from './ImportPanel';
 import { ModelList } from './ModelList';
 
 export function ModelsView() {
-  const { db, settings, saveSettings, showToast } = useDashboard();
+  const { db, engine, settings, saveSettings, showToast } = useDashboard();
   const store = useMemo(() => createBrowserModelStore(db), [db]);
   const [models, setModels] = useState<ModelSummary[] | null>(null);
   const backend = useBackend(settings.backend);
@@ -69,6 +69,8 @@ export function ModelsView() {
       {models && (
         <ModelList
           models={models}
+          engine={engine}
+          onExported={(file) => showToast({ message: t('gguf.done', { file }) })}
           onSetActive={(model) =>
             void act(() => store.setActive(model.id), t('models.activated', { name: model.name }))
           }
