@@ -2,7 +2,7 @@
 //
 // For each method in src/tuning/registry.ts (so a new method is measured without touching this
 // file) and each task, this spawns the CLI exactly as a person runs it: `attune train --method M
-// --data train.jsonl --seed 1 --steps S` (the one-click defaults: planTraining / chooseDefaults and
+// --data train.jsonl --seed 1` (the one-click defaults: planTraining / chooseDefaults and
 // the method's own config and optimizer settings, nothing overridden; ATTUNE_METHODS_STEPS caps the
 // steps of every method alike when a quicker run is wanted), then `attune eval` on the held-out
 // file, which training never sees. One `attune train` process per method, wrapped in GNU time, so
