@@ -153,7 +153,7 @@ function formatTable(rows: readonly MethodRow[]): string {
       row.task,
       row.method,
       t ? t.trainableParameters.toLocaleString('en') : '–',
-      t ? `${t.steps} (${t.settings.epochs}), ${t.settings.lr}` : '–',
+      t ? `${t.steps}${t.status === 'completed' ? '' : ` ${t.status}`} (${t.settings.epochs}), ${t.settings.lr}` : '–',
       row.after ? `${row.before.loss.toFixed(3)} → ${row.after.loss.toFixed(3)}` : `failed: ${row.error ?? ''}`.slice(0, 80),
       drop === null ? '–' : `${drop.toFixed(3)}${loraDrop ? ` (${Math.round((100 * drop) / loraDrop)} %)` : ''}`,
       row.after ? `${Math.round(row.after.exactMatch * row.after.n)}/${row.after.n}` : '–',

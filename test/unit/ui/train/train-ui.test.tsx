@@ -36,6 +36,7 @@ describe('advanced settings', () => {
     const defaults = { settings: {}, methodConfig: { kind: 'houlsby', parts: ['head', 'norms'], useDora: false, useRslora: true }, exampleCount: 3, memory: null, estimates: [] } as never;
     const changes: Record<string, string | undefined>[] = [];
     const root = document.createElement('div');
+    document.body.append(root); // a click changes a checkbox (and fires change) only when connected
     render(<AdvancedSettings method={summary('adapter')} values={{}} defaults={defaults} disabled={false} onChange={(v) => changes.push(v)} />, root);
     const select = root.querySelector<HTMLSelectElement>('[data-testid="train-setting-kind"]')!;
     expect([...select.options].map((o) => o.textContent)).toEqual(['Automatic (houlsby)', 'houlsby', 'pfeiffer']);
@@ -57,6 +58,7 @@ describe('advanced settings', () => {
     boxes[0]!.click(); // untick the head: norms alone
     expect(changes.at(-1)).toEqual({ parts: 'norms' });
     render(null, root);
+    root.remove();
   });
   test.each([
     [{ maxSteps: '2.5' }, 'maxSteps'],
