@@ -31,6 +31,13 @@ export interface MethodField {
   type: 'integer' | 'number' | 'boolean' | 'string';
   /** The smallest value that makes sense (numbers; inclusive). */
   min?: number;
+  /**
+   * String fields with a fixed set of values: the values (shown as a choice in the Train view,
+   * checked by the method's validate). With `multiple`, any non-empty subset, written
+   * comma-separated as on the CLI (lightweight's `--parts head,norms`).
+   */
+  choices?: readonly string[];
+  multiple?: boolean;
   /** Short label in the Train view's advanced settings, per language; absent: CLI only. */
   label?: { en: string; zh_CN: string };
   /** The CLI usage line (English, like the rest of the CLI). */

@@ -2,11 +2,17 @@
 // it closes, and a browser closed mid-run continues from its IndexedDB checkpoint on relaunch.
 // (The one-click train → reload → generate → CLI parity flow runs on WebGPU in
 // train-webgpu.test.ts; this file keeps WASM, the CPU fallback most machines without a GPU get,
-// covered end to end.)
+// covered end to end.) The Train view's method picker shows each method's one-click figures, and
+// a method's fixed choice reaches the stored adapter.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from 'vitest';
+import { parseConfig } from '../../src/model/config';
+import { getMethod, METHOD_NAMES } from '../../src/tuning/registry';
+import type { MethodName } from '../../src/tuning/types';
 import { extensionUrl } from '../../tools/harness/browser';
 import { extensionsForThisFile } from './support/extensions-in-file';
-import { dashboard, engineBackend, engineRequest, prepare, readDb } from './support/train-flow';
+import { dashboard, engineBackend, engineRequest, MODEL_DIR, prepare, readDb } from './support/train-flow';
 
 /** Long enough that the browser is closed well before the end, even on an idle machine. */
 const LONG_RUN_STEPS = 60;
@@ -89,4 +95,47 @@ test('a run goes on when its page closes; a browser killed mid-run continues fro
   expect(stored.runs).toEqual([expect.objectContaining({ status: 'completed', checkpointStep: null })]);
   expect(stored.adapters).toHaveLength(1);
   expect(await engineBackend(watcher)).toBe('wasm');
+});
+
+test('the method picker shows every method with its parameters, memory and time; a fixed choice reaches the stored adapter', async () => {
+  const ext = await launch();
+  await prepare(ext, server(), 'wasm');
+  const page = await dashboard(ext, 'train');
+  await expect.poll(() => page.getByTestId('train-example-count').getAttribute('data-count')).toBe('20');
+  const model = parseConfig(readFileSync(join(MODEL_DIR, 'config.json'), 'utf8'));
+  const expectedParameters = (name: MethodName) => {
+    const method = getMethod(name);
+    return method.parameterCount(method.defaultConfig(model) as never, model);
+  };
+
+  // Every option names the method with its one-click figures, before anything is trained.
+  const figures = page.getByTestId('train-method-figures');
+  await expect.poll(() => figures.getAttribute('data-parameters'), { timeout: 60_000 }).toBe(String(expectedParameters('lora')));
+  const options = await page.getByTestId('train-method').locator('option').allTextContents();
+  expect(options).toHaveLength(METHOD_NAMES.length);
+  for (const option of options) expect(option).toMatch(/ — [\d.]+( [kMG])? parameters, ~\d+/);
+  // The picked method's line: description, memory from the plan, time from tokens and an assumed speed.
+  expect(await page.getByTestId('train-method-description').textContent()).toBe(getMethod('lora').text.en.description);
+  expect(Number(await figures.getAttribute('data-peak-bytes'))).toBeGreaterThan(0);
+  expect(Number(await figures.getAttribute('data-seconds'))).toBeGreaterThanOrEqual(0);
+  expect(await figures.getAttribute('data-measured')).toBe('false');
+  expect(await figures.textContent()).toMatch(/GiB.*tokens\/s, assumed/);
+
+  // Bottleneck adapters, placed Pfeiffer-style (a string with fixed choices), two steps.
+  await page.getByTestId('train-method').selectOption('adapter');
+  await expect.poll(() => figures.getAttribute('data-parameters'), { timeout: 60_000 }).toBe(String(expectedParameters('adapter')));
+  await page.getByTestId('train-advanced').locator('summary').click();
+  const kind = page.getByTestId('train-setting-kind');
+  expect(await kind.locator('option').allTextContents()).toEqual(['Automatic (houlsby)', 'houlsby', 'pfeiffer']);
+  await kind.selectOption('pfeiffer');
+  await page.getByTestId('train-setting-maxSteps').fill('2');
+  await page.getByTestId('train-start').click();
+  await expect.poll(() => page.getByTestId('train-status').getAttribute('data-phase'), { timeout: 240_000 }).toBe('completed');
+  const stored = await readDb(page);
+  expect(stored.adapters).toEqual([expect.objectContaining({ method: 'adapter', config: expect.objectContaining({ adapter_kind: 'pfeiffer' }) })]);
+
+  // The next estimate of that method uses the speed this run measured.
+  await page.reload();
+  await page.getByTestId('train-method').selectOption('adapter');
+  await expect.poll(() => figures.getAttribute('data-measured'), { timeout: 60_000 }).toBe('true');
 });

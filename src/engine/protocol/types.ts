@@ -92,6 +92,25 @@ export interface TrainDefaults {
   exampleCount: number;
   /** How the run would fit the backend's memory (micro-batch × accumulation, peak); null: not planned. */
   memory: FittingPlan | null;
+  /** Every registered method's one-click cost on this selection, for the method picker. */
+  estimates: MethodEstimate[];
+}
+
+/** What one click of a method would train and cost on a selection, shown before training. */
+export interface MethodEstimate {
+  method: string;
+  /** Numbers it would train on the active model (the method's parameterCount, default config). */
+  trainableParameters: number;
+  /** The memory plan's estimated peak; null when this backend is not planned. */
+  estimatedPeakBytes: number | null;
+  /** False when the memory plan refuses the run on this backend. */
+  fits: boolean;
+  /** Training tokens over the whole run (epochs × the selection's tokens). */
+  tokens: number;
+  tokensPerSecond: number;
+  /** True when tokens/s was measured by an earlier run of the method on this model; else assumed. */
+  measuredSpeed: boolean;
+  seconds: number;
 }
 
 // ---- training state ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 import '../../i18n/train';
 import './train.css';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { idleTrainState, isActivePhase, type EngineErrorInfo, type ExampleSelection, type TrainDefaults, type TrainState } from '../../engine/protocol/types';
+import { idleTrainState, isActivePhase, type EngineErrorInfo, type ExampleSelection, type MethodEstimate, type TrainDefaults, type TrainState } from '../../engine/protocol/types';
 import type { EngineClient } from '../../engine/client/engine-client';
 import { getLocale, t } from '../../i18n';
 import { describeError } from '../describe-error';
@@ -17,7 +17,7 @@ import { useDashboard } from '../dashboard/context';
 import { AdvancedSettings, fieldLabel, overridesFrom, type AdvancedValues } from './AdvancedSettings';
 import { useMethods } from './methods';
 import { TrainResult } from './TrainResult';
-import { formatDuration, formatLoss } from './format';
+import { formatCount, formatDuration, formatLoss } from './format';
 
 
 function selectionFrom(value: string): ExampleSelection {
@@ -58,6 +58,51 @@ function MemoryPlanLine({ defaults, error }: { defaults: TrainDefaults | null; e
 
 function formatGiB(bytes: number): string {
   return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+}
+
+/** A method's name in the picker, with what one click of it would train and cost. */
+function methodOption(label: string, estimate: MethodEstimate | undefined): string {
+  if (!estimate) return label;
+  const params = formatCount(estimate.trainableParameters);
+  return estimate.fits ? t('train.method.option', { label, params, time: formatDuration(estimate.seconds) }) : t('train.method.optionTooLarge', { label, params });
+}
+
+/**
+ * The picked method before training: its one-line description, and what one click would train
+ * and cost: parameters (its parameterCount on the active model), memory (the memory plan's peak)
+ * and time (the run's training tokens at a measured or assumed speed, said which).
+ */
+function MethodDetails({ summary, estimate }: { summary: MethodSummary; estimate: MethodEstimate | undefined }) {
+  const figures = (): string => {
+    if (!estimate) return '';
+    const params = formatCount(estimate.trainableParameters);
+    if (!estimate.fits) return t('train.method.figures.tooLarge', { params, peak: formatGiB(estimate.estimatedPeakBytes ?? 0) });
+    const values = {
+      params,
+      peak: estimate.estimatedPeakBytes === null ? '' : formatGiB(estimate.estimatedPeakBytes),
+      time: formatDuration(estimate.seconds),
+      tokens: estimate.tokens,
+      speed: Math.round(estimate.tokensPerSecond),
+      source: t(estimate.measuredSpeed ? 'train.method.speed.measured' : 'train.method.speed.assumed'),
+    };
+    return t(estimate.estimatedPeakBytes === null ? 'train.method.figures.noPlan' : 'train.method.figures', values);
+  };
+  return (
+    <div class="hint" data-testid="train-method-details">
+      <p data-testid="train-method-description">{summary.text[getLocale()].description}</p>
+      {estimate && (
+        <p
+          data-testid="train-method-figures"
+          data-parameters={estimate.trainableParameters}
+          data-peak-bytes={estimate.estimatedPeakBytes ?? ''}
+          data-seconds={Math.round(estimate.seconds)}
+          data-measured={String(estimate.measuredSpeed)}
+        >
+          {figures()}
+        </p>
+      )}
+    </div>
+  );
 }
 
 /** Engine state, kept in sync: the current run's stream when one is active. */
@@ -136,7 +181,8 @@ export function TrainView() {
     setFormError(null);
     const built = overridesFrom(advanced, summary);
     if ('invalid' in built) {
-      setFormError(t('train.setting.invalid', { field: fieldLabel(built.invalid, summary) }));
+      const multiple = summary.fields.some((f) => f.key === built.invalid && f.multiple);
+      setFormError(t(multiple ? 'train.setting.invalidChoice' : 'train.setting.invalid', { field: fieldLabel(built.invalid, summary) }));
       return;
     }
     followRun();
@@ -190,7 +236,7 @@ export function TrainView() {
             <select data-testid="train-method" value={method ?? ''} disabled={active || !methods} onChange={(e) => { setMethod(e.currentTarget.value as MethodName); setDefaults(null); setAdvanced({}); }}>
               {(methods ?? []).map((m) => (
                 <option key={m.name} value={m.name}>
-                  {m.text[getLocale()].label}
+                  {methodOption(m.text[getLocale()].label, defaults?.estimates.find((e) => e.method === m.name))}
                 </option>
               ))}
             </select>
@@ -204,11 +250,7 @@ export function TrainView() {
           {selectedCount === 0 ? t('train.examples.none') : selectedCount === null ? '' : t('train.examples.count', { count: selectedCount })}
         </p>
         <MemoryPlanLine defaults={defaults} error={planError} />
-        {'text' in summary && (
-          <p class="hint" data-testid="train-method-description">
-            {summary.text[getLocale()].description}
-          </p>
-        )}
+        {'text' in summary && <MethodDetails summary={summary} estimate={defaults?.estimates.find((e) => e.method === method)} />}
         <AdvancedSettings method={summary} values={advanced} defaults={defaults} disabled={active} onChange={setAdvanced} />
         {formError && (
           <p class="form-error" role="alert" data-testid="train-form-error">

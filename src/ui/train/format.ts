@@ -11,3 +11,10 @@ export function formatDuration(seconds: number): string {
   if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
+
+/** 5_120 -> "5.1 k"; 86_016 -> "86 k"; 5_999_872 -> "6.0 M" (trainable parameters). */
+export function formatCount(n: number): string {
+  if (n < 1000) return String(n);
+  const [value, unit] = n < 1e6 ? [n / 1e3, 'k'] : n < 1e9 ? [n / 1e6, 'M'] : [n / 1e9, 'G'];
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${unit}`;
+}

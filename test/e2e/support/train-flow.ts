@@ -180,7 +180,7 @@ export async function generate(
 /** The run records, adapters and examples, read from the extension's IndexedDB in the page. */
 export function readDb(page: Page): Promise<{
   runs: { id: string; status: string; checkpointStep: number | null }[];
-  adapters: { id: string; name: string; method: string; bytes: number }[];
+  adapters: { id: string; name: string; method: string; bytes: number; config: Record<string, unknown> }[];
   examples: { instruction: string; output: string; sourceUrl: string }[];
 }> {
   return page.evaluate(async () => {
@@ -198,11 +198,14 @@ export function readDb(page: Page): Promise<{
     const runs = (
       await all<{ id: string; status: string; checkpoint?: { step: number } }>('trainingRuns')
     ).map((r) => ({ id: r.id, status: r.status, checkpointStep: r.checkpoint?.step ?? null }));
-    const adapters = (await all<{ id: string; name: string; method: string; weights: ArrayBuffer }>('adapters')).map((a) => ({
+    const adapters = (
+      await all<{ id: string; name: string; method: string; weights: ArrayBuffer; config: Record<string, unknown> }>('adapters')
+    ).map((a) => ({
       id: a.id,
       name: a.name,
       method: a.method,
       bytes: a.weights.byteLength,
+      config: a.config,
     }));
     const examples = (await all<{ instruction: string; output: string; sourceUrl: string }>('examples')).map(
       (e) => ({ instruction: e.instruction, output: e.output, sourceUrl: e.sourceUrl }),

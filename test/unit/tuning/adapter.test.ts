@@ -138,7 +138,8 @@ describe('bottleneck adapter config', () => {
     const summary = methodSummaries().find((m) => m.name === 'adapter')!;
     expect(summary.mergeable).toBe(false);
     expect(summary.text.zh_CN.label).toBe('瓶颈适配器');
-    expect(advancedMethodFields(summary).map((f) => f.key)).toEqual(['reduction']);
+    expect(advancedMethodFields(summary).map((f) => f.key)).toEqual(['reduction', 'kind', 'activation']);
+    expect(summary.fields.find((f) => f.key === 'kind')!.choices).toEqual(['houlsby', 'pfeiffer']);
     expect(methodFlagSpecs()['adapter-kind']!.description).toMatch(/houlsby.*pfeiffer.*\[adapter\]/);
     expect(methodFlagSpecs().method!.description).toMatch(/\badapter\b/);
   });

@@ -54,7 +54,11 @@ describe.each(FAMILY_FIXTURES)('one-click defaults on %s', (fixture) => {
   });
   afterAll(() => model.dispose());
 
-  it.each(['adapter', 'p-tuning'] as const)("%s lowers the held-out loss by at least half of LoRA's drop", async (name) => {
+  // The methods that train added numbers. Full, lightweight and LN tuning move the model's own
+  // weights at rates safe for a pretrained model; on these random 30-step fixtures that falls
+  // short of LoRA on some families (full: 30–48 % of its drop), so they are held to the bar on the
+  // real task only, with every other method: `npm run bench -- methods`, docs/tuning.md.
+  it.each(['adapter', 'p-tuning', 'prompt-tuning', 'ia3', 'p-tuning-v2', 'prefix-tuning'] as const)("%s lowers the held-out loss by at least half of LoRA's drop", async (name) => {
     const run = await lossDrop(model, name);
     console.info(`${fixture} ${name}: ${run.before.toFixed(3)} -> ${run.after.toFixed(3)}; lora ${lora.before.toFixed(3)} -> ${lora.after.toFixed(3)}`);
     expect(lora.before - lora.after).toBeGreaterThan(0.1);

@@ -170,7 +170,8 @@ describe('P-tuning config', () => {
   it('reaches the Train view and the CLI through the registry alone', () => {
     const summary = methodSummaries().find((m) => m.name === 'p-tuning')!;
     expect(summary.mergeable).toBe(false);
-    expect(advancedMethodFields(summary).map((f) => f.key)).toEqual(['numVirtualTokens']);
+    expect(advancedMethodFields(summary).map((f) => f.key)).toEqual(['numVirtualTokens', 'encoder']);
+    expect(summary.fields.find((f) => f.key === 'encoder')!.choices).toEqual(['mlp', 'lstm']);
     // --encoder-hidden-size is shared with prefix tuning and listed once.
     expect(methodFlagSpecs()['encoder-hidden-size']!.description).toMatch(/\[prefix-tuning\] \[also p-tuning\]/);
     expect(methodFlagSpecs().encoder!.description).toMatch(/mlp.*lstm.*\[p-tuning\]/);

@@ -3,10 +3,10 @@
 // run after a restart (run-plan.ts), and at the end saves the adapter with its metrics and the
 // base-vs-tuned comparison (comparison.ts).
 import type { AttuneDb } from '../../../storage/db';
-import { saveAdapter } from '../../../storage/adapters-repo';
+import { listAdapters, saveAdapter } from '../../../storage/adapters-repo';
 import { StorageFullError } from '../../../storage/errors';
 import { listTrainingRuns, saveTrainingRun, updateTrainingRun } from '../../../storage/training-runs-repo';
-import { getMethod } from '../../../tuning/registry';
+import { getMethod, METHOD_NAMES } from '../../../tuning/registry';
 import type { TrainingExample } from '../../../tuning/train/data';
 import { planTraining, prepareTraining, type PreparedRun } from '../../../tuning/train/prepare';
 import type { TrainProgress, TrainResult } from '../../../tuning/train/trainer';
@@ -27,6 +27,7 @@ import {
 import { isCheckpointDue, type CheckpointPolicy } from './checkpoints';
 import { compareOnHeldOut, comparisonExamples } from './comparison';
 import { examplesById, selectExamples } from './example-selection';
+import { measuredSpeeds, methodEstimate } from './method-estimates';
 import { newRunRecord, planFromRecord, withoutCheckpoint, type RunPlan } from './run-plan';
 
 export interface TrainDeps {
@@ -102,10 +103,13 @@ export class TrainController {
   async defaults(selection: ExampleSelection, method: MethodName): Promise<TrainDefaults> {
     const examples = await selectExamples(await this.deps.db(), selection);
     if (examples.length === 0) throw new NoExamplesError(selection.kind === 'tag' ? selection.tag : null);
-    return this.deps.models.use(async ({ model }) => {
+    return this.deps.models.use(async (active) => {
+      const { model } = active;
       if (!model.tokenizer) throw new EngineError('error.training-data.no-tokenizer');
       const plan = planTraining({ model, method, examples });
-      return { settings: plan.settings, methodConfig: plan.config as unknown as Record<string, ConfigValue>, exampleCount: examples.length, memory: plan.memory };
+      const speeds = measuredSpeeds(await listAdapters(await this.deps.db(), active.id));
+      const estimates = METHOD_NAMES.map((name) => methodEstimate(model, name, examples, speeds.get(name) ?? null));
+      return { settings: plan.settings, methodConfig: plan.config as unknown as Record<string, ConfigValue>, exampleCount: examples.length, memory: plan.memory, estimates };
     });
   }
 

@@ -23,8 +23,8 @@ declare module '../../types' {
   }
 }
 
-const KINDS: readonly AdapterKind[] = ['houlsby', 'pfeiffer'];
-const ACTIVATIONS: readonly AdapterActivation[] = ['swish', 'relu', 'gelu'];
+export const ADAPTER_KINDS: readonly AdapterKind[] = ['houlsby', 'pfeiffer'];
+export const ADAPTER_ACTIVATIONS: readonly AdapterActivation[] = ['swish', 'relu', 'gelu'];
 
 /**
  * Houlsby (two adapters per block) with AdapterHub's reduction factor 16 and its Houlsby default
@@ -41,11 +41,11 @@ export function bottleneckSize(config: Pick<BottleneckAdapterConfig, 'reduction'
 
 /** Throws TuningConfigError naming the first bad field. */
 export function validateAdapterConfig(config: BottleneckAdapterConfig, model?: ModelConfig): void {
-  if (!KINDS.includes(config.kind)) throw new TuningConfigError('kind', 'must be "houlsby" or "pfeiffer"');
+  if (!ADAPTER_KINDS.includes(config.kind)) throw new TuningConfigError('kind', 'must be "houlsby" or "pfeiffer"');
   if (!Number.isInteger(config.reduction) || config.reduction < 1) {
     throw new TuningConfigError('reduction', 'must be a whole number of at least 1 (16 is usual)');
   }
-  if (!ACTIVATIONS.includes(config.activation)) throw new TuningConfigError('activation', 'must be "swish", "relu" or "gelu"');
+  if (!ADAPTER_ACTIVATIONS.includes(config.activation)) throw new TuningConfigError('activation', 'must be "swish", "relu" or "gelu"');
   if (model && bottleneckSize(config, model) < 1) {
     throw new TuningConfigError('reduction', `${config.reduction} leaves no bottleneck: the model's hidden size is ${model.hiddenSize}`);
   }
@@ -77,8 +77,8 @@ export function adapterToFileFields(config: BottleneckAdapterConfig, model: Mode
 export function adapterFromFileFields(json: JsonObject): BottleneckAdapterConfig {
   const kind = readString(json, 'adapter_kind');
   const activation = readString(json, 'non_linearity', 'swish');
-  if (!KINDS.includes(kind as AdapterKind)) throw new AdapterFormatError(`adapter_config.json field "adapter_kind" is ${JSON.stringify(kind)}, expected houlsby or pfeiffer`);
-  if (!ACTIVATIONS.includes(activation as AdapterActivation)) {
+  if (!ADAPTER_KINDS.includes(kind as AdapterKind)) throw new AdapterFormatError(`adapter_config.json field "adapter_kind" is ${JSON.stringify(kind)}, expected houlsby or pfeiffer`);
+  if (!ADAPTER_ACTIVATIONS.includes(activation as AdapterActivation)) {
     throw new AdapterFormatError(`adapter_config.json field "non_linearity" is ${JSON.stringify(activation)}, expected swish, relu or gelu`);
   }
   return { kind: kind as AdapterKind, reduction: readNumber(json, 'reduction_factor'), activation: activation as AdapterActivation };

@@ -27,6 +27,8 @@ import { Rng, uniformArray } from '../../rng';
 import { variableFrom } from '../../variables';
 import type { Adapter, AdapterContext, NamedVariable, PeftAdapter, TuningMethod } from '../../types';
 import {
+  ADAPTER_ACTIVATIONS,
+  ADAPTER_KINDS,
   adapterFromFileFields,
   adapterTargets,
   adapterToFileFields,
@@ -217,8 +219,22 @@ export const adapterMethod: TuningMethod<'adapter'> = {
       label: { en: 'Adapter reduction', zh_CN: '适配器缩减倍数' },
       help: 'bottleneck width = hidden size / N (default 16)',
     },
-    { key: 'kind', flag: 'adapter-kind', type: 'string', help: 'houlsby (after attention and MLP, default) or pfeiffer (after the MLP only)' },
-    { key: 'activation', flag: 'adapter-activation', type: 'string', help: 'bottleneck nonlinearity: swish (default), relu or gelu' },
+    {
+      key: 'kind',
+      flag: 'adapter-kind',
+      type: 'string',
+      choices: ADAPTER_KINDS,
+      label: { en: 'Adapter placement (houlsby: attention and MLP; pfeiffer: MLP only)', zh_CN: '适配器位置（houlsby：注意力层和 MLP 之后；pfeiffer：仅 MLP 之后）' },
+      help: 'houlsby (after attention and MLP, default) or pfeiffer (after the MLP only)',
+    },
+    {
+      key: 'activation',
+      flag: 'adapter-activation',
+      type: 'string',
+      choices: ADAPTER_ACTIVATIONS,
+      label: { en: 'Adapter nonlinearity', zh_CN: '适配器激活函数' },
+      help: 'bottleneck nonlinearity: swish (default), relu or gelu',
+    },
   ],
   peftType: BOTTLENECK_ADAPTER_TYPE,
   preservesOutputsAtInit: true,

@@ -22,7 +22,7 @@ import { embeddingWeightName } from '../../model-linears';
 import { checkBaseModel, commonPeftFields } from '../../peft/common';
 import { readBoolean, readNumber } from '../../peft/fields';
 import type { Adapter, AdapterContext, NamedVariable, PeftAdapter, TuningMethod } from '../../types';
-import { HEAD_WEIGHT, defaultLightweightConfig, partList, trainedNames, validateLightweightConfig, type LightweightConfig } from './config';
+import { HEAD_WEIGHT, LIGHTWEIGHT_PARTS, defaultLightweightConfig, partList, trainedNames, validateLightweightConfig, type LightweightConfig } from './config';
 
 export const LIGHTWEIGHT_FILE_TYPE = 'ATTUNE_LIGHTWEIGHT';
 const FORMAT_VERSION = 1;
@@ -139,7 +139,17 @@ export const lightweightMethod: TuningMethod<'lightweight'> = {
   // vectors: a LoRA-like rate moves all three within ~100 one-click steps without wrecking the
   // head. No weight decay: it would pull norm scales and biases towards zero, not their values.
   optimizer: { lr: 2e-3, minLr: 2e-4, weightDecay: 0 },
-  fields: [{ key: 'parts', flag: 'parts', type: 'string', help: 'parts to train, comma-separated: head, norms, bias (default: every part the model has)' }],
+  fields: [
+    {
+      key: 'parts',
+      flag: 'parts',
+      type: 'string',
+      choices: LIGHTWEIGHT_PARTS,
+      multiple: true,
+      label: { en: 'Parts to train', zh_CN: '要训练的部分' },
+      help: 'parts to train, comma-separated: head, norms, bias (default: every part the model has)',
+    },
+  ],
   peftType: LIGHTWEIGHT_FILE_TYPE,
   preservesOutputsAtInit: true,
   defaultConfig: defaultLightweightConfig,

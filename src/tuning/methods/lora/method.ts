@@ -280,11 +280,12 @@ export const loraMethod: TuningMethod<'lora'> = {
     { key: 'r', flag: 'rank', type: 'integer', min: 1, label: { en: 'LoRA rank', zh_CN: 'LoRA 秩' }, help: 'LoRA rank r (default 8)' },
     { key: 'alpha', flag: 'alpha', type: 'number', min: 0, label: { en: 'LoRA alpha', zh_CN: 'LoRA alpha' }, help: 'LoRA alpha: the update is scaled by alpha / r (default 16)' },
     { key: 'dropout', flag: 'dropout', type: 'number', min: 0, label: { en: 'LoRA dropout', zh_CN: 'LoRA dropout' }, help: 'dropout on the LoRA input while training (default 0.05)' },
-    { key: 'useRslora', flag: 'rslora', type: 'boolean', help: 'rsLoRA: scale by alpha / sqrt(r), which keeps high ranks learning' },
+    { key: 'useRslora', flag: 'rslora', type: 'boolean', label: { en: 'rsLoRA scaling (alpha / √r)', zh_CN: 'rsLoRA 缩放（alpha / √r）' }, help: 'rsLoRA: scale by alpha / sqrt(r), which keeps high ranks learning' },
     {
       key: 'useDora',
       flag: 'dora',
       type: 'boolean',
+      label: { en: 'DoRA (learn a magnitude per output row)', zh_CN: 'DoRA（为每个输出行学习幅度）' },
       help: 'DoRA: also learn a magnitude per output feature (PEFT use_dora); slower, often better at low ranks',
     },
     { key: 'targetModules', flag: 'target', type: 'string', help: 'modules to adapt: names (comma-separated, matched as suffixes) or one regular expression' },

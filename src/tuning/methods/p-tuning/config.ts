@@ -8,6 +8,7 @@ import { defaultVirtualTokens, validateVirtualTokens } from '../p-tuning-v2/conf
 
 /** PEFT's `encoder_reparameterization_type`, lower-cased for the CLI. */
 export type PromptEncoderType = 'mlp' | 'lstm';
+export const PROMPT_ENCODERS: readonly PromptEncoderType[] = ['mlp', 'lstm'];
 
 export interface PTuningConfig {
   /** PEFT `num_virtual_tokens`. */

@@ -19,7 +19,7 @@ import { readNumber } from '../../peft/fields';
 import { variableFrom } from '../../variables';
 import type { Adapter, AdapterContext, ForwardMode, NamedVariable, PeftAdapter, TuningMethod } from '../../types';
 import { virtualTokensField } from '../virtual-tokens-field';
-import { defaultPTuningConfig, pTuningFromPeftFields, pTuningToPeftFields, validatePTuningConfig, type PTuningConfig } from './config';
+import { PROMPT_ENCODERS, defaultPTuningConfig, pTuningFromPeftFields, pTuningToPeftFields, validatePTuningConfig, type PTuningConfig } from './config';
 import { PromptEncoder } from './encoder';
 
 export const P_TUNING_PEFT_TYPE = 'P_TUNING';
@@ -153,7 +153,14 @@ export const pTuningMethod: TuningMethod<'p-tuning'> = {
   optimizer: { lr: 3e-3, minLr: 3e-4, weightDecay: 0 },
   fields: [
     virtualTokensField('number of virtual tokens the encoder produces (default 20, at most 1/8 of the context)'),
-    { key: 'encoder', flag: 'encoder', type: 'string', help: 'prompt encoder: mlp (default, as PEFT) or lstm (bidirectional LSTM + MLP head)' },
+    {
+      key: 'encoder',
+      flag: 'encoder',
+      type: 'string',
+      choices: PROMPT_ENCODERS,
+      label: { en: 'Prompt encoder', zh_CN: '提示编码器' },
+      help: 'prompt encoder: mlp (default, as PEFT) or lstm (bidirectional LSTM + MLP head)',
+    },
     { key: 'encoderHiddenSize', flag: 'encoder-hidden-size', type: 'integer', min: 1, help: "hidden width of the encoder (default: the model's hidden size, as PEFT)" },
     { key: 'encoderNumLayers', flag: 'encoder-layers', type: 'integer', min: 1, help: 'LSTM layers of the lstm encoder (default 2, as PEFT)' },
     { key: 'encoderDropout', flag: 'encoder-dropout', type: 'number', min: 0, help: 'dropout between the LSTM layers while training (default 0)' },

@@ -9,7 +9,8 @@ import { getMethod, METHOD_NAMES } from '../../../../src/tuning/registry';
 import type { MethodName, MethodSummary } from '../../../../src/tuning/types';
 import { getAdapter, listAdapters } from '../../../../src/storage/adapters-repo';
 import { getTrainingRun, listTrainingRuns } from '../../../../src/storage/training-runs-repo';
-import { createHost, freshDb, seedExamples, TestClient } from './helpers';
+import { parseConfig } from '../../../../src/model/config';
+import { createHost, fixtureFiles, freshDb, seedExamples, TestClient } from './helpers';
 
 const hosts: EngineHost[] = [];
 function host(...args: Parameters<typeof createHost>): EngineHost {
@@ -27,6 +28,8 @@ afterEach(() => {
   for (const h of hosts.splice(0)) h.dispose();
 });
 
+const fixtureConfig = parseConfig(new TextDecoder().decode(fixtureFiles().get('config.json')));
+
 const QUICK = { maxSteps: 6, lr: 0.01, minLr: 0.001, batchSize: 4 };
 
 describe('training through the host', () => {
@@ -41,6 +44,14 @@ describe('training through the host', () => {
       const defaults = (await client.request('train.defaults', { examples: { kind: 'all' }, method: m.name as MethodName })) as TrainDefaults;
       expect(defaults.settings.lr).toBe(getMethod(m.name as MethodName).optimizer.lr);
       for (const field of m.fields) expect(Object.keys(defaults.methodConfig)).toContain(field.key);
+      // Every method's one-click cost comes with the defaults, for the method picker.
+      expect(defaults.estimates.map((e) => e.method)).toEqual(METHOD_NAMES);
+      const own = defaults.estimates.find((e) => e.method === m.name)!;
+      expect(own.trainableParameters).toBe(getMethod(m.name as MethodName).parameterCount(defaults.methodConfig as never, fixtureConfig));
+      expect(own.fits).toBe(true);
+      expect(own.measuredSpeed).toBe(false); // nothing trained yet
+      expect(own.tokens).toBeGreaterThan(0);
+      expect(own.seconds).toBeCloseTo(own.tokens / own.tokensPerSecond, 6);
     }
   });
 
@@ -71,6 +82,12 @@ describe('training through the host', () => {
     // 2 held-out examples (10 % of 20), so 2 comparisons; learning lowered the held-out loss.
     expect(final.summary!.samples).toHaveLength(2);
     expect(final.summary!.heldOutLossAfter!).toBeLessThan(final.summary!.heldOutLossBefore!);
+
+    // The next estimate of LoRA uses the speed this run measured; other methods keep an assumed one.
+    const after = (await client.request('train.defaults', { examples: { kind: 'all' }, method: 'lora' })) as TrainDefaults;
+    const lora = after.estimates.find((e) => e.method === 'lora')!;
+    expect(lora).toMatchObject({ measuredSpeed: true, tokensPerSecond: adapter!.metrics!.tokensPerSecond });
+    expect(after.estimates.find((e) => e.method === 'ia3')!.measuredSpeed).toBe(false);
 
     const run = await getTrainingRun(db, final.runId!);
     expect(run).toMatchObject({ status: 'completed', adapterId: final.adapterId });

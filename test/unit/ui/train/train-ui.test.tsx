@@ -6,7 +6,8 @@ import { describe, expect, test } from 'vitest';
 import { setLocale } from '../../../../src/i18n';
 import { LossChart, chartScale, lossSummary } from '../../../../src/ui/charts/LossChart';
 import { methodSummaries } from '../../../../src/tuning/registry';
-import { advancedMethodFields, fieldLabel, overridesFrom } from '../../../../src/ui/train/AdvancedSettings';
+import { AdvancedSettings, advancedMethodFields, fieldLabel, overridesFrom } from '../../../../src/ui/train/AdvancedSettings';
+import { formatCount } from '../../../../src/ui/train/format';
 
 const summary = (name: string) => methodSummaries().find((m) => m.name === name)!;
 
@@ -19,6 +20,45 @@ describe('advanced settings', () => {
     });
     expect(overridesFrom({ numVirtualTokens: '12', seed: '0' }, summary('prompt-tuning'))).toEqual({ overrides: { seed: 0 }, methodConfig: { numVirtualTokens: 12 } });
     expect(overridesFrom({ dropout: '0' }, summary('lora'))).toEqual({ overrides: {}, methodConfig: { dropout: 0 } }); // its minimum is 0
+  });
+  test('booleans and fixed choices become method config; a value outside the choices is refused', () => {
+    expect(overridesFrom({ useDora: 'true', useRslora: 'false' }, summary('lora'))).toEqual({ overrides: {}, methodConfig: { useDora: true, useRslora: false } });
+    expect(overridesFrom({ kind: 'pfeiffer', activation: 'relu' }, summary('adapter'))).toEqual({ overrides: {}, methodConfig: { kind: 'pfeiffer', activation: 'relu' } });
+    expect(overridesFrom({ parts: 'norms,head' }, summary('lightweight'))).toEqual({ overrides: {}, methodConfig: { parts: 'norms,head' } });
+    expect(overridesFrom({ kind: 'other' }, summary('adapter'))).toEqual({ invalid: 'kind' });
+    expect(overridesFrom({ parts: 'head,wings' }, summary('lightweight'))).toEqual({ invalid: 'parts' });
+    expect(overridesFrom({ parts: ',' }, summary('lightweight'))).toEqual({ invalid: 'parts' });
+    expect(overridesFrom({ parts: '' }, summary('lightweight'))).toEqual({ invalid: 'parts' }); // every box unticked
+    expect(overridesFrom({ encoder: '' }, summary('p-tuning'))).toEqual({ overrides: {}, methodConfig: {} }); // "automatic"
+  });
+  test('draws checkboxes for booleans and parts, a select for a fixed choice, showing the defaults', () => {
+    setLocale('en');
+    const defaults = { settings: {}, methodConfig: { kind: 'houlsby', parts: ['head', 'norms'], useDora: false, useRslora: true }, exampleCount: 3, memory: null, estimates: [] } as never;
+    const changes: Record<string, string | undefined>[] = [];
+    const root = document.createElement('div');
+    document.body.append(root); // a click changes a checkbox (and fires change) only when connected
+    render(<AdvancedSettings method={summary('adapter')} values={{}} defaults={defaults} disabled={false} onChange={(v) => changes.push(v)} />, root);
+    const select = root.querySelector<HTMLSelectElement>('[data-testid="train-setting-kind"]')!;
+    expect([...select.options].map((o) => o.textContent)).toEqual(['Automatic (houlsby)', 'houlsby', 'pfeiffer']);
+    expect(select.closest('label')!.textContent).toContain('Adapter placement');
+
+    render(<AdvancedSettings method={summary('lora')} values={{}} defaults={defaults} disabled={false} onChange={(v) => changes.push(v)} />, root);
+    const dora = root.querySelector<HTMLInputElement>('[data-testid="train-setting-useDora"]')!;
+    expect(dora.type).toBe('checkbox');
+    expect(dora.checked).toBe(false);
+    expect(root.querySelector<HTMLInputElement>('[data-testid="train-setting-useRslora"]')!.checked).toBe(true);
+    dora.click();
+    expect(changes.at(-1)).toEqual({ useDora: 'true' });
+
+    render(<AdvancedSettings method={summary('lightweight')} values={{}} defaults={defaults} disabled={false} onChange={(v) => changes.push(v)} />, root);
+    const group = root.querySelector('[data-testid="train-setting-parts"]')!;
+    expect(group.querySelector('legend')!.textContent).toBe('Parts to train');
+    const boxes = ['head', 'norms', 'bias'].map((p) => root.querySelector<HTMLInputElement>(`[data-testid="train-setting-parts-${p}"]`)!);
+    expect(boxes.map((b) => b.checked)).toEqual([true, true, false]);
+    boxes[0]!.click(); // untick the head: norms alone
+    expect(changes.at(-1)).toEqual({ parts: 'norms' });
+    render(null, root);
+    root.remove();
   });
   test.each([
     [{ maxSteps: '2.5' }, 'maxSteps'],
@@ -41,7 +81,10 @@ describe('advanced settings', () => {
       }
     }
     setLocale('en');
-    expect(advancedMethodFields(summary('lora')).map((f) => f.key)).toEqual(['r', 'alpha', 'dropout']);
+    expect(advancedMethodFields(summary('lora')).map((f) => f.key)).toEqual(['r', 'alpha', 'dropout', 'useRslora', 'useDora']);
+    expect(advancedMethodFields(summary('lightweight')).map((f) => f.key)).toEqual(['parts']);
+    // Free text (module names or a regular expression) stays on the CLI.
+    expect(advancedMethodFields(summary('ia3'))).toEqual([]);
     expect(advancedMethodFields(summary('prompt-tuning')).map((f) => f.key)).toEqual(['numVirtualTokens']);
     expect(fieldLabel('lr', summary('lora'))).toBe('Learning rate');
   });
@@ -78,5 +121,15 @@ describe('loss chart', () => {
     render(<LossChart points={[]} />, root);
     expect(root.textContent).toBe('第一步之后会显示损失曲线。');
     setLocale('en');
+  });
+});
+
+describe('method figures', () => {
+  test('trainable parameters read at a glance', () => {
+    expect(formatCount(512)).toBe('512');
+    expect(formatCount(5120)).toBe('5.1 k');
+    expect(formatCount(86016)).toBe('86 k');
+    expect(formatCount(5999872)).toBe('6.0 M');
+    expect(formatCount(1.3e9)).toBe('1.3 G');
   });
 });
