@@ -13,6 +13,7 @@ import { Chat } from '../../../../src/ui/chat/Chat';
 import { ChatController } from '../../../../src/ui/chat/controller';
 import { toContext } from '../../../../src/ui/chat/page-context';
 import { FakeEngine } from './fake-engine';
+import { createWebCaptureApi } from '../../../../src/platform/web/capture-api';
 
 let db: AttuneDb;
 let container: HTMLElement;
@@ -24,6 +25,7 @@ beforeEach(async () => {
   db = await openAttuneDb({ name: `chat-view-${Math.random()}` });
   engine = new FakeEngine(() => 'streamed words arrive here');
   controller = new ChatController({
+    capture: createWebCaptureApi(async () => db),
     db,
     engine,
     readContext: async (s) => toContext(s, { text: 'page text', title: 'T' }),
