@@ -5,7 +5,6 @@ import { t } from '../../i18n';
 import type { ConversationMessage } from '../../storage/schema';
 import { describeError } from '../describe-error';
 import { LiveAnswer, SavedMessage, type AnswerActions } from './Answer';
-import { openAnswerEditor } from './answer-editor';
 import { Conversations } from './Conversations';
 import type { ChatController, ChatState } from './controller';
 
@@ -171,11 +170,14 @@ function Transcript({ controller, state }: { controller: ChatController; state: 
     onEdit: (id) => {
       const example = controller.exampleFor(id);
       if (!example) return;
-      void openAnswerEditor(document, {
-        example,
-        templatesFrom: controller.captureApi,
-        save: (edited) => controller.saveExample(id, edited),
-      });
+      // The capture form loads on first use: most answers are never edited, and the panel opens faster without it.
+      void import('./answer-editor').then(({ openAnswerEditor }) =>
+        openAnswerEditor(document, {
+          example,
+          templatesFrom: controller.captureApi,
+          save: (edited) => controller.saveExample(id, edited),
+        }),
+      );
     },
   };
   return (

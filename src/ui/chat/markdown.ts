@@ -1,23 +1,35 @@
-// Answers rendered as Markdown by markdown-it with raw HTML turned off: any HTML the model writes
-// is shown as text, never parsed, so the result is safe to insert. Images are off too (an answer
-// must not make the page fetch a remote URL), and links open outside the panel.
-import MarkdownIt from 'markdown-it';
+// Answers rendered as Markdown by marked, then sanitised by DOMPurify. Raw HTML the model writes
+// is never parsed: marked's html tokens are rendered as escaped text, so "<b>" reads as "<b>".
+// DOMPurify then removes anything unsafe marked could still produce (a `javascript:` link).
+// Images are shown as their alt text (an answer must not make the page fetch a remote URL), and
+// links open outside the panel.
+import DOMPurify from 'dompurify';
+import { Marked } from 'marked';
 
-const markdown = new MarkdownIt({ html: false, linkify: false, breaks: true, typographer: false });
-markdown.disable('image');
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
 
-// markdown-it's link check already refuses javascript:, vbscript:, file: and data: URLs.
-const defaultLinkOpen =
-  markdown.renderer.rules.link_open ??
-  ((tokens, index, options, _env, self) => self.renderToken(tokens, index, options));
-markdown.renderer.rules.link_open = (tokens, index, options, env, self) => {
-  const token = tokens[index]!;
-  token.attrSet('target', '_blank');
-  token.attrSet('rel', 'noopener noreferrer');
-  return defaultLinkOpen(tokens, index, options, env, self);
-};
+const marked = new Marked({
+  async: false,
+  gfm: true,
+  breaks: true,
+  renderer: {
+    html: ({ text }) => escapeHtml(text),
+    image: ({ text }) => escapeHtml(text),
+  },
+});
 
-/** HTML for an answer's Markdown; only markdown-it's own tags, never the model's. */
+const purify = DOMPurify();
+purify.addHook('afterSanitizeAttributes', (node) => {
+  if (node.tagName === 'A') {
+    node.setAttribute('target', '_blank');
+    node.setAttribute('rel', 'noopener noreferrer');
+  }
+});
+
+/** Safe HTML for an answer's Markdown: marked's own markup only, sanitised. */
 export function renderMarkdown(text: string): string {
-  return markdown.render(text);
+  const html = marked.parse(text) as string;
+  return purify.sanitize(html, { USE_PROFILES: { html: true }, ADD_ATTR: ['target'] });
 }
