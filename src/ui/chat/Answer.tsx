@@ -93,7 +93,10 @@ export function SavedMessage({
           data-testid="chat-good"
           disabled={!canSave || feedback === 'saved' || feedback === 'duplicate'}
           title={t('chat.good.hint')}
-          onClick={() => actions.onGood(message.id)}
+          onClick={() => {
+            setCopied(null); // the status line then tells how the save went
+            actions.onGood(message.id);
+          }}
         >
           {t('chat.good')}
         </button>
@@ -103,7 +106,10 @@ export function SavedMessage({
           data-testid="chat-edit"
           disabled={!canSave}
           title={t('chat.edit.hint')}
-          onClick={() => actions.onEdit(message.id)}
+          onClick={() => {
+            setCopied(null);
+            actions.onEdit(message.id);
+          }}
         >
           {t('chat.edit')}
         </button>
