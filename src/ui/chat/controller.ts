@@ -5,6 +5,7 @@
 import type { GeneratePayload, GenerateResult } from '../../engine/protocol/types';
 import type { ErrorInfo } from '../../errors/attune-error';
 import { errorInfoOf } from '../describe-error';
+import { t } from '../../i18n';
 import type { RequestOptions } from '../../engine/client/engine-client';
 import { ExampleRetriever, type RetrievableExample } from '../../retrieval';
 import type { AttuneDb } from '../../storage/db';
@@ -162,7 +163,8 @@ export class ChatController {
       adapters: adapters.map((a) => ({ id: a.id, name: a.name })),
       conversations,
       adapterId: chosen,
-      model: { id: modelId, name: model?.name ?? modelId },
+      // The shipped model has a record only once the Models view or the engine has listed it.
+      model: { id: modelId, name: model?.name ?? (modelId === BUNDLED_MODEL_ID ? t('chat.model.bundled') : modelId) },
     });
   }
 

@@ -167,7 +167,7 @@ test('under an answer: which model and adapter answered, its tokens/s, and Copy,
   await askAndWait('Hello');
   const answer = byTestId('chat-message-assistant')!;
   expect(answer.querySelector('[data-testid="chat-answer-meta"]')!.textContent).toMatch(
-    /^bundled · no adapter · \d+\.\d tokens\/s$/,
+    /^Attune default model · no adapter · \d+\.\d tokens\/s$/,
   );
   const actions = answer.querySelector('[role="group"]')!;
   expect(actions.getAttribute('aria-label')).toBe('Answer actions');
