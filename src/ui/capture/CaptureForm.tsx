@@ -156,7 +156,8 @@ export function CaptureForm(props: CaptureFormProps): JSX.Element {
         <h2 id="attune-capture-title">{t('capture.form.title')}</h2>
         <p class="source" data-testid="capture-source">
           {t('capture.form.source')}: <span data-testid="capture-source-title">{props.source.title}</span>
-          {' — '}
+          {/* No address (a capture typed in the app, an answer from the chat): no dangling dash. */}
+          {props.source.url && ' — '}
           <span data-testid="capture-source-url">{props.source.url}</span>
         </p>
         {notices.map((text) => (
