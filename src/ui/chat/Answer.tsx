@@ -91,7 +91,9 @@ export function SavedMessage({
           type="button"
           class="chat-action"
           data-testid="chat-good"
-          disabled={!canSave || feedback === 'saved' || feedback === 'duplicate'}
+          // Stays enabled once saved (focus must not fall off a button that turns disabled); a
+          // second press says the example is already there.
+          disabled={!canSave}
           title={t('chat.good.hint')}
           onClick={() => {
             setCopied(null); // the status line then tells how the save went

@@ -1,6 +1,6 @@
 // The saved conversations: search, open, rename, export, delete (after a confirmation). A rename
 // edits the title in place: Enter saves, Esc cancels, and focus goes back to the Rename button.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import type { ConversationRecord } from '../../storage/schema';
 import { downloadText } from '../dashboard/download';
@@ -90,7 +90,8 @@ function ConversationItem({ conversation: c, state, renaming, ...on }: ItemProps
   const title = c.title || t('chat.untitled');
   const renameButton = useRef<HTMLButtonElement>(null);
   const wasRenaming = useRef(false);
-  useEffect(() => {
+  // Layout effects: focus moves in the same frame the field appears or goes, never via <body>.
+  useLayoutEffect(() => {
     // Back to the Rename button when the edit ends, so the keyboard user is where they were.
     if (wasRenaming.current && !renaming) renameButton.current?.focus();
     wasRenaming.current = renaming;
@@ -155,7 +156,7 @@ function ConversationItem({ conversation: c, state, renaming, ...on }: ItemProps
 function RenameForm({ title, onSave, onDone }: { title: string; onSave(title: string): Promise<boolean>; onDone(): void }) {
   const [value, setValue] = useState(title);
   const input = useRef<HTMLInputElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     input.current?.focus();
     input.current?.select();
   }, []);

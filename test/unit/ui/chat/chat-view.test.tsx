@@ -184,7 +184,8 @@ test('under an answer: which model and adapter answered, its tokens/s, and Copy,
 
   await click(answer.querySelector<HTMLElement>('[data-testid="chat-good"]')!);
   await until(() => byTestId('chat-feedback')!.textContent === 'Saved as an example.');
-  expect((byTestId('chat-good') as HTMLButtonElement).disabled).toBe(true); // saved once is enough
+  await click(answer.querySelector<HTMLElement>('[data-testid="chat-good"]')!);
+  await until(() => byTestId('chat-feedback')!.textContent === 'Already among your examples.');
   expect(await countExamples(db)).toBe(1);
 });
 
