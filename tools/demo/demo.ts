@@ -182,7 +182,7 @@ async function stageChat(ctx: DemoContext, adapterId: string): Promise<void> {
     prompt,
     adapterId,
   });
-  for (const { file, caption } of states) log(ctx, `- ${caption}: ![${caption}](${file})`);
+  for (const { file, caption } of states) log(ctx, `**${caption}**\n\n![${caption}](${file})\n`);
   Object.assign(ctx.report, { sidePanelScreenshots: states.map((s) => s.file) });
   await page.close();
 }

@@ -77,6 +77,7 @@ export async function captureSidePanelStates(page: Page, options: SidePanelState
   await take('sidepanel-rename.png', 'A conversation being renamed (Enter saves, Esc cancels)');
   await page.getByTestId('chat-rename-input').press('Escape');
 
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.emulateMedia({ colorScheme: 'dark' });
   await take('sidepanel-dark.png', 'Dark colour scheme (the same tokens as the dashboard)');
   await page.emulateMedia({ colorScheme: 'light' });
