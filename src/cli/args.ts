@@ -8,11 +8,13 @@ export interface FlagSpec {
   type: FlagType;
   description: string;
   required?: boolean;
+  /** May be given more than once; the values arrive as a list, in order. Strings only. */
+  multiple?: boolean;
 }
 
 
 export type FlagSpecs = Record<string, FlagSpec>;
-export type FlagValues = Record<string, string | number | boolean | undefined>;
+export type FlagValues = Record<string, string | number | boolean | string[] | undefined>;
 
 /** Wrong command-line usage (exit code 2). */
 export class UsageError extends AttuneError {
@@ -36,6 +38,11 @@ export function parseFlags(argv: readonly string[], specs: FlagSpecs): FlagValue
     }
     const raw = inline ?? argv[++i];
     if (raw === undefined) throw new UsageError(`--${name} needs a value`);
+    if (spec.multiple) {
+      const list = (values[name] as string[] | undefined) ?? [];
+      values[name] = [...list, raw];
+      continue;
+    }
     values[name] = convert(name, raw, spec.type);
   }
   for (const [name, spec] of Object.entries(specs)) {
@@ -60,6 +67,6 @@ function convert(name: string, raw: string, type: FlagType): string | number {
 
 export function formatFlags(specs: FlagSpecs): string {
   return Object.entries(specs)
-    .map(([name, spec]) => `  --${name}${spec.type === 'boolean' ? '' : ` <${spec.type}>`}${spec.required ? ' (required)' : ''}\n      ${spec.description}`)
+    .map(([name, spec]) => `  --${name}${spec.type === 'boolean' ? '' : ` <${spec.type}>`}${spec.required ? ' (required)' : ''}${spec.multiple ? ' (repeatable)' : ''}\n      ${spec.description}`)
     .join('\n');
 }

@@ -42,7 +42,8 @@ export function methodFromFlags(flags: FlagValues): { method: MethodName; config
   return { method: method.name, config };
 }
 
-function fieldValue(field: MethodField, value: string | number | boolean): unknown {
+function fieldValue(field: MethodField, value: string | number | boolean | string[]): unknown {
+  if (Array.isArray(value)) throw new UsageError(`--${field.flag} takes one value`);
   if (typeof value === 'number') {
     if (field.min !== undefined ? value < field.min : value <= 0) {
       throw new UsageError(`--${field.flag} must be ${field.min !== undefined ? `at least ${field.min}` : 'greater than 0'}`);

@@ -71,6 +71,7 @@ export const errorsEn = {
 
   // ---- tuning ----------------------------------------------------------------------------------
   'error.tuning-config': 'Invalid tuning setting "{field}": {detail}',
+  'error.tuning-config.missing-part': 'Cannot train part "{part}": {family} models have no {part} parameters. Parts this model has: {available}.',
   'error.unknown-method': 'Unknown tuning method "{method}". Known methods: {known}.',
   'error.unknown-peft-type': 'Cannot read the adapter: adapter_config.json "peft_type" is "{peftType}"; Attune reads {known}. Load an adapter of one of those types.',
   'error.adapter-mismatch': 'This adapter does not fit the loaded model: {reason}. Load the base model it was trained on.',
@@ -105,6 +106,7 @@ export const errorsEn = {
   'error.examples-deleted': '{missing} example(s) this run trains on were deleted, so it cannot continue. Start a new run.',
   'error.cancelled': 'Stopped.',
   'error.not-mergeable': 'This adapter cannot be merged: {reason}. It still works unmerged.',
+  'error.not-mixable': '"{name}" is a {method} adapter; only LoRA adapters can be mixed.',
   'error.malformed': 'The engine cannot read this request.',
   'error.malformed.empty-prompt': 'The prompt is empty.',
   'error.engine-unavailable': 'The on-device engine is not available: {detail}. Reload the extension and try again.',

@@ -63,6 +63,7 @@ export const errorsZhCN: Record<string, string> = {
 
   // ---- tuning ----------------------------------------------------------------------------------
   'error.tuning-config': '微调设置“{field}”无效：{detail}',
+  'error.tuning-config.missing-part': '无法训练“{part}”部分：{family} 模型没有 {part} 参数。此模型可训练的部分：{available}。',
   'error.unknown-method': '未知的微调方法“{method}”。已知方法：{known}。',
   'error.unknown-peft-type':
     '无法读取适配器：adapter_config.json 的 "peft_type" 为 "{peftType}"；Attune 支持读取 {known}。请加载这些类型之一的适配器。',
@@ -93,6 +94,7 @@ export const errorsZhCN: Record<string, string> = {
   'error.examples-deleted': '此训练所用的 {missing} 个示例已被删除，因此无法继续。请开始新的训练。',
   'error.cancelled': '已停止。',
   'error.not-mergeable': '此适配器无法合并：{reason}。不合并时它仍可正常使用。',
+  'error.not-mixable': '“{name}”是 {method} 适配器；只有 LoRA 适配器可以混合。',
   'error.malformed': '引擎无法读取此请求。',
   'error.malformed.empty-prompt': '提示为空。',
   'error.engine-unavailable': '本机引擎不可用：{detail}。请重新加载扩展后重试。',

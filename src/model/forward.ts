@@ -245,12 +245,17 @@ function buildKeyMask(
   return parts.length === 1 ? parts[0]! : (tf.concat(parts, 1) as tf.Tensor2D);
 }
 
-/** Final projection to the vocabulary; tied models reuse the embedding table. */
+/**
+ * Final projection to the vocabulary; tied models reuse the embedding table unless the weight map
+ * holds an `lm_head.weight` (never loaded for a tied model: a tuning method that unties the head).
+ */
 function head(model: LoadedModel, arch: Architecture, x: tf.Tensor2D, hooks: ForwardHooks | undefined): tf.Tensor2D {
-  if (!model.config.tieWordEmbeddings) return linear(model.weights, 'lm_head', x, hooks) as tf.Tensor2D;
+  if (!model.config.tieWordEmbeddings || model.weights.has('lm_head.weight')) return linear(model.weights, 'lm_head', x, hooks) as tf.Tensor2D;
   const table = model.weights.get(arch.embeddingName) as tf.Tensor2D;
   // The [D, V] transpose is made once at load for the plain base table; a replaced (e.g. trainable)
   // table is transposed inside the graph so its gradient flows.
   const tied = model.tiedHead && model.tiedHead.source === table ? model.tiedHead.transposed : tf.transpose(table);
-  return linear(model.weights, 'lm_head', x, hooks, tied) as tf.Tensor2D;
+  // A trained table (full fine-tuning) gets the head's gradient through its in-graph transpose.
+  const trained = table instanceof tf.Variable && table.trainable;
+  return linear(model.weights, 'lm_head', x, hooks, tied, trained) as tf.Tensor2D;
 }

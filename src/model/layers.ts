@@ -67,12 +67,16 @@ export function recordingGradients(): boolean {
   return state?.gradientDepth === undefined || state.gradientDepth > 0;
 }
 
-/** y = x @ W (+ b) for x of any rank [..., in]; W is [in, out]. */
-export function matMulLastAxis(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor): tf.Tensor {
+/**
+ * y = x @ W (+ b) for x of any rank [..., in]; W is [in, out]. `trained`: W needs a gradient (a
+ * trainable Variable, or a tensor computed from one in this pass, like a trained tied table's
+ * transpose, which a frozen weight's backward could not even read once the pass's scope ended).
+ */
+export function matMulLastAxis(x: tf.Tensor, w: tf.Tensor2D, bias?: tf.Tensor, trained = isTrainable(w)): tf.Tensor {
   const x2 = (x.rank === 2 ? x : tf.reshape(x, [-1, w.shape[0]])) as tf.Tensor2D; // [N, in]
   let y: tf.Tensor2D;
   if (!recordingGradients()) y = tf.matMul(x2, w);
-  else y = isTrainable(w) ? matMulTrainableWeight(x2, w) : matMulFrozenWeight(x2, w);
+  else y = trained ? matMulTrainableWeight(x2, w) : matMulFrozenWeight(x2, w);
   if (bias) y = tf.add(y, bias);
   return y;
 }
@@ -88,10 +92,12 @@ export function linear(
   x: tf.Tensor,
   hooks?: ForwardHooks,
   weightOverride?: tf.Tensor2D,
+  /** The override is computed from a trained weight (a trained tied table's transpose). */
+  overrideTrained = false,
 ): tf.Tensor {
   const w = weightOverride ?? (weights.get(`${name}.weight`) as tf.Tensor2D);
   const x2 = (x.rank === 2 ? x : tf.reshape(x, [-1, w.shape[0]])) as tf.Tensor2D; // [N, in]
-  let y = matMulLastAxis(x2, w, weights.get(`${name}.bias`)) as tf.Tensor2D; // [N, out]
+  let y = matMulLastAxis(x2, w, weights.get(`${name}.bias`), overrideTrained || isTrainable(w)) as tf.Tensor2D; // [N, out]
   if (hooks?.linear) y = hooks.linear(name, x2, y);
   return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), w.shape[1]]);
 }

@@ -21,6 +21,18 @@ export class TuningConfigError extends TuningError {
   }
 }
 
+/** A part of the model a method was asked to train that this model family does not have (biases in Llama). */
+export class MissingModelPartError extends TuningError {
+  readonly field = 'parts';
+  constructor(
+    readonly part: string,
+    family: string,
+    available: readonly string[],
+  ) {
+    super('error.tuning-config.missing-part', { part, family, available: available.join(', ') });
+  }
+}
+
 /**
  * A method name (or an adapter's PEFT type) that no registered method has. The caller passes the
  * known names, read from the registry, so the message never goes stale.

@@ -3,8 +3,13 @@
 // the contract tests) iterates over this table. The table is typed by MethodName, the names the
 // method folders declare, so a declared method that is not registered here fails to compile.
 import { UnknownMethodError } from './errors';
+import { fullMethod } from './methods/full/method';
+import { adapterMethod } from './methods/adapter/method';
 import { ia3Method } from './methods/ia3/method';
+import { lightweightMethod } from './methods/lightweight/method';
+import { lnTuningMethod } from './methods/ln-tuning/method';
 import { loraMethod } from './methods/lora/method';
+import { pTuningMethod } from './methods/p-tuning/method';
 import { pTuningV2Method } from './methods/p-tuning-v2/method';
 import { prefixTuningMethod } from './methods/prefix-tuning/method';
 import { promptTuningMethod } from './methods/prompt-tuning/method';
@@ -16,6 +21,11 @@ const METHODS: { readonly [N in MethodName]: TuningMethod<N> } = {
   ia3: ia3Method,
   'p-tuning-v2': pTuningV2Method,
   'prefix-tuning': prefixTuningMethod,
+  'ln-tuning': lnTuningMethod,
+  lightweight: lightweightMethod,
+  full: fullMethod,
+  adapter: adapterMethod,
+  'p-tuning': pTuningMethod,
 };
 
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];

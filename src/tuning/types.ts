@@ -157,4 +157,10 @@ export interface TuningMethod<N extends MethodName = MethodName> {
    * adapter cannot be merged into these weights.
    */
   merge?(adapter: Adapter<N>, base: WeightMap): WeightMap;
+  /**
+   * Methods whose result is a whole model (full fine-tuning): the files of a Hugging Face model
+   * folder, given the base folder's small files (config.json, tokenizer files; file name -> bytes).
+   * Exports (`attune train --out`) write these instead of the adapter files. Absent: an adapter.
+   */
+  modelFiles?(adapter: Adapter<N>, base: ReadonlyMap<string, Uint8Array>): Promise<Map<string, Uint8Array>>;
 }

@@ -267,6 +267,21 @@ test('one click trains on WebGPU; the adapter survives a reload, changes generat
     .toContain('someone/other-model');
   expect(await page.getByTestId('adapter-row').count()).toBe(2);
 
+  // Mix (PEFT add_weighted_adapter) the imported copy with its original, keyboard-free defaults
+  // except the weights: a new LoRA adapter is stored and listed.
+  const mixRows = page.getByTestId('adapters-mix-row');
+  await expect.poll(() => mixRows.count()).toBe(2);
+  for (const [index, weight] of [[0, '0.5'], [1, '-0.25']] as const) {
+    await mixRows.nth(index).getByTestId('adapters-mix-include').check();
+    await mixRows.nth(index).getByTestId('adapters-mix-weight').fill(weight);
+  }
+  await page.getByTestId('adapters-mix-name').fill('Blend');
+  await page.getByTestId('adapters-mix-run').click();
+  await expect.poll(() => page.getByTestId('adapter-row').count(), { timeout: 60_000 }).toBe(3);
+  const blend = (await readDb(page)).adapters.find((a) => a.name === 'Blend');
+  expect(blend).toMatchObject({ method: 'lora' });
+  expect(await generateText(page, PROMPT, blend!.id, NEW_TOKENS)).toMatch(/\S/);
+
   await row.getByTestId('adapter-delete').click();
   await page.getByTestId('adapters-delete-confirm').click();
   await row.waitFor({ state: 'detached' });

@@ -4,7 +4,11 @@ B = 0 at start) on q/k/v/o (Llama) or c_attn/c_proj (GPT-2), AdamW lr 2e-3 on th
 `prompt-tuning`: PEFT's soft prompt (n virtual token rows before the input embeddings), AdamW lr 3e-2
 on the prompt only. Cross-entropy on every next real token. Prints one JSON line.
 
-    /usr/bin/python3 tools/bench/_train_torch.py <model_dir> <batch> <seq_len> <warmup_steps> <timed_steps> [lora|prompt-tuning] [virtual_tokens]
+    /usr/bin/python3 tools/bench/_train_torch.py <model_dir> <batch> <seq_len> <warmup_steps> <timed_steps> [lora|prompt-tuning] [virtual_tokens] [threads]
+
+The caller sets OMP_NUM_THREADS / OPENBLAS_NUM_THREADS to `threads` (OpenBLAS reads them when it
+loads) and OMP_WAIT_POLICY=PASSIVE above one thread: on 2 cores OpenMP's spinning workers and
+OpenBLAS's pool otherwise fight for the same cores and PyTorch looks 2-5x slower than it is.
 """
 import json
 import math
@@ -22,6 +26,9 @@ sys.path.insert(0, os.path.join(ROOT, "tools", "reference"))
 
 from modeling_gpt2 import Conv1D, GPT2LMHeadModel  # noqa: E402
 from peft_reference import forward_embeds, linear_shape, load_base, target_matches, word_embeddings  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _torch_env import blas_in_use  # noqa: E402
 
 TARGETS = {"gpt2": ["attn.c_attn", "attn.c_proj"], "llama": ["q_proj", "k_proj", "v_proj", "o_proj"]}
 
@@ -71,8 +78,9 @@ def main():
     model_dir, batch, seq_len, warmup, steps = sys.argv[1], *map(int, sys.argv[2:6])
     method = sys.argv[6] if len(sys.argv) > 6 else "lora"
     virtual = int(sys.argv[7]) if len(sys.argv) > 7 else 20
+    threads = int(sys.argv[8]) if len(sys.argv) > 8 else (os.cpu_count() or 1)
     torch.manual_seed(0)
-    torch.set_num_threads(os.cpu_count() or 1)  # PyTorch at its best on this machine
+    torch.set_num_threads(threads)
     model = load_base(model_dir)
     if method == "lora":
         params, prompt, lr, decay = add_lora(model), None, 2e-3, 0.01
@@ -104,6 +112,7 @@ def main():
         "tokensPerSecond": batch * seq_len * steps / seconds,
         "tokensPerCpuSecond": batch * seq_len * steps / cpu_seconds,
         "threads": torch.get_num_threads(),
+        "blas": blas_in_use(),
         "firstLoss": losses[0],
         "lastLoss": losses[-1],
         "peakRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

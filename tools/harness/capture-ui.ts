@@ -190,3 +190,49 @@ export async function selectAll(page: Page, id: string): Promise<string> {
   await page.keyboard.press('Shift'); // a keyup, as after a keyboard selection
   return text;
 }
+
+/**
+ * Selects from the first occurrence of `from` to the end of the first occurrence of `to` after
+ * it, inside element `id`, the way a person drags across rendered text. Both phrases are matched
+ * against the source text with any run of whitespace standing for a space, so a phrase may cross
+ * a line break of the page's HTML source. Releases a key afterwards so the chip shows.
+ */
+export async function selectText(page: Page, id: string, from: string, to: string): Promise<string> {
+  const text = await page.evaluate(
+    ({ elementId, start, end }) => {
+      const element = document.getElementById(elementId)!;
+      const nodes: Text[] = [];
+      const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node as Text);
+      const joined = nodes.map((n) => n.data).join('');
+      const pattern = (phrase: string) =>
+        new RegExp(phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ +/g, '\\s+'), 'g');
+      const startPattern = pattern(start);
+      const startMatch = startPattern.exec(joined);
+      if (!startMatch) throw new Error(`"${start}" is not in #${elementId}`);
+      const endPattern = pattern(end);
+      endPattern.lastIndex = startMatch.index;
+      const endMatch = endPattern.exec(joined);
+      if (!endMatch) throw new Error(`"${end}" does not follow "${start}" in #${elementId}`);
+      const locate = (offset: number, preferNext: boolean): [Text, number] => {
+        let seen = 0;
+        for (const node of nodes) {
+          const last = seen + node.data.length;
+          if (offset < last || (!preferNext && offset === last)) return [node, offset - seen];
+          seen = last;
+        }
+        throw new Error(`offset ${offset} is past the end of #${elementId}`);
+      };
+      const range = document.createRange();
+      range.setStart(...locate(startMatch.index, true));
+      range.setEnd(...locate(endMatch.index + endMatch[0].length, false));
+      const selection = document.getSelection()!;
+      selection.removeAllRanges();
+      selection.addRange(range);
+      return selection.toString();
+    },
+    { elementId: id, start: from, end: to },
+  );
+  await page.keyboard.press('Shift');
+  return text;
+}

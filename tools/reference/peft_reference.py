@@ -1,4 +1,4 @@
-"""Hugging Face PEFT's LoRA, IA3, prompt-tuning and prefix-tuning forward semantics on the plain PyTorch reference models.
+"""Hugging Face PEFT's LoRA, IA3, LN-tuning, prompt-tuning and prefix-tuning forward semantics (and Attune's bottleneck adapters) on the plain PyTorch reference models.
 
 PEFT itself is not installable here, so this re-implements what PEFT does at inference, from its
 published definitions (peft/tuners/lora/layer.py, peft/peft_model.py, peft/tuners/prompt_tuning, peft/tuners/prefix_tuning):
@@ -16,11 +16,23 @@ published definitions (peft/tuners/lora/layer.py, peft/peft_model.py, peft/tuner
 * IA3: every targeted module scales by its learned `ia3_l`: feed-forward modules (`feedforward_modules`)
   their input, the others their output including the bias (peft/tuners/ia3/layer.py); merging
   multiplies the weight by ia3_l (transposed for fan_in_fan_out) and, off the feed-forward path, the bias.
+* LN tuning (LN_TUNING, peft/tuners/ln_tuning): every module whose name matches `target_modules`
+  is replaced by a deep copy of itself (LNTuningLayer.ln_tuning_layers) whose parameters are
+  loaded from `base_model.model.<module>.ln_tuning_layers.<param>` (the adapter name removed, as
+  PEFT saves); without target_modules, PEFT's per-model-type default
+  (TRANSFORMERS_MODELS_TO_LNTUNING_TARGET_MODULES_MAPPING). Merging swaps the copy in for the base
+  layer, so merged and unmerged are the same computation.
 * Prompt tuning: prompt_embeddings [n, D] are concatenated before the input embeddings; the base
   model then runs on inputs_embeds at positions 0..n+T-1, and the logits cover all n+T rows.
 * Prefix tuning / P-tuning v2 (PREFIX_TUNING, peft/peft_model.py get_prompt): prompt_embeddings
   [P, num_layers*2*token_dim] become every layer's past_key_values (see prefix_key_values); the
   input tokens sit at positions P..P+T-1 and the logits cover the T input rows.
+* P-tuning (P_TUNING): saved `prompt_embeddings` [n, D] are the prompt encoder's output and enter
+  like prompt tuning's; `--prompt-encoder DIR` instead runs PEFT's PromptEncoder (MLP or LSTM) on
+  given encoder weights, for checking the encoder itself.
+* Attune's bottleneck adapters (ATTUNE_BOTTLENECK_ADAPTER, not a PEFT type; docs/tuning.md): every
+  module matching `target_modules` computes y = base(x) and returns y + adapter_up(act(adapter_down(y)))
+  with torch.nn.Linear layers (weights [out, in], biases), act = `non_linearity`.
 
 It reads an adapter directory exactly as PEFT saves it (adapter_config.json +
 adapter_model.safetensors, keys `base_model.model.<module>.lora_A.weight` / `prompt_embeddings`),
@@ -28,8 +40,10 @@ never the TypeScript code, and prints JSON logits for the Attune parity test:
 
     /usr/bin/python3 tools/reference/peft_reference.py --model DIR [--adapter DIR] [--merge] --ids '[[1, 2, 3]]'
     -> {"shape": [B, P + T, V], "virtual_tokens": P, "logits": [...]}
+    /usr/bin/python3 tools/reference/peft_reference.py --prompt-encoder DIR -> {"shape": [n, D], "values": [...]}
 """
 import argparse
+import copy
 import json
 import math
 import os
@@ -247,6 +261,130 @@ def apply_ia3(model: nn.Module, config: dict, tensors: dict, merge: bool) -> Non
     wrap_targets(model, config["target_modules"], tensors, wrap, merge)
 
 
+# ---- LN tuning ------------------------------------------------------------------------------
+
+# peft/utils/constants.py TRANSFORMERS_MODELS_TO_LNTUNING_TARGET_MODULES_MAPPING (the families here).
+LN_TUNING_DEFAULT_TARGETS = {
+    "gpt2": ["ln_1", "ln_2", "ln_f"],
+    "llama": ["input_layernorm", "post_attention_layernorm", "norm"],
+    "mistral": ["input_layernorm", "post_attention_layernorm", "norm"],
+    "qwen2": ["post_attention_layernorm"],
+}
+
+
+def model_type(model: nn.Module) -> str:
+    return "gpt2" if isinstance(model, GPT2LMHeadModel) else model.config.model_type
+
+
+def apply_ln_tuning(model: nn.Module, config: dict, tensors: dict) -> None:
+    """LNTuningModel: each matched module becomes a deep copy holding the saved parameters (merged
+    or not: PEFT's merge swaps that copy in for the base layer)."""
+    for field in ("modules_to_save", "exclude_modules"):
+        if config.get(field) not in (None, []):
+            raise AdapterError(f"{field} is not supported")
+    targets = config.get("target_modules") or LN_TUNING_DEFAULT_TARGETS[model_type(model)]
+    names = [name for name, _ in model.named_modules() if name and target_matches(name, targets)]
+    if not names:
+        raise AdapterError(f"no module matches target_modules {targets}")
+    used = set()
+    for name in names:
+        parent_name, _, child = name.rpartition(".")
+        parent = model.get_submodule(parent_name) if parent_name else model
+        layer = copy.deepcopy(getattr(parent, child))
+        with torch.no_grad():
+            for param_name, param in layer.named_parameters():
+                key = f"base_model.model.{name}.ln_tuning_layers.{param_name}"
+                if key not in tensors:
+                    raise AdapterError(f"missing {key}")
+                if tuple(tensors[key].shape) != tuple(param.shape):
+                    raise AdapterError(f"{key} has shape {list(tensors[key].shape)}, expected {list(param.shape)}")
+                param.copy_(tensors[key].float())
+                used.add(key)
+        setattr(parent, child, layer)
+    extra = set(tensors) - used
+    if extra:
+        raise AdapterError(f"unexpected tensors {sorted(extra)[:3]}")
+# ---- Attune's bottleneck adapters (no PEFT type; docs/tuning.md) ----------------------------
+
+ACTIVATIONS = {"swish": nn.functional.silu, "relu": nn.functional.relu,
+               "gelu": lambda x: nn.functional.gelu(x, approximate="tanh")}
+
+
+class BottleneckLinear(nn.Module):
+    """ATTUNE_BOTTLENECK_ADAPTER on an output projection: y = base(x); y + adapter_up(act(adapter_down(y)))."""
+
+    def __init__(self, base: nn.Module, bottleneck: int, activation: str):
+        super().__init__()
+        self.base_layer = base
+        _, out_features = linear_shape(base)
+        self.adapter_down = nn.Linear(out_features, bottleneck)
+        self.adapter_up = nn.Linear(bottleneck, out_features)
+        self.activation = ACTIVATIONS[activation]
+
+    def forward(self, x):
+        y = self.base_layer(x)
+        return y + self.adapter_up(self.activation(self.adapter_down(y)))
+
+
+def apply_bottleneck(model: nn.Module, config: dict, tensors: dict) -> None:
+    if config["non_linearity"] not in ACTIVATIONS:
+        raise AdapterError(f"non_linearity {config['non_linearity']} is not known")
+    hidden = model.transformer.wte.weight.shape[1] if isinstance(model, GPT2LMHeadModel) else model.config.hidden_size
+    bottleneck = hidden // int(config["reduction_factor"])
+    if bottleneck != config["bottleneck_size"] or hidden != config["hidden_size"]:
+        raise AdapterError("bottleneck_size / hidden_size do not fit the model")
+
+    def wrap(name, base):
+        layer = BottleneckLinear(base, bottleneck, config["non_linearity"])
+        return layer, {f"base_model.model.{name}.adapter_{part}.{kind}": getattr(getattr(layer, f"adapter_{part}"), kind)
+                       for part in ("down", "up") for kind in ("weight", "bias")}
+
+    wrap_targets(model, config["target_modules"], tensors, wrap, False)
+
+
+# ---- P-tuning's prompt encoder ----------------------------------------------------------------
+
+class PromptEncoder(nn.Module):
+    """peft.tuners.p_tuning.PromptEncoder (not in inference mode): Embedding(n, token_dim) over 0..n-1,
+    then MLP = Linear(D, H) ReLU Linear(H, H) ReLU Linear(H, D), or LSTM = bidirectional
+    nn.LSTM(D, H, encoder_num_layers, dropout=encoder_dropout, batch_first) then
+    Linear(2H, 2H) ReLU Linear(2H, D)."""
+
+    def __init__(self, config: dict):
+        super().__init__()
+        d, h, n = config["token_dim"], config["encoder_hidden_size"], config["num_virtual_tokens"]
+        self.encoder_type = config["encoder_reparameterization_type"]
+        self.embedding = nn.Embedding(n * config.get("num_transformer_submodules", 1), d)
+        if self.encoder_type == "LSTM":
+            self.lstm_head = nn.LSTM(input_size=d, hidden_size=h, num_layers=config["encoder_num_layers"],
+                                     dropout=config["encoder_dropout"], bidirectional=True, batch_first=True)
+            self.mlp_head = nn.Sequential(nn.Linear(2 * h, 2 * h), nn.ReLU(), nn.Linear(2 * h, d))
+        elif self.encoder_type == "MLP":
+            self.mlp_head = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, h), nn.ReLU(), nn.Linear(h, d))
+        else:
+            raise AdapterError(f"encoder_reparameterization_type {self.encoder_type} is not MLP or LSTM")
+
+    def forward(self, indices):
+        embeds = self.embedding(indices)
+        if self.encoder_type == "LSTM":
+            return self.mlp_head(self.lstm_head(embeds)[0])
+        return self.mlp_head(embeds)
+
+
+def prompt_encoder_output(encoder_dir: str) -> torch.Tensor:
+    """What PEFT saves as P_TUNING's prompt_embeddings (get_prompt_embedding_to_save):
+    prompt_encoder(arange(n)[None])[0], from encoder weights under PEFT's parameter names
+    (`prompt_encoder.<name>`, torch layouts) and the adapter_config.json fields."""
+    with open(os.path.join(encoder_dir, "adapter_config.json"), encoding="utf-8") as handle:
+        config = json.load(handle)
+    tensors, _ = load_file(os.path.join(encoder_dir, "encoder.safetensors"))
+    encoder = PromptEncoder(config)
+    state = {key.removeprefix("prompt_encoder."): value.float() for key, value in tensors.items()}
+    encoder.load_state_dict(state, strict=True)  # refuses a missing, extra or misshapen tensor
+    encoder.eval()
+    return encoder(torch.arange(config["num_virtual_tokens"])[None])[0]
+
+
 # ---- prefix tuning / P-tuning v2 ------------------------------------------------------------
 
 def prefix_key_values(model: nn.Module, config: dict, tensors: dict, batch: int) -> list:
@@ -306,7 +444,17 @@ def logits_for(model_dir: str, adapter_dir: str | None, ids: list[list[int]], me
     if config["peft_type"] == "IA3":
         apply_ia3(model, config, tensors, merge)
         return forward_embeds(model, embeds), 0
-    if config["peft_type"] == "PROMPT_TUNING":
+    if config["peft_type"] == "LN_TUNING":
+        apply_ln_tuning(model, config, tensors)
+        return forward_embeds(model, embeds), 0
+    if config["peft_type"] == "ATTUNE_BOTTLENECK_ADAPTER":
+        if merge:
+            raise AdapterError("bottleneck adapters cannot be merged")
+        apply_bottleneck(model, config, tensors)
+        return forward_embeds(model, embeds), 0
+    if config["peft_type"] in ("PROMPT_TUNING", "P_TUNING"):
+        # PeftModel.forward treats both alike; P_TUNING in inference mode (as PEFT loads a saved
+        # folder) uses the saved encoder output directly (get_prompt: prompt_encoder.embedding.weight).
         prompt = tensors["prompt_embeddings"].float()  # [n, D]
         if prompt.shape != (config["num_virtual_tokens"], config["token_dim"]) or prompt.shape[1] != embeds.shape[2]:
             raise AdapterError(f"prompt_embeddings shape {list(prompt.shape)} does not fit the config or model")
@@ -319,13 +467,20 @@ def logits_for(model_dir: str, adapter_dir: str | None, ids: list[list[int]], me
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", required=True)
+    parser.add_argument("--model")
     parser.add_argument("--adapter")
     parser.add_argument("--merge", action="store_true", help="merge LoRA or IA3 into the weights (PEFT merge_and_unload)")
-    parser.add_argument("--ids", required=True, help="JSON [[id, ...], ...]")
+    parser.add_argument("--ids", help="JSON [[id, ...], ...]")
+    parser.add_argument("--prompt-encoder", help="a folder of adapter_config.json + encoder.safetensors: print P-tuning's encoder output")
     args = parser.parse_args()
     torch.manual_seed(0)
     with torch.no_grad():
+        if args.prompt_encoder:
+            output = prompt_encoder_output(args.prompt_encoder)
+            json.dump({"shape": list(output.shape), "values": output.reshape(-1).tolist()}, sys.stdout)
+            return
+        if args.model is None or args.ids is None:
+            parser.error("--model and --ids are required")
         logits, virtual = logits_for(args.model, args.adapter, json.loads(args.ids), args.merge)
     json.dump({"shape": list(logits.shape), "virtual_tokens": virtual, "logits": logits.reshape(-1).tolist()}, sys.stdout)
 

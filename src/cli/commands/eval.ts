@@ -8,6 +8,7 @@ import { UsageError, type FlagValues } from '../args';
 import { readExamples } from '../read-examples';
 import { loadFromFlags, MODEL_FLAGS } from '../common-flags';
 import { ADAPTER_FLAGS, adapterFromFlags, inferenceHooks } from '../adapter-flag';
+import { adaptedModel } from '../../tuning/adapted-model';
 import { forward, generate, type LoadedModel, type ModelTokenizer } from '../../model';
 import type { ForwardHooks } from '../../model/types';
 import { encodeExample, exampleMessages, fitExample, type TrainingExample } from '../../tuning/train/data';
@@ -62,7 +63,7 @@ export const evalCommand: Command = {
     const model = await loadFromFlags(flags, io);
     const adapter = adapterFromFlags(flags, model);
     try {
-      const summary = await evaluate(model, examples, {
+      const summary = await evaluate(adaptedModel(model, adapter), examples, {
         pool,
         k,
         hooks: inferenceHooks(adapter),

@@ -5,6 +5,7 @@ import { generate, type GenerateOptions } from '../../model';
 import { promptIds, PROMPT_FLAGS } from './prompt-ids';
 import { UsageError, type FlagValues } from '../args';
 import { ADAPTER_FLAGS, adapterFromFlags, inferenceHooks } from '../adapter-flag';
+import { adaptedModel } from '../../tuning/adapted-model';
 
 export const generateCommand: Command = {
   name: 'generate',
@@ -30,7 +31,7 @@ export const generateCommand: Command = {
     try {
       const ids = promptIds(model, flags);
       const started = performance.now();
-      const result = await generate(model, ids, { ...options, hooks: inferenceHooks(adapter), onText: (delta) => io.out(delta) });
+      const result = await generate(adaptedModel(model, adapter), ids, { ...options, hooks: inferenceHooks(adapter), onText: (delta) => io.out(delta) });
       io.out('\n');
       if (flags.stats) {
         const seconds = (performance.now() - started) / 1000;

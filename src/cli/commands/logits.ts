@@ -4,6 +4,7 @@ import { loadFromFlags, MODEL_FLAGS } from '../common-flags';
 import { forward } from '../../model';
 import { promptIds, PROMPT_FLAGS } from './prompt-ids';
 import { ADAPTER_FLAGS, adapterFromFlags, inferenceHooks } from '../adapter-flag';
+import { adaptedModel } from '../../tuning/adapted-model';
 
 export const logitsCommand: Command = {
   name: 'logits',
@@ -20,7 +21,7 @@ export const logitsCommand: Command = {
     const adapter = adapterFromFlags(flags, model);
     try {
       const ids = promptIds(model, flags);
-      const out = forward(model, { ids: [ids], logits: flags.all ? 'all' : 'last', hooks: inferenceHooks(adapter) });
+      const out = forward(adaptedModel(model, adapter), { ids: [ids], logits: flags.all ? 'all' : 'last', hooks: inferenceHooks(adapter) });
       const values = Array.from(await out.logits.data());
       const shape = out.logits.shape.slice(1);
       out.logits.dispose();

@@ -4,11 +4,14 @@ import type { Command, CliIo } from '../command';
 import { UsageError, type FlagValues } from '../args';
 import { readExamples } from '../read-examples';
 import { checkOutputFolder } from '../output-folder';
-import { loadFromFlags, MODEL_FLAGS } from '../common-flags';
+import { loadFromFlags, MODEL_FLAGS, resolveModelDir } from '../common-flags';
+import { readModelFolderFiles } from '../model-folder-files';
 import { baseModelIdFor } from '../adapter-flag';
 import { exportAdapter } from '../../tuning/peft/files';
 import { writeAdapterDirectory } from '../../tuning/peft/node-dir';
 import { methodFlagSpecs, methodFromFlags } from '../method-flags';
+import { getMethod } from '../../tuning/registry';
+import type { Adapter } from '../../tuning/types';
 import type { TrainSettings } from '../../tuning/train/defaults';
 import { describePlan } from '../../tuning/train/memory-plan';
 import { prepareTraining } from '../../tuning/train/prepare';
@@ -16,7 +19,7 @@ import type { TrainProgress } from '../../tuning/train/trainer';
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'Train an adapter (any registered method) on instruction/output pairs (JSONL) and save it in the PEFT layout',
+  summary: 'Train an adapter (any registered method) on instruction/output pairs (JSONL) and save it in the PEFT layout (full fine-tuning: a model folder)',
   flags: {
     ...MODEL_FLAGS,
     data: { type: 'string', required: true, description: 'training examples: JSONL (or a JSON array) of {instruction, input?, output}' },
@@ -27,7 +30,7 @@ export const trainCommand: Command = {
     seed: { type: 'integer', description: 'seed for init, shuffling and dropout (default 1)' },
     lr: { type: 'number', description: "peak learning rate (default: the method's own)" },
     'batch-size': { type: 'integer', description: 'examples per batch (default: from example lengths)' },
-    out: { type: 'string', required: true, description: 'folder to write adapter_config.json + adapter_model.safetensors' },
+    out: { type: 'string', required: true, description: 'folder to write adapter_config.json + adapter_model.safetensors (full fine-tuning: a model folder, config.json + model.safetensors + tokenizer files)' },
     json: { type: 'boolean', description: 'print the summary as JSON' },
     quiet: { type: 'boolean', description: 'no progress lines' },
   },
@@ -57,7 +60,7 @@ export const trainCommand: Command = {
       const cancel = () => run.trainer.cancel();
       process.once('SIGINT', cancel);
       const result = await run.trainer.run().finally(() => process.off('SIGINT', cancel));
-      writeAdapterDirectory(out, await exportAdapter(run.adapter));
+      writeAdapterDirectory(out, await exportFiles(run.adapter, flags.model as string));
       const summary = {
         method,
         status: result.status,
@@ -75,6 +78,8 @@ export const trainCommand: Command = {
           ? { backend: run.memory.backend, microBatch: run.memory.microBatch, accumulation: run.memory.accumulation, recompute: run.memory.recompute, estimatedPeakBytes: Math.round(run.memory.estimatedPeakBytes), budgetBytes: run.memory.budgetBytes }
           : null,
         out,
+        /** What --out holds: an adapter folder, or a whole model folder (full fine-tuning). */
+        saved: getMethod(method).modelFiles ? 'model' : 'adapter',
       };
       run.trainer.dispose();
       run.adapter.dispose();
@@ -85,6 +90,16 @@ export const trainCommand: Command = {
     }
   },
 };
+
+/**
+ * The adapter's files, or for methods whose result is a whole model (full fine-tuning) a model
+ * folder: the base folder's config and tokenizer files with the trained weights.
+ */
+async function exportFiles(adapter: Adapter, modelFlag: string): Promise<Map<string, Uint8Array>> {
+  const method = getMethod(adapter.method);
+  if (!method.modelFiles) return exportAdapter(adapter);
+  return method.modelFiles(adapter, readModelFolderFiles(resolveModelDir(modelFlag)));
+}
 
 function settingOverrides(flags: FlagValues): Partial<TrainSettings> {
   const overrides: Partial<TrainSettings> = {};
@@ -122,7 +137,7 @@ function printSummary(io: CliIo, summary: Record<string, unknown> & { heldOutLos
       `status:            ${String(summary.status)} after ${String(summary.steps)} steps (${String(summary.seconds)} s)`,
       `held-out loss:     ${loss(summary.heldOutLossBefore)} -> ${loss(summary.heldOutLossAfter)}`,
       `training speed:    ${String(summary.tokensPerSecond)} tokens/s`,
-      `adapter:           ${String(summary.out)} (${String(summary.trainableParameters)} trainable parameters)`,
+      `${summary.saved === 'model' ? 'model:  ' : 'adapter:'}           ${String(summary.out)} (${String(summary.trainableParameters)} trainable parameters)`,
     ].join('\n') + '\n',
   );
 }

@@ -66,6 +66,13 @@ export class NotMergeableError extends EngineError {
   }
 }
 
+/** A mix was asked for an adapter that is not LoRA (only LoRA updates can be mixed). */
+export class NotMixableError extends EngineError {
+  constructor(adapterName: string, method: string) {
+    super('error.not-mixable', { name: adapterName, method });
+  }
+}
+
 /**
  * Storage was full when a run's checkpoint was written. Training goes on: a checkpoint only
  * protects against an interruption, and the previous one is still in place.

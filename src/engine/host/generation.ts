@@ -5,6 +5,7 @@ import type { WeightMap } from '../../model/types';
 import type { AttuneDb } from '../../storage/db';
 import { getAdapter } from '../../storage/adapters-repo';
 import type { AdapterRecord } from '../../storage/schema';
+import { adaptedModel } from '../../tuning/adapted-model';
 import { getMethod } from '../../tuning/registry';
 import { disposeReplaced } from '../../tuning/weight-maps';
 import { AdapterCache, loadStoredAdapter } from './adapters';
@@ -61,11 +62,11 @@ export class Generator {
     return this.models.use(async (active) => {
       const ids = promptIdsFor(active.model, payload);
       const options: GenerateOptions = { ...samplingOptions(payload.sampling), signal, onText: onDelta };
-      const { hooks, virtualTokens, release } = await this.hooksFor(active, payload.adapterId);
+      const { hooks, model, virtualTokens, release } = await this.adapterFor(active, payload.adapterId);
       try {
         options.maxNewTokens = fitNewTokens(active.model, ids.length, virtualTokens, options.maxNewTokens!);
         if (options.maxNewTokens === 0) return { text: '', tokens: 0, stopReason: 'context-full' };
-        const result = await generate(this.modelFor(active, payload.adapterId), ids, { ...options, hooks });
+        const result = await generate(model, ids, { ...options, hooks });
         return { text: result.text, tokens: result.tokens.length, stopReason: result.stopReason };
       } finally {
         release();
@@ -80,7 +81,8 @@ export class Generator {
       const adapter = loadStoredAdapter(record, active);
       try {
         const method = getMethod(adapter.method);
-        if (!method.merge) throw new NotMergeableError(`${method.text.en.label} adapters add to the input rather than change weights`);
+        // Generic: soft prompts add positions, bottleneck adapters a nonlinear branch; neither folds into weights.
+        if (!method.merge) throw new NotMergeableError(`the ${method.name} method cannot be folded into the model's weights`);
         const base = active.model.weights;
         let weights: WeightMap;
         try {
@@ -119,13 +121,14 @@ export class Generator {
     return this.isMerged(active, adapterId) ? { ...active.model, weights: this.merged!.weights } : active.model;
   }
 
-  private async hooksFor(
+  /** The model to run (merged weights, or the adapter's trained weights in place) and the adapter's hooks. */
+  private async adapterFor(
     active: ActiveModel,
     adapterId: string | null,
-  ): Promise<{ hooks?: GenerateOptions['hooks']; virtualTokens: number; release(): void }> {
-    if (adapterId === null || this.isMerged(active, adapterId)) return { virtualTokens: 0, release: () => undefined };
+  ): Promise<{ hooks?: GenerateOptions['hooks']; model: LoadedModel; virtualTokens: number; release(): void }> {
+    if (adapterId === null || this.isMerged(active, adapterId)) return { model: this.modelFor(active, adapterId), virtualTokens: 0, release: () => undefined };
     const { adapter, release } = this.adapters.acquire(await this.record(adapterId, active), active);
-    return { hooks: adapter.hooks({ training: false }), virtualTokens: adapter.virtualTokens, release };
+    return { hooks: adapter.hooks({ training: false }), model: adaptedModel(active.model, adapter), virtualTokens: adapter.virtualTokens, release };
   }
 
   private async record(adapterId: string, active: ActiveModel): Promise<AdapterRecord> {

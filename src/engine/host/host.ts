@@ -4,6 +4,7 @@
 // so the offscreen document (port-server.ts) and Node tests drive exactly the same code.
 import type { AttuneDb } from '../../storage/db';
 import { importAdapterZip } from './adapter-import';
+import { mixStoredAdapters } from './adapter-mix';
 import { toErrorInfo } from './errors';
 import { Generator } from './generation';
 import { ModelCache, type ModelSource } from './models';
@@ -131,6 +132,8 @@ export class EngineHost {
         return this.info();
       case 'adapter.import':
         return importAdapterZip(this.models, await this.deps.db(), request.payload, this.deps.now?.() ?? Date.now(), this.newId);
+      case 'adapter.mix':
+        return mixStoredAdapters(this.models, await this.deps.db(), request.payload, this.deps.now?.() ?? Date.now(), this.newId);
       case 'engine.info':
         return this.info();
     }

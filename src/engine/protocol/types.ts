@@ -187,8 +187,24 @@ export interface EngineRequests {
    * it. Base64 because runtime Ports carry JSON, not bytes.
    */
   'adapter.import': { payload: { name: string; zipBase64: string }; progress: never; result: { adapterId: string; name: string } };
+  /**
+   * A weighted mix of stored LoRA adapters of the active model (PEFT add_weighted_adapter), stored
+   * as a new adapter.
+   */
+  'adapter.mix': { payload: AdapterMixPayload; progress: never; result: { adapterId: string; name: string } };
   /** Backend and loaded model, for status displays. */
   'engine.info': { payload: Empty; progress: never; result: EngineInfo };
+}
+
+/** The combinations PEFT's add_weighted_adapter offers that Attune implements. */
+export const MIX_COMBINATION_NAMES = ['svd', 'linear'] as const;
+
+export interface AdapterMixPayload {
+  name: string;
+  parts: { adapterId: string; weight: number }[];
+  combination: (typeof MIX_COMBINATION_NAMES)[number];
+  /** svd only; default the largest rank mixed. */
+  rank?: number;
 }
 
 export interface EngineInfo {
@@ -219,6 +235,7 @@ export const ENGINE_KINDS: readonly EngineKind[] = [
   'adapter.merge',
   'adapter.unmerge',
   'adapter.import',
+  'adapter.mix',
   'engine.info',
 ];
 

@@ -3,7 +3,7 @@
 // a request with a wrong or unknown field is refused as 'malformed' rather than half-understood.
 
 import { hasOnlyKeys, isEmptyPayload, isRecord, isString, type UnknownRecord } from '../../messaging/guards';
-import { ENGINE_KINDS, type EngineKind, type EngineRequest } from './types';
+import { ENGINE_KINDS, MIX_COMBINATION_NAMES, type EngineKind, type EngineRequest } from './types';
 
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isOptional = (v: unknown, check: (x: unknown) => boolean) => v === undefined || check(v);
@@ -104,8 +104,24 @@ const PAYLOAD_CHECKS: { [K in EngineKind]: (payload: unknown, isMethodName: Meth
   'adapter.unmerge': isEmptyPayload,
   'adapter.import': (p) =>
     isRecord(p) && hasOnlyKeys(p, ['name', 'zipBase64']) && isString(p.name) && p.name.length <= 200 && isString(p.zipBase64) && p.zipBase64.length > 0,
+  'adapter.mix': (p) => isRecord(p) && isMix(p),
   'engine.info': isEmptyPayload,
 };
+
+/** At most this many adapters in one mix: more is a mistake or an attack, never a use. */
+const MAX_MIX_PARTS = 16;
+
+function isMix(p: Record<string, unknown>): boolean {
+  if (!hasOnlyKeys(p, ['name', 'parts', 'combination', 'rank'])) return false;
+  if (!isString(p.name) || p.name.trim().length === 0 || p.name.length > 200) return false;
+  if (!(MIX_COMBINATION_NAMES as readonly unknown[]).includes(p.combination)) return false;
+  if (p.rank !== undefined && !(Number.isInteger(p.rank) && (p.rank as number) >= 1 && (p.rank as number) <= 4096)) return false;
+  if (!Array.isArray(p.parts) || p.parts.length === 0 || p.parts.length > MAX_MIX_PARTS) return false;
+  return p.parts.every(
+    (part: unknown) =>
+      isRecord(part) && hasOnlyKeys(part, ['adapterId', 'weight']) && isString(part.adapterId) && part.adapterId.length <= 100 && typeof part.weight === 'number' && Number.isFinite(part.weight),
+  );
+}
 
 export function isEngineKind(value: unknown): value is EngineKind {
   return isString(value) && (ENGINE_KINDS as readonly string[]).includes(value);

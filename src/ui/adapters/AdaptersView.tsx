@@ -1,5 +1,6 @@
 // The Adapters view: every stored adapter with its base model and held-out loss; rename, delete,
-// choose the one chat uses, merge a LoRA into the model (faster replies) and unmerge, export as a
+// choose the one chat uses, merge a LoRA into the model (faster replies) and unmerge, mix LoRA
+// adapters with weights (MixPanel), export as a
 // PEFT zip, import a PEFT zip (checked by the engine against the active model, refused with the
 // reason when it was trained on another one).
 import '../../i18n/train';
@@ -19,6 +20,7 @@ import { formatLoss } from '../train/format';
 import { methodLabel, useMethods } from '../train/methods';
 import type { MethodSummary } from '../../tuning/types';
 import { describeError } from '../describe-error';
+import { MixPanel } from './MixPanel';
 
 function errorText(error: unknown): string {
   return describeError(error);
@@ -134,6 +136,21 @@ export function AdaptersView() {
             ))}
           </tbody>
         </table>
+      )}
+      {adapters && (
+        <>
+          <h2>{t('adapters.mix.heading')}</h2>
+          <MixPanel
+            engine={engine}
+            // DoRA magnitudes cannot be mixed (PEFT's mix has none): only plain LoRA is offered.
+            adapters={adapters.filter((a) => a.method === 'lora' && a.config.use_dora !== true)}
+            onMixed={(name) => {
+              showToast({ message: t('adapters.mixed', { name }) });
+              void refresh();
+            }}
+            onError={(error) => showToast({ kind: 'error', message: t('adapters.error', { message: errorText(error) }) })}
+          />
+        </>
       )}
       <h2>{t('adapters.import')}</h2>
       <p class="hint">{t('adapters.import.hint')}</p>

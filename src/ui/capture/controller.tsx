@@ -4,7 +4,15 @@
 import { render } from 'preact';
 import type { CaptureApi, CaptureController } from '../../capture/api';
 import { prefillFor } from '../../capture/prefill';
-import { readSelection, chipAnchor, type CapturedSelection } from '../../capture/selection';
+import {
+  capturableRange,
+  chipAnchor,
+  chipBounds,
+  readRange,
+  readSelection,
+  type CapturedSelection,
+  type ChipBounds,
+} from '../../capture/selection';
 import { cleanText } from '../../capture/clean';
 import { mergeTemplates } from '../../capture/templates';
 import type { CaptureMode, CaptureSettings } from '../../messaging/protocol';
@@ -20,7 +28,7 @@ export interface CaptureOptions {
 
 type View =
   | { kind: 'idle' }
-  | { kind: 'chip'; x: number; y: number; selection: CapturedSelection }
+  | { kind: 'chip'; x: number; y: number; bounds: ChipBounds; range: Range; plainText: string }
   | { kind: 'form'; key: number; props: Omit<CaptureFormProps, 'onClose'> };
 
 export function startCapture(win: Window, api: CaptureApi, options: CaptureOptions = {}): CaptureController {
@@ -46,7 +54,8 @@ export function startCapture(win: Window, api: CaptureApi, options: CaptureOptio
       return;
     }
     if (next.kind === 'chip') {
-      render(<Chip x={next.x} y={next.y} onActivate={() => void openForm('output', undefined, next.selection)} />, layer());
+      const capture = () => readRange(next.range, next.plainText) ?? undefined;
+      render(<Chip x={next.x} y={next.y} bounds={next.bounds} onActivate={() => void openForm('output', undefined, capture())} />, layer());
       return;
     }
     // A new key per opening: a second capture while the form is open starts from fresh fields.
@@ -97,11 +106,11 @@ export function startCapture(win: Window, api: CaptureApi, options: CaptureOptio
 
   const showChipForSelection = (): void => {
     if (view.kind === 'form') return;
-    const selection = readSelection(doc);
-    const range = selection ? doc.getSelection()?.getRangeAt(0) : undefined;
-    if (!selection || !range) return show({ kind: 'idle' });
+    const range = capturableRange(doc);
+    if (!range) return show({ kind: 'idle' });
     const { x, y } = chipAnchor(range, win);
-    show({ kind: 'chip', x, y, selection });
+    // The range is kept as it is now: the structured text is read only if the chip is clicked.
+    show({ kind: 'chip', x, y, bounds: chipBounds(win), range: range.cloneRange(), plainText: doc.getSelection()?.toString() ?? '' });
   };
 
   const hideChipWhenSelectionGoes = (): void => {

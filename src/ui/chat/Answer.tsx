@@ -5,6 +5,7 @@ import { useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import type { ConversationMessage } from '../../storage/schema';
 import type { AnswerFeedback, ChatState, StreamingAnswer } from './controller';
+import { SentText } from './ContextDetails';
 import { renderMarkdown } from './markdown';
 
 export interface AnswerActions {
@@ -64,7 +65,7 @@ export function SavedMessage({
       <article class="chat-message chat-message-user" data-testid="chat-message-user">
         <h2 class="chat-who">{t('chat.you')}</h2>
         <p class="chat-text chat-plain">{message.content}</p>
-        {message.context && <p class="chat-meta">{t('chat.withContext', { chars: message.context.length })}</p>}
+        {message.context && <SentText text={message.context} />}
       </article>
     );
   }

@@ -5,6 +5,7 @@ import { t } from '../../i18n';
 import type { ConversationMessage } from '../../storage/schema';
 import { describeError } from '../describe-error';
 import { LiveAnswer, SavedMessage, type AnswerActions } from './Answer';
+import { ContextDetails } from './ContextDetails';
 import { Conversations } from './Conversations';
 import type { ChatController, ChatState } from './controller';
 
@@ -239,13 +240,15 @@ function ContextBar({ controller, state }: { controller: ChatController; state: 
   if (context) {
     const key = context.source === 'page' ? 'chat.context.attached.page' : 'chat.context.attached.selection';
     return (
-      <p class="chat-context" data-testid="chat-context">
-        {t(key, { chars: context.text.length, title: context.title })}
-        {context.truncated && ` (${t('chat.context.truncated')})`}{' '}
-        <button type="button" data-testid="chat-context-remove" onClick={() => controller.clearContext()}>
-          {t('chat.context.remove')}
-        </button>
-      </p>
+      <div class="chat-context" data-testid="chat-context">
+        <p>
+          {t(key, { chars: context.text.length, title: context.title })}{' '}
+          <button type="button" data-testid="chat-context-remove" onClick={() => controller.clearContext()}>
+            {t('chat.context.remove')}
+          </button>
+        </p>
+        <ContextDetails context={context} />
+      </div>
     );
   }
   return (

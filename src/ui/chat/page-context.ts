@@ -1,20 +1,33 @@
 // "Use the selection / this page as context": reads the active tab through scripting.executeScript
 // (the activeTab + scripting permissions the extension already holds). Only text leaves the page,
-// and only into this extension's side panel.
+// and only into this extension's side panel. For a page, its HTML comes back and the main content
+// is found here, in the side panel (main-content.ts); either way the text is fitted to the budget
+// (fit-context.ts) and the panel shows what was cut and exactly what is sent.
 import { AttuneError } from '../../errors/attune-error';
 import { browser } from 'wxt/browser';
+import { fitToBudget } from './fit-context';
 
-/** Longest context sent to the model; the shipped model's whole context is 256 tokens. */
+/**
+ * Longest context sent to the model, in characters. The shipped model's whole context is 256
+ * tokens; the prompt's length in tokens is not measured before sending (see docs/assistant.md).
+ */
 export const MAX_CONTEXT_CHARS = 1_500;
 
 export type ContextSource = 'selection' | 'page';
 
 export interface PageContext {
   source: ContextSource;
+  /** Exactly what is sent to the model as the request's input. */
   text: string;
   title: string;
-  /** The page text was longer than MAX_CONTEXT_CHARS and was cut. */
+  /** The text was longer than MAX_CONTEXT_CHARS and was cut. */
   truncated: boolean;
+  /** Characters and paragraphs before and after the cut, for the notice. */
+  totalChars: number;
+  totalParagraphs: number;
+  keptParagraphs: number;
+  /** For a page: 'article' when its main content was found, 'page' when its whole text was used. */
+  extracted?: 'article' | 'page';
 }
 
 /** The page cannot be read (a browser page, the Web Store, or no permission on this tab). */
@@ -31,26 +44,51 @@ export class EmptySelectionError extends AttuneError {
   }
 }
 
-/** Runs inside the page: the selection or the visible text, and the title. */
-function readInPage(source: ContextSource): { text: string; title: string } {
-  const text =
-    source === 'selection' ? String(globalThis.getSelection?.() ?? '') : (document.body?.innerText ?? '');
-  return { text, title: document.title };
+/** What the page hands over: its selection's text, or its HTML, and its title. */
+interface RawPage {
+  text?: string;
+  html?: string;
+  title: string;
 }
 
-export function toContext(source: ContextSource, raw: { text: string; title: string }): PageContext {
+/** Runs inside the page (serialised by executeScript: it may use nothing from outside itself). */
+function readInPage(source: ContextSource): RawPage {
+  if (source === 'selection')
+    return { text: String(globalThis.getSelection?.() ?? ''), title: document.title };
+  return { html: document.documentElement.outerHTML, title: document.title };
+}
+
+export function toContext(
+  source: ContextSource,
+  raw: { text: string; title: string },
+  extracted?: 'article' | 'page',
+): PageContext {
   const text = raw.text
-    .replace(/\s+\n/g, '\n')
+    .replace(/[ \t]+\n/g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
   if (source === 'selection' && text === '') throw new EmptySelectionError();
-  const truncated = text.length > MAX_CONTEXT_CHARS;
+  const fitted = fitToBudget(text, MAX_CONTEXT_CHARS);
   return {
     source,
     title: raw.title,
-    text: truncated ? `${text.slice(0, MAX_CONTEXT_CHARS).trimEnd()}…` : text,
-    truncated,
+    text: fitted.text,
+    truncated: fitted.cut,
+    totalChars: fitted.totalChars,
+    totalParagraphs: fitted.totalParagraphs,
+    keptParagraphs: fitted.keptParagraphs,
+    ...(extracted ? { extracted } : {}),
   };
+}
+
+/** Validates what came back from the page: another script could have changed what it returns. */
+function rawPageOf(value: unknown): RawPage | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { text, html, title } = value as Record<string, unknown>;
+  if (typeof title !== 'string') return null;
+  if (typeof text === 'string') return { text, title };
+  if (typeof html === 'string') return { html, title };
+  return null;
 }
 
 export async function readActiveTabContext(source: ContextSource): Promise<PageContext> {
@@ -66,7 +104,12 @@ export async function readActiveTabContext(source: ContextSource): Promise<PageC
   } catch (error) {
     throw new PageContextUnavailableError(error instanceof Error ? error.message : String(error));
   }
-  const raw = results[0]?.result as { text: string; title: string } | undefined;
+  const raw = rawPageOf(results[0]?.result);
   if (!raw) throw new PageContextUnavailableError('the page returned nothing');
-  return toContext(source, raw);
+  if (raw.html === undefined) return toContext(source, { text: raw.text ?? '', title: raw.title });
+  // Loaded on first use: Readability and the Markdown conversion are most of the panel's code,
+  // and a conversation that never reads a page does not need them.
+  const { mainContentOf } = await import('./main-content');
+  const main = mainContentOf(raw.html, raw.title);
+  return toContext(source, { text: main.text, title: main.title }, main.from);
 }

@@ -180,7 +180,7 @@ export async function generate(
 /** The run records, adapters and examples, read from the extension's IndexedDB in the page. */
 export function readDb(page: Page): Promise<{
   runs: { id: string; status: string; checkpointStep: number | null }[];
-  adapters: { id: string; bytes: number }[];
+  adapters: { id: string; name: string; method: string; bytes: number }[];
   examples: { instruction: string; output: string; sourceUrl: string }[];
 }> {
   return page.evaluate(async () => {
@@ -198,8 +198,10 @@ export function readDb(page: Page): Promise<{
     const runs = (
       await all<{ id: string; status: string; checkpoint?: { step: number } }>('trainingRuns')
     ).map((r) => ({ id: r.id, status: r.status, checkpointStep: r.checkpoint?.step ?? null }));
-    const adapters = (await all<{ id: string; weights: ArrayBuffer }>('adapters')).map((a) => ({
+    const adapters = (await all<{ id: string; name: string; method: string; weights: ArrayBuffer }>('adapters')).map((a) => ({
       id: a.id,
+      name: a.name,
+      method: a.method,
       bytes: a.weights.byteLength,
     }));
     const examples = (await all<{ instruction: string; output: string; sourceUrl: string }>('examples')).map(

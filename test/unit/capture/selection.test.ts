@@ -33,8 +33,7 @@ test('the paragraph of a selection spanning two list items is their common list'
   const range = document.createRange();
   range.setStart(items[0]!.firstChild!, 6);
   range.setEnd(items[1]!.firstChild!, 6);
-  // jsdom has no layout, so <ul> text joins without separators; the block found is what matters.
-  expect(paragraphAround(range)).toBe('First itemSecond item');
+  expect(paragraphAround(range)).toBe('- First item\n- Second item');
 });
 
 test('readSelection ignores collapsed, whitespace-only and editable selections', () => {

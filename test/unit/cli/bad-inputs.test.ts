@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { afterAll, describe, expect, test } from 'vitest';
 import { readSafetensors, writeSafetensors, type HostTensor } from '../../../src/model/safetensors';
+import { METHOD_NAMES } from '../../../src/tuning/registry';
 import { attune, FIXTURES } from './spawn-cli';
 
 type Category = 'model folder' | 'safetensors' | 'tokenizer' | 'dataset' | 'adapter' | 'flags';
@@ -239,7 +240,7 @@ const ROWS: Row[] = [
 
   // flags
   { category: 'flags', input: 'unknown flag (--stesp)', setup: (p) => trainFlags(p, '--stesp', '3'), says: /unknown flag --stesp; --help lists this command's flags/ },
-  { category: 'flags', input: 'unknown method (--method dora)', setup: (p) => trainFlags(p, '--method', 'dora'), says: /--method must be one of lora, prompt-tuning, ia3, p-tuning-v2, prefix-tuning; got "dora"/ },
+  { category: 'flags', input: 'unknown method (--method dora)', setup: (p) => trainFlags(p, '--method', 'dora'), says: new RegExp(`--method must be one of ${METHOD_NAMES.join(', ')}; got "dora"`) },
   { category: 'flags', input: '--steps -5', setup: (p) => trainFlags(p, '--steps', '-5'), says: /--steps must be greater than 0/ },
   { category: 'flags', input: '--steps NaN', setup: (p) => trainFlags(p, '--steps', 'NaN'), says: /--steps must be an integer, got "NaN"/ },
   { category: 'flags', input: '--steps 2.5', setup: (p) => trainFlags(p, '--steps', '2.5'), says: /--steps must be an integer, got "2\.5"/ },
@@ -251,6 +252,8 @@ const ROWS: Row[] = [
   { category: 'flags', input: '--dropout -0.1', setup: (p) => trainFlags(p, '--dropout', '-0.1'), says: /--dropout must be at least 0/ },
   { category: 'flags', input: "another method's flag (--virtual-tokens with LoRA)", setup: (p) => trainFlags(p, '--virtual-tokens', '4'), says: /--virtual-tokens belongs to prompt-tuning, not lora/ },
   { category: 'flags', input: '--target naming no module', setup: (p) => trainFlags(p, '--target', 'no_such_proj'), says: /Invalid tuning setting "targetModules"/ },
+  { category: 'flags', input: 'lightweight --parts naming no part', setup: (p) => trainFlags(p, '--method', 'lightweight', '--parts', 'head,tail'), says: /Invalid tuning setting "parts": "tail" is not a part; use head, norms, bias/ },
+  { category: 'flags', input: 'lightweight --parts bias on Llama (no linear biases)', setup: ({ dir, out }) => ['train', '--model', join(FIXTURES, 'tiny-llama'), '--data', jsonlFile(dir, [GOOD]), '--out', out, '--quiet', '--method', 'lightweight', '--parts', 'bias'], says: /Cannot train part "bias": llama models have no bias parameters\. Parts this model has: head, norms\./ },
   { category: 'flags', input: '--steps and --epochs together', setup: (p) => trainFlags(p, '--steps', '2', '--epochs', '2'), says: /give --steps or --epochs, not both/ },
   { category: 'flags', input: '--out is an existing regular file', setup: ({ dir }) => { const file = join(dir, 'taken.txt'); writeFileSync(file, 'keep me'); return ['train', '--model', GPT2, '--data', jsonlFile(dir, [GOOD]), '--out', file, '--steps', '1']; }, says: /--out .*taken\.txt is a file; pass a folder/ },
   { category: 'flags', input: '--out inside a folder that cannot be written', setup: ({ dir }) => ['train', '--model', GPT2, '--data', jsonlFile(dir, [GOOD]), '--out', '/sys/attune-bad-inputs-out', '--steps', '1'], says: /--out \/sys\/attune-bad-inputs-out cannot be written/ },

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { forward } from '../../../src/model/forward';
 import type { LoadedModel } from '../../../src/model/model';
 import { loadModelFromDirectory } from '../../../src/model/node-files';
+import { adaptedModel } from '../../../src/tuning/adapted-model';
 import { Rng } from '../../../src/tuning/rng';
 import { padBatch, toTensors, disposeBatch, type EncodedExample, type HostBatch } from '../../../src/tuning/train/data';
 import { maskedNllSum } from '../../../src/tuning/train/loss';
@@ -59,7 +60,7 @@ export function fixedBatch(vocabSize: number, seed = 3): HostBatch {
 export function meanLoss(model: LoadedModel, adapter: Adapter | null, batch: HostBatch): tf.Scalar {
   return tf.tidy(() => {
     const tensors = toTensors(batch);
-    const out = forward(adapter ? { ...model, weights: adapter.weights(model.weights) } : model, {
+    const out = forward(adaptedModel(model, adapter), {
       ids: tensors.ids,
       attentionMask: tensors.attentionMask,
       hooks: adapter?.hooks({ training: false }),
@@ -73,7 +74,7 @@ export function meanLoss(model: LoadedModel, adapter: Adapter | null, batch: Hos
 /** Logits of the real positions only ([B, T, V] as a flat array). */
 export function inputLogits(model: LoadedModel, adapter: Adapter | null, ids: number[][]): Float32Array {
   return tf.tidy(() => {
-    const out = forward(model, { ids, hooks: adapter?.hooks({ training: false }) });
+    const out = forward(adaptedModel(model, adapter), { ids, hooks: adapter?.hooks({ training: false }) });
     const [B, rows, V] = out.logits.shape;
     return tf.slice(out.logits, [0, out.prependedRows, 0], [B, rows - out.prependedRows, V]);
   }).dataSync() as Float32Array;

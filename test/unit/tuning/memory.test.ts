@@ -1,27 +1,27 @@
 // Training-memory paths against the plain ones: the chunked head + loss and per-block
 // recomputation must give the same loss and gradients as keeping whole-model activations and
-// [B, T, V] logits, for LoRA (including a LoRA on lm_head, and dropout), prompt tuning and
-// key/value prefixes, on GPT-2 and Llama-family models; and they must not leak tensors over
+// [B, T, V] logits, for LoRA (including a LoRA on lm_head, and dropout), prompt tuning,
+// key/value prefixes and trained base weights (LN tuning, lightweight, full fine-tuning), on GPT-2 and Llama-family models; and they must not leak tensors over
 // training steps.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forward, forwardHidden, projectToVocab } from '../../../src/model/forward';
 import type { LoadedModel } from '../../../src/model/model';
+import { adaptedModel } from '../../../src/tuning/adapted-model';
 import { loraMethod } from '../../../src/tuning/methods/lora/method';
-import { pTuningV2Method } from '../../../src/tuning/methods/p-tuning-v2/method';
-import { prefixTuningMethod } from '../../../src/tuning/methods/prefix-tuning/method';
-import { promptTuningMethod } from '../../../src/tuning/methods/prompt-tuning/method';
 import { disposeBatch, padBatch, toTensors } from '../../../src/tuning/train/data';
 import { chooseDefaults } from '../../../src/tuning/train/defaults';
 import { chunkedMaskedNllSum, headChunkRows, maskedNllSum } from '../../../src/tuning/train/loss';
 import { Trainer } from '../../../src/tuning/train/trainer';
-import type { Adapter } from '../../../src/tuning/types';
+import { allMethods } from '../../../src/tuning/registry';
+import type { Adapter, TuningMethod } from '../../../src/tuning/types';
 import { adapterContext, loadFixture, perturb, randomExamples, useCpu } from './helpers';
 
 type Path = { chunkRows: number | null; recompute: boolean };
 
 /** Loss and gradients of the summed masked NLL under one of the paths. */
-function lossAndGrads(model: LoadedModel, adapter: Adapter, path: Path, training: boolean, seed = 11): { loss: number; grads: Float32Array[] } {
+function lossAndGrads(base: LoadedModel, adapter: Adapter, path: Path, training: boolean, seed = 11): { loss: number; grads: Float32Array[] } {
+  const model = adaptedModel(base, adapter);
   const batch = padBatch(randomExamples(model.config.vocabSize, 3, 14, 5));
   const tensors = toTensors(batch);
   const variables = adapter.trainable().map(({ variable }) => variable);
@@ -88,10 +88,11 @@ describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('training-memory paths 
     return adapter;
   }
 
-  function prompt(): Adapter {
-    const config = { ...promptTuningMethod.defaultConfig(model.config), numVirtualTokens: 3 };
-    const adapter = promptTuningMethod.create({ ...config, init: 'random' }, adapterContext(model, 3));
-    perturb(adapter, 9);
+  /** Every registered method at its test config, perturbed so every trainable tensor gets a gradient. */
+  function registered(method: TuningMethod): Adapter {
+    const adapter = method.create(method.testConfig(model.config), adapterContext(model, 3));
+    // Trained base weights (norms, the head, every weight) move by a little, adapter factors by more.
+    perturb(adapter, 9, adapter.weights(model.weights) === model.weights ? 0.1 : 0.02);
     return adapter;
   }
 
@@ -101,10 +102,9 @@ describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('training-memory paths 
     // chunk: dropout is tested inside blocks (recomputed with the same shape), lm_head without it.
     ['LoRA with dropout', () => lora(0.2, false)],
     ['LoRA on lm_head too', () => lora(0, true)],
-    ['prompt tuning', () => prompt()],
-    // Key/value prefixes enter a recomputed block as differentiable inputs (the MLP's too).
-    ['P-tuning v2', () => pTuningV2Method.create({ numVirtualTokens: 3 }, adapterContext(model, 3))],
-    ['prefix tuning', () => prefixTuningMethod.create(prefixTuningMethod.testConfig(model.config), adapterContext(model, 3))],
+    // Soft prompts, key/value prefixes (which enter a recomputed block as differentiable inputs,
+    // the MLP's too), linear hooks: every method, so a new one is checked without editing this list.
+    ...allMethods().map((method): [string, () => Adapter] => [method.name, () => registered(method)]),
   ];
 
   describe.each(adapters)('%s', (_name, make) => {

@@ -2,6 +2,7 @@
 // greedily by the base model and by the model with the new adapter.
 import { generate } from '../../../model';
 import { exampleMessages, splitExamples, type TrainingExample } from '../../../tuning/train/data';
+import { adaptedModel } from '../../../tuning/adapted-model';
 import type { Adapter } from '../../../tuning/types';
 import type { ComparisonSample } from '../../protocol/types';
 import { fitNewTokens, promptIdsFor } from '../generation';
@@ -19,7 +20,7 @@ export function comparisonExamples(examples: TrainingExample[], seed: number): T
 
 export async function compareOnHeldOut(active: ActiveModel, adapter: Adapter, examples: TrainingExample[]): Promise<ComparisonSample[]> {
   const samples: ComparisonSample[] = [];
-  const model = adapter.weights(active.model.weights) === active.model.weights ? active.model : { ...active.model, weights: adapter.weights(active.model.weights) };
+  const model = adaptedModel(active.model, adapter);
   for (const example of examples) {
     const ids = promptIdsFor(active.model, { messages: exampleMessages(example) });
     const base = await generate(active.model, ids, { greedy: true, maxNewTokens: fitNewTokens(active.model, ids.length, 0, COMPARISON_TOKENS) });

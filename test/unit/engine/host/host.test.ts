@@ -138,6 +138,20 @@ describe('generation', () => {
     expect((await client.request('engine.info', {})).mergedAdapterId).toBe(final.adapterId);
   });
 
+  test('an adapter that trains base weights (LN tuning) changes the answer through its weights; merged equals unmerged', async () => {
+    const db = await freshDb();
+    await seedExamples(db);
+    const client = new TestClient(host(db));
+    const final = await client.request('train.start', { examples: { kind: 'all' }, method: 'ln-tuning', overrides: { ...QUICK, maxSteps: 12, lr: 0.1 } });
+    const prompt = { prompt: 'Echo tiger', sampling: { maxNewTokens: 12 } };
+    const base = await client.request('model.generate', { ...prompt, adapterId: null });
+    const tuned = await client.request('model.generate', { ...prompt, adapterId: final.adapterId });
+    expect(tuned.text).not.toBe(base.text); // LN tuning has no hooks: only its weights can change the answer
+    await client.request('adapter.merge', { adapterId: final.adapterId! });
+    const merged = await client.request('model.generate', { ...prompt, adapterId: final.adapterId });
+    expect(merged.text).toBe(tuned.text);
+  });
+
   test('two replies at once with different adapters both finish and match the same replies made one at a time', async () => {
     const db = await freshDb();
     await seedExamples(db);
@@ -148,6 +162,41 @@ describe('generation', () => {
     const oneByOne = [await ask(lora.adapterId!), await ask(soft.adapterId!)];
     const atOnce = await Promise.all([ask(lora.adapterId!), ask(soft.adapterId!), ask(lora.adapterId!)]);
     expect(atOnce.map((r) => r.text)).toEqual([oneByOne[0]!.text, oneByOne[1]!.text, oneByOne[0]!.text]);
+  });
+
+  test('a mix of one LoRA adapter at weight 1 answers as that adapter; other methods, unknown ids and bad payloads are refused', async () => {
+    const db = await freshDb();
+    await seedExamples(db);
+    const h = host(db);
+    const client = new TestClient(h);
+    const lora = await client.request('train.start', { examples: { kind: 'all' }, method: 'lora', overrides: { ...QUICK, maxSteps: 12, lr: 0.05 } });
+    const prompt = { prompt: 'Echo tiger', sampling: { maxNewTokens: 12 } };
+    const tuned = await client.request('model.generate', { ...prompt, adapterId: lora.adapterId });
+    const baseline = tf.memory().numTensors;
+    // PEFT: one adapter mixes linearly; √s·A and √s·B at scaling 1 are the same update s·B·A.
+    const mixed = await client.request('adapter.mix', { name: 'alone', parts: [{ adapterId: lora.adapterId!, weight: 1 }], combination: 'svd' });
+    expect(tf.memory().numTensors).toBe(baseline);
+    const record = await getAdapter(db, mixed.adapterId);
+    expect(record).toMatchObject({ name: 'alone', method: 'lora' });
+    expect(record!.config.lora_alpha).toBe(record!.config.r);
+    expect((await client.request('model.generate', { ...prompt, adapterId: mixed.adapterId })).text).toBe(tuned.text);
+    // Weight -1 undoes the update's sign: a different answer.
+    const negated = await client.request('adapter.mix', { name: 'negated', parts: [{ adapterId: lora.adapterId!, weight: -1 }], combination: 'linear' });
+    expect((await client.request('model.generate', { ...prompt, adapterId: negated.adapterId })).text).not.toBe(tuned.text);
+
+    const prompted = await client.request('train.start', { examples: { kind: 'all' }, method: 'prompt-tuning', overrides: { ...QUICK, maxSteps: 1 }, methodConfig: { numVirtualTokens: 2 } });
+    const before = (await listAdapters(db)).length;
+    await expect(client.request('adapter.mix', { name: 'x', parts: [{ adapterId: lora.adapterId!, weight: 1 }, { adapterId: prompted.adapterId!, weight: 1 }], combination: 'svd' })).rejects.toMatchObject({ code: 'not-mixable' });
+    await expect(client.request('adapter.mix', { name: 'x', parts: [{ adapterId: 'missing', weight: 1 }], combination: 'svd' })).rejects.toMatchObject({ code: 'adapter-not-found' });
+    for (const payload of [
+      { name: 'x', parts: [], combination: 'svd' },
+      { name: 'x', parts: [{ adapterId: lora.adapterId, weight: '1' }], combination: 'svd' },
+      { name: 'x', parts: [{ adapterId: lora.adapterId, weight: 1 }], combination: 'ties' },
+      { name: ' ', parts: [{ adapterId: lora.adapterId, weight: 1 }], combination: 'svd' },
+    ]) {
+      expect(await client.raw({ kind: 'adapter.mix', id: `bad-${JSON.stringify(payload).length}`, payload })).toMatchObject({ type: 'error', error: { code: 'malformed' } });
+    }
+    expect((await listAdapters(db)).length).toBe(before);
   });
 
   test('an unknown adapter and a malformed request are refused with their codes', async () => {
