@@ -8,6 +8,7 @@ import { t } from '../src/i18n';
 import { Chat } from '../src/ui/chat/Chat';
 import { ChatController } from '../src/ui/chat/controller';
 import { useDashboard } from '../src/ui/dashboard/context';
+import { currentPlatform } from '../src/platform';
 
 export function ChatView() {
   const { db, engine, showToast } = useDashboard();
@@ -19,6 +20,8 @@ export function ChatView() {
       readContext: async () => {
         throw new Error(t('pwa.chatNoTabs'));
       },
+      // Good / Edit & save store through the web platform's capture path (same checks as captures).
+      capture: currentPlatform().captureApi(),
     });
     created.load().then(
       () => setController(created),

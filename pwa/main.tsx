@@ -14,6 +14,7 @@ import { getAttuneDb, type AttuneDb } from '../src/storage/db';
 import { getSettings, type Settings } from '../src/storage/settings-repo';
 import { App, applyLocale } from '../src/ui/dashboard/App';
 import { storageOpenErrorText } from '../src/ui/storage-error';
+import '../src/ui/theme.css';
 import '../src/ui/dashboard/dashboard.css';
 import { dashboardViews, type DashboardView } from '../src/ui/dashboard/views';
 import { ChatView } from './ChatView';

@@ -8,6 +8,7 @@ import { getAttuneDb } from '../../src/storage/db';
 import { getSettings } from '../../src/storage/settings-repo';
 import { App, applyLocale } from '../../src/ui/dashboard/App';
 import { storageOpenErrorText } from '../../src/ui/storage-error';
+import '../../src/ui/theme.css';
 import '../../src/ui/dashboard/dashboard.css';
 
 async function start(root: HTMLElement): Promise<void> {

@@ -7,7 +7,9 @@ import { getAttuneDb } from '../../src/storage/db';
 import { getSettings } from '../../src/storage/settings-repo';
 import { Chat } from '../../src/ui/chat/Chat';
 import { ChatController } from '../../src/ui/chat/controller';
+import { createContentApi } from '../../src/capture/content-api';
 import { readActiveTabContext } from '../../src/ui/chat/page-context';
+import '../../src/ui/theme.css';
 import '../../src/ui/chat/chat.css';
 import { storageOpenErrorText } from '../../src/ui/storage-error';
 
@@ -22,6 +24,8 @@ async function start(root: HTMLElement): Promise<void> {
       db,
       engine: new EngineClient(extensionConnector),
       readContext: readActiveTabContext,
+      // Answers marked Good go to the background as `example.save`, the path captures take.
+      capture: createContentApi(),
     });
     await controller.load();
     root.textContent = '';

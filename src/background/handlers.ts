@@ -27,7 +27,11 @@ export function createHandlers(ports: CapturePorts): Handlers {
     'example.save': async (payload, sender) => {
       // Instruction, input and output are never silently cut: over 20,000 characters (or an empty
       // output) is refused with the problems listed, and the form keeps the text.
-      const checked = validateExample({ ...payload, ...sourceOf(payload, sender) });
+      // Only Attune's own pages (the chat) say an example came from the chat; a page's content
+      // script cannot label its text that way.
+      const { origin, ...fields } = payload;
+      const draft = { ...fields, ...sourceOf(payload, sender), ...(origin && !sender.fromContentScript ? { origin } : {}) };
+      const checked = validateExample(draft);
       if (!checked.ok) {
         throw new HandlerRefusal('error.invalid-example', { problems: checked.problems.map((p) => p.message).join(' ') }, checked.problems);
       }

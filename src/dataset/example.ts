@@ -9,6 +9,13 @@ export const MAX_TAG_CHARS = 64;
 export const MAX_SOURCE_URL_CHARS = 2_048;
 export const MAX_SOURCE_TITLE_CHARS = 500;
 
+/**
+ * How an example was made, when not captured from a page or imported: 'chat' is an assistant
+ * answer the person marked Good or corrected in the chat (the page fields are then empty).
+ */
+export const EXAMPLE_ORIGINS = ['chat'] as const;
+export type ExampleOrigin = (typeof EXAMPLE_ORIGINS)[number];
+
 /** A stored example. `input` and the source fields are '' when absent, never undefined. */
 export interface Example {
   id: string;
@@ -18,6 +25,8 @@ export interface Example {
   tags: string[];
   sourceUrl: string;
   sourceTitle: string;
+  /** Absent for captures and imports. */
+  origin?: ExampleOrigin;
   /** Milliseconds since the epoch. */
   createdAt: number;
   updatedAt: number;
@@ -31,10 +40,14 @@ export interface ExampleDraft {
   tags?: string[];
   sourceUrl?: string;
   sourceTitle?: string;
+  origin?: ExampleOrigin;
 }
 
-/** The same draft after validation: every field present, strings trimmed, tags de-duplicated. */
-export type ValidExampleDraft = Required<ExampleDraft>;
+/**
+ * The same draft after validation: every text field present, strings trimmed, tags
+ * de-duplicated; `origin` only when the draft named one.
+ */
+export type ValidExampleDraft = Required<Omit<ExampleDraft, 'origin'>> & Pick<ExampleDraft, 'origin'>;
 
 export type ExampleField = keyof ExampleDraft | 'example';
 
@@ -93,8 +106,13 @@ export function validateExample(value: unknown): ExampleValidation {
   }
   const tags = checkTags(record.tags);
   if (!Array.isArray(tags)) problems.push(tags);
+  const origin = record.origin;
+  const knownOrigin = origin === undefined || EXAMPLE_ORIGINS.includes(origin as ExampleOrigin);
+  if (!knownOrigin) problems.push(problem('origin', 'wrong-type'));
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, draft: { ...text, tags: tags as string[] } };
+  const draft: ValidExampleDraft = { ...text, tags: tags as string[] };
+  if (origin !== undefined) draft.origin = origin as ExampleOrigin;
+  return { ok: true, draft };
 }
 
 function checkText(
@@ -144,7 +162,9 @@ function describe(field: ExampleField, code: ExampleProblemCode, limit?: number)
     case 'not-an-object':
       return 'Expected an object with "instruction" and "output" fields.';
     case 'wrong-type':
-      return field === 'tags' ? '"tags" must be a list of strings.' : `"${field}" must be a string.`;
+      if (field === 'tags') return '"tags" must be a list of strings.';
+      if (field === 'origin') return `"origin" is absent or one of: ${EXAMPLE_ORIGINS.join(', ')}.`;
+      return `"${field}" must be a string.`;
     case 'required':
       return `"${field}" is empty; it must contain text.`;
     case 'too-long':

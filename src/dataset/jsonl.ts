@@ -13,6 +13,8 @@ export interface ExportedExample {
   tags?: string[];
   sourceUrl?: string;
   sourceTitle?: string;
+  /** 'chat': an assistant answer approved or corrected in the chat. */
+  origin?: string;
   /** ISO 8601 capture time, so a re-import keeps the original order and dates. */
   createdAt?: string;
 }
@@ -26,6 +28,7 @@ export function exampleToExportRecord(example: Example): ExportedExample {
   if (example.tags.length > 0) record.tags = example.tags;
   if (example.sourceUrl) record.sourceUrl = example.sourceUrl;
   if (example.sourceTitle) record.sourceTitle = example.sourceTitle;
+  if (example.origin) record.origin = example.origin;
   record.createdAt = new Date(example.createdAt).toISOString();
   return record;
 }

@@ -66,6 +66,7 @@ export const dashboardCatalogue: AreaCatalogue = {
     'examples.field.source': 'Source',
     'examples.created': 'Captured {date}',
     'examples.untitledSource': 'Untitled page',
+    'examples.origin.chat': 'From the assistant chat',
 
     'editor.titleEdit': 'Edit example',
     'editor.titleNew': 'New example',
@@ -178,6 +179,7 @@ export const dashboardCatalogue: AreaCatalogue = {
     'examples.field.source': '来源',
     'examples.created': '采集于 {date}',
     'examples.untitledSource': '无标题页面',
+    'examples.origin.chat': '来自助手对话',
 
     'editor.titleEdit': '编辑示例',
     'editor.titleNew': '新建示例',

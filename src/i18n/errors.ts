@@ -71,6 +71,7 @@ export const errorsEn = {
   'error.training-run-missing': 'Training run {id} no longer exists; reload the list.',
   'error.conversation-missing': 'Conversation {id} no longer exists (it may have been deleted in another window); start a new one.',
   'error.invalid-message': '{detail}',
+  'error.conversation-title': 'A conversation name needs some text and at most {max} characters.',
   'error.invalid-template': '{detail}',
   'error.import-unreadable': 'This file is not a JSON array or JSON Lines file of examples ({detail}). Nothing was imported.',
 

@@ -62,6 +62,7 @@ export const errorsZhCN: Record<string, string> = {
   'error.training-run-missing': '训练任务 {id} 已不存在；请重新加载列表。',
   'error.conversation-missing': '对话 {id} 已不存在（可能已在其他窗口中删除）；请开始新对话。',
   'error.invalid-message': '{detail}',
+  'error.conversation-title': '对话名称不能为空，且最多 {max} 个字符。',
   'error.invalid-template': '{detail}',
   'error.import-unreadable': '此文件不是示例的 JSON 数组或 JSON Lines 文件（{detail}）。未导入任何内容。',
 

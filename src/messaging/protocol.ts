@@ -11,8 +11,13 @@ import type { Outcome, RequestPayload, RequestResult } from './envelope';
 export type CaptureMode = 'output' | 'input';
 export const CAPTURE_MODES: readonly CaptureMode[] = ['output', 'input'];
 
-/** A capture as the form sends it; the background validates and caps every field. */
-export type ExampleSavePayload = Pick<Example, 'instruction' | 'input' | 'output' | 'tags' | 'sourceUrl' | 'sourceTitle'>;
+/**
+ * A capture as the form sends it; the background validates and caps every field. `origin` is
+ * 'chat' when the assistant chat saves one of its answers (an extension page: a content script
+ * cannot claim it).
+ */
+export type ExampleSavePayload = Pick<Example, 'instruction' | 'input' | 'output' | 'tags' | 'sourceUrl' | 'sourceTitle'> &
+  Partial<Pick<Example, 'origin'>>;
 
 export type SaveExampleResult =
   | { status: 'saved'; id: string }

@@ -1,6 +1,7 @@
 // One validator per message kind. A message is accepted only if its kind is known, its payload
 // has exactly the declared fields with the declared types, and nothing else rides along.
 
+import { EXAMPLE_ORIGINS, type ExampleOrigin } from '../dataset/example';
 import {
   CAPTURE_MODES,
   type BackgroundKind,
@@ -15,7 +16,7 @@ type PayloadCheck = (payload: unknown) => boolean;
 
 const MAX_URL_PATTERN_CHARS = 300;
 
-const SAVE_FIELDS = ['instruction', 'input', 'output', 'tags', 'sourceUrl', 'sourceTitle'] as const;
+const SAVE_FIELDS = ['instruction', 'input', 'output', 'tags', 'sourceUrl', 'sourceTitle', 'origin'] as const;
 
 function isCaptureMode(value: unknown): value is CaptureMode {
   return CAPTURE_MODES.includes(value as CaptureMode);
@@ -23,8 +24,9 @@ function isCaptureMode(value: unknown): value is CaptureMode {
 
 function isSavePayload(payload: unknown): boolean {
   if (!isRecord(payload) || !hasOnlyKeys(payload, SAVE_FIELDS)) return false;
-  const { instruction, input, output, tags, sourceUrl, sourceTitle } = payload;
+  const { instruction, input, output, tags, sourceUrl, sourceTitle, origin } = payload;
   return (
+    (origin === undefined || EXAMPLE_ORIGINS.includes(origin as ExampleOrigin)) &&
     isString(instruction) &&
     isString(input) &&
     isString(output) &&

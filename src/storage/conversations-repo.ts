@@ -1,4 +1,4 @@
-// Side-panel conversations: create, append a message, list, delete, export. Each write is one
+// Side-panel conversations: create, append a message, list, rename, delete, export. Each write is one
 // transaction on the conversations store, so a failed append leaves the conversation as it was.
 
 import { AttuneError } from '../errors/attune-error';
@@ -19,6 +19,12 @@ export class ConversationNotFoundError extends AttuneError {
 export class InvalidMessageError extends AttuneError {
   constructor(detail: string) {
     super('error.invalid-message', { detail });
+  }
+}
+
+export class InvalidConversationTitleError extends AttuneError {
+  constructor() {
+    super('error.conversation-title', { max: MAX_CONVERSATION_TITLE_CHARS });
   }
 }
 
@@ -92,6 +98,22 @@ export async function getConversation(db: AttuneDb, id: string): Promise<Convers
 /** Every conversation, most recently active first. */
 export async function listConversations(db: AttuneDb): Promise<ConversationRecord[]> {
   return (await db.getAllFromIndex('conversations', 'byUpdatedAt')).reverse();
+}
+
+/**
+ * Renames a conversation: one line, 1 to MAX_CONVERSATION_TITLE_CHARS characters after trimming.
+ * `updatedAt` is left alone so a rename does not move the conversation up the list.
+ */
+export async function renameConversation(db: AttuneDb, id: string, title: string): Promise<ConversationRecord> {
+  const clean = typeof title === 'string' ? title.replace(/\s+/g, ' ').trim() : '';
+  if (clean === '' || clean.length > MAX_CONVERSATION_TITLE_CHARS) throw new InvalidConversationTitleError();
+  return writeTransaction(db, ['conversations'], async (tx) => {
+    const existing = await tx.store.get(id);
+    if (!existing) throw new ConversationNotFoundError(id);
+    const renamed: ConversationRecord = { ...existing, title: clean };
+    await tx.store.put(renamed);
+    return renamed;
+  });
 }
 
 export async function deleteConversation(db: AttuneDb, id: string): Promise<void> {

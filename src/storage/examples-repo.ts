@@ -76,7 +76,9 @@ export async function updateExample(
     if (!current) throw new ExampleNotFoundError(id);
     const duplicate = await findDuplicate(tx, valid);
     if (duplicate && duplicate.id !== id) throw new DuplicateExampleError(toExample(duplicate));
-    const stored = toStored(valid, id, current.createdAt, now);
+    // Where an example came from is not an editable field: an edit keeps it.
+    const origin = valid.origin ?? current.origin;
+    const stored = toStored(origin ? { ...valid, origin } : valid, id, current.createdAt, now);
     await tx.store.put(stored);
     return toExample(stored);
   });
@@ -224,6 +226,7 @@ function toStored(draft: ValidExampleDraft, id: string, createdAt: number, updat
     tags: draft.tags,
     sourceUrl: draft.sourceUrl,
     sourceTitle: draft.sourceTitle,
+    ...(draft.origin ? { origin: draft.origin } : {}),
     createdAt,
     updatedAt,
     sourceHost: hostOf(draft.sourceUrl),

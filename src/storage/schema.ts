@@ -103,6 +103,10 @@ export interface ConversationMessage {
   demonstrations?: number;
   /** Assistant answers the user stopped before the model finished. */
   stopped?: boolean;
+  /** Assistant answers: the base model that answered (absent in conversations saved before it was kept). */
+  modelId?: string;
+  /** Assistant answers: decoding speed, new tokens per second after the first (absent when unmeasured). */
+  tokensPerSecond?: number;
 }
 
 /** A side-panel chat, kept on the device only. Messages live inline: chats are short. */

@@ -192,6 +192,20 @@ async function auditEverything(): Promise<Finding[]> {
   await chatIdle(chat).waitFor({ timeout: 120_000 });
   await chat.getByTestId('chat-message-assistant').first().waitFor();
   findings.push(...(await audit(chat, 'side panel: conversation saved')));
+  // The conversation list searched, a rename in progress, an answer's status line, dark colours.
+  await chat.getByTestId('chat-search').fill('ocean');
+  findings.push(...(await audit(chat, 'side panel: conversations searched')));
+  await chat.getByTestId('chat-search').fill('');
+  await chat.getByTestId('chat-conversation-rename').first().click();
+  await chat.getByTestId('chat-rename-input').waitFor();
+  findings.push(...(await audit(chat, 'side panel: renaming a conversation')));
+  await chat.getByTestId('chat-rename-input').press('Escape');
+  await chat.getByTestId('chat-copy').first().click();
+  await chat.getByTestId('chat-feedback').filter({ hasText: /\S/ }).first().waitFor();
+  findings.push(...(await audit(chat, 'side panel: answer copied')));
+  await chat.emulateMedia({ colorScheme: 'dark' });
+  findings.push(...(await audit(chat, 'side panel: dark colour scheme')));
+  await chat.emulateMedia({ colorScheme: 'light' });
   await chat.close();
   return findings;
 }
@@ -273,6 +287,11 @@ test('in Simplified Chinese the pages show the zh_CN catalogue and still have no
   await chat.getByTestId('chat').waitFor();
   expect(await chat.getByTestId('chat-send').textContent()).toBe(t('chat.send'));
   await collect(chat, 'side panel');
+  // A saved conversation shows the answer's line (model, adapter) and its actions.
+  await chat.locator('.chat-conversation-open').first().click();
+  await chat.getByTestId('chat-message-assistant').first().waitFor();
+  expect(await chat.getByTestId('chat-good').first().textContent()).toBe(t('chat.good'));
+  await collect(chat, 'side panel: a conversation');
   await chat.close();
   const popup = await ext.context.newPage();
   await popup.goto(extensionUrl(ext, '/popup.html'));

@@ -137,7 +137,7 @@ test('chat with the keyboard: type, Enter sends, Tab to Stop and press it, Escap
   await page.keyboard.press('Enter');
   await chatIdle(page).waitFor({ timeout: 60_000 });
   const stopped = page.getByTestId('chat-message-assistant').last();
-  await expect.poll(() => stopped.textContent()).toMatch(/\(stopped\)$/);
+  await expect.poll(() => stopped.locator('.chat-stopped').count()).toBe(1);
   await expect.poll(() => focus(page)).toEqual(expect.objectContaining({ testId: 'chat-input' })); // not lost with the Stop button
 
   // Escape stops from the text box as well, pressed at once: the shipped model's answers can be
@@ -147,14 +147,13 @@ test('chat with the keyboard: type, Enter sends, Tab to Stop and press it, Escap
   await page.keyboard.press('Escape');
   await expect.poll(() => page.getByTestId('chat-message-assistant').count(), { timeout: 60_000 }).toBe(2);
   await chatIdle(page).waitFor({ timeout: 60_000 });
-  await expect
-    .poll(() => page.getByTestId('chat-message-assistant').last().textContent())
-    .toMatch(/\(stopped\)$/);
+  await expect.poll(() => page.getByTestId('chat-message-assistant').last().locator('.chat-stopped').count()).toBe(1);
   await expectFocus(page, 'chat-input');
 
   // Few-shot: Shift+Tab back to its checkbox, Space turns it on; the two captured examples that
   // mention "tiger" (and no other) are used for the next request. Then off again, the same way.
-  await tabTo(page, 'chat-few-shot', 10, 'Shift+Tab');
+  // (Each answer's Copy / Good / Edit & save lie between the options and the text box.)
+  await tabTo(page, 'chat-few-shot', 20, 'Shift+Tab');
   await page.keyboard.press('Space');
   await expect.poll(() => page.getByTestId('chat-few-shot').isChecked()).toBe(true);
   await tabTo(page, 'chat-input', 10);
@@ -166,9 +165,10 @@ test('chat with the keyboard: type, Enter sends, Tab to Stop and press it, Escap
   await page.keyboard.press('Escape');
   await expect.poll(() => page.getByTestId('chat-message-assistant').count(), { timeout: 60_000 }).toBe(3);
   await chatIdle(page).waitFor({ timeout: 60_000 });
-  await tabTo(page, 'chat-few-shot', 10, 'Shift+Tab');
+  await tabTo(page, 'chat-few-shot', 20, 'Shift+Tab');
   await page.keyboard.press('Space');
   await expect.poll(() => page.getByTestId('chat-few-shot').isChecked()).toBe(false);
+
   await page.close();
 });
 
@@ -318,7 +318,42 @@ test('chat with the keyboard: choose the trained adapter and compare mode, send;
   expect(tunedText!.trim()).not.toBe('');
   expect(tunedText).not.toBe(baseText);
   expect(headings).toEqual([t('chat.base'), t('chat.tuned', { name: ADAPTER_NAME })]);
+  // Two clear columns: side by side, the same width, tops aligned.
+  const [baseBox, tunedBox] = await Promise.all([answers.nth(0).boundingBox(), answers.nth(1).boundingBox()]);
+  expect(baseBox!.x + baseBox!.width).toBeLessThanOrEqual(tunedBox!.x);
+  expect(baseBox!.y).toBe(tunedBox!.y);
+  expect(Math.abs(baseBox!.width - tunedBox!.width)).toBeLessThan(1);
   await expectFocus(page, 'chat-input');
   expect(await audit(page, 'side panel: compare answers')).toEqual([]);
+
+  // An answer's actions (here, after the training test: Good adds an example): Tab from the
+  // options reaches the base answer's Copy, then Good; Enter saves it as an example and the focus
+  // stays on Good (a second press would say it is already saved).
+  await tabTo(page, 'chat-few-shot', 20, 'Shift+Tab');
+  expect(await tabTo(page, 'chat-copy', 1)).toBe(1);
+  expect(await tabTo(page, 'chat-good', 1)).toBe(1);
+  await page.keyboard.press('Enter');
+  const firstAnswer = page.getByTestId('chat-message-assistant').first();
+  await expect.poll(() => firstAnswer.getByTestId('chat-feedback').textContent()).toBe(t('chat.good.saved'));
+  await expectFocus(page, 'chat-good');
+  // Edit & save opens the capture form with the focus inside it; Esc closes it and the focus
+  // comes back to Edit & save.
+  expect(await tabTo(page, 'chat-edit', 1)).toBe(1);
+  await page.keyboard.press('Enter');
+  await expect.poll(() => page.evaluate(() => document.activeElement?.localName)).toBe('attune-capture');
+  await page.keyboard.press('Escape');
+  await expect.poll(() => focus(page)).toEqual(expect.objectContaining({ testId: 'chat-edit' }));
+
+  // Rename from the list: Enter opens the name field (text selected), typing replaces it, Enter
+  // saves, and the focus returns to Rename.
+  await tabTo(page, 'chat-conversation-rename', 30);
+  await page.keyboard.press('Enter');
+  await expect.poll(() => focus(page)).toEqual(expect.objectContaining({ testId: 'chat-rename-input' }));
+  await page.keyboard.type('Echoes, compared');
+  await page.keyboard.press('Enter');
+  await expect
+    .poll(() => page.locator('.chat-conversation-title').allTextContents())
+    .toContain('Echoes, compared');
+  await expect.poll(() => focus(page)).toEqual(expect.objectContaining({ testId: 'chat-conversation-rename' }));
   await page.close();
 });

@@ -93,7 +93,8 @@ async function chatWithAdapter(page: Page, adapterId: string): Promise<string> {
   await expect
     .poll(() => page.getByTestId('chat-message-assistant').count(), { timeout: 5 * 60_000 })
     .toBe(1);
-  return ((await page.getByTestId('chat-message-assistant').textContent()) ?? '').trim();
+  // The answer's text only (the card also holds its heading, the model line and its buttons).
+  return ((await page.getByTestId('chat-message-assistant').locator('.chat-text').textContent()) ?? '').trim();
 }
 
 /** Opens the web app and waits until its service worker has cached it for offline use. */

@@ -10,6 +10,7 @@ import { extensionUrl, launchExtension, type LaunchedExtension } from '../harnes
 import { captureFromPage } from '../harness/capture-flow';
 import { startFixtureServer, type FixtureServer } from '../harness/fixture-server';
 import { DEMO_CAPTURES, DEMO_PROMPT } from './captures';
+import { captureSidePanelStates } from './sidepanel-states';
 
 export interface DemoOptions {
   outDir: string;
@@ -170,11 +171,20 @@ async function stageChat(ctx: DemoContext, adapterId: string): Promise<void> {
   await page.getByTestId('chat-adapter').selectOption(adapterId);
   const tuned = await askInSidePanel(page, prompt);
   await shot(ctx, page, 'sidepanel.png');
-  await page.close();
   Object.assign(ctx.report, { prompt, baseAnswer: base, tunedAnswer: tuned });
   log(ctx, `Prompt: ${prompt}\n`);
   log(ctx, `- base model: ${base}`);
   log(ctx, `- with the adapter: ${tuned}`);
+
+  log(ctx, `\n### Every state of the side panel\n`);
+  const states = await captureSidePanelStates(page, {
+    shot: (statePage, file) => shot(ctx, statePage, file),
+    prompt,
+    adapterId,
+  });
+  for (const { file, caption } of states) log(ctx, `**${caption}**\n\n![${caption}](${file})\n`);
+  Object.assign(ctx.report, { sidePanelScreenshots: states.map((s) => s.file) });
+  await page.close();
 }
 
 /** Runs the whole demo; resolves with the report, rejects at the first failing stage. */

@@ -17,6 +17,11 @@ export interface CaptureFormProps {
   prefill: CapturePrefill;
   templates: TemplateSummary[];
   source: { url: string; title: string };
+  /**
+   * An instruction to start with instead of the site's template (the chat's "Edit & save": the
+   * question that was asked). It is offered as the first entry of the template list.
+   */
+  instruction?: string;
   onSave(payload: ExampleSavePayload): Promise<SaveOutcome>;
   /** `urlPattern` is the page's host when the person ticks "Preselect on <host>", else ''. */
   onSaveTemplate(name: string, instruction: string, urlPattern: string): Promise<TemplateSummary>;
@@ -53,9 +58,16 @@ function outcomeMessage(outcome: SaveOutcome): Message {
   return { tone: 'error', text: t('capture.form.failed', { reason: outcome.reason }) };
 }
 
+/** The id of the template entry that holds a prefilled instruction (never a stored template's). */
+const PREFILLED_TEMPLATE_ID = 'prefilled:instruction';
+
 export function CaptureForm(props: CaptureFormProps): JSX.Element {
-  const initialTemplate = templateForUrl(props.templates, props.source.url);
-  const [templates, setTemplates] = useState(props.templates);
+  const prefilled: TemplateSummary | null =
+    props.instruction === undefined
+      ? null
+      : { id: PREFILLED_TEMPLATE_ID, name: t('capture.form.template.prefilled'), instruction: props.instruction, urlPattern: '' };
+  const initialTemplate = prefilled ?? templateForUrl(props.templates, props.source.url);
+  const [templates, setTemplates] = useState(prefilled ? [prefilled, ...props.templates] : props.templates);
   const [templateId, setTemplateId] = useState(initialTemplate?.id ?? '');
   const [instruction, setInstruction] = useState(initialTemplate?.instruction ?? '');
   const [input, setInput] = useState(props.prefill.input);
@@ -144,7 +156,8 @@ export function CaptureForm(props: CaptureFormProps): JSX.Element {
         <h2 id="attune-capture-title">{t('capture.form.title')}</h2>
         <p class="source" data-testid="capture-source">
           {t('capture.form.source')}: <span data-testid="capture-source-title">{props.source.title}</span>
-          {' — '}
+          {/* No address (a capture typed in the app, an answer from the chat): no dangling dash. */}
+          {props.source.url && ' — '}
           <span data-testid="capture-source-url">{props.source.url}</span>
         </p>
         {notices.map((text) => (

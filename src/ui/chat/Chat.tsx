@@ -3,10 +3,11 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../../i18n';
 import type { ConversationMessage } from '../../storage/schema';
-import { downloadText } from '../dashboard/download';
 import { describeError } from '../describe-error';
-import type { ChatController, ChatState, StreamingAnswer } from './controller';
-import { ContextDetails, SentText } from './ContextDetails';
+import { LiveAnswer, SavedMessage, type AnswerActions } from './Answer';
+import { ContextDetails } from './ContextDetails';
+import { Conversations } from './Conversations';
+import type { ChatController, ChatState } from './controller';
 
 export function Chat({ controller }: { controller: ChatController }) {
   const state = useChatState(controller);
@@ -51,11 +52,16 @@ export function Chat({ controller }: { controller: ChatController }) {
     // A section, not <main>: the page around it owns the main landmark (the side panel's
     // <main id="app">, the PWA dashboard's <main>).
     <section class="chat" aria-labelledby="chat-title" data-testid="chat" data-generating={String(state.generating)}>
-      <h1 id="chat-title" class="chat-title">
-        {t('chat.title')}
-      </h1>
+      <header class="chat-header">
+        <h1 id="chat-title" class="chat-title">
+          {t('chat.title')}
+        </h1>
+        <p class="chat-model" data-testid="chat-model">
+          {state.model.name}
+        </p>
+      </header>
       <Options controller={controller} state={state} />
-      <Transcript state={state} />
+      <Transcript controller={controller} state={state} />
       {state.error && (
         <p class="chat-error" role="alert" data-testid="chat-error">
           {errorText(state.error)}
@@ -69,7 +75,9 @@ export function Chat({ controller }: { controller: ChatController }) {
           send();
         }}
       >
-        <label for="chat-input">{t('chat.input.label')}</label>
+        <label for="chat-input" class="visually-hidden">
+          {t('chat.input.label')}
+        </label>
         <textarea
           id="chat-input"
           ref={input}
@@ -83,7 +91,7 @@ export function Chat({ controller }: { controller: ChatController }) {
         {/* Send and Stop each keep their own place, enabled in turn: had they swapped in one
             spot, a click on Stop just as the answer ended would land on Send. */}
         <div class="chat-actions">
-          <button type="submit" data-testid="chat-send" disabled={state.generating || draft.trim() === ''}>
+          <button type="submit" class="primary" data-testid="chat-send" disabled={state.generating || draft.trim() === ''}>
             {t('chat.send')}
           </button>
           <button
@@ -152,26 +160,34 @@ function Options({ controller, state }: { controller: ChatController; state: Cha
   );
 }
 
-function Transcript({ state }: { state: ChatState }) {
+function Transcript({ controller, state }: { controller: ChatController; state: ChatState }) {
   const messages = state.current?.messages ?? [];
   // While streaming, the saved messages of this exchange are shown by the live region instead.
   const saved = state.generating ? messages.filter((m) => !isAnswerInProgress(m, state)) : messages;
   const adapterName = (id: string | null | undefined) =>
     state.adapters.find((a) => a.id === id)?.name ?? id ?? '';
+  const actions: AnswerActions = {
+    onGood: (id) => void controller.markGood(id),
+    onEdit: (id) => {
+      const example = controller.exampleFor(id);
+      if (!example) return;
+      // The capture form loads on first use: most answers are never edited, and the panel opens faster without it.
+      void import('./answer-editor').then(({ openAnswerEditor }) =>
+        openAnswerEditor(document, {
+          example,
+          templatesFrom: controller.captureApi,
+          save: (edited) => controller.saveExample(id, edited),
+        }),
+      );
+    },
+  };
   return (
-    <section class="chat-transcript" data-testid="chat-transcript">
+    <section class="chat-transcript" aria-label={t('chat.transcript')} data-testid="chat-transcript">
       {messages.length === 0 && !state.generating && <p class="chat-empty">{t('chat.empty')}</p>}
       {groupAnswers(saved).map((group) => (
-        <div key={group[0]!.id} class={`chat-row chat-row-${group[0]!.role}`}>
+        <div key={group[0]!.id} class={rowClass(group[0]!.role, group.length)}>
           {group.map((m) => (
-            <article key={m.id} class="chat-message" data-testid={`chat-message-${m.role}`}>
-              <h2 class="chat-who">{who(m.role, m.variant ?? null, adapterName(m.adapterId))}</h2>
-              <p class="chat-text">
-                {m.content}
-                {m.stopped && <span class="chat-stopped"> {t('chat.stopped')}</span>}
-              </p>
-              {m.context && <SentText text={m.context} />}
-            </article>
+            <SavedMessage key={m.id} message={m} state={state} adapterName={adapterName(m.adapterId)} actions={actions} />
           ))}
         </div>
       ))}
@@ -181,7 +197,7 @@ function Transcript({ state }: { state: ChatState }) {
         </p>
       )}
       <div
-        class="chat-row chat-row-assistant"
+        class={rowClass('assistant', state.generating ? state.streaming.length : 0)}
         role="log"
         aria-live="polite"
         aria-label={t('chat.answer.live')}
@@ -189,27 +205,16 @@ function Transcript({ state }: { state: ChatState }) {
       >
         {state.generating &&
           state.streaming.map((answer, i) => (
-            <LiveAnswer key={i} answer={answer} name={adapterName(answer.adapterId)} />
+            <LiveAnswer key={i} answer={answer} name={adapterName(answer.adapterId)} modelName={state.model.name} />
           ))}
       </div>
     </section>
   );
 }
 
-function LiveAnswer({ answer, name }: { answer: StreamingAnswer; name: string }) {
-  return (
-    <article
-      class="chat-message"
-      data-testid={`chat-streaming-${answer.variant ?? 'answer'}`}
-      aria-busy={!answer.done}
-    >
-      <h2 class="chat-who">{who('assistant', answer.variant, name)}</h2>
-      <p class="chat-text">
-        {answer.text}
-        {answer.text === '' && !answer.done && <span class="chat-waiting">{t('chat.waiting')}</span>}
-      </p>
-    </article>
-  );
+/** Compare mode's pair of answers is two columns: base on the left, tuned on the right. */
+function rowClass(role: 'user' | 'assistant', answers: number): string {
+  return `chat-row chat-row-${role}${answers > 1 ? ' chat-row-compare' : ''}`;
 }
 
 /** Assistant answers saved during the current exchange (after its user message). */
@@ -228,13 +233,6 @@ function groupAnswers(messages: readonly ConversationMessage[]): ConversationMes
     else groups.push([m]);
   }
   return groups;
-}
-
-function who(role: 'user' | 'assistant', variant: 'base' | 'tuned' | null, adapterName: string): string {
-  if (role === 'user') return t('chat.you');
-  if (variant === 'base') return t('chat.base');
-  if (variant === 'tuned') return t('chat.tuned', { name: adapterName });
-  return adapterName ? `${t('chat.assistant')} (${adapterName})` : t('chat.assistant');
 }
 
 function ContextBar({ controller, state }: { controller: ChatController; state: ChatState }) {
@@ -272,69 +270,6 @@ function ContextBar({ controller, state }: { controller: ChatController; state: 
         {t('chat.context.page')}
       </button>
     </p>
-  );
-}
-
-function Conversations({ controller, state }: { controller: ChatController; state: ChatState }) {
-  const exportOne = async (id: string) => {
-    const { fileName, json } = await controller.exportConversation(id);
-    downloadText(fileName, json, 'application/json');
-  };
-  const remove = (id: string, title: string) => {
-    if (globalThis.confirm(t('chat.deleteConfirm', { title: title || t('chat.untitled') })))
-      void controller.deleteConversation(id);
-  };
-  return (
-    <section class="chat-conversations" aria-labelledby="chat-conversations-heading">
-      <h2 id="chat-conversations-heading">{t('chat.conversations')}</h2>
-      <button
-        type="button"
-        data-testid="chat-new"
-        disabled={state.generating}
-        onClick={() => controller.newConversation()}
-      >
-        {t('chat.new')}
-      </button>
-      {state.conversations.length === 0 ? (
-        <p>{t('chat.conversations.empty')}</p>
-      ) : (
-        <ul data-testid="chat-conversation-list">
-          {state.conversations.map((c) => (
-            <li
-              key={c.id}
-              data-testid="chat-conversation"
-              aria-current={c.id === state.current?.id ? 'true' : undefined}
-            >
-              <button
-                type="button"
-                class="chat-conversation-open"
-                disabled={state.generating}
-                onClick={() => void controller.openConversation(c.id)}
-              >
-                {c.title || t('chat.untitled')}
-              </button>{' '}
-              <button
-                type="button"
-                data-testid="chat-conversation-export"
-                aria-label={`${t('chat.export')}: ${c.title}`}
-                onClick={() => void exportOne(c.id)}
-              >
-                {t('chat.export')}
-              </button>{' '}
-              <button
-                type="button"
-                data-testid="chat-conversation-delete"
-                aria-label={`${t('chat.delete')}: ${c.title}`}
-                disabled={state.generating}
-                onClick={() => remove(c.id, c.title)}
-              >
-                {t('chat.delete')}
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
   );
 }
 

@@ -1,9 +1,11 @@
 // The side panel's chat logic, free of the DOM: which adapter answers, compare mode, few-shot
-// retrieval, page context, streaming through the engine with Stop, and saving every message to
-// the conversations store. The Preact view renders `state` and calls the methods below.
+// retrieval, page context, streaming through the engine with Stop, saving every message to the
+// conversations store, and saving an answer as a training example (Good / Edit & save). The
+// Preact view renders `state` and calls the methods below.
 import type { GeneratePayload, GenerateResult } from '../../engine/protocol/types';
 import type { ErrorInfo } from '../../errors/attune-error';
 import { errorInfoOf } from '../describe-error';
+import { t } from '../../i18n';
 import type { RequestOptions } from '../../engine/client/engine-client';
 import { ExampleRetriever, type RetrievableExample } from '../../retrieval';
 import type { AttuneDb } from '../../storage/db';
@@ -18,8 +20,13 @@ import {
   deleteConversation,
   getConversation,
   listConversations,
+  renameConversation,
 } from '../../storage/conversations-repo';
 import type { ConversationRecord } from '../../storage/schema';
+import type { CaptureApi, SaveOutcome } from '../../capture/api';
+import type { ExampleSavePayload } from '../../messaging/protocol';
+import { getModel } from '../../storage/models-repo';
+import { exampleForAnswer } from './answer-example';
 import { modelMessages } from './messages';
 import type { ContextSource, PageContext } from './page-context';
 
@@ -36,6 +43,10 @@ export interface ChatServices {
   db: AttuneDb;
   engine: ChatEngine;
   readContext(source: ContextSource): Promise<PageContext>;
+  /** Where answers marked Good or corrected are saved: the capture form's own save path. */
+  capture: CaptureApi;
+  /** Milliseconds on a monotonic clock, for tokens per second (tests pass a fake). */
+  now?: () => number;
 }
 
 /** Demonstrations retrieved when "few-shot from my examples" is on. */
@@ -48,19 +59,38 @@ export interface AdapterChoice {
   name: string;
 }
 
+/**
+ * Decoding speed of one answer: the tokens after the first over the time from the first piece of
+ * text to the end (the first piece waits for the model to load and read the prompt, which is not
+ * writing speed). Null when fewer than two tokens or no measurable time.
+ */
+export function decodingRate(tokens: number, firstPieceAt: number | null, endAt: number): number | null {
+  if (firstPieceAt === null || tokens < 2 || endAt <= firstPieceAt) return null;
+  return (tokens - 1) / ((endAt - firstPieceAt) / 1000);
+}
+
 /** An answer being written: compare mode streams two, one after the other. */
 export interface StreamingAnswer {
   variant: 'base' | 'tuned' | null;
   adapterId: string | null;
   text: string;
   done: boolean;
+  /** Set when the answer ends (see decodingRate). */
+  tokensPerSecond?: number;
 }
+
+/** What happened to an answer saved as an example (Good or Edit & save), by message id. */
+export type AnswerFeedback = SaveOutcome['kind'];
 
 export interface ChatState {
   conversations: ConversationRecord[];
   current: ConversationRecord | null;
   adapters: AdapterChoice[];
   adapterId: string | null;
+  /** The active base model, which answers: id and display name. */
+  model: { id: string; name: string };
+  /** Answers saved as examples in this session, by message id. */
+  feedback: Record<string, AnswerFeedback>;
   compare: boolean;
   fewShot: boolean;
   context: PageContext | null;
@@ -79,6 +109,8 @@ export function initialChatState(): ChatState {
     current: null,
     adapters: [],
     adapterId: null,
+    model: { id: BUNDLED_MODEL_ID, name: BUNDLED_MODEL_ID },
+    feedback: {},
     compare: false,
     fewShot: false,
     context: null,
@@ -98,6 +130,11 @@ export class ChatController {
 
   constructor(private readonly services: ChatServices) {}
 
+  /** Templates for the "Edit & save" form come from the same place captures save to. */
+  get captureApi(): ChatServices['capture'] {
+    return this.services.capture;
+  }
+
   get state(): ChatState {
     return this.current;
   }
@@ -115,15 +152,19 @@ export class ChatController {
   async load(): Promise<void> {
     const { db } = this.services;
     const settings = await getSettings(db);
-    const [adapters, conversations] = await Promise.all([
-      listAdapters(db, settings.activeModelId ?? BUNDLED_MODEL_ID),
+    const modelId = settings.activeModelId ?? BUNDLED_MODEL_ID;
+    const [adapters, conversations, model] = await Promise.all([
+      listAdapters(db, modelId),
       listConversations(db),
+      getModel(db, modelId),
     ]);
     const chosen = adapters.some((a) => a.id === settings.activeAdapterId) ? settings.activeAdapterId : null;
     this.set({
       adapters: adapters.map((a) => ({ id: a.id, name: a.name })),
       conversations,
       adapterId: chosen,
+      // The shipped model has a record only once the Models view or the engine has listed it.
+      model: { id: modelId, name: model?.name ?? (modelId === BUNDLED_MODEL_ID ? t('chat.model.bundled') : modelId) },
     });
   }
 
@@ -169,6 +210,37 @@ export class ChatController {
       const current = await getConversation(this.services.db, id);
       this.set({ current, streaming: [], demonstrations: 0, error: null });
     });
+  }
+
+  /** Renames a conversation; a name that is empty or too long is reported, not saved. */
+  async renameConversation(id: string, title: string): Promise<boolean> {
+    let renamed = false;
+    await this.reportStorageErrors(async () => {
+      const record = await renameConversation(this.services.db, id, title);
+      const current = this.current.current?.id === id ? record : this.current.current;
+      this.set({ current, conversations: await listConversations(this.services.db), error: null });
+      renamed = true;
+    });
+    return renamed;
+  }
+
+  /** The example an answer of the open conversation makes (for Good and for Edit & save). */
+  exampleFor(messageId: string): ExampleSavePayload | null {
+    return this.current.current ? exampleForAnswer(this.current.current, messageId) : null;
+  }
+
+  /** "Good": saves the request and this answer as an example, as they are. */
+  async markGood(messageId: string): Promise<SaveOutcome> {
+    const example = this.exampleFor(messageId);
+    if (!example) return { kind: 'failed', reason: 'not an answer' };
+    return this.saveExample(messageId, example);
+  }
+
+  /** "Edit & save": saves the corrected example (from the capture form), still marked as from the chat. */
+  async saveExample(messageId: string, example: ExampleSavePayload): Promise<SaveOutcome> {
+    const outcome = await this.services.capture.save({ ...example, origin: 'chat' });
+    this.set({ feedback: { ...this.current.feedback, [messageId]: outcome.kind } });
+    return outcome;
   }
 
   async deleteConversation(id: string): Promise<void> {
@@ -228,7 +300,11 @@ export class ChatController {
           role: 'assistant',
           content: this.current.streaming[index]!.text,
           adapterId: side.adapterId,
+          modelId: this.current.model.id,
           demonstrations: demonstrations.length,
+          ...(this.current.streaming[index]!.tokensPerSecond !== undefined
+            ? { tokensPerSecond: this.current.streaming[index]!.tokensPerSecond }
+            : {}),
           ...(side.variant ? { variant: side.variant } : {}),
           ...(outcome === 'stopped' ? { stopped: true } : {}),
         });
@@ -270,13 +346,22 @@ export class ChatController {
       streaming[index] = { ...streaming[index]!, ...change };
       this.set({ streaming });
     };
+    const now = this.services.now ?? (() => performance.now());
+    let firstPieceAt: number | null = null;
     try {
       const result = await this.services.engine.request(
         'model.generate',
         { messages, adapterId: side.adapterId, sampling: { greedy: true, maxNewTokens: MAX_ANSWER_TOKENS } },
-        { signal, onProgress: ({ delta }) => update({ text: this.current.streaming[index]!.text + delta }) },
+        {
+          signal,
+          onProgress: ({ delta }) => {
+            firstPieceAt ??= now();
+            update({ text: this.current.streaming[index]!.text + delta });
+          },
+        },
       );
-      update({ text: result.text, done: true });
+      const rate = decodingRate(result.tokens, firstPieceAt, now());
+      update({ text: result.text, done: true, ...(rate === null ? {} : { tokensPerSecond: rate }) });
       if (result.stopReason === 'context-full' && result.text === '') {
         // The prompt alone filled the model's context: nothing could be written.
         this.set({ error: { code: 'too-long', message: 'The request is too long for this model.' } });

@@ -18,6 +18,15 @@ test('accepts a minimal example and fills optional fields', () => {
   });
 });
 
+test("origin is kept when it is 'chat', absent when not given, refused otherwise", () => {
+  const base = { instruction: 'Q', output: 'A' };
+  expect(validateExample({ ...base, origin: 'chat' })).toMatchObject({ ok: true, draft: { origin: 'chat' } });
+  const plain = validateExample(base);
+  expect(plain.ok && 'origin' in plain.draft).toBe(false);
+  expect(codes({ ...base, origin: 'page' })).toEqual(['origin:wrong-type']);
+  expect(codes({ ...base, origin: 7 })).toEqual(['origin:wrong-type']);
+});
+
 test('refuses empty output and instruction, wrong types and non-objects', () => {
   expect(codes({ instruction: 'x', output: '   ' })).toEqual(['output:required']);
   expect(codes({ output: 'y' })).toEqual(['instruction:required']);

@@ -80,9 +80,12 @@ test('export then import into a fresh database gives the same examples', async (
   const source = await freshDb();
   const payloads = ['<img src=x onerror=alert(1)>', 'emoji 😀 and 中文', 'line1\nline2\ttab', '{"json":"inside"}'];
   for (const [i, text] of payloads.entries()) {
-    await addExample(source, { instruction: `I${i}`, input: text, output: text, tags: [`tag${i % 2}`], sourceTitle: `T${i}` }, 1_000 + i);
+    // The first is an answer saved from the chat: its origin travels through the file too.
+    const origin = i === 0 ? { origin: 'chat' as const } : {};
+    await addExample(source, { instruction: `I${i}`, input: text, output: text, tags: [`tag${i % 2}`], sourceTitle: `T${i}`, ...origin }, 1_000 + i);
   }
   const original = await allExamplesOldestFirst(source);
+  expect(original[0]!.origin).toBe('chat');
   const parsed = parseImport(examplesToJsonl(original));
   expect(parsed.bad).toEqual([]);
 

@@ -67,6 +67,18 @@ test('a content script saves an example; the source URL comes from the browser, 
   expect(stored).toMatchObject({ output: 'Foxes are quick.', tags: ['nature'], sourceUrl: 'https://news.example/story' });
 });
 
+test('the side panel marks an answer as from the chat; a content script cannot', async () => {
+  const sidePanel: Sender = { id: fakeBrowser.runtime.id, url: fakeBrowser.runtime.getURL('/sidepanel.html') };
+  const fromChat = { ...goodSave, sourceUrl: '', sourceTitle: '', origin: 'chat' };
+  expect(await send({ kind: 'example.save', payload: fromChat }, sidePanel)).toMatchObject({ type: 'result' });
+  expect(await send({ kind: 'example.save', payload: { ...fromChat, output: 'Other.' } }, page())).toMatchObject({
+    type: 'result',
+  });
+  const stored = await listExamples(db);
+  expect(stored.find((e) => e.output === 'Foxes are quick.')?.origin).toBe('chat');
+  expect(stored.find((e) => e.output === 'Other.')?.origin).toBeUndefined();
+});
+
 test('saving the same example twice reports the first one as a duplicate', async () => {
   const first = (await send({ kind: 'example.save', payload: goodSave }, page())) as { result: { id: string } };
   const second = await send({ kind: 'example.save', payload: { ...goodSave, tags: [] } }, page());

@@ -6,6 +6,7 @@ const save = { instruction: 'i', input: '', output: 'o', tags: [], sourceUrl: ''
 test('every background kind accepts its declared payload', () => {
   const valid = [
     { kind: 'example.save', payload: save },
+    { kind: 'example.save', payload: { ...save, origin: 'chat' } },
     { kind: 'examples.count', payload: {} },
     { kind: 'templates.list', payload: {} },
     { kind: 'templates.save', payload: { name: 'n', instruction: 'i', urlPattern: '' } },
@@ -27,6 +28,8 @@ test('wrong kinds, ids, payload shapes and prototype tricks are rejected', () =>
     { kind: 'examples.count', id: 'req-1', payload: {} }, // one-shot messages carry no id
     { kind: 'example.save', payload: { ...save, tags: [1] } },
     { kind: 'example.save', payload: { ...save, input: null } },
+    { kind: 'example.save', payload: { ...save, origin: 'page' } }, // not a known origin
+    { kind: 'example.save', payload: { ...save, origin: null } },
     { kind: 'templates.save', payload: { name: 'n' } },
     { kind: 'capture.start', payload: { tabId: 1.5, mode: 'output' } },
     { kind: 'capture.open', payload: { mode: 'output' } }, // a content-script kind, not a background one

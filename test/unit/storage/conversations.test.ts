@@ -13,6 +13,7 @@ import {
   InvalidMessageError,
   listConversations,
   MAX_CONVERSATION_TITLE_CHARS,
+  renameConversation,
 } from '../../../src/storage/conversations-repo';
 import { freshDb, freshDbName } from './helpers';
 
@@ -140,4 +141,17 @@ test('long titles are cut; bad messages are refused and change nothing', async (
   ).rejects.toBeInstanceOf(InvalidMessageError);
   expect((await getConversation(db, long.id)).messages).toEqual([]);
   db.close();
+});
+
+test('rename: one trimmed line, same activity time; empty, too long or missing is refused and changes nothing', async () => {
+  const db = await freshDb();
+  await createConversation(db, 'Old name', 1_000, 'c1');
+  const renamed = await renameConversation(db, 'c1', '  New\n\tname ');
+  expect(renamed).toMatchObject({ title: 'New name', updatedAt: 1_000 });
+  expect((await getConversation(db, 'c1')).title).toBe('New name');
+  await expect(renameConversation(db, 'c1', ' \n ')).rejects.toMatchObject({ code: 'conversation-title' });
+  await expect(renameConversation(db, 'c1', 'x'.repeat(81))).rejects.toMatchObject({ code: 'conversation-title' });
+  await expect(renameConversation(db, 'gone', 'Name')).rejects.toMatchObject({ code: 'conversation-missing' });
+  expect((await getConversation(db, 'c1')).title).toBe('New name');
+  expect(await renameConversation(db, 'c1', 'x'.repeat(80))).toMatchObject({ title: 'x'.repeat(80) });
 });

@@ -100,6 +100,13 @@ function Field({ label, testId, children }: { label: string; testId: string; chi
 }
 
 function Source({ example }: { example: Example }) {
+  if (example.origin === 'chat') {
+    return (
+      <span class="example-source example-origin" data-testid="example-source" data-origin="chat">
+        {t('examples.origin.chat')}
+      </span>
+    );
+  }
   if (!example.sourceUrl && !example.sourceTitle) return null;
   const title = example.sourceTitle || example.sourceUrl || t('examples.untitledSource');
   const href = safeHttpUrl(example.sourceUrl);

@@ -198,3 +198,33 @@ test('HTML and script in captured text are shown literally and never executed', 
   expect(saved[0]?.output).toBe(payload);
   window.removeEventListener('error', spy);
 });
+
+test('a prefilled instruction (the chat’s Edit & save) comes first in the template list and is saved as edited', async () => {
+  await mount({
+    instruction: 'Tell me about the ocean.',
+    prefill: { input: '', output: 'The ocean is *big*.', truncated: [] },
+    source: { url: '', title: 'Assistant chat' },
+  });
+  const select = byTestId<HTMLSelectElement>('capture-template');
+  expect(select.options[0]!.textContent).toBe('The question asked');
+  expect(select.value).toBe(select.options[0]!.value);
+  expect(byTestId<HTMLTextAreaElement>('capture-instruction').value).toBe('Tell me about the ocean.');
+  // No address: the source line names the chat without a dangling dash.
+  expect(byTestId('capture-source').textContent).toBe('Source: Assistant chat');
+  await type('capture-output', 'The ocean covers most of the Earth.');
+  await clickSave();
+  expect(saved).toEqual([
+    expect.objectContaining({ instruction: 'Tell me about the ocean.', output: 'The ocean covers most of the Earth.', sourceUrl: '' }),
+  ]);
+  // Choosing a template replaces it; choosing the first entry again brings the question back.
+  await act(async () => {
+    select.value = select.options[1]!.value;
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  expect(byTestId<HTMLTextAreaElement>('capture-instruction').value).not.toBe('Tell me about the ocean.');
+  await act(async () => {
+    select.value = select.options[0]!.value;
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  expect(byTestId<HTMLTextAreaElement>('capture-instruction').value).toBe('Tell me about the ocean.');
+});

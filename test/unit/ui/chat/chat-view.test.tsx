@@ -9,10 +9,13 @@ import '../../../../src/i18n/chat';
 import { setLocale } from '../../../../src/i18n';
 import { openAttuneDb, type AttuneDb } from '../../../../src/storage/db';
 import { saveAdapter } from '../../../../src/storage/adapters-repo';
+import { listConversations } from '../../../../src/storage/conversations-repo';
+import { countExamples } from '../../../../src/storage/examples-repo';
 import { Chat } from '../../../../src/ui/chat/Chat';
 import { ChatController } from '../../../../src/ui/chat/controller';
 import { toContext } from '../../../../src/ui/chat/page-context';
 import { FakeEngine } from './fake-engine';
+import { createWebCaptureApi } from '../../../../src/platform/web/capture-api';
 
 let db: AttuneDb;
 let container: HTMLElement;
@@ -24,6 +27,7 @@ beforeEach(async () => {
   db = await openAttuneDb({ name: `chat-view-${Math.random()}` });
   engine = new FakeEngine(() => 'streamed words arrive here');
   controller = new ChatController({
+    capture: createWebCaptureApi(async () => db),
     db,
     engine,
     readContext: async (s) => toContext(s, { text: 'page text', title: 'T' }),
@@ -145,4 +149,108 @@ test('a click on Stop just after the answer ended sends nothing, and focus goes 
   expect(users).toHaveLength(1);
   expect((byTestId('chat-input') as HTMLTextAreaElement).value).toBe('Second question, not finished');
   expect(document.activeElement).toBe(byTestId('chat-input'));
+});
+
+async function askAndWait(text: string): Promise<void> {
+  const input = await type(text);
+  await key(input, { key: 'Enter' });
+  await until(() => !controller.state.generating && (controller.state.current?.messages.length ?? 0) % 2 === 0);
+}
+
+async function click(element: HTMLElement): Promise<void> {
+  await act(() => {
+    element.click();
+  });
+}
+
+test('under an answer: which model and adapter answered, its tokens/s, and Copy, Good, Edit & save', async () => {
+  await askAndWait('Hello');
+  const answer = byTestId('chat-message-assistant')!;
+  expect(answer.querySelector('[data-testid="chat-answer-meta"]')!.textContent).toMatch(
+    /^Attune default model · no adapter · \d+\.\d tokens\/s$/,
+  );
+  const actions = answer.querySelector('[role="group"]')!;
+  expect(actions.getAttribute('aria-label')).toBe('Answer actions');
+  expect([...actions.querySelectorAll('button')].map((b) => b.textContent)).toEqual(['Copy', 'Good', 'Edit & save']);
+
+  const copied: string[] = [];
+  Object.defineProperty(navigator, 'clipboard', {
+    configurable: true,
+    value: { writeText: async (text: string) => void copied.push(text) },
+  });
+  await click(answer.querySelector<HTMLElement>('[data-testid="chat-copy"]')!);
+  await until(() => byTestId('chat-feedback')!.textContent === 'Copied.');
+  expect(copied).toEqual(['streamed words arrive here']);
+
+  await click(answer.querySelector<HTMLElement>('[data-testid="chat-good"]')!);
+  await until(() => byTestId('chat-feedback')!.textContent === 'Saved as an example.');
+  await click(answer.querySelector<HTMLElement>('[data-testid="chat-good"]')!);
+  await until(() => byTestId('chat-feedback')!.textContent === 'Already among your examples.');
+  expect(await countExamples(db)).toBe(1);
+});
+
+test('the conversation list: search filters it, a rename is typed in place (Enter saves, Esc cancels)', async () => {
+  await askAndWait('Foxes in the city');
+  await click(byTestId('chat-new')!);
+  await askAndWait('Weather tomorrow');
+  const titles = () =>
+    [...container.querySelectorAll('[data-testid="chat-conversation"] .chat-conversation-title')].map((e) => e.textContent);
+  expect(titles()).toEqual(['Weather tomorrow', 'Foxes in the city']);
+
+  const search = byTestId('chat-search') as HTMLInputElement;
+  expect(search.closest('label')!.textContent).toBe('Search conversations');
+  search.value = 'fox';
+  await act(() => {
+    search.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  expect(titles()).toEqual(['Foxes in the city']);
+  search.value = 'nothing like this';
+  await act(() => {
+    search.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  expect(titles()).toEqual([]);
+  expect(byTestId('chat-search-empty')!.textContent).toBe('No conversation matches “nothing like this”.');
+  search.value = '';
+  await act(() => {
+    search.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+
+  const renameButton = byTestId('chat-conversation-rename')!;
+  expect(renameButton.getAttribute('aria-label')).toBe('Rename: Weather tomorrow');
+  await click(renameButton);
+  const field = byTestId('chat-rename-input') as HTMLInputElement;
+  expect(document.activeElement).toBe(field);
+  await key(field, { key: 'Escape' });
+  expect(byTestId('chat-rename-input')).toBeNull();
+  expect(document.activeElement).toBe(byTestId('chat-conversation-rename'));
+
+  await click(byTestId('chat-conversation-rename')!);
+  const again = byTestId('chat-rename-input') as HTMLInputElement;
+  again.value = 'Forecast';
+  await act(() => {
+    again.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await act(() => {
+    again.form!.requestSubmit();
+  });
+  await until(() => titles()[0] === 'Forecast');
+  expect(document.activeElement).toBe(byTestId('chat-conversation-rename'));
+  expect((await listConversations(db)).map((c) => c.title)).toEqual(['Forecast', 'Foxes in the city']);
+});
+
+test('answers are Markdown: formatting rendered, the model’s HTML shown as text', async () => {
+  engine = new FakeEngine(() => 'Use **bold** and <b>tags</b>');
+  controller = new ChatController({
+    capture: createWebCaptureApi(async () => db),
+    db,
+    engine,
+    readContext: async (s) => toContext(s, { text: 'page text', title: 'T' }),
+  });
+  await controller.load();
+  await act(() => render(<Chat controller={controller} />, container));
+  await askAndWait('Format something');
+  const text = byTestId('chat-message-assistant')!.querySelector('.chat-text')!;
+  expect(text.querySelector('strong')?.textContent).toBe('bold');
+  expect(text.querySelector('b')).toBeNull();
+  expect(text.textContent).toContain('<b>tags</b>');
 });

@@ -12,6 +12,7 @@ import { Chat } from '../../../../src/ui/chat/Chat';
 import { ChatController } from '../../../../src/ui/chat/controller';
 import { MAX_CONTEXT_CHARS, toContext } from '../../../../src/ui/chat/page-context';
 import { FakeEngine } from './fake-engine';
+import { createWebCaptureApi } from '../../../../src/platform/web/capture-api';
 
 const PARAGRAPH = 'Each paragraph of this long page says a little more about tides and harbours and boats.';
 const PAGE = Array.from({ length: 40 }, () => PARAGRAPH).join('\n\n');
@@ -26,6 +27,7 @@ beforeEach(async () => {
   db = await openAttuneDb({ name: `context-details-${Math.random()}` });
   engine = new FakeEngine(() => 'an answer');
   controller = new ChatController({
+    capture: createWebCaptureApi(async () => db),
     db,
     engine,
     readContext: async (source) => toContext(source, { text: PAGE, title: 'Tides' }, 'article'),
@@ -88,6 +90,7 @@ test('a long page: the notice says how much of it is sent, and the sent view hol
 
 test('an uncut selection has no cut notice and no "main content" line', async () => {
   controller = new ChatController({
+    capture: createWebCaptureApi(async () => db),
     db,
     engine,
     readContext: async (source) => toContext(source, { text: 'A short selection.', title: 'Tides' }),

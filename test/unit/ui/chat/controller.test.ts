@@ -12,6 +12,7 @@ import { ChatController, FEW_SHOT_K } from '../../../../src/ui/chat/controller';
 import { modelMessages, userTurn } from '../../../../src/ui/chat/messages';
 import { toContext, EmptySelectionError, MAX_CONTEXT_CHARS } from '../../../../src/ui/chat/page-context';
 import { FakeEngine } from './fake-engine';
+import { createWebCaptureApi } from '../../../../src/platform/web/capture-api';
 
 let db: AttuneDb;
 let engine: FakeEngine;
@@ -33,6 +34,7 @@ beforeEach(async () => {
     p.adapterId === null ? 'plain base answer' : `tuned answer from ${p.adapterId}`,
   );
   controller = new ChatController({
+    capture: createWebCaptureApi(async () => db),
     db,
     engine,
     readContext: async (source) =>
@@ -71,6 +73,7 @@ test('the adapter choice is the activeAdapterId setting, limited to the active m
   expect((await getSettings(db)).activeAdapterId).toBe('ad1');
   // A panel opened later starts with it (as after the dashboard's "Use in chat").
   const reopened = new ChatController({
+    capture: createWebCaptureApi(async () => db),
     db,
     engine,
     readContext: async () => toContext('page', { text: 'x', title: '' }),
@@ -205,6 +208,7 @@ test('page context travels as the input of the user turn, once', async () => {
 
 test('context problems and engine errors are shown, not thrown; nothing is lost', async () => {
   const failing = new ChatController({
+    capture: createWebCaptureApi(async () => db),
     db,
     engine: new FakeEngine(
       () => new EngineRequestError({ code: 'no-model', message: 'No model is loaded.' }),
@@ -221,6 +225,7 @@ test('context problems and engine errors are shown, not thrown; nothing is lost'
 
 test('a request that fills the whole context is explained instead of answered with nothing', async () => {
   const full = new ChatController({
+    capture: createWebCaptureApi(async () => db),
     db,
     engine: { request: async () => ({ text: '', tokens: 0, stopReason: 'context-full' }) },
     readContext: async (source) => toContext(source, { text: 'x', title: '' }),
