@@ -8,6 +8,7 @@ import { adapterMethod } from './methods/adapter/method';
 import { ia3Method } from './methods/ia3/method';
 import { lightweightMethod } from './methods/lightweight/method';
 import { lnTuningMethod } from './methods/ln-tuning/method';
+import { instructionPromptTuningMethod } from './methods/instruction-prompt-tuning/method';
 import { loraMethod } from './methods/lora/method';
 import { pTuningMethod } from './methods/p-tuning/method';
 import { pTuningV2Method } from './methods/p-tuning-v2/method';
@@ -26,6 +27,7 @@ const METHODS: { readonly [N in MethodName]: TuningMethod<N> } = {
   full: fullMethod,
   adapter: adapterMethod,
   'p-tuning': pTuningMethod,
+  'instruction-prompt-tuning': instructionPromptTuningMethod,
 };
 
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
@@ -58,10 +60,13 @@ export function methodSummaries(): MethodSummary[] {
 
 /**
  * The method that reads a PEFT adapter of this `peft_type` (LORA, PROMPT_TUNING, ...); where
- * methods share the type, the one whose `readsPeft` accepts the rest of adapter_config.json.
+ * methods share the type, the one whose `readsPeft` accepts the rest of adapter_config.json. A
+ * method that claims the file through `readsPeft` wins over one that takes every file of its type
+ * (a PROMPT_TUNING file with Attune's retrieval settings is instruction prompt tuning's).
  */
 export function methodForPeftType(peftType: string, config: Record<string, unknown> = {}): TuningMethod {
-  const method = allMethods().find((m) => m.peftType === peftType && (m.readsPeft?.(config) ?? true));
+  const ofType = allMethods().filter((m) => m.peftType === peftType);
+  const method = ofType.find((m) => m.readsPeft?.(config) === true) ?? ofType.find((m) => m.readsPeft === undefined);
   if (!method) throw new UnknownMethodError(peftType, [...new Set(allMethods().map((m) => m.peftType))], 'peft-type');
   return method;
 }

@@ -145,6 +145,13 @@ export interface TuningMethod<N extends MethodName = MethodName> {
   defaultConfig(model: ModelConfig): MethodConfigMap[N];
   /** Positions the method prepends to every sequence (soft prompts); they take from the context. */
   virtualTokens(config: MethodConfigMap[N]): number;
+  /**
+   * How many retrieved demonstrations go before every example, in training and at use (instruction
+   * prompt tuning: the K most similar other examples as earlier chat turns). Absent: none. A method
+   * that asks for them writes Attune's retrieval settings into its adapter_config.json
+   * (src/tuning/peft/retrieval-settings.ts), so generation knows to retrieve as training did.
+   */
+  demonstrations?(config: MethodConfigMap[N]): number;
   /** Numbers the method would train with this config on this model (before creating anything). */
   parameterCount(config: MethodConfigMap[N], model: ModelConfig): number;
   /** Throws TuningConfigError naming the bad field. `model` adds checks against the model. */

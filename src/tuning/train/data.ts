@@ -25,6 +25,8 @@ export interface EncodeReport {
   warnings: string[];
   truncated: number;
   dropped: number;
+  /** Demonstrations kept in front of the examples, summed over the kept examples. */
+  demonstrations: number;
 }
 
 /** The chat messages an example becomes; generation uses the same for the user turn. */
@@ -79,6 +81,22 @@ export function fitExample(prompt: number[], completion: number[], maxLength: nu
 export interface TokenizedExample {
   prompt: number[];
   completion: number[];
+  /**
+   * For methods trained with retrieved demonstrations (src/tuning/train/demonstrations.ts): the
+   * prompt with the first 1, 2, … n demonstrations (most similar first) before the example.
+   * Fitting keeps the most that fit whole; the least similar go first, none is cut mid-turn.
+   */
+  demonstrationPrompts?: number[][];
+}
+
+/** The prompt with the most demonstrations that fits `maxLength` with the completion, and how many. */
+export function promptWithinLength(tokenized: TokenizedExample, maxLength: number): { prompt: number[]; demonstrations: number } {
+  const withDemos = tokenized.demonstrationPrompts ?? [];
+  for (let n = withDemos.length; n > 0; n--) {
+    const prompt = withDemos[n - 1]!;
+    if (prompt.length + tokenized.completion.length <= maxLength) return { prompt, demonstrations: n };
+  }
+  return { prompt: tokenized.prompt, demonstrations: 0 };
 }
 
 export function tokenizeExamples(tokenizer: ModelTokenizer, examples: readonly TrainingExample[]): TokenizedExample[] {
@@ -90,20 +108,23 @@ export function fitExamples(tokenized: readonly TokenizedExample[], maxLength: n
   const encoded: EncodedExample[] = [];
   let truncated = 0;
   let dropped = 0;
-  for (const { prompt, completion } of tokenized) {
-    const fitted = fitExample(prompt, completion, maxLength);
+  let demonstrations = 0;
+  for (const example of tokenized) {
+    const { prompt, demonstrations: kept } = promptWithinLength(example, maxLength);
+    const fitted = fitExample(prompt, example.completion, maxLength);
     // Position 0 is never predicted, so an example needs a masked token after the first.
     if (fitted.example.lossMask.slice(1).every((m) => m === 0)) {
       dropped += 1;
       continue;
     }
     if (fitted.truncated) truncated += 1;
+    demonstrations += kept;
     encoded.push(fitted.example);
   }
   const warnings: string[] = [];
   if (truncated > 0) warnings.push(`${truncated} example(s) were longer than ${maxLength} tokens and were truncated.`);
   if (dropped > 0) warnings.push(`${dropped} example(s) had no output tokens left after truncation and were skipped.`);
-  return { examples: encoded, warnings, truncated, dropped };
+  return { examples: encoded, warnings, truncated, dropped, demonstrations };
 }
 
 export function encodeExamples(tokenizer: ModelTokenizer, examples: readonly TrainingExample[], maxLength: number): EncodeReport {

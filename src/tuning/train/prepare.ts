@@ -7,7 +7,8 @@ import { TooLargeToTrainError, TrainingDataError } from '../errors';
 import { getMethod } from '../registry';
 import type { Adapter, MethodConfigMap, MethodName, TuningMethod } from '../types';
 import { memoryLimitsFor, planMemory, type BackendLimits, type FittingPlan } from './memory-plan';
-import { dataStats, fitExamples, splitExamples, tokenizeExamples, type TrainingExample } from './data';
+import { dataStats, fitExamples, promptWithinLength, splitExamples, tokenizeExamples, type TrainingExample } from './data';
+import { tokenizeWithDemonstrations } from './demonstrations';
 import { chooseDefaults, warmupFor, type TrainSettings } from './defaults';
 import { Trainer, type TrainProgress } from './trainer';
 
@@ -72,11 +73,16 @@ export function planTraining<N extends MethodName>(input: Omit<PrepareInput<N>, 
   const split = input.heldOutExamples
     ? { train: [...input.examples], heldOut: [...input.heldOutExamples], note: `${input.heldOutExamples.length} held-out examples given.` }
     : splitExamples(input.examples, seed);
-  const trainTokens = tokenizeExamples(tokenizer, split.train);
-  const heldOutTokens = tokenizeExamples(tokenizer, split.heldOut);
+  // Methods trained with retrieved demonstrations get them from the training examples only, so a
+  // held-out example never sees its own answer (nor does a training example: never itself).
+  const k = method.demonstrations?.(config) ?? 0;
+  const tokenize = (examples: readonly TrainingExample[]) =>
+    k > 0 ? tokenizeWithDemonstrations(tokenizer, examples, split.train, k) : tokenizeExamples(tokenizer, examples);
+  const trainTokens = tokenize(split.train);
+  const heldOutTokens = tokenize(split.heldOut);
 
   const contextTokens = model.config.maxPositions - method.virtualTokens(config);
-  const stats = dataStats(trainTokens.map((t) => t.prompt.length + t.completion.length));
+  const stats = dataStats(trainTokens.map((t) => promptWithinLength(t, contextTokens).prompt.length + t.completion.length));
   const settings: TrainSettings = { ...chooseDefaults({ stats, optimizer: method.optimizer, contextTokens }), ...input.overrides };
   if (settings.maxLength > contextTokens) settings.maxLength = contextTokens;
   const memory = fitMemory(input, method, config, settings);
@@ -88,7 +94,14 @@ export function planTraining<N extends MethodName>(input: Omit<PrepareInput<N>, 
   }
   const heldOut = fitExamples(heldOutTokens, settings.maxLength);
   if (train.examples.length === 0) throw new TrainingDataError({ key: 'error.training-data.none-usable' });
-  return { config, memory, settings, train, heldOut, splitNote: split.note };
+  const splitNote = k > 0 ? `${split.note} ${demonstrationNote(train, k, settings.maxLength)}` : split.note;
+  return { config, memory, settings, train, heldOut, splitNote };
+}
+
+/** How many of the K demonstrations the training examples kept (fewer: no similar ones, or no room). */
+function demonstrationNote(train: ReturnType<typeof fitExamples>, k: number, maxLength: number): string {
+  const mean = train.demonstrations / train.examples.length;
+  return `Demonstrations: ${mean.toFixed(2)} of ${k} per training example on average (fewer where no other example is similar or they do not fit ${maxLength} tokens).`;
 }
 
 /**
