@@ -11,9 +11,11 @@ import { ADAPTER_FLAGS, adapterFromFlags, inferenceHooks } from '../adapter-flag
 import { adaptedModel } from '../../tuning/adapted-model';
 import { forward, generate, type LoadedModel, type ModelTokenizer } from '../../model';
 import type { ForwardHooks } from '../../model/types';
-import { encodeExample, exampleMessages, fitExample, type TrainingExample } from '../../tuning/train/data';
+import { encodeExample, fitExample, type TrainingExample } from '../../tuning/train/data';
+import { promptIdsWithDemonstrations, retrieveDemonstrations } from '../../tuning/train/demonstrations';
 import { maskedNllSum } from '../../tuning/train/loss';
-import { ExampleRetriever, demonstrationMessages, sameExample } from '../../retrieval';
+import { ExampleRetriever } from '../../retrieval';
+import { adapterDemonstrations, noPoolWarning } from '../adapter-demonstrations';
 
 export interface EvalSummary {
   /** Examples evaluated. */
@@ -46,7 +48,7 @@ export const evalCommand: Command = {
       type: 'integer',
       description: 'prepend the K most similar --pool examples as earlier chat turns (default 0)',
     },
-    pool: { type: 'string', description: 'examples to retrieve demonstrations from (needed with --icl)' },
+    pool: { type: 'string', description: 'examples to retrieve demonstrations from (needed with --icl, and used by an --adapter trained with demonstrations)' },
     'max-tokens': {
       type: 'integer',
       description: 'new tokens at most per greedy answer (default: reference length + 8)',
@@ -57,16 +59,26 @@ export const evalCommand: Command = {
     },
   },
   async run(flags, io) {
-    const k = iclCount(flags);
+    const requested = iclCount(flags);
     const examples = readExamples(flags.data as string);
-    const pool = k > 0 ? readExamples(flags.pool as string) : [];
+    const pool = flags.pool ? readExamples(flags.pool as string) : [];
     const model = await loadFromFlags(flags, io);
     const adapter = adapterFromFlags(flags, model);
     try {
+      // --icl decides when given; otherwise an adapter trained with demonstrations gets its own K.
+      let k = requested;
+      if (flags.icl === undefined) {
+        k = adapterDemonstrations(adapter);
+        if (k > 0 && !flags.pool) {
+          io.err(noPoolWarning(k));
+          k = 0;
+        }
+      }
       const summary = await evaluate(adaptedModel(model, adapter), examples, {
         pool,
         k,
         hooks: inferenceHooks(adapter),
+        virtualTokens: adapter?.virtualTokens ?? 0,
         maxTokens: flags['max-tokens'] as number | undefined,
       });
       if (flags.json) return io.out(`${JSON.stringify(summary)}\n`);
@@ -98,6 +110,8 @@ interface EvalOptions {
   pool: readonly TrainingExample[];
   k: number;
   hooks: ForwardHooks | undefined;
+  /** Positions the adapter prepends (soft prompts): they take from the context. */
+  virtualTokens?: number;
   maxTokens: number | undefined;
 }
 
@@ -116,10 +130,8 @@ export function evalSequence(
   let kept = [...demos];
   let prompt = plainPrompt;
   while (kept.length > 0) {
-    const messages = [...demonstrationMessages(kept, exampleMessages), ...exampleMessages(example)];
-    prompt = tokenizer.encode(tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true }), {
-      addSpecialTokens: false,
-    });
+    // The same rendering training uses for methods trained with demonstrations.
+    prompt = promptIdsWithDemonstrations(tokenizer, kept, example);
     if (prompt.length + completion.length <= contextLength) break;
     kept = kept.slice(0, -1);
     prompt = plainPrompt;
@@ -148,15 +160,9 @@ export async function evaluate(
   let matches = 0;
   let demonstrations = 0;
   for (const example of examples) {
-    // One more than K, so dropping the example itself (when the pool contains it) still leaves K.
-    const demos = retriever
-      ? retriever
-          .topK(example, options.k + 1)
-          .map((d) => d.item)
-          .filter((d) => !sameExample(d, example))
-          .slice(0, options.k)
-      : [];
-    const seq = evalSequence(tokenizer, example, demos, model.config.maxPositions);
+    // Never the example itself, when the pool contains it.
+    const demos = retriever ? retrieveDemonstrations(retriever, example, options.k) : [];
+    const seq = evalSequence(tokenizer, example, demos, model.config.maxPositions - (options.virtualTokens ?? 0));
     demonstrations += seq.demonstrations;
     nllSum += await sequenceNll(model, seq.ids, seq.lossMask, options.hooks);
     tokens += seq.lossMask.slice(1).reduce((a, b) => a + b, 0);

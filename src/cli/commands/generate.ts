@@ -6,6 +6,12 @@ import { promptIds, PROMPT_FLAGS } from './prompt-ids';
 import { UsageError, type FlagValues } from '../args';
 import { ADAPTER_FLAGS, adapterFromFlags, inferenceHooks } from '../adapter-flag';
 import { adaptedModel } from '../../tuning/adapted-model';
+import { adapterDemonstrations, noPoolWarning, POOL_FLAG } from '../adapter-demonstrations';
+import { readExamples } from '../read-examples';
+import type { LoadedModel } from '../../model';
+import { ExampleRetriever } from '../../retrieval';
+import { promptIdsWithDemonstrations, retrieveDemonstrations } from '../../tuning/train/demonstrations';
+import type { TrainingExample } from '../../tuning/train/data';
 
 export const generateCommand: Command = {
   name: 'generate',
@@ -14,6 +20,7 @@ export const generateCommand: Command = {
     ...MODEL_FLAGS,
     ...PROMPT_FLAGS,
     ...ADAPTER_FLAGS,
+    ...POOL_FLAG,
     'max-tokens': { type: 'integer', description: 'new tokens at most (default 64)' },
     greedy: { type: 'boolean', description: 'always take the most likely token' },
     temperature: { type: 'number', description: 'sampling temperature (default 1)' },
@@ -29,7 +36,13 @@ export const generateCommand: Command = {
     const model = await loadFromFlags(flags, io);
     const adapter = adapterFromFlags(flags, model);
     try {
-      const ids = promptIds(model, flags);
+      const k = adapterDemonstrations(adapter);
+      if (flags.pool && k === 0) throw new UsageError('--pool is for an --adapter trained with demonstrations (instruction-prompt-tuning); this one uses none');
+      if (k > 0 && !flags.pool) io.err(noPoolWarning(k));
+      const ids =
+        k > 0 && flags.pool
+          ? demonstrationPromptIds(model, flags.prompt as string, readExamples(flags.pool as string), k, (adapter?.virtualTokens ?? 0) + options.maxNewTokens!, io.err)
+          : promptIds(model, flags);
       const started = performance.now();
       const result = await generate(adaptedModel(model, adapter), ids, { ...options, hooks: inferenceHooks(adapter), onText: (delta) => io.out(delta) });
       io.out('\n');
@@ -70,4 +83,29 @@ function generateOptions(flags: FlagValues): GenerateOptions {
     seed: (flags.seed as number | undefined) ?? 0,
     stopStrings: flags.stop ? [flags.stop as string] : [],
   };
+}
+
+/**
+ * The prompt as a chat request preceded by the K pool examples most similar to it, as the adapter
+ * was trained; the least similar are dropped until the prompt leaves `reserve` positions (soft
+ * prompt + answer) in the context.
+ */
+function demonstrationPromptIds(
+  model: LoadedModel,
+  prompt: string,
+  pool: readonly TrainingExample[],
+  k: number,
+  reserve: number,
+  err: (text: string) => void,
+): number[] {
+  if (!model.tokenizer) throw new UsageError('this model has no tokenizer.json, so text prompts cannot be encoded; add the tokenizer.json that came with the model to its folder');
+  const request: TrainingExample = { instruction: prompt, output: '' };
+  let demos = retrieveDemonstrations(new ExampleRetriever(pool), request, k);
+  let ids = promptIdsWithDemonstrations(model.tokenizer, demos, request);
+  while (demos.length > 0 && ids.length + reserve > model.config.maxPositions) {
+    demos = demos.slice(0, -1);
+    ids = promptIdsWithDemonstrations(model.tokenizer, demos, request);
+  }
+  err(`${demos.length} demonstration(s) retrieved from the pool\n`);
+  return ids;
 }

@@ -8,6 +8,7 @@ import { errorInfoOf } from '../describe-error';
 import { t } from '../../i18n';
 import type { RequestOptions } from '../../engine/client/engine-client';
 import { ExampleRetriever, type RetrievableExample } from '../../retrieval';
+import { demonstrationsOf } from '../../tuning/peft/retrieval-settings';
 import type { AttuneDb } from '../../storage/db';
 import { BUNDLED_MODEL_ID } from '../../model-store/bundled';
 import { listAdapters } from '../../storage/adapters-repo';
@@ -127,6 +128,8 @@ export class ChatController {
   private current: ChatState = initialChatState();
   private readonly listeners = new Set<Listener>();
   private abort: AbortController | null = null;
+  /** Demonstrations each adapter was trained with (its stored retrieval settings); absent: none. */
+  private adapterDemonstrations = new Map<string, number>();
 
   constructor(private readonly services: ChatServices) {}
 
@@ -159,6 +162,7 @@ export class ChatController {
       getModel(db, modelId),
     ]);
     const chosen = adapters.some((a) => a.id === settings.activeAdapterId) ? settings.activeAdapterId : null;
+    this.adapterDemonstrations = new Map(adapters.map((a) => [a.id, demonstrationsOf(a.config)]));
     this.set({
       adapters: adapters.map((a) => ({ id: a.id, name: a.name })),
       conversations,
@@ -273,7 +277,7 @@ export class ChatController {
     try {
       const conversation = this.current.current ?? (await createConversation(this.services.db, request));
       const history = conversation.messages;
-      const demonstrations = this.current.fewShot ? await this.retrieve(request, context?.text) : [];
+      const demonstrations = await this.retrieve(request, context?.text, this.demonstrationCount(adapterId));
       let saved = await appendMessage(
         this.services.db,
         conversation.id,
@@ -320,10 +324,21 @@ export class ChatController {
     }
   }
 
-  private async retrieve(request: string, context: string | undefined): Promise<RetrievableExample[]> {
+  /**
+   * Demonstrations to retrieve: few-shot's K when it is on, and at least as many as the chosen
+   * adapter was trained with (instruction prompt tuning retrieves at use as in training). In
+   * compare mode the base model sees the same turns, so only the adapter differs.
+   */
+  private demonstrationCount(adapterId: string | null): number {
+    const trained = adapterId === null ? 0 : (this.adapterDemonstrations.get(adapterId) ?? 0);
+    return Math.max(this.current.fewShot ? FEW_SHOT_K : 0, trained);
+  }
+
+  private async retrieve(request: string, context: string | undefined, k: number): Promise<RetrievableExample[]> {
+    if (k === 0) return [];
     const examples = await allExamplesOldestFirst(this.services.db);
     return new ExampleRetriever(examples)
-      .topK({ instruction: request, input: context, output: '' }, FEW_SHOT_K)
+      .topK({ instruction: request, input: context, output: '' }, k)
       .map((r) => r.item);
   }
 
