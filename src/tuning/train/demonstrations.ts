@@ -22,6 +22,12 @@ export function retrieveDemonstrations<T extends TrainingExample>(
     .slice(0, k);
 }
 
+/** Picks K demonstrations per example from `pool` (never the example itself); for callers outside tuning. */
+export function demonstrationPicker<T extends TrainingExample>(pool: readonly T[], k: number): (example: TrainingExample) => T[] {
+  const retriever = new ExampleRetriever(pool);
+  return (example) => retrieveDemonstrations(retriever, example, k);
+}
+
 /** Demonstrations as earlier turns, then the example's own user turn. */
 export function messagesWithDemonstrations(demos: readonly TrainingExample[], example: TrainingExample): ChatMessage[] {
   return [...demonstrationMessages(demos, exampleMessages), ...exampleMessages(example)];

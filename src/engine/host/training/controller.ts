@@ -25,7 +25,7 @@ import {
   type TrainState,
 } from '../../protocol/types';
 import { isCheckpointDue, type CheckpointPolicy } from './checkpoints';
-import { compareOnHeldOut, comparisonExamples } from './comparison';
+import { compareOnHeldOut, comparisonExamples, comparisonPool } from './comparison';
 import { examplesById, selectExamples } from './example-selection';
 import { measuredSpeeds, methodEstimate } from './method-estimates';
 import { newRunRecord, planFromRecord, withoutCheckpoint, type RunPlan } from './run-plan';
@@ -281,7 +281,8 @@ export class TrainController {
       return this.status();
     }
     this.update({ phase: 'saving', etaSeconds: null });
-    const samples = await compareOnHeldOut(active, prepared.adapter, comparisonExamples(examples, prepared.settings.seed));
+    const seed = prepared.settings.seed;
+    const samples = await compareOnHeldOut(active, prepared.adapter, comparisonExamples(examples, seed), comparisonPool(examples, seed));
     const summary = {
       status: result.status,
       steps: result.steps,
