@@ -3,6 +3,7 @@
 // earlier turns even with few-shot off, and the answer records how many it used.
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, expect, test } from 'vitest';
+import { createWebCaptureApi } from '../../../../src/platform/web/capture-api';
 import { openAttuneDb, type AttuneDb } from '../../../../src/storage/db';
 import { saveAdapter } from '../../../../src/storage/adapters-repo';
 import { addExample } from '../../../../src/storage/examples-repo';
@@ -34,7 +35,7 @@ beforeEach(async () => {
   await addExample(db, { instruction: 'Summarise the article', output: 'Short.' });
   await addExample(db, { instruction: 'Translate to French', input: 'thank you', output: 'merci' });
   engine = new FakeEngine((p) => `answer from ${p.adapterId ?? 'base'}`);
-  controller = new ChatController({ db, engine, readContext: async (source) => toContext(source, { text: 'x', title: '' }) });
+  controller = new ChatController({ capture: createWebCaptureApi(async () => db), db, engine, readContext: async (source) => toContext(source, { text: 'x', title: '' }) });
   await controller.load();
 });
 
