@@ -20,7 +20,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { METHOD_NAMES } from '../../src/tuning/registry';
+import { getMethod, METHOD_NAMES } from '../../src/tuning/registry';
+import type { MethodName } from '../../src/tuning/types';
 import { HELD_OUT_FILE as SLUG_HELD_OUT, TRAIN_FILE as SLUG_TRAIN } from './methods-task/generate';
 import { HELD_OUT_FILE as PERSONAL_HELD_OUT, TRAIN_FILE as PERSONAL_TRAIN } from './personal-task/generate';
 import { AttuneCommandError, describeModel, scoreHeldOut, type HeldOutScore } from './personal';
@@ -120,7 +121,14 @@ function measureMethod(config: Config, task: Task, method: string, before: HeldO
     const after =
       summary.saved === 'model'
         ? scoreHeldOut({ model: out, data: task.heldOut, backend: config.backend })
-        : scoreHeldOut({ model: config.model, data: task.heldOut, adapter: out, backend: config.backend });
+        : scoreHeldOut({
+            model: config.model,
+            data: task.heldOut,
+            adapter: out,
+            backend: config.backend,
+            // A method trained with retrieved demonstrations is scored with them, drawn from the training file as in use.
+            ...(getMethod(method as MethodName).demonstrations ? { pool: task.train } : {}),
+          });
     return { task: task.name, method, loadAverage, training: summary, peakRssBytes, before, after };
   } catch (error) {
     // One failing method must not cost the others' figures; the row says why.

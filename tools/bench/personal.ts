@@ -91,6 +91,8 @@ export interface ScoreOptions {
   backend?: string;
   /** Passed as --max-tokens (default: attune eval's own, reference length + 8). */
   maxTokens?: number;
+  /** Examples an adapter that retrieves demonstrations draws them from (--pool). */
+  pool?: string;
 }
 
 /** Held-out loss and exact match, exactly as `attune eval` computes them (it is what runs). */
@@ -107,6 +109,7 @@ export function scoreHeldOut(options: ScoreOptions): HeldOutScore {
   ];
   if (options.adapter) args.push('--adapter', options.adapter);
   if (options.maxTokens !== undefined) args.push('--max-tokens', String(options.maxTokens));
+  if (options.pool) args.push('--pool', options.pool);
   const started = performance.now();
   const summary = JSON.parse(runAttune(args)) as Omit<HeldOutScore, 'seconds'>;
   return { ...summary, seconds: (performance.now() - started) / 1000 };
