@@ -1,4 +1,4 @@
-// model.exportGguf: a stored model, with a stored adapter merged in or not, or a LoRA adapter
+// model.export: a stored model, with a stored adapter merged in or not, or a LoRA adapter
 // alone, as a GGUF file (src/interop/gguf). The tokenizer files are read from the model store
 // again because the loaded model keeps only the built tokenizer, not its JSON.
 import { exportWeights, loraAdapterToGguf, modelToGguf, peftOnHost, concatParts } from '../../interop/gguf';
@@ -27,7 +27,7 @@ export async function exportGgufFile(
   db: AttuneDb,
   payload: ExportGgufPayload,
   progress: (p: ExportGgufProgress) => void,
-): Promise<ResultOf<'model.exportGguf'>> {
+): Promise<ResultOf<'model.export'>> {
   progress({ phase: 'loading' });
   const record = payload.adapterId ? await getAdapter(db, payload.adapterId) : null;
   if (payload.adapterId && !record) throw new AdapterNotFoundError(payload.adapterId);

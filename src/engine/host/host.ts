@@ -135,7 +135,7 @@ export class EngineHost {
         return importAdapterZip(this.models, await this.deps.db(), request.payload, this.deps.now?.() ?? Date.now(), this.newId);
       case 'adapter.mix':
         return mixStoredAdapters(this.models, await this.deps.db(), request.payload, this.deps.now?.() ?? Date.now(), this.newId);
-      case 'model.exportGguf':
+      case 'model.export':
         return exportGgufFile(this.models, this.deps.models, await this.deps.db(), request.payload, ctx.progress);
       case 'engine.info':
         return this.info();

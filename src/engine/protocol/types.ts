@@ -215,7 +215,7 @@ export interface EngineRequests {
    * A stored model (with a stored adapter merged in, or a LoRA adapter alone) as a GGUF file for
    * llama.cpp/Ollama (docs/interop.md). Base64 because runtime Ports carry JSON, not bytes.
    */
-  'model.exportGguf': { payload: ExportGgufPayload; progress: ExportGgufProgress; result: { fileName: string; bytesBase64: string } };
+  'model.export': { payload: ExportGgufPayload; progress: ExportGgufProgress; result: { fileName: string; bytesBase64: string } };
   /** Backend and loaded model, for status displays. */
   'engine.info': { payload: Empty; progress: never; result: EngineInfo };
 }
@@ -272,7 +272,7 @@ export const ENGINE_KINDS: readonly EngineKind[] = [
   'adapter.unmerge',
   'adapter.import',
   'adapter.mix',
-  'model.exportGguf',
+  'model.export',
   'engine.info',
 ];
 

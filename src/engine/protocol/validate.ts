@@ -105,7 +105,7 @@ const PAYLOAD_CHECKS: { [K in EngineKind]: (payload: unknown, isMethodName: Meth
   'adapter.import': (p) =>
     isRecord(p) && hasOnlyKeys(p, ['name', 'zipBase64']) && isString(p.name) && p.name.length <= 200 && isString(p.zipBase64) && p.zipBase64.length > 0,
   'adapter.mix': (p) => isRecord(p) && isMix(p),
-  'model.exportGguf': (p) =>
+  'model.export': (p) =>
     isRecord(p) &&
     hasOnlyKeys(p, ['modelId', 'adapterId', 'adapterOnly', 'type']) &&
     isString(p.modelId) &&

@@ -1,5 +1,5 @@
 // "Export GGUF…": a button that opens a dialog to choose the weight type (and, for a LoRA adapter,
-// merged into its model or alone), asks the engine for the file (model.exportGguf) with its
+// merged into its model or alone), asks the engine for the file (model.export) with its
 // progress on screen, and downloads it. Used by the Models and Adapters views.
 import { useState } from 'preact/hooks';
 import type { EngineClient } from '../../engine/client/engine-client';
@@ -33,7 +33,7 @@ export function GgufExport({ engine, name, modelId, adapterId, adapterAlone, onD
     setPhase('loading');
     try {
       const result = await engine.request(
-        'model.exportGguf',
+        'model.export',
         { modelId, adapterId, adapterOnly: adapterId !== null && adapterOnly, type },
         { onProgress: (p) => setPhase(p.phase) },
       );

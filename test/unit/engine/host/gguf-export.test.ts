@@ -1,4 +1,4 @@
-// model.exportGguf through the host: a stored model, a trained LoRA merged in, or the LoRA alone.
+// model.export through the host: a stored model, a trained LoRA merged in, or the LoRA alone.
 // The GGUF contents are checked against llama.cpp in test/unit/interop/gguf/llama-cpp.test.ts;
 // here: the host sends the file the interop module writes for the same weights and adapter, its
 // progress phases, its refusals, and no tensor left behind.
@@ -40,7 +40,7 @@ async function metadataOf(bytes: Uint8Array) {
   return { metadata: parsed.metadata as Record<string, unknown>, names: parsed.tensorInfos.map((t) => t.name) };
 }
 
-describe('model.exportGguf', () => {
+describe('model.export', () => {
   test('the model, the model with a trained LoRA merged in, and the LoRA alone', async () => {
     const db = await freshDb();
     await seedExamples(db);
@@ -52,11 +52,11 @@ describe('model.exportGguf', () => {
     const before = tf.memory().numTensors;
 
     const phases: unknown[] = [];
-    const plain = await client.request('model.exportGguf', { modelId: MODEL_ID, adapterId: null, adapterOnly: false, type: 'f16' }, (p) => phases.push(p));
+    const plain = await client.request('model.export', { modelId: MODEL_ID, adapterId: null, adapterOnly: false, type: 'f16' }, (p) => phases.push(p));
     expect(phases).toEqual([{ phase: 'loading' }, { phase: 'converting' }, { phase: 'sending' }]);
     expect(plain.fileName).toBe('tiny-llama-f16.gguf');
 
-    const merged = await client.request('model.exportGguf', { modelId: MODEL_ID, adapterId, adapterOnly: false, type: 'f16' });
+    const merged = await client.request('model.export', { modelId: MODEL_ID, adapterId, adapterOnly: false, type: 'f16' });
     expect(merged.fileName).toMatch(/^tiny-llama-.+-f16\.gguf$/);
     // The same file the interop module writes for the fixture with the stored adapter merged in.
     const files = fixtureFiles();
@@ -76,7 +76,7 @@ describe('model.exportGguf', () => {
     imported.dispose();
     model.dispose();
 
-    const alone = await client.request('model.exportGguf', { modelId: MODEL_ID, adapterId, adapterOnly: true, type: 'f16' });
+    const alone = await client.request('model.export', { modelId: MODEL_ID, adapterId, adapterOnly: true, type: 'f16' });
     expect(alone.fileName).toMatch(/-lora-f16\.gguf$/);
     const { metadata, names } = await metadataOf(base64ToBytes(alone.bytesBase64)!);
     expect(metadata).toMatchObject({ 'general.type': 'adapter', 'adapter.type': 'lora', 'general.architecture': 'llama' });
@@ -91,13 +91,13 @@ describe('model.exportGguf', () => {
     const h = createHost(db);
     hosts.push(h);
     const client = new TestClient(h);
-    await expect(client.request('model.exportGguf', { modelId: MODEL_ID, adapterId: 'missing', adapterOnly: false, type: 'f16' })).rejects.toMatchObject({ code: 'adapter-not-found' });
+    await expect(client.request('model.export', { modelId: MODEL_ID, adapterId: 'missing', adapterOnly: false, type: 'f16' })).rejects.toMatchObject({ code: 'adapter-not-found' });
     const soft = await client.request('train.start', { examples: { kind: 'all' }, method: 'prompt-tuning', overrides: { ...QUICK, maxSteps: 2 }, methodConfig: { numVirtualTokens: 4 } });
-    await expect(client.request('model.exportGguf', { modelId: 'another-model', adapterId: soft.adapterId, adapterOnly: false, type: 'f16' })).rejects.toMatchObject({ code: 'adapter-mismatch' });
-    await expect(client.request('model.exportGguf', { modelId: MODEL_ID, adapterId: soft.adapterId, adapterOnly: false, type: 'f16' })).rejects.toMatchObject({ code: 'gguf-export' });
-    await expect(client.request('model.exportGguf', { modelId: MODEL_ID, adapterId: soft.adapterId, adapterOnly: true, type: 'f16' })).rejects.toMatchObject({ code: 'gguf-export' });
+    await expect(client.request('model.export', { modelId: 'another-model', adapterId: soft.adapterId, adapterOnly: false, type: 'f16' })).rejects.toMatchObject({ code: 'adapter-mismatch' });
+    await expect(client.request('model.export', { modelId: MODEL_ID, adapterId: soft.adapterId, adapterOnly: false, type: 'f16' })).rejects.toMatchObject({ code: 'gguf-export' });
+    await expect(client.request('model.export', { modelId: MODEL_ID, adapterId: soft.adapterId, adapterOnly: true, type: 'f16' })).rejects.toMatchObject({ code: 'gguf-export' });
     const valid = { modelId: MODEL_ID, adapterId: null, adapterOnly: false, type: 'f16' };
-    const check = (payload: unknown) => isEngineRequest({ kind: 'model.exportGguf', id: 'x', payload }, isMethodName);
+    const check = (payload: unknown) => isEngineRequest({ kind: 'model.export', id: 'x', payload }, isMethodName);
     expect(check(valid)).toBe(true);
     expect(check({ ...valid, type: 'q4_0' })).toBe(false);
     expect(check({ ...valid, adapterOnly: true })).toBe(false); // adapter alone without an adapter

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 // The Export GGUF button as a person meets it: a labelled dialog, the choices sent to the engine
-// as model.exportGguf, the engine's progress on screen while it works, the file downloaded with
+// as model.export, the engine's progress on screen while it works, the file downloaded with
 // the engine's name, and an engine error shown in the dialog in the reader's language.
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
@@ -61,7 +61,7 @@ test('exports the adapter alone at q8_0 with progress, then downloads the named 
   act(() => byTestId('gguf-type-q8_0')!.click());
   act(() => byTestId('gguf-what-adapter')!.click());
   act(() => byTestId('gguf-export-run')!.click());
-  expect(calls).toEqual([{ kind: 'model.exportGguf', payload: { modelId: 'm1', adapterId: 'a1', adapterOnly: true, type: 'q8_0' } }]);
+  expect(calls).toEqual([{ kind: 'model.export', payload: { modelId: 'm1', adapterId: 'a1', adapterOnly: true, type: 'q8_0' } }]);
   expect(byTestId('gguf-export-status')!.textContent).toContain('Writing the GGUF file…');
   expect(byTestId('gguf-export-run')!.hasAttribute('disabled')).toBe(true);
   await act(async () => finish());
