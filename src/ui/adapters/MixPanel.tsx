@@ -82,7 +82,7 @@ export function MixPanel({ engine, adapters, onMixed, onError }: Props) {
               {t('adapters.mix.weight', { name: a.name })}
               <input
                 type="number"
-                step="0.1"
+                step="any"
                 data-testid="adapters-mix-weight"
                 value={choiceOf(a.id).weight}
                 disabled={!choiceOf(a.id).included}
