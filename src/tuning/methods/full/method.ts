@@ -13,53 +13,35 @@
 // "ATTUNE_FULL", task_type, base_model_name_or_path, format_version: 1} and
 // adapter_model.safetensors = every weight under its Hugging Face name, checkpoint layout.
 import type * as tf from '@tensorflow/tfjs';
-import type { ModelConfig, WeightMap } from '../../../model/types';
+import type { ModelConfig } from '../../../model/types';
+import { BaseWeightAdapter } from '../../base-weight-adapter';
 import { BaseWeightCopies, checkpointShape, swapLayout } from '../../base-weight-copies';
 import { AdapterFormatError, AdapterMismatchError } from '../../errors';
 import { checkBaseModel, commonPeftFields } from '../../peft/common';
 import { readNumber } from '../../peft/fields';
-import type { Adapter, AdapterContext, NamedVariable, PeftAdapter, TuningMethod } from '../../types';
+import type { AdapterContext, PeftAdapter, TuningMethod } from '../../types';
 import { defaultFullConfig, fullParameterCount, fullWeightNames, validateFullConfig, type FullConfig } from './config';
 import { modelFolderFiles } from './model-folder';
 
 export const FULL_FILE_TYPE = 'ATTUNE_FULL';
 const FORMAT_VERSION = 1;
 
-export class FullAdapter implements Adapter<'full'> {
+export class FullAdapter extends BaseWeightAdapter<'full'> {
   readonly method = 'full' as const;
-  readonly virtualTokens = 0;
 
   constructor(
-    readonly config: FullConfig,
-    readonly baseModelId: string,
+    config: FullConfig,
+    baseModelId: string,
     private readonly model: ModelConfig,
-    private readonly copies: BaseWeightCopies,
-  ) {}
-
-  hooks() {
-    return {};
-  }
-
-  weights(base: WeightMap): WeightMap {
-    return this.copies.over(base);
-  }
-
-  trainable(): NamedVariable[] {
-    return this.copies.trainable();
-  }
-
-  parameterCount(): number {
-    return this.copies.parameterCount();
+    copies: BaseWeightCopies,
+  ) {
+    super(config, baseModelId, copies);
   }
 
   toPeft(): PeftAdapter {
     const tensors = new Map<string, tf.Tensor>();
     for (const name of this.copies.names) tensors.set(name, swapLayout(this.model, name, this.copies.get(name)!));
     return { config: { ...commonPeftFields(FULL_FILE_TYPE, this.baseModelId), format_version: FORMAT_VERSION }, tensors };
-  }
-
-  dispose(): void {
-    this.copies.dispose();
   }
 }
 

@@ -16,46 +16,28 @@
 // `transformer.h.0.attn.c_attn.bias`, ...): a model's own loader reads them as they are.
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig, WeightMap } from '../../../model/types';
+import { BaseWeightAdapter } from '../../base-weight-adapter';
 import { BaseWeightCopies, checkpointShape, swapLayout } from '../../base-weight-copies';
 import { AdapterFormatError, AdapterMismatchError } from '../../errors';
 import { embeddingWeightName } from '../../model-linears';
 import { checkBaseModel, commonPeftFields } from '../../peft/common';
 import { readBoolean, readNumber } from '../../peft/fields';
-import type { Adapter, AdapterContext, NamedVariable, PeftAdapter, TuningMethod } from '../../types';
+import type { AdapterContext, PeftAdapter, TuningMethod } from '../../types';
 import { HEAD_WEIGHT, LIGHTWEIGHT_PARTS, defaultLightweightConfig, partList, trainedNames, validateLightweightConfig, type LightweightConfig } from './config';
 
 export const LIGHTWEIGHT_FILE_TYPE = 'ATTUNE_LIGHTWEIGHT';
 const FORMAT_VERSION = 1;
 
-export class LightweightAdapter implements Adapter<'lightweight'> {
+export class LightweightAdapter extends BaseWeightAdapter<'lightweight'> {
   readonly method = 'lightweight' as const;
-  readonly virtualTokens = 0;
 
   constructor(
-    readonly config: LightweightConfig,
-    readonly baseModelId: string,
+    config: LightweightConfig,
+    baseModelId: string,
     private readonly model: ModelConfig,
-    private readonly copies: BaseWeightCopies,
-  ) {}
-
-  hooks() {
-    return {};
-  }
-
-  weights(base: WeightMap): WeightMap {
-    return this.copies.over(base);
-  }
-
-  trainable(): NamedVariable[] {
-    return this.copies.trainable();
-  }
-
-  parameterCount(): number {
-    return this.copies.parameterCount();
-  }
-
-  merged(base: WeightMap): WeightMap {
-    return this.copies.merged(base);
+    copies: BaseWeightCopies,
+  ) {
+    super(config, baseModelId, copies);
   }
 
   toPeft(): PeftAdapter {
@@ -68,10 +50,6 @@ export class LightweightAdapter implements Adapter<'lightweight'> {
       untied_head: this.model.tieWordEmbeddings && partList(this.config).includes('head'),
     };
     return { config, tensors };
-  }
-
-  dispose(): void {
-    this.copies.dispose();
   }
 }
 

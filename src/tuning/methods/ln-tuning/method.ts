@@ -4,12 +4,13 @@
 // PEFT saves the copy's parameters as `base_model.model.<module>.ln_tuning_layers.weight` (and
 // `.bias` for LayerNorm); merging swaps the copy in for the base layer, i.e. replaces the weights.
 import type * as tf from '@tensorflow/tfjs';
-import type { ModelConfig, WeightMap } from '../../../model/types';
+import type { ModelConfig } from '../../../model/types';
+import { BaseWeightAdapter } from '../../base-weight-adapter';
 import { BaseWeightCopies } from '../../base-weight-copies';
 import { AdapterMismatchError } from '../../errors';
 import { normParameterNames } from '../../model-norms';
 import { checkBaseModel, commonPeftFields, refuseImpossibleValues } from '../../peft/common';
-import type { Adapter, AdapterContext, NamedVariable, PeftAdapter, TuningMethod } from '../../types';
+import type { AdapterContext, PeftAdapter, TuningMethod } from '../../types';
 import { defaultLnTuningConfig, lnTuningFromPeftFields, lnTuningToPeftFields, targetedNorms, validateLnTuningConfig, type LnTuningConfig } from './config';
 
 export const LN_TUNING_PEFT_TYPE = 'LN_TUNING';
@@ -20,44 +21,17 @@ export function lnTuningKey(parameterName: string): string {
   return `base_model.model.${parameterName.slice(0, dot)}.ln_tuning_layers${parameterName.slice(dot)}`;
 }
 
-export class LnTuningAdapter implements Adapter<'ln-tuning'> {
+export class LnTuningAdapter extends BaseWeightAdapter<'ln-tuning'> {
   readonly method = 'ln-tuning' as const;
-  readonly virtualTokens = 0;
 
-  constructor(
-    readonly config: LnTuningConfig,
-    readonly baseModelId: string,
-    private readonly copies: BaseWeightCopies,
-  ) {}
-
-  hooks() {
-    return {};
-  }
-
-  weights(base: WeightMap): WeightMap {
-    return this.copies.over(base);
-  }
-
-  trainable(): NamedVariable[] {
-    return this.copies.trainable().map(({ key, variable }) => ({ key: lnTuningKey(key), variable }));
-  }
-
-  parameterCount(): number {
-    return this.copies.parameterCount();
-  }
-
-  merged(base: WeightMap): WeightMap {
-    return this.copies.merged(base);
+  protected override key(name: string): string {
+    return lnTuningKey(name);
   }
 
   toPeft(): PeftAdapter {
     const tensors = new Map<string, tf.Tensor>();
     for (const name of this.copies.names) tensors.set(lnTuningKey(name), this.copies.get(name)!.clone());
     return { config: { ...commonPeftFields(LN_TUNING_PEFT_TYPE, this.baseModelId), ...lnTuningToPeftFields(this.config) }, tensors };
-  }
-
-  dispose(): void {
-    this.copies.dispose();
   }
 }
 
