@@ -40,6 +40,7 @@ export const modelsCatalogue: AreaCatalogue = {
     'models.source.bundled': 'Included with Attune',
     'models.source.files': 'Local files',
     'models.source.url': 'Downloaded',
+    'models.source.trained': 'Trained here from {base}',
     'models.active': 'Active',
     'models.setActive': 'Use this model',
     // Starts with the visible text ("Use this model"): WCAG 2.5.3, the name contains the label.
@@ -108,6 +109,7 @@ export const modelsCatalogue: AreaCatalogue = {
     'models.source.bundled': 'Attune 自带',
     'models.source.files': '本地文件',
     'models.source.url': '已下载',
+    'models.source.trained': '在本机由 {base} 训练而来',
     'models.active': '使用中',
     'models.setActive': '使用此模型',
     'models.setActiveNamed': '使用此模型：{name}',

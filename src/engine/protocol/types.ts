@@ -172,6 +172,11 @@ export interface TrainState {
   notes: string[];
   /** The saved adapter, once phase is 'completed' (or 'cancelled' with progress kept). */
   adapterId: string | null;
+  /**
+   * The new model, once phase is 'completed', for methods whose result is a whole model (full
+   * fine-tuning): listed in Models under this name (adapterId stays null).
+   */
+  savedModel: { id: string; name: string } | null;
   summary: TrainSummary | null;
   error: EngineErrorInfo | null;
 }
@@ -310,6 +315,7 @@ export function idleTrainState(): TrainState {
     checkpointError: null,
     notes: [],
     adapterId: null,
+    savedModel: null,
     summary: null,
     error: null,
   };
