@@ -8,7 +8,7 @@ import { getSettings, updateSettings } from '../storage/settings-repo';
 import { BUNDLED_MODEL_ID, describeBundledModel, type BundledModel, type FolderReader } from './bundled';
 import { BundledModelRemovalError, StoredModelNotFoundError } from './errors';
 import { whenNoImport, whileImporting } from './import-lock';
-import { importModelFromFiles, type PickedFile } from './file-import';
+import { importModelFromFiles, type FileImportOptions, type PickedFile } from './file-import';
 import type { ModelFileStore } from './file-store';
 import { mapQuotaError, type EstimateStorage } from './quota';
 import { readSafetensorsSummary } from './safetensors-header';
@@ -150,11 +150,11 @@ export class ModelStore {
 
   async importFromFiles(
     picked: readonly PickedFile[],
-    options: { name?: string } = {},
+    options: FileImportOptions & { name?: string } = {},
   ): Promise<ModelSummary> {
     const id = this.newId();
     return whileImporting(async () => {
-      const model = await importModelFromFiles(id, picked, this.deps);
+      const model = await importModelFromFiles(id, picked, this.deps, options);
       return this.saveImported(id, options.name || model.suggestedName, model, undefined);
     });
   }
