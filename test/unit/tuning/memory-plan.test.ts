@@ -8,6 +8,7 @@ import {
   describePlan,
   estimatePeak,
   frozenParameterCount,
+  planInference,
   planMemory,
   type PlanInput,
   type PlanModelShape,
@@ -136,5 +137,16 @@ describe('memory plan', () => {
   it('rejects a batch or length below 1', () => {
     expect(() => planMemory(input({ batch: 0 }))).toThrow(RangeError);
     expect(() => planMemory(input({ length: 0 }))).toThrow(RangeError);
+  });
+});
+
+describe('the inference plan', () => {
+  it('keeps float32 block weights for decoding where they fit, compact ones where only those do, and refuses past that', () => {
+    expect(planInference(SMOLLM2_135M, WASM32_LIMITS)).toMatchObject({ fits: true, compactWeights: false });
+    // Qwen2.5-0.5B in float32 with XNNPACK's packed copies (≈ 2 × 2 GB) exceeds the wasm32 heap.
+    const qwen = planInference(QWEN25_05B, WASM32_LIMITS);
+    expect(qwen).toMatchObject({ fits: true, compactWeights: true });
+    expect(qwen.estimatedPeakBytes).toBeLessThan(0.9 * WASM32_LIMITS.budgetBytes);
+    expect(planInference(QWEN25_05B, { name: 'wasm', budgetBytes: 2 ** 30 })).toMatchObject({ fits: false });
   });
 });
