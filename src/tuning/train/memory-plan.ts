@@ -73,8 +73,13 @@ export interface PlanInput {
 }
 
 export interface MemoryEstimate {
-  /** Frozen weights as held, plus the tied head's [D, V] copy. */
+  /** Frozen weights the backend holds, plus the tied head's [D, V] copy. */
   weights: number;
+  /**
+   * Compact block weights: 16-bit words in JavaScript ArrayBuffers, outside the backend's memory
+   * (the wasm heap, GPU buffers), so not part of `total`, which is what the backend must hold.
+   */
+  hostWeights: number;
   /** Matrix-product workspace that lives with the weights (XNNPACK's packed copies on wasm). */
   weightWorkspace: number;
   /** Trainable values, gradients, AdamW moments, the last-good and best copies. */
@@ -214,7 +219,9 @@ export function estimatePeak(input: PlanInput, microBatch: number, recompute: bo
   // norms stay float32, and so does the tied head's [D, V] copy.
   const tiedCopy = m.tieWordEmbeddings ? m.vocabSize * D * F32 : 0;
   const blockLinears = matMulParameterCount(m) - m.vocabSize * D;
-  const weights = blockLinears * input.bytesPerFrozenWeight + (frozenParameterCount(m) - blockLinears) * F32 + tiedCopy;
+  const compact = input.bytesPerFrozenWeight < F32;
+  const hostWeights = compact ? blockLinears * input.bytesPerFrozenWeight : 0;
+  const weights = (compact ? 0 : blockLinears * F32) + (frozenParameterCount(m) - blockLinears) * F32 + tiedCopy;
   // XNNPACK packs each float32 weight it multiplies by and keeps the packed copy as long as the
   // weight lives; a frozen weight's backward also multiplies by its transpose (the largest such
   // transient: the head's [V, D]). Weights held compact are widened one layer at a time, so only
@@ -223,7 +230,9 @@ export function estimatePeak(input: PlanInput, microBatch: number, recompute: bo
   const headFloats = m.vocabSize * D;
   const perLayerMatMul = (matMulParameterCount(m) - headFloats) / m.numLayers;
   const packed = input.bytesPerFrozenWeight >= F32 ? matMulParameterCount(m) : 2 * perLayerMatMul + headFloats;
-  const weightWorkspace = (packed + headFloats) * F32;
+  // The head's backward multiplies by its [V, D] transpose, which XNNPACK packs too: two
+  // transient head-sized copies (0.5 GiB each at Qwen2.5-0.5B's 152k vocabulary).
+  const weightWorkspace = (packed + 2 * headFloats) * F32;
   const trainableState = input.trainableParams * F32 * TRAINABLE_COPIES;
   const perBlock = heldPerTokenPerBlock(m, rows) * tokens * F32;
   // Without recomputation every block's share is held at once; with it, the block boundaries plus
@@ -234,7 +243,7 @@ export function estimatePeak(input: PlanInput, microBatch: number, recompute: bo
   const logits = Math.min(tokens, chunkRows) * m.vocabSize * F32 * LOGIT_COPIES;
   const tensors = weights + weightWorkspace + trainableState + activations + logits;
   const total = BASE_OVERHEAD + tensors * ALLOCATOR_FACTOR;
-  return { weights, weightWorkspace, trainableState, activations, logits, total };
+  return { weights, hostWeights, weightWorkspace, trainableState, activations, logits, total };
 }
 
 /**
@@ -358,8 +367,8 @@ export function planInference(model: PlanModelShape, limits: BackendLimits, head
   const budget = limits.budgetBytes * headroom;
   const estimate = (bytesPerFrozenWeight: number) => {
     const e = estimatePeak({ model, trainableParams: 0, batch: 1, length: 1, bytesPerFrozenWeight, limits, headChunkRows: 1 }, 1, bytesPerFrozenWeight < F32);
-    // No transposed head in the backward pass: drop the transient [V, D] the training estimate adds.
-    return BASE_OVERHEAD + (e.weights + e.weightWorkspace - model.vocabSize * model.hiddenSize * F32) * ALLOCATOR_FACTOR;
+    // No backward pass: drop the transient [V, D] transpose and its packed copy the training estimate adds.
+    return BASE_OVERHEAD + (e.weights + e.weightWorkspace - 2 * model.vocabSize * model.hiddenSize * F32) * ALLOCATOR_FACTOR;
   };
   const float32 = estimate(F32);
   if (float32 <= budget) return { fits: true, compactWeights: false, estimatedPeakBytes: float32, budgetBytes: limits.budgetBytes };
