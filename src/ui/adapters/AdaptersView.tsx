@@ -5,7 +5,7 @@
 // reason when it was trained on another one).
 import '../../i18n/train';
 import '../train/train.css';
-import type { ComponentChildren } from 'preact';
+import { Fragment, type ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { bytesToBase64 } from '../../engine/protocol/base64';
 import { peftFilesOf } from '../../tuning/peft/layout';
@@ -23,6 +23,8 @@ import { methodLabel, useMethods } from '../train/methods';
 import type { MethodSummary } from '../../tuning/types';
 import { describeError } from '../describe-error';
 import { MixPanel } from './MixPanel';
+import { restoreVersion } from './restore-version';
+import { VersionsRow } from './VersionsRow';
 
 function errorText(error: unknown): string {
   return describeError(error);
@@ -93,6 +95,14 @@ export function AdaptersView() {
     });
   }
 
+  async function restore(record: AdapterRecord, version: number) {
+    await act(async () => {
+      // Merged weights hold the old version: unmerge first, as for a delete.
+      if (merged === record.id) setMerged((await engine.request('adapter.unmerge', {})).mergedAdapterId);
+      return restoreVersion(db, record, version);
+    });
+  }
+
   async function importZip(file: File) {
     setImportError(null);
     try {
@@ -123,8 +133,8 @@ export function AdaptersView() {
           </thead>
           <tbody>
             {adapters.map((record) => (
+              <Fragment key={record.id}>
               <AdapterRow
-                key={record.id}
                 record={record}
                 methods={methods}
                 active={settings.activeAdapterId === record.id}
@@ -147,6 +157,8 @@ export function AdaptersView() {
                   ) : null
                 }
               />
+              <VersionsRow db={db} record={record} columns={6} onRestore={(version) => restore(record, version)} />
+              </Fragment>
             ))}
           </tbody>
         </table>
