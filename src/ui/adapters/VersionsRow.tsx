@@ -81,11 +81,13 @@ function originText(v: AdapterVersionRecord): string {
   return v.origin === 'restored' ? t('versions.origin.restored', { from: v.restoredFrom ?? '?' }) : t(`versions.origin.${v.origin}`);
 }
 
-/** "2.31 → 1.02", plus exact match when a run measured it; '—' when nothing was measured. */
+/**
+ * "2.31 → 1.02" (held-out loss before → after), plus exact match when a run measured it; without a
+ * held-out set (under 20 examples), the steps and last training loss; '—' when nothing was measured.
+ */
 function figures(v: AdapterVersionRecord): string {
-  const before = v.metrics?.heldOutLossBefore;
-  const after = v.metrics?.heldOutLossAfter;
-  const exact = v.metrics?.exactMatch;
-  const loss = typeof after === 'number' ? `${typeof before === 'number' ? `${formatLoss(before)} → ` : ''}${formatLoss(after)}` : '—';
+  const { heldOutLossBefore: before, heldOutLossAfter: after, exactMatch: exact, lastTrainLoss, steps } = v.metrics ?? {};
+  const trained = typeof lastTrainLoss === 'number' && typeof steps === 'number' ? t('versions.trainLoss', { steps, loss: formatLoss(lastTrainLoss) }) : '—';
+  const loss = typeof after === 'number' ? `${typeof before === 'number' ? `${formatLoss(before)} → ` : ''}${formatLoss(after)}` : trained;
   return typeof exact === 'number' ? `${loss} · EM ${(exact * 100).toFixed(0)} %` : loss;
 }

@@ -149,12 +149,7 @@ export function TrainView() {
   const followRun = useRunFocus(state);
   // Continue an adapter of the active model and this method, or start a new one ('').
   const [modelId, setModelId] = useState<string | null>(null);
-  useEffect(() => {
-    engine.request('engine.info', {}).then((info) => setModelId(info.modelId), () => undefined);
-  }, []);
-  const continuable = useContinuable(db, modelId, method, state.adapterId);
   const [continueChoice, setContinueChoice] = useState('');
-  const continuing = continuable.some((a) => a.id === continueChoice) ? continueChoice : '';
 
   useEffect(() => {
     void Promise.all([countExamples(db), listTags(db)]).then(([count, facets]) => {
@@ -164,6 +159,13 @@ export function TrainView() {
   }, [db]);
 
   const selectedCount = tag === '' ? total : (tags.find((f) => f.value === tag)?.count ?? 0);
+
+  // The engine knows its model once it has loaded it, which answering train.defaults does.
+  useEffect(() => {
+    if (defaults) engine.request('engine.info', {}).then((info) => setModelId(info.modelId), () => undefined);
+  }, [defaults !== null]);
+  const continuable = useContinuable(db, modelId, method, state.adapterId);
+  const continuing = continuable.some((a) => a.id === continueChoice) ? continueChoice : '';
 
   // What one click would use, with its memory plan, shown before Train is pressed; asked again
   // whenever the examples or the method change.
