@@ -37,8 +37,13 @@ async function train(page: Page, steps: string, lr?: string): Promise<void> {
   await page.getByTestId('train-advanced').locator('summary').click();
   await page.getByTestId('train-setting-maxSteps').fill(steps);
   if (lr) await page.getByTestId('train-setting-lr').fill(lr);
+  // The view opens showing the previous run's final state: wait for this run's.
+  const status = page.getByTestId('train-status');
+  const previousRun = (await status.count()) > 0 ? await status.getAttribute('data-run-id') : null;
   await page.getByTestId('train-start').click();
-  await expect.poll(() => page.getByTestId('train-status').getAttribute('data-phase'), { timeout: 240_000 }).toBe('completed');
+  await expect
+    .poll(async () => ((await status.getAttribute('data-run-id')) !== previousRun ? status.getAttribute('data-phase') : 'previous run'), { timeout: 240_000 })
+    .toBe('completed');
 }
 
 /** Asks in a new conversation with the given adapter; returns the answer's text. */
