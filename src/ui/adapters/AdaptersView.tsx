@@ -2,7 +2,8 @@
 // choose the one chat uses, merge a LoRA into the model (faster replies) and unmerge, mix LoRA
 // adapters with weights (MixPanel), export as a
 // PEFT zip, import a PEFT zip (checked by the engine against the active model, refused with the
-// reason when it was trained on another one).
+// reason when it was trained on another one). Under each adapter, its versions (VersionsRow), any
+// of which can be restored.
 import '../../i18n/train';
 import '../train/train.css';
 import { Fragment, type ComponentChildren } from 'preact';
