@@ -87,6 +87,21 @@ export interface ModelRecord {
   files: Record<string, number>;
   sizeBytes: number;
   createdAt: number;
+  /** Set on a model made by training another one (full fine-tuning): where it came from. */
+  trainedFrom?: TrainedModelOrigin;
+}
+
+/** The provenance of a trained model: its base, its method and what the run measured. */
+export interface TrainedModelOrigin {
+  /** Model-store id and name of the model it was trained from. */
+  baseModelId: string;
+  baseModelName: string;
+  method: string;
+  runId: string;
+  trainExamples: number;
+  heldOutExamples: number;
+  heldOutLossBefore: number | null;
+  heldOutLossAfter: number | null;
 }
 
 export type TrainingRunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
@@ -101,6 +116,8 @@ export interface TrainingRunRecord {
   metrics: { step: number; loss: number }[];
   /** Adapter the run produced, once completed. */
   adapterId?: string;
+  /** Model the run produced instead (methods whose result is a whole model: full fine-tuning). */
+  resultModelId?: string;
   error?: string;
   startedAt: number;
   finishedAt?: number;

@@ -202,6 +202,11 @@ export interface TrainState {
   notes: string[];
   /** The saved adapter, once phase is 'completed' (or 'cancelled' with progress kept). */
   adapterId: string | null;
+  /**
+   * The new model, once phase is 'completed', for methods whose result is a whole model (full
+   * fine-tuning): listed in Models under this name (adapterId stays null).
+   */
+  savedModel: { id: string; name: string } | null;
   summary: TrainSummary | null;
   error: EngineErrorInfo | null;
   /** Set when the run continues an adapter (a new version of it). */
@@ -342,6 +347,7 @@ export function idleTrainState(): TrainState {
     checkpointError: null,
     notes: [],
     adapterId: null,
+    savedModel: null,
     summary: null,
     error: null,
   };

@@ -16,7 +16,7 @@ import { LossChart } from '../charts/LossChart';
 import { useDashboard } from '../dashboard/context';
 import { AdvancedSettings, fieldLabel, overridesFrom, type AdvancedValues } from './AdvancedSettings';
 import { useMethods } from './methods';
-import { TrainResult } from './TrainResult';
+import { TrainResult, type SavedModel } from './TrainResult';
 import { ContinuationPlanLine, ContinuationRunLine, ContinueChoice, useContinuable } from './ContinueChoice';
 import { formatCount, formatDuration, formatLoss } from './format';
 
@@ -131,7 +131,7 @@ function useTrainState(engine: EngineClient, onError: (message: string) => void)
 }
 
 export function TrainView() {
-  const { db, engine, showToast } = useDashboard();
+  const { db, engine, showToast, saveSettings } = useDashboard();
   const [tags, setTags] = useState<Facet[]>([]);
   const [total, setTotal] = useState<number | null>(null);
   const [tag, setTag] = useState('');
@@ -186,6 +186,16 @@ export function TrainView() {
   }, [tag, method, selectedCount, continuing]);
 
   const active = isActivePhase(state.phase);
+
+  /** A trained model becomes the active one; adapters belong to the old base, so none is chosen. */
+  async function chooseModel(model: SavedModel) {
+    try {
+      await saveSettings({ activeModelId: model.id, activeAdapterId: null });
+      showToast({ message: t('train.result.modelActive', { name: model.name }) });
+    } catch (error) {
+      showError(t('train.error', { message: errorText(error) }));
+    }
+  }
 
   async function start() {
     if (!method) return;
@@ -294,7 +304,7 @@ export function TrainView() {
         </div>
       </form>
       {state.phase !== 'idle' && <TrainProgressPanel state={state} />}
-      {state.summary && <TrainResult summary={state.summary} />}
+      {state.summary && <TrainResult summary={state.summary} savedModel={state.savedModel} onUseModel={(model) => void chooseModel(model)} />}
     </section>
   );
 }

@@ -1,7 +1,8 @@
 // The run lifecycle, one run at a time: start, pause, resume, cancel; streams the run's state to
 // every page that watches, writes checkpoints when due (checkpoints.ts), continues an unfinished
 // run after a restart (run-plan.ts), and at the end saves the adapter with its metrics and the
-// base-vs-tuned comparison (comparison.ts).
+// base-vs-tuned comparison (comparison.ts), or, for a method whose result is a whole model, stores
+// that model with the model source (trained-model.ts).
 import type { AttuneDb } from '../../../storage/db';
 import { listAdapters } from '../../../storage/adapters-repo';
 import { StorageFullError } from '../../../storage/errors';
@@ -33,6 +34,7 @@ import { compareOnHeldOut, comparisonExamples, comparisonPool } from './comparis
 import { examplesById, selectExamples } from './example-selection';
 import { measuredSpeeds, methodEstimate } from './method-estimates';
 import { newRunRecord, planFromRecord, withoutCheckpoint, type RunPlan } from './run-plan';
+import { makesModel, saveTrainedModel } from './trained-model';
 
 export interface TrainDeps {
   db: () => Promise<AttuneDb>;
@@ -317,6 +319,25 @@ export class TrainController {
       trainableParameters: prepared.adapter.parameterCount(),
       samples,
     };
+    const method = getMethod(plan.method);
+    if (makesModel(method)) {
+      const savedModel = await saveTrainedModel(this.deps.models, active, method, prepared.adapter, {
+        // A name the person typed; the default run name gives way to one after the base model.
+        ...(plan.name !== defaultAdapterName(plan.method, plan.startedAt) ? { name: plan.name } : {}),
+        trainedFrom: {
+          baseModelId: active.id,
+          method: plan.method,
+          runId: plan.runId,
+          trainExamples: prepared.trainCount,
+          heldOutExamples: prepared.heldOutCount,
+          heldOutLossBefore: summary.heldOutLossBefore,
+          heldOutLossAfter: summary.heldOutLossAfter,
+        },
+      });
+      await updateTrainingRun(db, plan.runId, (run) => withoutCheckpoint({ ...run, status: 'completed', resultModelId: savedModel.id, metrics, finishedAt: this.deps.now() }));
+      this.update({ phase: 'completed', savedModel, summary });
+      return this.status();
+    }
     const adapterId = plan.continuation?.adapterId ?? this.deps.newId();
     const record = await adapterRecordFrom(prepared.adapter, {
       id: adapterId,
