@@ -1,6 +1,7 @@
 // Trained adapters. The tuning area decides what goes in config and weights; this module only
 // keeps them, transactionally.
 
+import { deleteVersionsIn } from './adapter-versions-repo';
 import type { AttuneDb } from './db';
 import type { AdapterRecord } from './schema';
 import { writeTransaction } from './transaction';
@@ -24,8 +25,10 @@ export async function listAdapters(db: AttuneDb, modelId?: string): Promise<Adap
   return records.sort((a, b) => b.createdAt - a.createdAt);
 }
 
+/** Deletes the adapter with all its versions. */
 export async function deleteAdapter(db: AttuneDb, id: string): Promise<void> {
-  await writeTransaction(db, ['adapters'], async (tx) => {
-    await tx.store.delete(id);
+  await writeTransaction(db, ['adapters', 'adapterVersions'], async (tx) => {
+    await tx.objectStore('adapters').delete(id);
+    await deleteVersionsIn(tx, id);
   });
 }

@@ -7,7 +7,7 @@ import type { TrainerSnapshot } from '../tuning/train/snapshot';
 
 export const DB_NAME = 'attune';
 /** Bump together with a new rung in migrations.ts. */
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 /** An example as stored: the public record plus fields derived for indexes. */
 export interface StoredExample extends Example {
@@ -33,6 +33,38 @@ export interface AdapterRecord {
   updatedAt: number;
   /** What training measured (held-out loss before/after, steps, tokens/s); absent for imports. */
   metrics?: Record<string, number | string | null>;
+  /** The version number the current weights are (adapter-versions-repo.ts); absent: 1. */
+  version?: number;
+}
+
+/** How a version of an adapter came to be. */
+export type AdapterVersionOrigin = 'trained' | 'continued' | 'restored' | 'saved';
+
+/**
+ * One version of an adapter (v1, v2, ...): its weights and figures, kept so any version can be
+ * restored. The adapter record always holds a copy of the current version's config and weights,
+ * so everything that reads adapters (chat, export, merge) keeps reading the adapter record.
+ */
+export interface AdapterVersionRecord {
+  /** `${adapterId}#${version}`. */
+  id: string;
+  adapterId: string;
+  version: number;
+  origin: AdapterVersionOrigin;
+  /** Restores: the version whose weights this one copies. */
+  restoredFrom?: number;
+  config: Record<string, unknown>;
+  weights: ArrayBuffer;
+  metrics?: Record<string, number | string | null>;
+  createdAt: number;
+  /** Examples this version trained on that earlier versions had not seen. */
+  newExamples: number;
+  /** Examples of earlier versions trained on again (replay), so the adapter does not forget. */
+  replayedExamples: number;
+  /** Every example id the training split held, new and replayed (unknown for imports: []). */
+  trainExampleIds: string[];
+  /** Example ids kept out of training to measure the held-out loss; never replayed later. */
+  heldOutExampleIds: string[];
 }
 
 /**
@@ -152,6 +184,7 @@ export interface AttuneSchema extends DBSchema {
     };
   };
   adapters: { key: string; value: AdapterRecord; indexes: { byModelId: string; byCreatedAt: number } };
+  adapterVersions: { key: string; value: AdapterVersionRecord; indexes: { byAdapterId: string } };
   models: { key: string; value: ModelRecord };
   trainingRuns: { key: string; value: TrainingRunRecord; indexes: { byStartedAt: number } };
   settings: { key: string; value: SettingRecord };

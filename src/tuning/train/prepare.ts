@@ -11,6 +11,8 @@ import { memoryLimitsFor, planMemory, type BackendLimits, type FittingPlan, type
 import { dataStats, fitExamples, promptWithinLength, splitExamples, tokenizeExamples, type TrainingExample } from './data';
 import { tokenizeWithDemonstrations } from './demonstrations';
 import { chooseDefaults, warmupFor, type TrainSettings } from './defaults';
+import type { HostArray } from './optimizer';
+import { writeVariables } from './snapshot';
 import { Trainer, type TrainProgress } from './trainer';
 
 export interface PrepareInput<N extends MethodName = MethodName> {
@@ -31,6 +33,8 @@ export interface PrepareInput<N extends MethodName = MethodName> {
   batchShapes?: 'tight' | 'stable';
   /** What the backend can hold; by default the active tfjs backend's (memoryLimitsFor). null: no plan. */
   memoryLimits?: BackendLimits | null;
+  /** Warm start: trainable values to begin from (continued training), by NamedVariable key. */
+  initialVariables?: Record<string, HostArray>;
 }
 
 export interface PreparedRun {
@@ -63,7 +67,7 @@ export interface TrainingPlan<N extends MethodName = MethodName> {
  * changes, the held-out split, and the one-click settings for this data with the overrides
  * applied. prepareTraining builds on it; the engine shows it before a run (`train.defaults`).
  */
-export function planTraining<N extends MethodName>(input: Omit<PrepareInput<N>, 'baseModelId' | 'onProgress' | 'betweenSteps' | 'batchShapes'>): TrainingPlan<N> {
+export function planTraining<N extends MethodName>(input: Omit<PrepareInput<N>, 'baseModelId' | 'onProgress' | 'betweenSteps' | 'batchShapes' | 'initialVariables'>): TrainingPlan<N> {
   const { model } = input;
   const tokenizer = model.tokenizer;
   if (!tokenizer) throw new TrainingDataError({ key: 'error.training-data.no-tokenizer' });
@@ -174,6 +178,7 @@ export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): P
     throw error;
   }
   try {
+    if (input.initialVariables) writeVariables(adapter.trainable(), input.initialVariables);
     const trainer = new Trainer({
       model,
       adapter,

@@ -17,6 +17,7 @@ import { useDashboard } from '../dashboard/context';
 import { AdvancedSettings, fieldLabel, overridesFrom, type AdvancedValues } from './AdvancedSettings';
 import { useMethods } from './methods';
 import { TrainResult, type SavedModel } from './TrainResult';
+import { ContinuationPlanLine, ContinuationRunLine, ContinueChoice, useContinuable } from './ContinueChoice';
 import { formatCount, formatDuration, formatLoss } from './format';
 
 
@@ -146,6 +147,9 @@ export function TrainView() {
   const summary: MethodSummary | { fields: [] } = methods?.find((m) => m.name === method) ?? { fields: [] };
   const { state, setState, watch } = useTrainState(engine, showError);
   const followRun = useRunFocus(state);
+  // Continue an adapter of the active model and this method, or start a new one ('').
+  const [modelId, setModelId] = useState<string | null>(null);
+  const [continueChoice, setContinueChoice] = useState('');
 
   useEffect(() => {
     void Promise.all([countExamples(db), listTags(db)]).then(([count, facets]) => {
@@ -156,6 +160,13 @@ export function TrainView() {
 
   const selectedCount = tag === '' ? total : (tags.find((f) => f.value === tag)?.count ?? 0);
 
+  // The engine knows its model once it has loaded it, which answering train.defaults does.
+  useEffect(() => {
+    if (defaults) engine.request('engine.info', {}).then((info) => setModelId(info.modelId), () => undefined);
+  }, [defaults !== null]);
+  const continuable = useContinuable(db, modelId, method, state.adapterId);
+  const continuing = continuable.some((a) => a.id === continueChoice) ? continueChoice : '';
+
   // What one click would use, with its memory plan, shown before Train is pressed; asked again
   // whenever the examples or the method change.
   const [planError, setPlanError] = useState<string | null>(null);
@@ -164,7 +175,7 @@ export function TrainView() {
     let current = true;
     setPlanError(null);
     engine
-      .request('train.defaults', { examples: selectionFrom(tag), method })
+      .request('train.defaults', { examples: selectionFrom(tag), method, ...(continuing ? { continueAdapterId: continuing } : {}) })
       .then(
         (next) => current && setDefaults(next),
         (error: unknown) => current && setPlanError(errorText(error)),
@@ -172,7 +183,7 @@ export function TrainView() {
     return () => {
       current = false;
     };
-  }, [tag, method, selectedCount]);
+  }, [tag, method, selectedCount, continuing]);
 
   const active = isActivePhase(state.phase);
 
@@ -199,7 +210,9 @@ export function TrainView() {
     try {
       const final = await engine.request(
         'train.start',
-        { examples: selectionFrom(tag), method, overrides: built.overrides, methodConfig: built.methodConfig, ...(name.trim() ? { name: name.trim() } : {}) },
+        continuing
+          ? { examples: selectionFrom(tag), method, overrides: built.overrides, continueAdapterId: continuing }
+          : { examples: selectionFrom(tag), method, overrides: built.overrides, methodConfig: built.methodConfig, ...(name.trim() ? { name: name.trim() } : {}) },
         { onProgress: setState },
       );
       setState(final);
@@ -253,12 +266,14 @@ export function TrainView() {
           </label>
           <label class="form-field grow">
             {t('train.name')}
-            <input type="text" data-testid="train-name" value={name} placeholder={t('train.name.placeholder')} disabled={active} onInput={(e) => setName(e.currentTarget.value)} />
+            <input type="text" data-testid="train-name" value={name} placeholder={t('train.name.placeholder')} disabled={active || continuing !== ''} onInput={(e) => setName(e.currentTarget.value)} />
           </label>
         </div>
         <p data-testid="train-example-count" data-count={selectedCount ?? ''} aria-live="polite">
           {selectedCount === 0 ? t('train.examples.none') : selectedCount === null ? '' : t('train.examples.count', { count: selectedCount })}
         </p>
+        <ContinueChoice adapters={continuable} value={continuing} disabled={active} onChange={(id) => { setContinueChoice(id); setDefaults(null); }} />
+        {continuing && defaults?.continuation && <ContinuationPlanLine plan={defaults.continuation} />}
         <MemoryPlanLine defaults={defaults} error={planError} />
         {'text' in summary && <MethodDetails summary={summary} estimate={defaults?.estimates.find((e) => e.method === method)} />}
         <AdvancedSettings method={summary} values={advanced} defaults={defaults} disabled={active} onChange={setAdvanced} />
@@ -351,6 +366,7 @@ export function TrainProgressPanel({ state }: { state: TrainState }) {
         {state.trainCount > 0 && <span>{t('train.split', { train: state.trainCount, heldOut: state.heldOutCount })}</span>}
         {state.checkpointStep !== null && <span data-testid="train-checkpoint" data-step={state.checkpointStep}>{t('train.checkpoint', { step: state.checkpointStep })}</span>}
       </p>
+      {state.continuation && <ContinuationRunLine plan={state.continuation} />}
       {state.resumedFromStep !== null && (
         <p data-testid="train-resumed" data-step={state.resumedFromStep}>
           {t('train.resumed', { step: state.resumedFromStep })}
