@@ -77,8 +77,61 @@ export function recompute(
   return op(...inputs, ...variables) as tf.Tensor;
 }
 
+/**
+ * A scalar section whose gradient is taken at once, in the forward pass: `fn(...inputs,
+ * ...constants)` runs under a tape of its own, its gradients with respect to `inputs` and
+ * `variables` (for an upstream gradient of 1) are kept and that tape is freed; the backward pass
+ * only scales the kept gradients by the upstream one (exact: the section's output is a scalar, so
+ * its upstream gradient is one number). Against `recompute` this saves running `fn` a second time
+ * (for the chunked head: one [rows, D] × [D, V] product and the softmax), and keeps the same
+ * amount: the inputs' gradients instead of the inputs.
+ *
+ * Returns null, having kept nothing, when the variables' gradients would hold more than
+ * `maxVariableGradElements` numbers (a trained embedding table read by every chunk): the caller
+ * then uses `recompute`, which adds each chunk's variable gradients into the pass as it goes.
+ * Outside a gradient computation it is simply `fn(...)`.
+ */
+export function gradientNow(
+  fn: (...tensors: tf.Tensor[]) => tf.Scalar,
+  inputs: readonly tf.Tensor[],
+  constants: readonly tf.Tensor[],
+  variables: readonly tf.Variable[],
+  maxVariableGradElements: number,
+): tf.Scalar | null {
+  if (!outermostTapeRecording()) return fn(...inputs, ...constants);
+  const xs = [...inputs, ...variables];
+  const { value, grads } = nestedValueAndGradients(() => fn(...inputs, ...constants), xs, tf.scalar(1));
+  // Only what received a gradient becomes an input of the op: unused variables cost nothing.
+  const used = grads.flatMap((g, i) => (g ? [i] : []));
+  const variableElements = used.filter((i) => i >= inputs.length).reduce((n, i) => n + grads[i]!.size, 0);
+  if (variableElements > maxVariableGradElements) {
+    tf.dispose([value, ...grads.filter((g): g is tf.Tensor => g !== undefined)]);
+    return null;
+  }
+  const kept = used.map((i) => grads[i]!);
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    save(kept);
+    return {
+      value: tf.reshape(value, []),
+      gradFunc: (dy, saved) => saved.map((g) => tf.mul(g, dy as tf.Tensor)),
+    };
+  });
+  const out = op(...used.map((i) => xs[i]!)) as tf.Scalar;
+  // save() kept its own references; these were only needed until then.
+  tf.dispose([value, ...kept]);
+  return out;
+}
+
 /** engine.gradients from inside a gradient function, keeping the outer pass's tape intact. */
 function nestedGradients(f: () => tf.Tensor, xs: tf.Tensor[], dy: tf.Tensor): (tf.Tensor | undefined)[] {
+  const { value, grads } = nestedValueAndGradients(f, xs, dy);
+  value.dispose();
+  return grads;
+}
+
+/** engine.gradients under a tape of its own, with the outer pass's tape set aside meanwhile. */
+function nestedValueAndGradients(f: () => tf.Tensor, xs: tf.Tensor[], dy: tf.Tensor): { value: tf.Tensor; grads: (tf.Tensor | undefined)[] } {
   const e = engine();
   const outerTape = e.state.activeTape;
   const outerDepth = e.state.gradientDepth;
@@ -86,8 +139,7 @@ function nestedGradients(f: () => tf.Tensor, xs: tf.Tensor[], dy: tf.Tensor): (t
   e.state.gradientDepth = 0;
   try {
     const { value, grads } = e.gradients(f, xs, dy, true);
-    value.dispose();
-    return grads;
+    return { value, grads };
   } finally {
     e.state.activeTape = outerTape;
     e.state.gradientDepth = outerDepth;

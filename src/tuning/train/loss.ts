@@ -9,7 +9,7 @@
 //   one tidy in the backward pass, instead of the stock chain through logSumExp and a one-hot
 //   product that keeps several [N, V] tensors alive between forward and backward.
 import * as tf from '@tensorflow/tfjs';
-import { recompute } from '../../model/recompute';
+import { gradientNow, recompute } from '../../model/recompute';
 
 /**
  * logits [B, P + T, V] (P rows prepended by a soft prompt), ids [B, T] int32,
@@ -45,14 +45,23 @@ export interface ChunkedLossInput {
   chunkRows: number;
   /** Trainable variables `project` may read (a LoRA on lm_head, a trainable tied table). */
   variables?: readonly tf.Variable[];
+  /**
+   * Most bytes of those variables' gradients kept from the forward pass over all chunks (default
+   * HEAD_CHUNK_BYTES). Within it each chunk's gradient is taken in the forward pass; beyond it
+   * (a trained embedding table) chunks are recomputed in the backward pass.
+   */
+  keptVariableGradBytes?: number;
 }
 
 /**
  * maskedNllSum without the whole [N, V] logits: rows are projected and reduced a chunk at a time.
- * While training, each chunk is a recomputed section (model/recompute.ts): the forward pass keeps
- * only the chunk's hidden rows and the backward pass projects the chunk again, so one chunk's
- * logits are alive at a time in either pass. When every row fits in one chunk it is the plain
- * path (no second projection).
+ * While training, each chunk's gradient is taken in the forward pass (`gradientNow`,
+ * model/recompute.ts): its logits, their gradient and the head's backward product are made and
+ * freed there, and only the gradient of the chunk's hidden rows (and of small head variables, a
+ * LoRA on lm_head) is kept, so one chunk's logits are alive at a time and no chunk is projected
+ * twice. When the head's variables' gradients would keep too much (a trained tied table), chunks
+ * are recomputed sections instead: the backward pass projects them again. When every row fits in
+ * one chunk it is the plain path.
  */
 export function chunkedMaskedNllSum(input: ChunkedLossInput): tf.Scalar {
   const { hidden, project, ids, lossMask, prepended, chunkRows } = input;
@@ -63,18 +72,22 @@ export function chunkedMaskedNllSum(input: ChunkedLossInput): tf.Scalar {
     if (N <= chunkRows) return crossEntropySum(project(hidden), targets, mask);
     const D = hidden.shape[1];
     const parts: tf.Scalar[] = [];
+    const variables = input.variables ?? [];
+    // Variable gradients kept over all chunks: at most one chunk of logits (what the plan budgets).
+    const maxVariableGradElements = Math.floor((input.keptVariableGradBytes ?? HEAD_CHUNK_BYTES) / 4 / Math.ceil(N / chunkRows));
+    let eager = true;
     for (let start = 0; start < N; start += chunkRows) {
       const size = Math.min(chunkRows, N - start);
       const rows = tf.slice(hidden, [start, 0], [size, D]);
       const chunkTargets = tf.slice(targets, [start], [size]);
       const chunkMask = tf.slice(mask, [start], [size]);
-      const part = recompute(
-        (x, t, m) => crossEntropySum(project(x as tf.Tensor2D), t as tf.Tensor1D, m as tf.Tensor1D),
-        [rows],
-        [chunkTargets, chunkMask],
-        input.variables ?? [],
-      );
-      parts.push(part as tf.Scalar);
+      const section = (x: tf.Tensor, t: tf.Tensor, m: tf.Tensor) => crossEntropySum(project(x as tf.Tensor2D), t as tf.Tensor1D, m as tf.Tensor1D);
+      // The chunk's gradient is taken in the forward pass (one head product fewer than
+      // recomputing it), unless the variables the head reads would keep too much: then every
+      // chunk from here on is recomputed in the backward pass instead.
+      const now = eager ? gradientNow(section, [rows], [chunkTargets, chunkMask], variables, maxVariableGradElements) : null;
+      if (!now) eager = false;
+      parts.push(now ?? (recompute(section, [rows], [chunkTargets, chunkMask], variables) as tf.Scalar));
     }
     return tf.addN(parts) as tf.Scalar;
   });

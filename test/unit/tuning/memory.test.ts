@@ -17,7 +17,7 @@ import { allMethods } from '../../../src/tuning/registry';
 import type { Adapter, TuningMethod } from '../../../src/tuning/types';
 import { adapterContext, loadFixture, perturb, randomExamples, useCpu } from './helpers';
 
-type Path = { chunkRows: number | null; recompute: boolean };
+type Path = { chunkRows: number | null; recompute: boolean; keptVariableGradBytes?: number };
 
 /** Loss and gradients of the summed masked NLL under one of the paths. */
 function lossAndGrads(base: LoadedModel, adapter: Adapter, path: Path, training: boolean, seed = 11): { loss: number; grads: Float32Array[] } {
@@ -40,6 +40,7 @@ function lossAndGrads(base: LoadedModel, adapter: Adapter, path: Path, training:
       prepended: out.prependedRows,
       chunkRows: path.chunkRows ?? Number.MAX_SAFE_INTEGER,
       variables,
+      ...(path.keptVariableGradBytes === undefined ? {} : { keptVariableGradBytes: path.keptVariableGradBytes }),
     });
   }, variables);
   disposeBatch(tensors);
@@ -68,6 +69,8 @@ function relativeError(a: Float32Array[], b: Float32Array[]): number {
 
 const PATHS: [string, Path][] = [
   ['chunked head (5 rows a chunk)', { chunkRows: 5, recompute: false }],
+  // No head-variable gradient may be kept: a head that reads variables is recomputed per chunk.
+  ['chunked head, head variables recomputed', { chunkRows: 5, recompute: false, keptVariableGradBytes: 0 }],
   ['recomputed blocks', { chunkRows: null, recompute: true }],
   ['both', { chunkRows: 7, recompute: true }],
 ];
@@ -246,6 +249,50 @@ describe('Trainer with recomputation and a chunked head', () => {
     expect(lean).toBeLessThan(plain / 4);
     disposeBatch(tensors);
     adapter.dispose();
+  });
+
+  it('projects each chunk once when its gradient is taken in the forward pass, twice when recomputed', async () => {
+    const plainLora = lora(0);
+    const headLora = loraMethod.create({ ...loraMethod.defaultConfig(model.config), r: 4, dropout: 0, targetModules: '.*(proj|lm_head).*' }, adapterContext(model, 5));
+    const tensors = toTensors(padBatch(randomExamples(320, 4, 10, 6)));
+    const V = model.config.vocabSize;
+    const projections = async (adapter: Adapter, keptVariableGradBytes?: number): Promise<number> => {
+      const variables = adapter.trainable().map(({ variable }) => variable);
+      const hooks = adapter.hooks({ training: true, seed: 1 });
+      const profile = await tf.profile(() => {
+        const result = tf.variableGrads(() => {
+          const out = forwardHidden(model, { ids: tensors.ids, attentionMask: tensors.attentionMask, hooks });
+          const loss = chunkedMaskedNllSum({
+            hidden: out.hidden,
+            project: (rows) => projectToVocab(model, rows, hooks),
+            ids: tensors.ids,
+            lossMask: tensors.lossMask,
+            prepended: 0,
+            chunkRows: 8,
+            variables,
+            ...(keptVariableGradBytes === undefined ? {} : { keptVariableGradBytes }),
+          });
+          out.hidden.dispose();
+          return loss;
+        }, variables);
+        result.value.dispose();
+        for (const g of Object.values(result.grads)) g.dispose();
+      });
+      // The base head's products: [rows, D] × [D, V] -> [rows, V] (a LoRA's [rows, r] × [r, V] is not one).
+      const D = model.config.hiddenSize;
+      return profile.kernels.filter((k) => k.name === 'BatchMatMul' && k.inputShapes[1]?.join() === [D, V].join()).length;
+    };
+    const chunks = Math.ceil((4 * 10) / 8);
+    expect(await projections(plainLora)).toBe(chunks);
+    // A LoRA on q/k/v/o reads no variable in the head, so even a zero budget keeps the forward-pass gradient.
+    expect(await projections(plainLora, 0)).toBe(chunks);
+    // A LoRA on lm_head within the budget: once; with none: the first chunk's gradient is taken,
+    // found over budget and dropped (one projection), then every chunk is recomputed (twice each).
+    expect(await projections(headLora)).toBe(chunks);
+    expect(await projections(headLora, 0)).toBe(1 + 2 * chunks);
+    disposeBatch(tensors);
+    plainLora.dispose();
+    headLora.dispose();
   });
 
   it('headChunkRows keeps one chunk of float32 logits within the byte budget', () => {
