@@ -33,6 +33,10 @@ export interface AdapterRecord {
   updatedAt: number;
   /** What training measured (held-out loss before/after, steps, tokens/s); absent for imports. */
   metrics?: Record<string, number | string | null>;
+  /** Site patterns this adapter answers on by itself (src/binding/site-pattern.ts); absent: none. */
+  sites?: string[];
+  /** Example tags this adapter is bound to (src/binding/choice.ts); absent: none. */
+  tags?: string[];
 }
 
 /**
