@@ -118,6 +118,11 @@ export interface ConversationRecord {
   id: string;
   title: string;
   messages: ConversationMessage[];
+  /**
+   * The adapter the person picked for this conversation over the one its site is bound to
+   * (null: the base model); absent: the side panel picks by the page (src/binding/choice.ts).
+   */
+  adapterOverride?: { adapterId: string | null };
   createdAt: number;
   updatedAt: number;
 }
