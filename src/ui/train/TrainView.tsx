@@ -17,6 +17,7 @@ import { useDashboard } from '../dashboard/context';
 import { AdvancedSettings, fieldLabel, overridesFrom, type AdvancedValues } from './AdvancedSettings';
 import { useMethods } from './methods';
 import { TrainResult } from './TrainResult';
+import { BindSuggestion } from './BindSuggestion';
 import { formatCount, formatDuration, formatLoss } from './format';
 
 
@@ -145,6 +146,8 @@ export function TrainView() {
   const method = picked ?? ((methods?.[0]?.name ?? null) as MethodName | null);
   const summary: MethodSummary | { fields: [] } = methods?.find((m) => m.name === method) ?? { fields: [] };
   const { state, setState, watch } = useTrainState(engine, showError);
+  // The tag the run this page started trained on: its examples' sites are offered as bindings.
+  const [runTag, setRunTag] = useState('');
   const followRun = useRunFocus(state);
 
   useEffect(() => {
@@ -186,6 +189,7 @@ export function TrainView() {
       return;
     }
     followRun();
+    setRunTag(tag);
     try {
       const final = await engine.request(
         'train.start',
@@ -280,6 +284,9 @@ export function TrainView() {
       </form>
       {state.phase !== 'idle' && <TrainProgressPanel state={state} />}
       {state.summary && <TrainResult summary={state.summary} />}
+      {state.summary && state.phase === 'completed' && state.adapterId && runTag !== '' && (
+        <BindSuggestion key={state.adapterId} db={db} adapterId={state.adapterId} tag={runTag} />
+      )}
     </section>
   );
 }

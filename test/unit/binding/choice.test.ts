@@ -73,3 +73,13 @@ test('bindings are validated and normalised; bad ones fail with a catalogue key'
   expect(() => validateBindings({ tags: ['x'.repeat(65)] })).toThrow(/at most 64 characters/);
   expect(() => validateBindings({ sites: ['ok.com', 'ftp://no.com'] })).toThrow(/ftp:\/\/no\.com/);
 });
+
+test('the bindings strings exist in English and Simplified Chinese with the same placeholders', async () => {
+  const { bindingsCatalogue } = await import('../../../src/i18n/bindings');
+  const names = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+  expect(Object.keys(bindingsCatalogue.zh_CN).sort()).toEqual(Object.keys(bindingsCatalogue.en).sort());
+  for (const [key, text] of Object.entries(bindingsCatalogue.en)) {
+    expect(names(bindingsCatalogue.zh_CN[key]!), key).toEqual(names(text));
+    expect(bindingsCatalogue.zh_CN[key], key).not.toBe(text);
+  }
+});
