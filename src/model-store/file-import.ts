@@ -18,6 +18,10 @@ import {
 } from './model-files';
 import { assertSpaceFor, mapQuotaError, type EstimateStorage } from './quota';
 import { readSafetensorsSummary, type SafetensorsSummary } from './safetensors-header';
+import type { DownloadProgress } from './url-download';
+
+/** Progress while a copy streams: at most this often (a chunk is ~64 KiB), and at each file's end. */
+const PROGRESS_INTERVAL_MS = 100;
 
 /** A picked file: File has both fields (webkitRelativePath is '' without the folder picker). */
 export interface PickedFile extends Blob {
@@ -80,10 +84,18 @@ async function expandGguf(picked: readonly PickedFile[]): Promise<{ picked: read
   return { picked: asPicked, name: source.name.replace(/\.gguf$/i, '') };
 }
 
+export interface FileImportOptions {
+  /** Bytes copied into the store so far, all files together (the total is known from the start). */
+  onProgress?: (progress: DownloadProgress) => void;
+  /** Time source for throttling progress (tests). */
+  now?: () => number;
+}
+
 export async function importModelFromFiles(
   modelId: string,
   pickedFiles: readonly PickedFile[],
   deps: { files: ModelFileStore; estimate: EstimateStorage },
+  options: FileImportOptions = {},
 ): Promise<ImportedFiles> {
   const { picked, name: ggufName } = await expandGguf(pickedFiles);
   const files = byFileName(picked);
@@ -104,16 +116,46 @@ export async function importModelFromFiles(
       weights.largestTensor = summary.largestTensor;
   }
   const toCopy = [CONFIG_FILE, TOKENIZER_FILE, ...OPTIONAL_FILES.filter((n) => files.has(n)), ...weightFiles];
-  await assertSpaceFor(
-    toCopy.reduce((sum, name) => sum + files.get(name)!.size, 0),
-    deps.estimate,
-  );
+  const totalBytes = toCopy.reduce((sum, name) => sum + files.get(name)!.size, 0);
+  await assertSpaceFor(totalBytes, deps.estimate);
   const sizes: Record<string, number> = {};
+  const progress = progressReporter(totalBytes, options);
   try {
-    for (const name of toCopy) sizes[name] = await deps.files.write(modelId, name, files.get(name)!.stream());
+    for (const name of toCopy) {
+      sizes[name] = await deps.files.write(modelId, name, progress.counted(name, files.get(name)!.stream()));
+      progress.report(name, true);
+    }
   } catch (error) {
     await deps.files.removeModel(modelId).catch(() => undefined);
     throw mapQuotaError(error);
   }
   return { suggestedName: ggufName ?? folderName(picked) ?? config.modelType, rawConfig, config, files: sizes, weights };
+}
+
+/**
+ * Counts the bytes streaming into the store and reports them, throttled: copying a few hundred
+ * megabytes into OPFS takes seconds, and a 64 KiB chunk per re-render would flood the page.
+ */
+function progressReporter(totalBytes: number, options: FileImportOptions) {
+  const now = options.now ?? Date.now;
+  let copied = 0;
+  let last = now();
+  const report = (fileName: string, force: boolean) => {
+    if (!options.onProgress || (!force && now() - last < PROGRESS_INTERVAL_MS)) return;
+    last = now();
+    options.onProgress({ fileName, receivedBytes: copied, totalBytes });
+  };
+  const counted = (fileName: string, stream: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> =>
+    options.onProgress
+      ? stream.pipeThrough(
+          new TransformStream<Uint8Array, Uint8Array>({
+            transform: (chunk, controller) => {
+              copied += chunk.byteLength;
+              report(fileName, false);
+              controller.enqueue(chunk);
+            },
+          }),
+        )
+      : stream;
+  return { counted, report };
 }

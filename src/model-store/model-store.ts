@@ -3,12 +3,12 @@
 // ModelFileStore (OPFS in browsers); the bundled default is read from the extension package.
 import type { AttuneDb } from '../storage/db';
 import { deleteModel, getModel, listModels, saveModel } from '../storage/models-repo';
-import type { ModelRecord } from '../storage/schema';
+import type { ModelRecord, TrainedModelOrigin } from '../storage/schema';
 import { getSettings, updateSettings } from '../storage/settings-repo';
 import { BUNDLED_MODEL_ID, describeBundledModel, type BundledModel, type FolderReader } from './bundled';
 import { BundledModelRemovalError, StoredModelNotFoundError } from './errors';
 import { whenNoImport, whileImporting } from './import-lock';
-import { importModelFromFiles, type PickedFile } from './file-import';
+import { importModelFromFiles, type FileImportOptions, type PickedFile } from './file-import';
 import type { ModelFileStore } from './file-store';
 import { mapQuotaError, type EstimateStorage } from './quota';
 import { readSafetensorsSummary } from './safetensors-header';
@@ -27,6 +27,8 @@ export interface ModelSummary {
   files: Record<string, number>;
   createdAt: number;
   active: boolean;
+  /** A model trained here from another one (full fine-tuning): its base, method and figures. */
+  trainedFrom?: TrainedModelOrigin;
 }
 
 /** One stored weight by name and size in memory; the engine checks it against GPU limits. */
@@ -45,6 +47,9 @@ export interface ModelStoreDeps {
   now?: () => number;
 }
 
+/** "2026-12-07 12:30" (UTC): when a trained model was made, in its default name. */
+const formatStamp = (now: number): string => new Date(now).toISOString().slice(0, 16).replace('T', ' ');
+
 const sumSizes = (files: Record<string, number>): number => Object.values(files).reduce((a, b) => a + b, 0);
 
 function summarise(record: ModelRecord, activeId: string): ModelSummary {
@@ -60,6 +65,7 @@ function summarise(record: ModelRecord, activeId: string): ModelSummary {
     files: record.files,
     createdAt: record.createdAt,
     active: record.id === activeId,
+    ...(record.trainedFrom ? { trainedFrom: record.trainedFrom } : {}),
   };
 }
 
@@ -144,12 +150,34 @@ export class ModelStore {
 
   async importFromFiles(
     picked: readonly PickedFile[],
-    options: { name?: string } = {},
+    options: FileImportOptions & { name?: string } = {},
   ): Promise<ModelSummary> {
     const id = this.newId();
     return whileImporting(async () => {
-      const model = await importModelFromFiles(id, picked, this.deps);
+      const model = await importModelFromFiles(id, picked, this.deps, options);
       return this.saveImported(id, options.name || model.suggestedName, model, undefined);
+    });
+  }
+
+  /**
+   * Stores a model a training run produced (a Hugging Face folder's files: config.json,
+   * model.safetensors, tokenizer files) as a new model, through the same path as a folder import:
+   * the same checks, the storage estimate, the import lock, and nothing kept on failure (the files
+   * are written under a fresh id and listed only once the record is saved; a failed write removes
+   * them). `name` absent: "<base model's name> · <method label> · <date>".
+   */
+  async saveTrained(
+    files: ReadonlyMap<string, Uint8Array>,
+    options: { name?: string; methodLabel: string; trainedFrom: Omit<TrainedModelOrigin, 'baseModelName'> },
+  ): Promise<ModelSummary> {
+    const base = await this.record(options.trainedFrom.baseModelId);
+    const trainedFrom: TrainedModelOrigin = { ...options.trainedFrom, baseModelName: base.name };
+    const name = options.name || `${base.name} · ${options.methodLabel} · ${formatStamp(this.now())}`;
+    const picked = [...files].map(([fileName, bytes]) => Object.assign(new Blob([bytes as Uint8Array<ArrayBuffer>]), { name: fileName }));
+    const id = this.newId();
+    return whileImporting(async () => {
+      const model = await importModelFromFiles(id, picked, this.deps);
+      return this.saveImported(id, name, model, undefined, trainedFrom);
     });
   }
 
@@ -163,6 +191,7 @@ export class ModelStore {
       weights: { parameterCount: number };
     },
     sourceUrl: string | undefined,
+    trainedFrom?: TrainedModelOrigin,
   ): Promise<ModelSummary> {
     const record: ModelRecord = {
       id,
@@ -175,6 +204,7 @@ export class ModelStore {
       files: model.files,
       sizeBytes: sumSizes(model.files),
       createdAt: this.now(),
+      ...(trainedFrom ? { trainedFrom } : {}),
     };
     try {
       await saveModel(this.deps.db, record);

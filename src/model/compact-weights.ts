@@ -10,17 +10,17 @@
 // Widening is exact for BF16 and F16 checkpoints (the stored values come back); a float32 checkpoint
 // rounded to half moves logits by about 1e-3 (tools/bench/_fp16_probe.ts).
 import * as tf from '@tensorflow/tfjs';
+import { halfTable } from './safetensors';
 import type { WeightMap } from './types';
 
-type Encoding = 'bf16' | 'f16';
+export type CompactEncoding = 'bf16' | 'f16';
+type Encoding = CompactEncoding;
 
 interface CompactTensor {
   encoding: Encoding;
   bits: Uint16Array;
   shape: number[];
 }
-
-let halfTable: Float32Array | null = null;
 
 /** Float32 tensors widened from compact storage: they live only as long as their block's scope. */
 const widened = new WeakSet<tf.Tensor>();
@@ -33,21 +33,6 @@ function widen(c: CompactTensor): tf.Tensor {
   const tensor = tf.tensor(decode(c), c.shape, 'float32');
   widened.add(tensor);
   return tensor;
-}
-
-/** IEEE half bits -> float32, all 65,536 of them. */
-function halfToFloat(): Float32Array {
-  if (halfTable) return halfTable;
-  halfTable = new Float32Array(65536);
-  for (let h = 0; h < 65536; h++) {
-    const sign = h & 0x8000 ? -1 : 1;
-    const exp = (h >>> 10) & 0x1f;
-    const mant = h & 0x3ff;
-    if (exp === 0) halfTable[h] = sign * mant * 2 ** -24;
-    else if (exp === 31) halfTable[h] = mant ? NaN : sign * Infinity;
-    else halfTable[h] = sign * (1 + mant / 1024) * 2 ** (exp - 15);
-  }
-  return halfTable;
 }
 
 /** float32 bits -> IEEE half bits, rounding to nearest even. */
@@ -87,7 +72,7 @@ function decode(c: CompactTensor): Float32Array {
     const words = new Uint32Array(out.buffer);
     for (let i = 0; i < c.bits.length; i++) words[i] = c.bits[i]! << 16;
   } else {
-    const table = halfToFloat();
+    const table = halfTable();
     for (let i = 0; i < c.bits.length; i++) out[i] = table[c.bits[i]!]!;
   }
   return out;
@@ -103,6 +88,11 @@ export class CompactBlockWeights {
 
   add(layer: number, name: string, values: Float32Array, shape: number[]): void {
     this.byLayer[layer]!.set(name, encode(values, shape));
+  }
+
+  /** Words already in the store's layout ([in, out]), as read from an F16/BF16 file; kept, not copied. */
+  addWords(layer: number, name: string, encoding: Encoding, bits: Uint16Array, shape: number[]): void {
+    this.byLayer[layer]!.set(name, { encoding, bits, shape });
   }
 
   names(layer: number): string[] {

@@ -6,10 +6,10 @@ import type { CompactBlockWeights } from './compact-weights';
 import { parseConfig } from './config';
 import { CorruptModelFileError, MissingModelFileError } from './errors';
 import { architectureOf } from './families';
-import { readCheckpoint } from './safetensors';
+import { readCheckpointRaw } from './safetensors';
 import { loadTokenizer, type ModelTokenizer } from './tokenizer';
 import type { ModelConfig, WeightMap } from './types';
-import { buildWeightMap } from './weights';
+import { buildModelWeights, type BuildOptions } from './weights';
 
 /** File name -> contents, e.g. {'config.json': bytes, 'model.safetensors': bytes, ...}. */
 export type ModelFiles = ReadonlyMap<string, Uint8Array | ArrayBuffer> | Readonly<Record<string, Uint8Array | ArrayBuffer>>;
@@ -31,23 +31,39 @@ export interface LoadedModel {
   dispose(): void;
 }
 
-export async function loadModel(files: ModelFiles): Promise<LoadedModel> {
+/**
+ * `compact`: keep the block linear weights as 16-bit words in host memory (compact-weights.ts),
+ * read straight from an F16/BF16 file; the forward pass widens one block at a time.
+ */
+export type LoadOptions = BuildOptions;
+
+export async function loadModel(files: ModelFiles, options: LoadOptions = {}): Promise<LoadedModel> {
   const bytes = normaliseFiles(files);
   const configBytes = bytes.get('config.json');
   if (!configBytes) throw new MissingModelFileError('config.json');
   const config = withGenerationStopIds(parseConfig(new TextDecoder().decode(configBytes)), bytes.get('generation_config.json'));
   const tokenizer = bytes.has('tokenizer.json') ? loadTokenizer(bytes, config) : null;
-  const weights = buildWeightMap(config, readCheckpoint(bytes));
-  return assembleModel(config, weights, tokenizer);
+  // The tensors stay views into the files' bytes until each is placed: no float32 copy of the
+  // whole checkpoint is made (a float32 file's aligned tensors are uploaded from the file itself).
+  const { weights, compact, tiedHead } = buildModelWeights(config, readCheckpointRaw(bytes), options);
+  const model = assembleModel(config, weights, tokenizer, tiedHead);
+  model.compact = compact;
+  return model;
 }
 
 /** Wraps an existing weight map (tests, tuning methods that build a model from tensors). */
-export function assembleModel(config: ModelConfig, weights: WeightMap, tokenizer: ModelTokenizer | null = null): LoadedModel {
+export function assembleModel(
+  config: ModelConfig,
+  weights: WeightMap,
+  tokenizer: ModelTokenizer | null = null,
+  /** A tied model's head: the table's [D, V] transpose when the caller already made it (the model owns it). */
+  transposedHead: tf.Tensor2D | null = null,
+): LoadedModel {
   let tiedHead: LoadedModel['tiedHead'] = null;
   if (config.tieWordEmbeddings) {
     const source = weights.get(architectureOf(config).embeddingName)!;
-    tiedHead = { source, transposed: tf.keep(tf.transpose(source)) as tf.Tensor2D };
-  }
+    tiedHead = { source, transposed: transposedHead ?? (tf.keep(tf.transpose(source)) as tf.Tensor2D) };
+  } else transposedHead?.dispose();
   return {
     config,
     weights,

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelNotFoundError } from './errors';
-import { loadModel, type LoadedModel } from './model';
+import { loadModel, type LoadedModel, type LoadOptions } from './model';
 
 /** The files a model directory may contain that the runtime reads. */
 function isModelFile(name: string): boolean {
@@ -21,6 +21,6 @@ export function readModelDirectory(dir: string): Map<string, Uint8Array> {
   return files;
 }
 
-export async function loadModelFromDirectory(dir: string): Promise<LoadedModel> {
-  return loadModel(readModelDirectory(dir));
+export async function loadModelFromDirectory(dir: string, options: LoadOptions = {}): Promise<LoadedModel> {
+  return loadModel(readModelDirectory(dir), options);
 }

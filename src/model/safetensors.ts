@@ -1,6 +1,8 @@
 // The safetensors format: 8-byte little-endian header length N, N bytes of JSON
 // {name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?}, then the raw data.
 // Reading is I/O-free (bytes in, Float32Arrays out); F16 and BF16 widen to F32 on load.
+// Loading a model reads the raw tensors instead (readCheckpointRaw): views into the file's bytes,
+// decoded one tensor at a time as they are placed, so no float32 copy of the whole file exists.
 import { CorruptModelFileError, MissingModelFileError, UnsupportedModelError } from './errors';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
@@ -28,11 +30,33 @@ interface HeaderEntry {
   data_offsets: [number, number];
 }
 
+/** One tensor as stored: a view into the file's bytes (not a copy), with its on-disk dtype. */
+export interface RawTensor {
+  shape: number[];
+  dtype: SafetensorsDtype;
+  bytes: Uint8Array;
+  /** The file it came from, for messages. */
+  fileName: string;
+}
+
 /**
  * Parses one .safetensors file. Throws CorruptModelFileError for any structural problem, checking
  * the whole header against the file's size before decoding (allocating) any tensor.
  */
 export function readSafetensors(bytes: Uint8Array, fileName = 'model.safetensors'): SafetensorsFile {
+  const raw = readSafetensorsRaw(bytes, fileName);
+  const tensors = new Map<string, HostTensor>();
+  const dtypes = new Map<string, SafetensorsDtype>();
+  for (const [name, tensor] of raw.tensors) {
+    // A copy: the caller's buffer must not be aliased by tensors it may keep.
+    tensors.set(name, { shape: tensor.shape, data: rawToFloat32(name, tensor, true) });
+    dtypes.set(name, tensor.dtype);
+  }
+  return { tensors, metadata: raw.metadata, dtypes };
+}
+
+/** The header checked against the file, and every tensor as a view into `bytes` (nothing decoded). */
+export function readSafetensorsRaw(bytes: Uint8Array, fileName = 'model.safetensors'): { tensors: Map<string, RawTensor>; metadata: Record<string, string> } {
   const { header, dataStart } = readHeader(bytes, fileName);
   const dataLength = bytes.length - dataStart;
   let metadata: Record<string, string> = {};
@@ -42,22 +66,42 @@ export function readSafetensors(bytes: Uint8Array, fileName = 'model.safetensors
     else entries.push([name, checkEntry(name, value, dataLength, fileName)]);
   }
   checkLayout(entries, dataLength, fileName);
-  const tensors = new Map<string, HostTensor>();
-  const dtypes = new Map<string, SafetensorsDtype>();
+  const tensors = new Map<string, RawTensor>();
   for (const [name, entry] of entries) {
-    const raw = bytes.subarray(dataStart + entry.data_offsets[0], dataStart + entry.data_offsets[1]);
-    const dtype = entry.dtype as SafetensorsDtype;
-    const data = decode(raw, dtype);
-    // A NaN or infinite weight turns every logit it touches into NaN: refuse it here, by name,
-    // rather than let generation print nothing or training diverge at step 1.
-    const bad = firstNonFinite(data);
-    if (bad >= 0) {
-      throw new CorruptModelFileError(fileName, `tensor "${name}" holds NaN or infinite values (first at element ${bad})`);
-    }
-    tensors.set(name, { shape: entry.shape, data });
-    dtypes.set(name, dtype);
+    const view = bytes.subarray(dataStart + entry.data_offsets[0], dataStart + entry.data_offsets[1]);
+    tensors.set(name, { shape: entry.shape, dtype: entry.dtype as SafetensorsDtype, bytes: view, fileName });
   }
-  return { tensors, metadata, dtypes };
+  return { tensors, metadata };
+}
+
+/**
+ * A raw tensor's values as float32. `copy` false: an aligned F32 tensor is returned as a view into
+ * the file's bytes (for data uploaded at once and never kept). A NaN or infinite weight turns every
+ * logit it touches into NaN: it is refused here, by name, rather than let generation print nothing
+ * or training diverge at step 1.
+ */
+export function rawToFloat32(name: string, tensor: RawTensor, copy: boolean): Float32Array {
+  const data = decode(tensor.bytes, tensor.dtype, copy);
+  checkFinite(name, tensor.fileName, data);
+  return data;
+}
+
+export function checkFinite(name: string, fileName: string, data: Float32Array): void {
+  const bad = firstNonFinite(data);
+  if (bad >= 0) throw new CorruptModelFileError(fileName, `tensor "${name}" holds NaN or infinite values (first at element ${bad})`);
+}
+
+/** The raw 16-bit words of an F16/BF16 tensor (a view when aligned), after the finiteness check. */
+export function rawHalfWords(name: string, tensor: RawTensor): Uint16Array {
+  const { bytes } = tensor;
+  const words =
+    bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2) : new Uint16Array(copyBytes(bytes).buffer, 0, bytes.length / 2);
+  // All-ones exponent: 5 bits at 0x7c00 for F16, 8 bits at 0x7f80 for BF16 (NaN or infinity).
+  const mask = tensor.dtype === 'F16' ? 0x7c00 : 0x7f80;
+  for (let i = 0; i < words.length; i++) {
+    if ((words[i]! & mask) === mask) throw new CorruptModelFileError(tensor.fileName, `tensor "${name}" holds NaN or infinite values (first at element ${i})`);
+  }
+  return words;
 }
 
 /**
@@ -139,28 +183,47 @@ function isNonNegativeInt(v: unknown): v is number {
   return Number.isInteger(v) && (v as number) >= 0;
 }
 
-function decode(raw: Uint8Array, dtype: SafetensorsDtype): Float32Array {
-  // Copy first: the slice may be unaligned, and the caller's buffer must not be aliased.
-  // (Not raw.slice(): on a Node Buffer that is a view into a shared pool, not a copy.)
+function decode(raw: Uint8Array, dtype: SafetensorsDtype, copy: boolean): Float32Array {
+  if (dtype === 'F32') {
+    if (!copy && raw.byteOffset % 4 === 0) return new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4);
+    return new Float32Array(copyBytes(raw).buffer, 0, raw.length / 4);
+  }
+  // Widening makes a new array either way; only an unaligned slice needs copying first.
+  const halves = raw.byteOffset % 2 === 0 ? new Uint16Array(raw.buffer, raw.byteOffset, raw.length / 2) : new Uint16Array(copyBytes(raw).buffer, 0, raw.length / 2);
+  return dtype === 'F16' ? f16ToF32(halves) : bf16ToF32(halves);
+}
+
+/** Not raw.slice(): on a Node Buffer that is a view into a shared pool, not a copy. */
+function copyBytes(raw: Uint8Array): Uint8Array {
   const copy = new Uint8Array(raw.length);
   copy.set(raw);
-  if (dtype === 'F32') return new Float32Array(copy.buffer, 0, copy.length / 4);
-  const halves = new Uint16Array(copy.buffer, 0, copy.length / 2);
-  return dtype === 'F16' ? f16ToF32(halves) : bf16ToF32(halves);
+  return copy;
 }
 
 /** bfloat16 is the top half of a float32. */
 export function bf16ToF32(halves: Uint16Array): Float32Array {
-  const bits = new Uint32Array(halves.length);
+  // Int32Array: `h << 16` is a signed 32-bit integer, stored without a conversion to unsigned.
+  const bits = new Int32Array(halves.length);
   for (let i = 0; i < halves.length; i++) bits[i] = halves[i]! << 16;
   return new Float32Array(bits.buffer);
 }
 
 /** IEEE half precision -> single precision, including subnormals, infinities and NaN. */
 export function f16ToF32(halves: Uint16Array): Float32Array {
+  const table = halfTable();
   const out = new Float32Array(halves.length);
-  for (let i = 0; i < halves.length; i++) out[i] = halfToFloat(halves[i]!);
+  for (let i = 0; i < halves.length; i++) out[i] = table[halves[i]!]!;
   return out;
+}
+
+let halfValues: Float32Array | null = null;
+
+/** Every IEEE half bit pattern as float32 (a lookup is several times faster than the arithmetic). */
+export function halfTable(): Float32Array {
+  if (halfValues) return halfValues;
+  halfValues = new Float32Array(65536);
+  for (let h = 0; h < 65536; h++) halfValues[h] = halfToFloat(h);
+  return halfValues;
 }
 
 function halfToFloat(h: number): number {
@@ -181,18 +244,25 @@ export const SHARD_INDEX_FILE = 'model.safetensors.index.json';
  * `model.safetensors.index.json`. `files` maps file name -> bytes.
  */
 export function readCheckpoint(files: ReadonlyMap<string, Uint8Array>): Map<string, HostTensor> {
+  const tensors = new Map<string, HostTensor>();
+  for (const [name, raw] of readCheckpointRaw(files)) tensors.set(name, { shape: raw.shape, data: rawToFloat32(name, raw, true) });
+  return tensors;
+}
+
+/** As readCheckpoint, with every tensor left as a view into its file (decode with rawToFloat32). */
+export function readCheckpointRaw(files: ReadonlyMap<string, Uint8Array>): Map<string, RawTensor> {
   const index = files.get(SHARD_INDEX_FILE);
   if (!index) {
     const single = files.get('model.safetensors');
     if (!single) throw new MissingModelFileError('model.safetensors', `Provide it or ${SHARD_INDEX_FILE} with its shards.`);
-    return readSafetensors(single, 'model.safetensors').tensors;
+    return readSafetensorsRaw(single, 'model.safetensors').tensors;
   }
   const weightMap = parseShardIndex(index);
-  const tensors = new Map<string, HostTensor>();
+  const tensors = new Map<string, RawTensor>();
   for (const shard of new Set(Object.values(weightMap))) {
     const bytes = files.get(shard);
     if (!bytes) throw new MissingModelFileError(shard, `${SHARD_INDEX_FILE} lists it as a shard.`);
-    for (const [name, tensor] of readSafetensors(bytes, shard).tensors) {
+    for (const [name, tensor] of readSafetensorsRaw(bytes, shard).tensors) {
       if (weightMap[name] === shard) tensors.set(name, tensor);
     }
   }

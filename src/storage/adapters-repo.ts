@@ -2,6 +2,7 @@
 // keeps them, transactionally.
 
 import { validateBindings, type AdapterBindings } from '../binding/bindings';
+import { deleteVersionsIn } from './adapter-versions-repo';
 import type { AttuneDb } from './db';
 import type { AdapterRecord } from './schema';
 import { writeTransaction } from './transaction';
@@ -25,9 +26,11 @@ export async function listAdapters(db: AttuneDb, modelId?: string): Promise<Adap
   return records.sort((a, b) => b.createdAt - a.createdAt);
 }
 
+/** Deletes the adapter with all its versions. */
 export async function deleteAdapter(db: AttuneDb, id: string): Promise<void> {
-  await writeTransaction(db, ['adapters'], async (tx) => {
-    await tx.store.delete(id);
+  await writeTransaction(db, ['adapters', 'adapterVersions'], async (tx) => {
+    await tx.objectStore('adapters').delete(id);
+    await deleteVersionsIn(tx, id);
   });
 }
 

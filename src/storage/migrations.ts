@@ -69,12 +69,42 @@ const toV3: Rung = (db) => {
   db.createObjectStore('conversations', { keyPath: 'id' }).createIndex('byUpdatedAt', 'updatedAt');
 };
 
+/**
+ * v4: adapter versions (v1, v2, ... each restorable). Every existing adapter becomes its own v1:
+ * a copy of its current config, weights and figures. Which examples it trained on is not copied
+ * here: the engine reads that from the adapter's training run when it continues training.
+ */
+const toV4: Rung = async (db, tx) => {
+  db.createObjectStore('adapterVersions', { keyPath: 'id' }).createIndex('byAdapterId', 'adapterId');
+  const versions = tx.objectStore('adapterVersions');
+  for (let cursor = await tx.objectStore('adapters').openCursor(); cursor; cursor = await cursor.continue()) {
+    const adapter = cursor.value;
+    const metrics = adapter.metrics;
+    const trained = metrics !== undefined && typeof metrics.steps === 'number';
+    await versions.put({
+      id: `${adapter.id}#1`,
+      adapterId: adapter.id,
+      version: 1,
+      origin: trained ? 'trained' : 'saved',
+      config: adapter.config,
+      weights: adapter.weights,
+      ...(metrics ? { metrics } : {}),
+      createdAt: typeof adapter.createdAt === 'number' ? adapter.createdAt : 0,
+      newExamples: trained && typeof metrics.trainExamples === 'number' ? metrics.trainExamples : 0,
+      replayedExamples: 0,
+      trainExampleIds: [],
+      heldOutExampleIds: [],
+    });
+    await cursor.update({ ...adapter, version: 1 });
+  }
+};
+
 function textOrEmpty(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
 /** Index i upgrades a database to version i + 1. */
-export const MIGRATIONS: readonly Rung[] = [toV1, toV2, toV3];
+export const MIGRATIONS: readonly Rung[] = [toV1, toV2, toV3, toV4];
 
 /** Runs every rung above `oldVersion` up to `newVersion`, in order, inside the upgrade transaction. */
 export async function runMigrations(

@@ -7,7 +7,7 @@ import type { TrainerSnapshot } from '../tuning/train/snapshot';
 
 export const DB_NAME = 'attune';
 /** Bump together with a new rung in migrations.ts. */
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 /** An example as stored: the public record plus fields derived for indexes. */
 export interface StoredExample extends Example {
@@ -37,6 +37,38 @@ export interface AdapterRecord {
   sites?: string[];
   /** Example tags this adapter is bound to (src/binding/choice.ts); absent: none. */
   tags?: string[];
+  /** The version number the current weights are (adapter-versions-repo.ts); absent: 1. */
+  version?: number;
+}
+
+/** How a version of an adapter came to be. */
+export type AdapterVersionOrigin = 'trained' | 'continued' | 'restored' | 'saved';
+
+/**
+ * One version of an adapter (v1, v2, ...): its weights and figures, kept so any version can be
+ * restored. The adapter record always holds a copy of the current version's config and weights,
+ * so everything that reads adapters (chat, export, merge) keeps reading the adapter record.
+ */
+export interface AdapterVersionRecord {
+  /** `${adapterId}#${version}`. */
+  id: string;
+  adapterId: string;
+  version: number;
+  origin: AdapterVersionOrigin;
+  /** Restores: the version whose weights this one copies. */
+  restoredFrom?: number;
+  config: Record<string, unknown>;
+  weights: ArrayBuffer;
+  metrics?: Record<string, number | string | null>;
+  createdAt: number;
+  /** Examples this version trained on that earlier versions had not seen. */
+  newExamples: number;
+  /** Examples of earlier versions trained on again (replay), so the adapter does not forget. */
+  replayedExamples: number;
+  /** Every example id the training split held, new and replayed (unknown for imports: []). */
+  trainExampleIds: string[];
+  /** Example ids kept out of training to measure the held-out loss; never replayed later. */
+  heldOutExampleIds: string[];
 }
 
 /**
@@ -59,6 +91,21 @@ export interface ModelRecord {
   files: Record<string, number>;
   sizeBytes: number;
   createdAt: number;
+  /** Set on a model made by training another one (full fine-tuning): where it came from. */
+  trainedFrom?: TrainedModelOrigin;
+}
+
+/** The provenance of a trained model: its base, its method and what the run measured. */
+export interface TrainedModelOrigin {
+  /** Model-store id and name of the model it was trained from. */
+  baseModelId: string;
+  baseModelName: string;
+  method: string;
+  runId: string;
+  trainExamples: number;
+  heldOutExamples: number;
+  heldOutLossBefore: number | null;
+  heldOutLossAfter: number | null;
 }
 
 export type TrainingRunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
@@ -73,6 +120,8 @@ export interface TrainingRunRecord {
   metrics: { step: number; loss: number }[];
   /** Adapter the run produced, once completed. */
   adapterId?: string;
+  /** Model the run produced instead (methods whose result is a whole model: full fine-tuning). */
+  resultModelId?: string;
   error?: string;
   startedAt: number;
   finishedAt?: number;
@@ -144,6 +193,7 @@ export interface AttuneSchema extends DBSchema {
     };
   };
   adapters: { key: string; value: AdapterRecord; indexes: { byModelId: string; byCreatedAt: number } };
+  adapterVersions: { key: string; value: AdapterVersionRecord; indexes: { byAdapterId: string } };
   models: { key: string; value: ModelRecord };
   trainingRuns: { key: string; value: TrainingRunRecord; indexes: { byStartedAt: number } };
   settings: { key: string; value: SettingRecord };

@@ -15,12 +15,11 @@ export class BaseWeightCopies {
 
   /** Copies of `names` from `base` (values shared until the first update; tensors are immutable). */
   static of(base: WeightMap, names: readonly string[]): BaseWeightCopies {
+    // Every name is checked before any copy is made, so a refusal leaves no variable behind.
+    const missing = names.find((name) => !base.has(name));
+    if (missing) throw new TuningConfigError('weights', `the loaded model has no "${missing}" to train (a compact model must be expanded first)`);
     const variables = new Map<string, tf.Variable>();
-    for (const name of names) {
-      const tensor = base.get(name);
-      if (!tensor) throw new TuningConfigError('weights', `the loaded model has no "${name}" to train (a compact model must be expanded first)`);
-      variables.set(name, variableFrom(tf.clone(tensor)));
-    }
+    for (const name of names) variables.set(name, variableFrom(tf.clone(base.get(name)!)));
     return new BaseWeightCopies(variables);
   }
 

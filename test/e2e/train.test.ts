@@ -3,7 +3,8 @@
 // (The one-click train → reload → generate → CLI parity flow runs on WebGPU in
 // train-webgpu.test.ts; this file keeps WASM, the CPU fallback most machines without a GPU get,
 // covered end to end.) The Train view's method picker shows each method's one-click figures, and
-// a method's fixed choice reaches the stored adapter.
+// a method's fixed choice reaches the stored adapter. Full fine-tuning of the shipped model ends
+// as a new model in the Models view, not as an adapter.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
@@ -12,7 +13,7 @@ import { getMethod, METHOD_NAMES } from '../../src/tuning/registry';
 import type { MethodName } from '../../src/tuning/types';
 import { extensionUrl } from '../../tools/harness/browser';
 import { extensionsForThisFile } from './support/extensions-in-file';
-import { dashboard, engineBackend, engineRequest, MODEL_DIR, prepare, readDb } from './support/train-flow';
+import { chooseBackend, dashboard, engineBackend, engineRequest, importEchoExamples, MODEL_DIR, prepare, readDb } from './support/train-flow';
 
 /** Long enough that the browser is closed well before the end, even on an idle machine. */
 const LONG_RUN_STEPS = 60;
@@ -138,4 +139,33 @@ test('the method picker shows every method with its parameters, memory and time;
   await page.reload();
   await page.getByTestId('train-method').selectOption('adapter');
   await expect.poll(() => figures.getAttribute('data-measured'), { timeout: 60_000 }).toBe('true');
+});
+
+test('full fine-tuning of the shipped model in the Train view ends as a new model in Models, usable for chat', async () => {
+  const started = performance.now();
+  const ext = await launch();
+  await (await chooseBackend(ext, 'wasm')).close(); // no model download: the shipped one is active
+  await importEchoExamples(ext);
+  const page = await dashboard(ext, 'train');
+  await expect.poll(() => page.getByTestId('train-example-count').getAttribute('data-count')).toBe('20');
+  await page.getByTestId('train-method').selectOption('full');
+  await page.getByTestId('train-advanced').locator('summary').click();
+  await page.getByTestId('train-setting-maxSteps').fill('2');
+  await page.getByTestId('train-start').click();
+  await expect.poll(() => page.getByTestId('train-status').getAttribute('data-phase'), { timeout: 240_000 }).toBe('completed');
+
+  // The result says where it went, by name; no adapter was made.
+  const saved = page.getByTestId('train-saved-model');
+  await expect.poll(() => saved.textContent()).toMatch(/Saved as a new model, “Attune default · Full fine-tuning · \d{4}-\d\d-\d\d \d\d:\d\d”, in the Models tab\./);
+  const name = /“(.+)”/.exec((await saved.textContent())!)![1]!;
+  expect((await readDb(page)).adapters).toEqual([]);
+
+  // Use it for chat, then open Models: it is listed, trained from the shipped model, and active.
+  await page.getByTestId('train-use-model').click();
+  await page.getByTestId('train-open-models').click();
+  await page.getByTestId('models-view').waitFor();
+  const row = page.getByTestId('model-row').filter({ hasText: name });
+  await row.getByTestId('model-active-badge').waitFor();
+  expect(await row.getByTestId('model-trained-from').textContent()).toBe('Trained here from Attune default');
+  console.log(`[e2e] full fine-tuning to Models: ${((performance.now() - started) / 1000).toFixed(1)} s`);
 });

@@ -9,17 +9,25 @@
 // and the best is the reference. Attune trains with what its memory plan chose for the wasm32
 // heap (micro-batch, accumulation, recomputation), and the plan is printed.
 // Each measurement is its own process (peak RSS is per process).
+// The checkpoint is written in bfloat16, as SmolLM2 and Qwen2.5 publish theirs (both sides widen
+// it to the same float32 values). Where the plan holds the block weights compact (16-bit, widened
+// per block), Attune loads them compact straight from the file.
 // Environment: ATTUNE_BENCH_SHAPES (comma list of shape names), ATTUNE_BENCH_TRAIN_STEPS (timed
-// steps after one warm-up, default 2), ATTUNE_BENCH_DECODE_TOKENS (default 32).
+// steps after one warm-up, default 2), ATTUNE_BENCH_DECODE_TOKENS (default 32), ATTUNE_BENCH_BATCH
+// and ATTUNE_BENCH_LENGTH (default 4 × 256; smaller keeps the larger shapes' runs short),
+// ATTUNE_BENCH_TORCH_THREADS (comma list, default 1,2), ATTUNE_BENCH_PARTS (train,decode), and
+// ATTUNE_BENCH_DTYPE (bfloat16 | float32).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const BATCH = 4;
-const LENGTH = 256;
+const BATCH = Number(process.env.ATTUNE_BENCH_BATCH ?? 4);
+const LENGTH = Number(process.env.ATTUNE_BENCH_LENGTH ?? 256);
+const PARTS = (process.env.ATTUNE_BENCH_PARTS ?? 'train,decode').split(',');
+const DTYPE = process.env.ATTUNE_BENCH_DTYPE ?? 'bfloat16';
 const TIMED_STEPS = Number(process.env.ATTUNE_BENCH_TRAIN_STEPS ?? 2);
 const DECODE_TOKENS = Number(process.env.ATTUNE_BENCH_DECODE_TOKENS ?? 32);
 const PROMPT = Array.from({ length: 16 }, (_, i) => 100 + i * 7);
@@ -61,6 +69,7 @@ interface DecodeResult {
   peakRssMb: number;
   firstTokenSeconds?: number;
   loadSeconds?: number;
+  compactWeights?: boolean;
   blas?: string;
 }
 
@@ -76,11 +85,26 @@ async function trainWorker(modelDir: string): Promise<void> {
   const { chooseDefaults } = await import('../../src/tuning/train/defaults');
   const { Rng } = await import('../../src/tuning/rng');
   const { planMemory, WASM32_LIMITS, describePlan } = await import('../../src/tuning/train/memory-plan');
-  const model = await loadModelFromDirectory(modelDir);
-  // The same LoRA as the PyTorch side: r 8, alpha 16, dropout 0.05 on q/k/v/o.
-  const adapter = loraMethod.create(loraMethod.defaultConfig(model.config), { model: model.config, weights: model.weights, baseModelId: 'bench', seed: 0 });
-  const plan = planMemory({ model: model.config, trainableParams: adapter.parameterCount(), batch: BATCH, length: LENGTH, bytesPerFrozenWeight: 4, limits: WASM32_LIMITS });
+  const { parseConfig } = await import('../../src/model/config');
+  // Planned before loading, as prepareTraining does: float32 first, compact block weights when
+  // only they fit (then loaded compact from the file, never widened as a whole).
+  const config = parseConfig(readFileSync(join(modelDir, 'config.json'), 'utf8'));
+  const lora = loraMethod.defaultConfig(config);
+  const planInput = {
+    model: config,
+    trainableParams: loraMethod.parameterCount(lora, config),
+    batch: BATCH,
+    length: LENGTH,
+    bytesPerFrozenWeight: 4,
+    limits: WASM32_LIMITS,
+    prefer: 'no-recompute' as const,
+  };
+  let plan = planMemory(planInput);
+  if (!plan.fits && plan.compactWouldFit) plan = planMemory({ ...planInput, bytesPerFrozenWeight: 2 });
   if (!plan.fits) throw new Error(`the memory plan refuses: ${describePlan(plan)}`);
+  const model = await loadModelFromDirectory(modelDir, { compact: plan.compactWeights });
+  // The same LoRA as the PyTorch side: r 8, alpha 16, dropout 0.05 on q/k/v/o.
+  const adapter = loraMethod.create(lora, { model: model.config, weights: model.weights, baseModelId: 'bench', seed: 0 });
   const rng = new Rng(0);
   const steps = 1 + TIMED_STEPS;
   const train = Array.from({ length: BATCH * steps }, () => {
@@ -109,7 +133,7 @@ async function trainWorker(modelDir: string): Promise<void> {
     tokensPerSecond: (BATCH * LENGTH * TIMED_STEPS) / ((times.at(-1)! - times[0]!) / 1000),
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     wasmHeapMb: heap / 2 ** 20,
-    plan: `micro-batch ${plan.microBatch} × ${plan.accumulation} accumulation${plan.recompute ? ', recomputed blocks' : ''}, estimated ${(plan.estimatedPeakBytes / 2 ** 30).toFixed(2)} GiB`,
+    plan: `micro-batch ${plan.microBatch} × ${plan.accumulation} accumulation${plan.recompute ? ', recomputed blocks' : ''}${plan.compactWeights ? ', block weights 16-bit' : ''}, estimated ${(plan.estimatedPeakBytes / 2 ** 30).toFixed(2)} GiB`,
     firstLoss: losses[0]!,
     lastLoss: losses.at(-1)!,
   };
@@ -124,7 +148,14 @@ async function decodeWorker(modelDir: string): Promise<void> {
   if (started.note) throw new Error(started.note);
   const { loadModelFromDirectory } = await import('../../src/model/node-files');
   const { generate } = await import('../../src/model');
-  const model = await loadModelFromDirectory(modelDir);
+  const { parseConfig } = await import('../../src/model/config');
+  const { planInference, WASM32_LIMITS } = await import('../../src/tuning/train/memory-plan');
+  const plan = planInference(parseConfig(readFileSync(join(modelDir, 'config.json'), 'utf8')), WASM32_LIMITS);
+  if (!plan.fits)
+    throw new Error(
+      `the inference plan refuses: an estimated ${(plan.estimatedPeakBytes / 2 ** 30).toFixed(2)} GiB even with 16-bit block weights`,
+    );
+  const model = await loadModelFromDirectory(modelDir, { compact: plan.compactWeights });
   const loaded = performance.now();
   let firstToken = 0;
   await generate(model, PROMPT, { greedy: true, stopTokenIds: [], maxNewTokens: 1, onToken: () => (firstToken = performance.now()) });
@@ -142,6 +173,7 @@ async function decodeWorker(modelDir: string): Promise<void> {
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     firstTokenSeconds: (firstToken - t0) / 1000,
     loadSeconds: (loaded - t0) / 1000,
+    compactWeights: plan.compactWeights,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
@@ -165,7 +197,10 @@ function torchEnv(threads: number): NodeJS.ProcessEnv {
   };
 }
 
-const THREADS = [1, 2].filter((n) => n <= cpus().length);
+const THREADS = (process.env.ATTUNE_BENCH_TORCH_THREADS ?? '1,2')
+  .split(',')
+  .map(Number)
+  .filter((n) => n >= 1 && n <= cpus().length);
 
 function bestTorchTrain(dir: string): { best: TrainResult | null; lines: string[] } {
   const lines: string[] = [];
@@ -215,32 +250,75 @@ function main(): void {
     console.error(`unknown shape ${name}; one of ${Object.keys(SHAPES).join(', ')}`);
     process.exit(2);
   });
-  console.log(`Real sizes on tfjs-wasm vs PyTorch CPU fp32 eager (best of ${THREADS.join(' and ')} threads), random weights in published shapes.`);
-  console.log(`LoRA r 8 on q/k/v/o, batch ${BATCH} × ${LENGTH}, ${TIMED_STEPS} timed steps after 1 warm-up; decode: greedy with the KV cache, ${DECODE_TOKENS} tokens after a ${PROMPT.length}-token prompt.`);
-  console.log('Targets (issue 18): training ≥ 0.5× PyTorch with peak memory ≤ PyTorch; decode ≥ 1.5×; files to first token ≤ 3 s.');
+  console.log(
+    `Real sizes on tfjs-wasm vs PyTorch CPU fp32 eager (best of ${THREADS.join(' and ')} threads), random weights in published shapes.`,
+  );
+  console.log(
+    `LoRA r 8 on q/k/v/o, batch ${BATCH} × ${LENGTH}, ${TIMED_STEPS} timed steps after 1 warm-up; decode: greedy with the KV cache, ${DECODE_TOKENS} tokens after a ${PROMPT.length}-token prompt; ${DTYPE} checkpoint.`,
+  );
+  if (BATCH !== 4 || LENGTH !== 256 || THREADS.length < 2 || TIMED_STEPS < 2)
+    console.log(
+      `Reduced run: batch ${BATCH} × ${LENGTH}, PyTorch threads ${THREADS.join(',')}, ${TIMED_STEPS} timed steps (the issue's figures are 4 × 256, threads 1 and 2).`,
+    );
+  console.log(
+    'Targets (issue 18): training ≥ 0.5× PyTorch with peak memory ≤ PyTorch; decode ≥ 1.5×; files to first token ≤ 3 s.',
+  );
   for (const name of chosen) {
     const dir = mkdtempSync(join(tmpdir(), `attune-scale-${name}-`));
     try {
-      const made = spawnSync('/usr/bin/python3', [join(HERE, '_make_shaped_model.py'), dir, JSON.stringify(SHAPES[name])], { encoding: 'utf8' });
+      const made = spawnSync(
+        '/usr/bin/python3',
+        [join(HERE, '_make_shaped_model.py'), dir, JSON.stringify(SHAPES[name]), DTYPE],
+        { encoding: 'utf8' },
+      );
       if (made.status !== 0) throw new Error(`could not write the ${name} checkpoint: ${made.stderr}`);
-      console.log(`\n${name}  (load average ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores)`);
-      console.log(' training');
-      const torch = bestTorchTrain(dir);
-      torch.lines.forEach((l) => console.log(l));
-      const ours = run(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--train', dir]);
-      if (ours.ok) {
-        const t = ours.json as TrainResult;
-        console.log(`  Attune wasm: ${t.tokensPerSecond.toFixed(1)} tokens/s (${ratio(t.tokensPerSecond, torch.best)}), peak RSS ${t.peakRssMb.toFixed(0)} MB${torch.best ? ` (${(t.peakRssMb / torch.best.peakRssMb).toFixed(2)}× PyTorch's)` : ''}, wasm heap ${t.wasmHeapMb!.toFixed(0)} MB, loss ${t.firstLoss.toFixed(3)} -> ${t.lastLoss.toFixed(3)}`);
-        console.log(`  plan: ${t.plan}`);
-      } else console.log(`  Attune wasm: failed: ${ours.error}`);
-      console.log(' decode');
-      const torchDecode = bestTorchDecode(dir);
-      torchDecode.lines.forEach((l) => console.log(l));
-      const decoded = run(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--decode', dir]);
-      if (decoded.ok) {
-        const d = decoded.json as DecodeResult;
-        console.log(`  Attune wasm: ${d.cached.toFixed(1)} tokens/s (${ratio(d.cached, torchDecode.best)}), peak RSS ${d.peakRssMb.toFixed(0)} MB; files to first token ${d.firstTokenSeconds!.toFixed(2)} s (loading ${d.loadSeconds!.toFixed(2)} s)`);
-      } else console.log(`  Attune wasm: failed: ${decoded.error}`);
+      console.log(
+        `\n${name}  (load average ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(', ')} on ${cpus().length} cores, ${new Date().toISOString()})`,
+      );
+      if (PARTS.includes('train')) {
+        console.log(' training');
+        const torch = bestTorchTrain(dir);
+        torch.lines.forEach((l) => console.log(l));
+        const ours = run(process.execPath, [
+          '--import',
+          'tsx',
+          fileURLToPath(import.meta.url),
+          '--train',
+          dir,
+        ]);
+        if (ours.ok) {
+          const t = ours.json as TrainResult;
+          console.log(
+            `  Attune wasm: ${t.tokensPerSecond.toFixed(1)} tokens/s (${ratio(t.tokensPerSecond, torch.best)}), peak RSS ${t.peakRssMb.toFixed(0)} MB${torch.best ? ` (${(t.peakRssMb / torch.best.peakRssMb).toFixed(2)}× PyTorch's)` : ''}, wasm heap ${t.wasmHeapMb!.toFixed(0)} MB, loss ${t.firstLoss.toFixed(3)} -> ${t.lastLoss.toFixed(3)}`,
+          );
+          console.log(`  plan: ${t.plan}`);
+        } else console.log(`  Attune wasm: failed: ${ours.error}`);
+      }
+      if (PARTS.includes('decode')) {
+        console.log(' decode');
+        const torchDecode = bestTorchDecode(dir);
+        torchDecode.lines.forEach((l) => console.log(l));
+        const decoded = run(process.execPath, [
+          '--import',
+          'tsx',
+          fileURLToPath(import.meta.url),
+          '--decode',
+          dir,
+        ]);
+        if (decoded.ok) {
+          const d = decoded.json as DecodeResult;
+          console.log(
+            `  Attune wasm: ${d.cached.toFixed(1)} tokens/s (${ratio(d.cached, torchDecode.best)}), peak RSS ${d.peakRssMb.toFixed(0)} MB; files to first token ${d.firstTokenSeconds!.toFixed(2)} s (loading ${d.loadSeconds!.toFixed(2)} s); block weights ${d.compactWeights ? '16-bit (the inference plan: float32 does not fit)' : 'float32'}`,
+          );
+        } else console.log(`  Attune wasm: failed: ${decoded.error}`);
+      }
+      console.log(
+        `  (load average after: ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(', ')})`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -7,6 +7,7 @@ import { checkOutputFolder } from '../output-folder';
 import { loadFromFlags, MODEL_FLAGS, resolveModelDir } from '../common-flags';
 import { readModelFolderFiles } from '../model-folder-files';
 import { baseModelIdFor } from '../adapter-flag';
+import { checkContinueFlags, continueFromFlags, CONTINUE_FLAGS } from '../continue-flags';
 import { exportAdapter } from '../../tuning/peft/files';
 import { writeAdapterDirectory } from '../../tuning/peft/node-dir';
 import { methodFlagSpecs, methodFromFlags } from '../method-flags';
@@ -25,6 +26,7 @@ export const trainCommand: Command = {
     data: { type: 'string', required: true, description: 'training examples: JSONL (or a JSON array) of {instruction, input?, output}' },
     eval: { type: 'string', description: 'held-out examples (same format); default: 10 % of --data when it has 20 or more' },
     ...methodFlagSpecs(),
+    ...CONTINUE_FLAGS,
     steps: { type: 'integer', description: 'optimizer steps (default: chosen from the data)' },
     epochs: { type: 'integer', description: 'passes over the data (default: chosen from the data)' },
     seed: { type: 'integer', description: 'seed for init, shuffling and dropout (default 1)' },
@@ -39,18 +41,22 @@ export const trainCommand: Command = {
     const { method, config: methodConfig } = methodFromFlags(flags);
     if (flags.steps !== undefined && flags.epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
     const overrides = settingOverrides(flags);
+    checkContinueFlags(flags);
     const out = checkOutputFolder(flags.out as string);
     const examples = readExamples(flags.data as string);
     const heldOut = flags.eval ? readExamples(flags.eval as string) : undefined;
     const model = await loadFromFlags(flags, io);
     const started = performance.now();
     try {
+      // --continue: the adapter's own method and config, its weights, and replayed older examples.
+      const warm = await continueFromFlags(flags, model, examples.length, overrides.seed ?? 1);
       const run = prepareTraining({
         model,
         baseModelId: baseModelIdFor(flags.model as string),
-        method,
-        methodConfig,
-        examples,
+        method: warm?.method ?? method,
+        methodConfig: warm?.config ?? methodConfig,
+        examples: warm ? [...examples, ...warm.replay] : examples,
+        ...(warm ? { initialVariables: warm.variables } : {}),
         heldOutExamples: heldOut,
         overrides,
         onProgress: flags.quiet ? undefined : progressPrinter(io),
@@ -62,7 +68,8 @@ export const trainCommand: Command = {
       const result = await run.trainer.run().finally(() => process.off('SIGINT', cancel));
       writeAdapterDirectory(out, await exportFiles(run.adapter, flags.model as string));
       const summary = {
-        method,
+        method: run.adapter.method,
+        replayedExamples: warm?.replay.length ?? 0,
         status: result.status,
         steps: result.steps,
         trainExamples: run.trainCount,

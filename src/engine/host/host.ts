@@ -110,7 +110,7 @@ export class EngineHost {
       case 'train.methods':
         return methodSummaries();
       case 'train.defaults':
-        return this.training.defaults(request.payload.examples, request.payload.method);
+        return this.training.defaults(request.payload.examples, request.payload.method, request.payload);
       case 'train.watch':
         return this.follow(ctx, () => this.training.whenDone());
       case 'train.pause':

@@ -2,6 +2,7 @@
 // training run or a generation uses it. Loading goes through a ModelSource so the same engine
 // runs on the model store in the browser and on a fixture folder in Node tests.
 import { loadModel, type LoadedModel, type ModelFiles } from '../../model';
+import type { TrainedModelOrigin } from '../../storage/schema';
 import { EngineError, NoModelError } from './errors';
 
 export interface ModelSource {
@@ -9,6 +10,23 @@ export interface ModelSource {
   activeModelId(): Promise<string | null>;
   /** The model's files and the id adapters record as PEFT `base_model_name_or_path`. */
   read(id: string): Promise<{ files: ModelFiles; peftBaseId: string }>;
+  /**
+   * Stores the files of a model a run trained (methods whose result is a whole model) as a new
+   * model of this source, all or nothing; resolves with its id and name.
+   */
+  saveTrainedModel(model: TrainedModelFiles): Promise<{ id: string; name: string }>;
+}
+
+/** What a run hands the model source when its result is a whole model. */
+export interface TrainedModelFiles {
+  /** A Hugging Face model folder: config.json, model.safetensors, tokenizer files. */
+  files: Map<string, Uint8Array>;
+  /** The name the person gave the run; absent: the source names it after its base model. */
+  name?: string;
+  /** The method's label, for that default name. */
+  methodLabel: string;
+  /** Provenance (the model store adds its base model's name). */
+  trainedFrom: Omit<TrainedModelOrigin, 'baseModelName'>;
 }
 
 export interface ActiveModel {
@@ -60,6 +78,16 @@ export class ModelCache {
     } finally {
       this.users -= 1;
     }
+  }
+
+  /** The files of a stored model, read again (a trained model's folder starts from its base's). */
+  async files(id: string): Promise<ModelFiles> {
+    return (await this.source.read(id)).files;
+  }
+
+  /** Stores a trained whole model as a new model (the model store, in browsers). */
+  saveTrainedModel(model: TrainedModelFiles): Promise<{ id: string; name: string }> {
+    return this.source.saveTrainedModel(model);
   }
 
   get loadedId(): string | null {

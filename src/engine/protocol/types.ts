@@ -51,6 +51,34 @@ export interface TrainStartPayload {
   overrides?: Partial<TrainSettings>;
   /** Name for the adapter; a dated default when absent. */
   name?: string;
+  /**
+   * Continue training this adapter (its method and config; warm start from its current
+   * weights) on the selection's new examples plus a replay sample; it gets a new version.
+   */
+  continueAdapterId?: string;
+  /** How many older examples to replay when continuing (default: as many as new ones, at most 200). */
+  replayExamples?: number;
+}
+
+export interface TrainDefaultsPayload {
+  examples: ExampleSelection;
+  method: MethodName;
+  /** Also plan continuing this adapter (TrainDefaults.continuation). */
+  continueAdapterId?: string;
+  replayExamples?: number;
+}
+
+/** A continued run: the adapter, its version before and after, and the examples it mixes. */
+export interface ContinuationSummary {
+  adapterId: string;
+  name: string;
+  fromVersion: number;
+  toVersion: number;
+  /** New examples trained on (not seen by any earlier version). */
+  newCount: number;
+  /** Older examples trained on again. */
+  replayCount: number;
+  heldOutCount: number;
 }
 
 export interface SamplingPayload {
@@ -94,6 +122,8 @@ export interface TrainDefaults {
   memory: FittingPlan | null;
   /** Every registered method's one-click cost on this selection, for the method picker. */
   estimates: MethodEstimate[];
+  /** When asked about continuing an adapter: what that run would train on. */
+  continuation?: ContinuationSummary;
 }
 
 /** What one click of a method would train and cost on a selection, shown before training. */
@@ -172,8 +202,15 @@ export interface TrainState {
   notes: string[];
   /** The saved adapter, once phase is 'completed' (or 'cancelled' with progress kept). */
   adapterId: string | null;
+  /**
+   * The new model, once phase is 'completed', for methods whose result is a whole model (full
+   * fine-tuning): listed in Models under this name (adapterId stays null).
+   */
+  savedModel: { id: string; name: string } | null;
   summary: TrainSummary | null;
   error: EngineErrorInfo | null;
+  /** Set when the run continues an adapter (a new version of it). */
+  continuation?: ContinuationSummary;
 }
 
 // ---- the request table ------------------------------------------------------------------------
@@ -187,7 +224,7 @@ export interface EngineRequests {
   /** Every tuning method the engine can train: labels, descriptions, fields and defaults. */
   'train.methods': { payload: Empty; progress: never; result: MethodSummary[] };
   /** The one-click settings and method config the engine would choose for this selection. */
-  'train.defaults': { payload: { examples: ExampleSelection; method: MethodName }; progress: never; result: TrainDefaults };
+  'train.defaults': { payload: TrainDefaultsPayload; progress: never; result: TrainDefaults };
   /** Follows the current run (e.g. after reopening the dashboard): same stream as train.start. */
   'train.watch': { payload: Empty; progress: TrainState; result: TrainState };
   'train.pause': { payload: Empty; progress: never; result: TrainState };
@@ -310,6 +347,7 @@ export function idleTrainState(): TrainState {
     checkpointError: null,
     notes: [],
     adapterId: null,
+    savedModel: null,
     summary: null,
     error: null,
   };

@@ -43,9 +43,18 @@ function isSettingOverrides(value: unknown): boolean {
   return Object.entries(value).every(([key, v]) => (key === 'maxSteps' ? v === null || isFiniteNumber(v) : isFiniteNumber(v)));
 }
 
+/** Optional continuation fields: an adapter id and a whole replay count from 0 to 100,000. */
+function isContinuation(p: UnknownRecord): boolean {
+  return (
+    isOptional(p.continueAdapterId, (id) => isString(id) && id.length > 0 && id.length <= 200) &&
+    isOptional(p.replayExamples, (n) => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 100_000)
+  );
+}
+
 function isTrainStart(p: UnknownRecord, isMethodName: MethodCheck): boolean {
   return (
-    hasOnlyKeys(p, ['examples', 'method', 'methodConfig', 'overrides', 'name']) &&
+    hasOnlyKeys(p, ['examples', 'method', 'methodConfig', 'overrides', 'name', 'continueAdapterId', 'replayExamples']) &&
+    isContinuation(p) &&
     isExampleSelection(p.examples) &&
     isString(p.method) &&
     isMethodName(p.method) &&
@@ -91,7 +100,8 @@ function isGenerate(p: UnknownRecord): boolean {
 
 const PAYLOAD_CHECKS: { [K in EngineKind]: (payload: unknown, isMethodName: MethodCheck) => boolean } = {
   'train.start': (p, isMethodName) => isRecord(p) && isTrainStart(p, isMethodName),
-  'train.defaults': (p, isMethodName) => isRecord(p) && hasOnlyKeys(p, ['examples', 'method']) && isExampleSelection(p.examples) && isString(p.method) && isMethodName(p.method),
+  'train.defaults': (p, isMethodName) =>
+    isRecord(p) && hasOnlyKeys(p, ['examples', 'method', 'continueAdapterId', 'replayExamples']) && isExampleSelection(p.examples) && isString(p.method) && isMethodName(p.method) && isContinuation(p),
   'train.methods': isEmptyPayload,
   'train.watch': isEmptyPayload,
   'train.pause': isEmptyPayload,

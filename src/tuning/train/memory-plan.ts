@@ -73,8 +73,13 @@ export interface PlanInput {
 }
 
 export interface MemoryEstimate {
-  /** Frozen weights as held, plus the tied head's [D, V] copy. */
+  /** Frozen weights the backend holds, plus the tied head's [D, V] copy. */
   weights: number;
+  /**
+   * Compact block weights: 16-bit words in JavaScript ArrayBuffers, outside the backend's memory
+   * (the wasm heap, GPU buffers), so not part of `total`, which is what the backend must hold.
+   */
+  hostWeights: number;
   /** Matrix-product workspace that lives with the weights (XNNPACK's packed copies on wasm). */
   weightWorkspace: number;
   /** Trainable values, gradients, AdamW moments, the last-good and best copies. */
@@ -95,6 +100,8 @@ export interface FittingPlan {
   accumulation: number;
   /** Recompute each block in the backward pass (costs about one more forward pass). */
   recompute: boolean;
+  /** Frozen block weights held compact (16-bit, model/compact-weights.ts): planned with bytesPerFrozenWeight < 4. */
+  compactWeights: boolean;
   headChunkRows: number;
   estimatedPeakBytes: number;
   budgetBytes: number;
@@ -212,15 +219,20 @@ export function estimatePeak(input: PlanInput, microBatch: number, recompute: bo
   // norms stay float32, and so does the tied head's [D, V] copy.
   const tiedCopy = m.tieWordEmbeddings ? m.vocabSize * D * F32 : 0;
   const blockLinears = matMulParameterCount(m) - m.vocabSize * D;
-  const weights = blockLinears * input.bytesPerFrozenWeight + (frozenParameterCount(m) - blockLinears) * F32 + tiedCopy;
+  const compact = input.bytesPerFrozenWeight < F32;
+  const hostWeights = compact ? blockLinears * input.bytesPerFrozenWeight : 0;
+  const weights = (compact ? 0 : blockLinears * F32) + (frozenParameterCount(m) - blockLinears) * F32 + tiedCopy;
   // XNNPACK packs each float32 weight it multiplies by and keeps the packed copy as long as the
   // weight lives; a frozen weight's backward also multiplies by its transpose (the largest such
   // transient: the head's [V, D]). Weights held compact are widened one layer at a time, so only
-  // one layer's widened and packed copies (and the head's) exist at once.
+  // one layer's widened float32 copy and its packed copy exist at once, beside the resident head's
+  // packed copy.
   const headFloats = m.vocabSize * D;
   const perLayerMatMul = (matMulParameterCount(m) - headFloats) / m.numLayers;
-  const packed = input.bytesPerFrozenWeight >= F32 ? matMulParameterCount(m) : 2 * (perLayerMatMul + headFloats);
-  const weightWorkspace = (packed + headFloats) * F32;
+  const packed = input.bytesPerFrozenWeight >= F32 ? matMulParameterCount(m) : 2 * perLayerMatMul + headFloats;
+  // The head's backward multiplies by its [V, D] transpose, which XNNPACK packs too: two
+  // transient head-sized copies (0.5 GiB each at Qwen2.5-0.5B's 152k vocabulary).
+  const weightWorkspace = (packed + 2 * headFloats) * F32;
   const trainableState = input.trainableParams * F32 * TRAINABLE_COPIES;
   const perBlock = heldPerTokenPerBlock(m, rows) * tokens * F32;
   // Without recomputation every block's share is held at once; with it, the block boundaries plus
@@ -231,7 +243,7 @@ export function estimatePeak(input: PlanInput, microBatch: number, recompute: bo
   const logits = Math.min(tokens, chunkRows) * m.vocabSize * F32 * LOGIT_COPIES;
   const tensors = weights + weightWorkspace + trainableState + activations + logits;
   const total = BASE_OVERHEAD + tensors * ALLOCATOR_FACTOR;
-  return { weights, weightWorkspace, trainableState, activations, logits, total };
+  return { weights, hostWeights, weightWorkspace, trainableState, activations, logits, total };
 }
 
 /**
@@ -280,6 +292,7 @@ export function planMemory(input: PlanInput): MemoryPlan {
         microBatch: micro,
         accumulation: Math.ceil(input.batch / micro),
         recompute,
+        compactWeights: input.bytesPerFrozenWeight < F32,
         headChunkRows: chunkRows,
         estimatedPeakBytes: estimate.total,
         budgetBytes: input.limits.budgetBytes,
@@ -325,7 +338,7 @@ export function describePlan(plan: MemoryPlan): string {
   const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
   if (plan.fits) {
     const steps = plan.accumulation > 1 ? ` × ${plan.accumulation} accumulated` : '';
-    return `micro-batch ${plan.microBatch}${steps}${plan.recompute ? ', blocks recomputed' : ''}; estimated peak ${gib(plan.estimatedPeakBytes)} of ${gib(plan.budgetBytes)}`;
+    return `micro-batch ${plan.microBatch}${steps}${plan.recompute ? ', blocks recomputed' : ''}${plan.compactWeights ? ', block weights held 16-bit' : ''}; estimated peak ${gib(plan.estimatedPeakBytes)} of ${gib(plan.budgetBytes)}`;
   }
   switch (plan.reason) {
     case 'buffer-too-large':
@@ -337,4 +350,29 @@ export function describePlan(plan: MemoryPlan): string {
         ? `one example of this length needs an estimated ${gib(plan.estimatedPeakBytes)}, more than the ${gib(plan.usableBytes)} this backend can safely use; limit examples to ${plan.lengthThatFits} tokens`
         : `one example needs an estimated ${gib(plan.estimatedPeakBytes)}, more than the ${gib(plan.usableBytes)} this backend can safely use; use a smaller model`;
   }
+}
+
+/** How a model is held for generation: float32 block weights, compact ones, or not at all. */
+export type InferencePlan =
+  | { fits: true; compactWeights: boolean; estimatedPeakBytes: number; budgetBytes: number }
+  | { fits: false; estimatedPeakBytes: number; budgetBytes: number };
+
+/**
+ * Generation holds the frozen weights, XNNPACK's packed copy of every weight it multiplies by, the
+ * tied head's [D, V] copy and a KV cache (small next to them at these lengths). float32 when that
+ * fits (a compact model widens every block for every token: several times slower decoding); else
+ * compact block weights, of which one layer is widened and packed at a time.
+ */
+export function planInference(model: PlanModelShape, limits: BackendLimits, headroom = 0.9): InferencePlan {
+  const budget = limits.budgetBytes * headroom;
+  const estimate = (bytesPerFrozenWeight: number) => {
+    const e = estimatePeak({ model, trainableParams: 0, batch: 1, length: 1, bytesPerFrozenWeight, limits, headChunkRows: 1 }, 1, bytesPerFrozenWeight < F32);
+    // No backward pass: drop the transient [V, D] transpose and its packed copy the training estimate adds.
+    return BASE_OVERHEAD + (e.weights + e.weightWorkspace - 2 * model.vocabSize * model.hiddenSize * F32) * ALLOCATOR_FACTOR;
+  };
+  const float32 = estimate(F32);
+  if (float32 <= budget) return { fits: true, compactWeights: false, estimatedPeakBytes: float32, budgetBytes: limits.budgetBytes };
+  const compact = estimate(2);
+  if (compact <= budget) return { fits: true, compactWeights: true, estimatedPeakBytes: compact, budgetBytes: limits.budgetBytes };
+  return { fits: false, estimatedPeakBytes: compact, budgetBytes: limits.budgetBytes };
 }

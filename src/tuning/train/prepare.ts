@@ -2,14 +2,17 @@
 // and the engine share. Creates the adapter, splits and tokenises the data, picks defaults from
 // the data's size and lengths, and applies any overrides the user gave.
 import * as tf from '@tensorflow/tfjs';
+import { compactModel, expandModel } from '../../model/compact-model';
 import type { LoadedModel } from '../../model/model';
-import { TooLargeToTrainError, TrainingDataError } from '../errors';
+import { TooLargeToTrainError, TrainingDataError, TuningConfigError } from '../errors';
 import { getMethod } from '../registry';
 import type { Adapter, MethodConfigMap, MethodName, TuningMethod } from '../types';
-import { memoryLimitsFor, planMemory, type BackendLimits, type FittingPlan } from './memory-plan';
+import { memoryLimitsFor, planMemory, type BackendLimits, type FittingPlan, type PlanInput, type Refusal } from './memory-plan';
 import { dataStats, fitExamples, promptWithinLength, splitExamples, tokenizeExamples, type TrainingExample } from './data';
 import { tokenizeWithDemonstrations } from './demonstrations';
 import { chooseDefaults, warmupFor, type TrainSettings } from './defaults';
+import type { HostArray } from './optimizer';
+import { writeVariables } from './snapshot';
 import { Trainer, type TrainProgress } from './trainer';
 
 export interface PrepareInput<N extends MethodName = MethodName> {
@@ -30,6 +33,8 @@ export interface PrepareInput<N extends MethodName = MethodName> {
   batchShapes?: 'tight' | 'stable';
   /** What the backend can hold; by default the active tfjs backend's (memoryLimitsFor). null: no plan. */
   memoryLimits?: BackendLimits | null;
+  /** Warm start: trainable values to begin from (continued training), by NamedVariable key. */
+  initialVariables?: Record<string, HostArray>;
 }
 
 export interface PreparedRun {
@@ -49,6 +54,8 @@ export interface TrainingPlan<N extends MethodName = MethodName> {
   config: MethodConfigMap[N];
   /** How the run fits the backend's memory (micro-batch, accumulation, recomputation); null: not planned. */
   memory: FittingPlan | null;
+  /** When `memory` holds the block weights compact: the float32 plan's refusal (for methods that need float32). */
+  float32Refusal: Refusal | null;
   settings: TrainSettings;
   train: ReturnType<typeof fitExamples>;
   heldOut: ReturnType<typeof fitExamples>;
@@ -60,7 +67,7 @@ export interface TrainingPlan<N extends MethodName = MethodName> {
  * changes, the held-out split, and the one-click settings for this data with the overrides
  * applied. prepareTraining builds on it; the engine shows it before a run (`train.defaults`).
  */
-export function planTraining<N extends MethodName>(input: Omit<PrepareInput<N>, 'baseModelId' | 'onProgress' | 'betweenSteps' | 'batchShapes'>): TrainingPlan<N> {
+export function planTraining<N extends MethodName>(input: Omit<PrepareInput<N>, 'baseModelId' | 'onProgress' | 'betweenSteps' | 'batchShapes' | 'initialVariables'>): TrainingPlan<N> {
   const { model } = input;
   const tokenizer = model.tokenizer;
   if (!tokenizer) throw new TrainingDataError({ key: 'error.training-data.no-tokenizer' });
@@ -85,7 +92,7 @@ export function planTraining<N extends MethodName>(input: Omit<PrepareInput<N>, 
   const stats = dataStats(trainTokens.map((t) => promptWithinLength(t, contextTokens).prompt.length + t.completion.length));
   const settings: TrainSettings = { ...chooseDefaults({ stats, optimizer: method.optimizer, contextTokens }), ...input.overrides };
   if (settings.maxLength > contextTokens) settings.maxLength = contextTokens;
-  const memory = fitMemory(input, method, config, settings);
+  const { plan: memory, float32Refusal } = fitMemory(input, method, config, settings);
   const train = fitExamples(trainTokens, settings.maxLength);
   if (input.overrides?.warmupSteps === undefined) {
     // The run length may come from the overrides (--steps, --epochs, batch size): size warmup to it.
@@ -95,7 +102,7 @@ export function planTraining<N extends MethodName>(input: Omit<PrepareInput<N>, 
   const heldOut = fitExamples(heldOutTokens, settings.maxLength);
   if (train.examples.length === 0) throw new TrainingDataError({ key: 'error.training-data.none-usable' });
   const splitNote = k > 0 ? `${split.note} ${demonstrationNote(train, k, settings.maxLength)}` : split.note;
-  return { config, memory, settings, train, heldOut, splitNote };
+  return { config, memory, float32Refusal, settings, train, heldOut, splitNote };
 }
 
 /** How many of the K demonstrations the training examples kept (fewer: no similar ones, or no room). */
@@ -107,47 +114,71 @@ function demonstrationNote(train: ReturnType<typeof fitExamples>, k: number, max
 /**
  * The memory plan, made before anything is allocated: when the batch does not fit the backend at
  * once, it is split into micro-batches whose gradients are summed (settings change accordingly);
- * when not even one example fits, TooLargeToTrainError says what to change.
+ * when the float32 block weights leave no room for even one example, they are held compact
+ * (16-bit, widened one recomputed block at a time: prepareTraining compacts the model); when not
+ * even that fits, TooLargeToTrainError says what to change.
  */
 function fitMemory<N extends MethodName>(
   input: Pick<PrepareInput<N>, 'model' | 'memoryLimits'>,
   method: TuningMethod<N>,
   config: MethodConfigMap[N],
   settings: TrainSettings,
-): FittingPlan | null {
+): { plan: FittingPlan | null; float32Refusal: Refusal | null } {
   const limits = input.memoryLimits === undefined ? memoryLimitsFor(tf.getBackend()) : input.memoryLimits;
-  if (!limits) return null;
+  if (!limits) return { plan: null, float32Refusal: null };
   const model = input.model.config;
-  const plan = planMemory({
+  const planInput: PlanInput = {
     model,
     trainableParams: method.parameterCount(config, model),
     virtualTokens: method.virtualTokens(config),
     batch: settings.batchSize * settings.gradAccumSteps,
     length: settings.maxLength,
-    bytesPerFrozenWeight: 4,
+    bytesPerFrozenWeight: input.model.compact ? 2 : 4,
     limits,
     // On CPU backends throughput hardly depends on the micro-batch, while recomputation costs a
     // forward pass: prefer smaller micro-batches first. GPUs gain from larger ones.
     prefer: limits.name === 'wasm' ? 'no-recompute' : 'largest-micro-batch',
-  });
+  };
+  let plan = planMemory(planInput);
+  let float32Refusal: Refusal | null = null;
+  // float32 first: compact weights cost a widening per block per pass and a recomputed forward.
+  if (!plan.fits && plan.compactWouldFit) {
+    float32Refusal = plan;
+    plan = planMemory({ ...planInput, bytesPerFrozenWeight: 2 });
+  }
   if (!plan.fits) throw new TooLargeToTrainError(plan);
   settings.batchSize = plan.microBatch;
   settings.gradAccumSteps = plan.accumulation;
-  return plan;
+  return { plan, float32Refusal };
 }
 
 export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): PreparedRun {
   const { model } = input;
-  const { config, memory, settings, train, heldOut, splitNote } = planTraining(input);
+  const { config, memory, float32Refusal, settings, train, heldOut, splitNote } = planTraining(input);
   const tokenizer = model.tokenizer!;
-  const adapter = getMethod(input.method).create(config, {
-    model: model.config,
-    weights: model.weights,
-    baseModelId: input.baseModelId,
-    seed: settings.seed,
-    encode: (text) => tokenizer.encode(text, { addSpecialTokens: false }),
-  });
+  // The plan chose compact block weights: the model keeps them compact from here on (a later
+  // generation widens them block by block; reloading the model gives float32 back).
+  const compacting = memory?.compactWeights === true && !model.compact;
+  if (compacting) compactModel(model);
+  let adapter: Adapter;
   try {
+    adapter = getMethod(input.method).create(config, {
+      model: model.config,
+      weights: model.weights,
+      baseModelId: input.baseModelId,
+      seed: settings.seed,
+      encode: (text) => tokenizer.encode(text, { addSpecialTokens: false }),
+    });
+  } catch (error) {
+    if (!compacting) throw error;
+    expandModel(model);
+    // A method that reads the frozen block weights themselves (full fine-tuning, DoRA, …) cannot
+    // train on compact ones: the float32 plan's refusal says what to change.
+    if (error instanceof TuningConfigError && float32Refusal) throw new TooLargeToTrainError(float32Refusal);
+    throw error;
+  }
+  try {
+    if (input.initialVariables) writeVariables(adapter.trainable(), input.initialVariables);
     const trainer = new Trainer({
       model,
       adapter,

@@ -2,10 +2,11 @@
 // choose the one chat uses, merge a LoRA into the model (faster replies) and unmerge, mix LoRA
 // adapters with weights (MixPanel), export as a
 // PEFT zip, import a PEFT zip (checked by the engine against the active model, refused with the
-// reason when it was trained on another one).
+// reason when it was trained on another one). Under each adapter, its versions (VersionsRow), any
+// of which can be restored.
 import '../../i18n/train';
 import '../train/train.css';
-import type { ComponentChildren } from 'preact';
+import { Fragment, type ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { bytesToBase64 } from '../../engine/protocol/base64';
 import { peftFilesOf } from '../../tuning/peft/layout';
@@ -25,6 +26,8 @@ import { describeError } from '../describe-error';
 import { MixPanel } from './MixPanel';
 import { BindingsDialog } from './BindingsDialog';
 import '../../i18n/bindings';
+import { restoreVersion } from './restore-version';
+import { VersionsRow } from './VersionsRow';
 
 function errorText(error: unknown): string {
   return describeError(error);
@@ -96,6 +99,14 @@ export function AdaptersView() {
     });
   }
 
+  async function restore(record: AdapterRecord, version: number) {
+    await act(async () => {
+      // Merged weights hold the old version: unmerge first, as for a delete.
+      if (merged === record.id) setMerged((await engine.request('adapter.unmerge', {})).mergedAdapterId);
+      return restoreVersion(db, record, version);
+    });
+  }
+
   async function importZip(file: File) {
     setImportError(null);
     try {
@@ -126,8 +137,8 @@ export function AdaptersView() {
           </thead>
           <tbody>
             {adapters.map((record) => (
+              <Fragment key={record.id}>
               <AdapterRow
-                key={record.id}
                 record={record}
                 methods={methods}
                 active={settings.activeAdapterId === record.id}
@@ -151,6 +162,8 @@ export function AdaptersView() {
                   ) : null
                 }
               />
+              <VersionsRow db={db} record={record} columns={6} onRestore={(version) => restore(record, version)} />
+              </Fragment>
             ))}
           </tbody>
         </table>

@@ -39,7 +39,7 @@ export function ImportPanel({ store, onImported }: ImportPanelProps) {
   function importFiles(input: HTMLInputElement) {
     const files = [...(input.files ?? [])];
     input.value = ''; // picking the same folder again must fire change again
-    if (files.length > 0) void run(() => store.importFromFiles(files));
+    if (files.length > 0) void run(() => store.importFromFiles(files, { onProgress: setProgress }));
   }
 
   function startDownload(event: Event) {
@@ -101,7 +101,7 @@ export function ImportPanel({ store, onImported }: ImportPanelProps) {
           {t('models.url.hint')}
         </p>
       </form>
-      {busy && !download.current && <p aria-live="polite">{t('models.import.importing')}</p>}
+      {busy && !download.current && <CopyProgressBar progress={progress} />}
       {busy && download.current && (
         <DownloadProgressBar progress={progress} onCancel={() => download.current?.abort()} />
       )}
@@ -111,6 +111,30 @@ export function ImportPanel({ store, onImported }: ImportPanelProps) {
         </p>
       )}
     </section>
+  );
+}
+
+/** Picked files being copied into the store (a few hundred MB take seconds); the total is known. */
+function CopyProgressBar({ progress }: { progress: DownloadProgress | null }) {
+  const text = progress
+    ? t('models.import.progress', {
+        file: progress.fileName,
+        copied: formatBytes(progress.receivedBytes),
+        total: formatBytes(progress.totalBytes ?? 0),
+      })
+    : t('models.import.importing');
+  return (
+    <div class="models-progress" data-testid="models-import-progress">
+      {/* Indeterminate while the files are still being checked. */}
+      <progress
+        aria-label={t('models.import.progressLabel')}
+        max={progress?.totalBytes ?? undefined}
+        value={progress ? progress.receivedBytes : undefined}
+        data-received={progress?.receivedBytes ?? 0}
+        data-total={progress?.totalBytes ?? ''}
+      />
+      <span aria-live="polite">{text}</span>
+    </div>
   );
 }
 

@@ -28,6 +28,8 @@ function SourceCell({ model }: { model: ModelSummary }) {
         {t('models.source.url')}: {model.sourceUrl}
       </span>
     );
+  if (model.trainedFrom)
+    return <span data-testid="model-trained-from">{t('models.source.trained', { base: model.trainedFrom.baseModelName })}</span>;
   return <span>{t(`models.source.${model.source}`)}</span>;
 }
 

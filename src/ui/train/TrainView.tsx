@@ -16,7 +16,8 @@ import { LossChart } from '../charts/LossChart';
 import { useDashboard } from '../dashboard/context';
 import { AdvancedSettings, fieldLabel, overridesFrom, type AdvancedValues } from './AdvancedSettings';
 import { useMethods } from './methods';
-import { TrainResult } from './TrainResult';
+import { TrainResult, type SavedModel } from './TrainResult';
+import { ContinuationPlanLine, ContinuationRunLine, ContinueChoice, useContinuable } from './ContinueChoice';
 import { BindSuggestion } from './BindSuggestion';
 import { formatCount, formatDuration, formatLoss } from './format';
 
@@ -131,7 +132,7 @@ function useTrainState(engine: EngineClient, onError: (message: string) => void)
 }
 
 export function TrainView() {
-  const { db, engine, showToast } = useDashboard();
+  const { db, engine, showToast, saveSettings } = useDashboard();
   const [tags, setTags] = useState<Facet[]>([]);
   const [total, setTotal] = useState<number | null>(null);
   const [tag, setTag] = useState('');
@@ -149,6 +150,9 @@ export function TrainView() {
   // The tag the run this page started trained on: its examples' sites are offered as bindings.
   const [runTag, setRunTag] = useState('');
   const followRun = useRunFocus(state);
+  // Continue an adapter of the active model and this method, or start a new one ('').
+  const [modelId, setModelId] = useState<string | null>(null);
+  const [continueChoice, setContinueChoice] = useState('');
 
   useEffect(() => {
     void Promise.all([countExamples(db), listTags(db)]).then(([count, facets]) => {
@@ -159,6 +163,13 @@ export function TrainView() {
 
   const selectedCount = tag === '' ? total : (tags.find((f) => f.value === tag)?.count ?? 0);
 
+  // The engine knows its model once it has loaded it, which answering train.defaults does.
+  useEffect(() => {
+    if (defaults) engine.request('engine.info', {}).then((info) => setModelId(info.modelId), () => undefined);
+  }, [defaults !== null]);
+  const continuable = useContinuable(db, modelId, method, state.adapterId);
+  const continuing = continuable.some((a) => a.id === continueChoice) ? continueChoice : '';
+
   // What one click would use, with its memory plan, shown before Train is pressed; asked again
   // whenever the examples or the method change.
   const [planError, setPlanError] = useState<string | null>(null);
@@ -167,7 +178,7 @@ export function TrainView() {
     let current = true;
     setPlanError(null);
     engine
-      .request('train.defaults', { examples: selectionFrom(tag), method })
+      .request('train.defaults', { examples: selectionFrom(tag), method, ...(continuing ? { continueAdapterId: continuing } : {}) })
       .then(
         (next) => current && setDefaults(next),
         (error: unknown) => current && setPlanError(errorText(error)),
@@ -175,9 +186,19 @@ export function TrainView() {
     return () => {
       current = false;
     };
-  }, [tag, method, selectedCount]);
+  }, [tag, method, selectedCount, continuing]);
 
   const active = isActivePhase(state.phase);
+
+  /** A trained model becomes the active one; adapters belong to the old base, so none is chosen. */
+  async function chooseModel(model: SavedModel) {
+    try {
+      await saveSettings({ activeModelId: model.id, activeAdapterId: null });
+      showToast({ message: t('train.result.modelActive', { name: model.name }) });
+    } catch (error) {
+      showError(t('train.error', { message: errorText(error) }));
+    }
+  }
 
   async function start() {
     if (!method) return;
@@ -193,7 +214,9 @@ export function TrainView() {
     try {
       const final = await engine.request(
         'train.start',
-        { examples: selectionFrom(tag), method, overrides: built.overrides, methodConfig: built.methodConfig, ...(name.trim() ? { name: name.trim() } : {}) },
+        continuing
+          ? { examples: selectionFrom(tag), method, overrides: built.overrides, continueAdapterId: continuing }
+          : { examples: selectionFrom(tag), method, overrides: built.overrides, methodConfig: built.methodConfig, ...(name.trim() ? { name: name.trim() } : {}) },
         { onProgress: setState },
       );
       setState(final);
@@ -247,12 +270,14 @@ export function TrainView() {
           </label>
           <label class="form-field grow">
             {t('train.name')}
-            <input type="text" data-testid="train-name" value={name} placeholder={t('train.name.placeholder')} disabled={active} onInput={(e) => setName(e.currentTarget.value)} />
+            <input type="text" data-testid="train-name" value={name} placeholder={t('train.name.placeholder')} disabled={active || continuing !== ''} onInput={(e) => setName(e.currentTarget.value)} />
           </label>
         </div>
         <p data-testid="train-example-count" data-count={selectedCount ?? ''} aria-live="polite">
           {selectedCount === 0 ? t('train.examples.none') : selectedCount === null ? '' : t('train.examples.count', { count: selectedCount })}
         </p>
+        <ContinueChoice adapters={continuable} value={continuing} disabled={active} onChange={(id) => { setContinueChoice(id); setDefaults(null); }} />
+        {continuing && defaults?.continuation && <ContinuationPlanLine plan={defaults.continuation} />}
         <MemoryPlanLine defaults={defaults} error={planError} />
         {'text' in summary && <MethodDetails summary={summary} estimate={defaults?.estimates.find((e) => e.method === method)} />}
         <AdvancedSettings method={summary} values={advanced} defaults={defaults} disabled={active} onChange={setAdvanced} />
@@ -283,7 +308,7 @@ export function TrainView() {
         </div>
       </form>
       {state.phase !== 'idle' && <TrainProgressPanel state={state} />}
-      {state.summary && <TrainResult summary={state.summary} />}
+      {state.summary && <TrainResult summary={state.summary} savedModel={state.savedModel} onUseModel={(model) => void chooseModel(model)} />}
       {state.summary && state.phase === 'completed' && state.adapterId && runTag !== '' && (
         <BindSuggestion key={state.adapterId} db={db} adapterId={state.adapterId} tag={runTag} />
       )}
@@ -348,6 +373,7 @@ export function TrainProgressPanel({ state }: { state: TrainState }) {
         {state.trainCount > 0 && <span>{t('train.split', { train: state.trainCount, heldOut: state.heldOutCount })}</span>}
         {state.checkpointStep !== null && <span data-testid="train-checkpoint" data-step={state.checkpointStep}>{t('train.checkpoint', { step: state.checkpointStep })}</span>}
       </p>
+      {state.continuation && <ContinuationRunLine plan={state.continuation} />}
       {state.resumedFromStep !== null && (
         <p data-testid="train-resumed" data-step={state.resumedFromStep}>
           {t('train.resumed', { step: state.resumedFromStep })}

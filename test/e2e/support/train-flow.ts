@@ -47,13 +47,7 @@ export async function prepareModel(
   server: ModelServer,
   backend: 'wasm' | 'webgpu',
 ): Promise<void> {
-  const models = await dashboard(ext, 'models');
-  await models.getByTestId('models-backend-override').selectOption(backend);
-  const active = models.getByTestId('models-backend-active');
-  await expect.poll(() => active.getAttribute('data-backend'), { timeout: 120_000 }).not.toBe(null);
-  // A backend that could not start is listed as skipped, with the reason: show it on failure.
-  const skipped = await models.getByTestId('models-backend-skipped').allTextContents();
-  expect(await active.getAttribute('data-backend'), `skipped: ${skipped.join('; ')}`).toBe(backend);
+  const models = await chooseBackend(ext, backend);
   await models.getByTestId('models-url-input').fill(server.folderUrl('tiny-llama'));
   await models.getByTestId('models-url-download').click();
   const row = models.getByTestId('model-row').filter({ hasText: 'tiny-llama' });
@@ -63,6 +57,18 @@ export async function prepareModel(
   await models.close();
 }
 
+/** Chooses the compute backend in the Models view; returns that view, still open. */
+export async function chooseBackend(ext: LaunchedExtension, backend: 'wasm' | 'webgpu'): Promise<Page> {
+  const models = await dashboard(ext, 'models');
+  await models.getByTestId('models-backend-override').selectOption(backend);
+  const active = models.getByTestId('models-backend-active');
+  await expect.poll(() => active.getAttribute('data-backend'), { timeout: 120_000 }).not.toBe(null);
+  // A backend that could not start is listed as skipped, with the reason: show it on failure.
+  const skipped = await models.getByTestId('models-backend-skipped').allTextContents();
+  expect(await active.getAttribute('data-backend'), `skipped: ${skipped.join('; ')}`).toBe(backend);
+  return models;
+}
+
 /** prepareModel, then the 20 EXAMPLES_JSONL examples imported through the Examples view. */
 export async function prepare(
   ext: LaunchedExtension,
@@ -70,6 +76,11 @@ export async function prepare(
   backend: 'wasm' | 'webgpu',
 ): Promise<void> {
   await prepareModel(ext, server, backend);
+  await importEchoExamples(ext);
+}
+
+/** The 20 EXAMPLES_JSONL examples, imported through the Examples view. */
+export async function importEchoExamples(ext: LaunchedExtension): Promise<void> {
   const examples = await ext.context.newPage();
   await examples.goto(extensionUrl(ext, '/dashboard.html#examples')); // (no `examples-view` test id)
   await examples.getByTestId('examples-import-file').setInputFiles({

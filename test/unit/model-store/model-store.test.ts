@@ -37,6 +37,26 @@ describe('importing from local files', () => {
     );
   });
 
+  test('copying reports progress: bytes grow to the total of the copied files, every file ends with a report', async () => {
+    const { store } = await makeStore();
+    const seen: { fileName: string; receivedBytes: number; totalBytes: number | null }[] = [];
+    // A clock that never advances: only the forced end-of-file reports come through, one per file.
+    const model = await store.importFromFiles(pickFolder('tiny-llama-bf16-sharded'), { onProgress: (p) => seen.push(p), now: () => 0 });
+    const total = Object.values(model.files).reduce((a, b) => a + b, 0);
+    expect(seen.map((p) => p.fileName)).toEqual(Object.keys(model.files));
+    expect(seen.every((p) => p.totalBytes === total)).toBe(true);
+    expect(seen.at(-1)!.receivedBytes).toBe(total);
+    // Each report adds exactly that file's size.
+    expect(seen.map((p, i) => p.receivedBytes - (seen[i - 1]?.receivedBytes ?? 0))).toEqual(Object.values(model.files));
+
+    // A clock that moves on every call: chunk reports come through too, never going back.
+    let clock = 0;
+    const all: number[] = [];
+    await store.importFromFiles(pickFolder('tiny-qwen2'), { onProgress: (p) => all.push(p.receivedBytes), now: () => (clock += 1000) });
+    expect(all.length).toBeGreaterThan(Object.keys(fixtureFileSizes('tiny-qwen2')).length);
+    expect([...all].sort((a, b) => a - b)).toEqual(all);
+  });
+
   test('a missing tokenizer.json is named in the error and nothing is stored', async () => {
     const { store, files } = await makeStore();
     await expect(

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadModelFromDirectory } from '../../../src/model/node-files';
 import { forward } from '../../../src/model/forward';
 import type { LoadedModel } from '../../../src/model';
+import type { LoadOptions } from '../../../src/model/model';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = join(HERE, '..', '..', 'fixtures', 'models');
@@ -22,8 +23,8 @@ export function readGolden(name: string): Golden {
   return JSON.parse(readFileSync(join(FIXTURES, name, 'golden.json'), 'utf8')) as Golden;
 }
 
-export function loadFixture(name: string): Promise<LoadedModel> {
-  return loadModelFromDirectory(join(FIXTURES, name));
+export function loadFixture(name: string, options: LoadOptions = {}): Promise<LoadedModel> {
+  return loadModelFromDirectory(join(FIXTURES, name), options);
 }
 
 /** Largest |a - b| over two equally long arrays. */
@@ -47,10 +48,10 @@ export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
 }
 
 /** Golden parity against the PyTorch reference on the current backend, for every fixture. */
-export async function checkFixtureParity(name: string, tolerance: number): Promise<void> {
+export async function checkFixtureParity(name: string, tolerance: number, options: LoadOptions = {}): Promise<void> {
   const { expect } = await import('vitest');
   const { disposeCache, generate } = await import('../../../src/model');
-  const model = await loadFixture(name);
+  const model = await loadFixture(name, options);
   const golden = readGolden(name);
   try {
     for (const prompt of golden.prompts) {

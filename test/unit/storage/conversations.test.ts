@@ -73,7 +73,7 @@ test('a v2 database with data in every store upgrades to v3 losing nothing', asy
   for (const store of V2_STORES) await raw.put(store, records[store]);
   raw.close();
 
-  const db = await openAttuneDb({ name });
+  const db = await openAttuneDb({ name, version: 3 }); // this rung alone (v4's is in adapter-versions.test.ts)
   expect(db.version).toBe(3);
   expect([...db.objectStoreNames].sort()).toEqual([...V2_STORES, 'conversations'].sort());
   for (const store of V2_STORES) expect(await db.getAll(store)).toEqual([records[store]]);

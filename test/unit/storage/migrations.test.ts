@@ -37,7 +37,7 @@ test('upgrading a v1 database keeps every example and makes it findable by the n
   const db = await openAttuneDb({ name });
   expect(db.version).toBe(DB_VERSION);
   expect([...db.objectStoreNames].sort()).toEqual(
-    ['adapters', 'conversations', 'examples', 'models', 'settings', 'trainingRuns', 'userTemplates'].sort(),
+    ['adapterVersions', 'adapters', 'conversations', 'examples', 'models', 'settings', 'trainingRuns', 'userTemplates'].sort(),
   );
 
   const all = await listExamples(db);

@@ -61,6 +61,26 @@ describe.each([
     expect(compact.compact!.bytes).toBe(2 * (parameterCount(full) - resident));
   });
 
+  it('loads compact straight from the file with the same words as compacting the float32 model, none of them in the backend', async () => {
+    const reference = inputLogits(full, null, IDS); // first, so caches a forward pass fills are counted in `before`
+    const before = tf.memory().numTensors;
+    const loaded = await loadFixture(fixture, { compact: true });
+    expect(loaded.compact!.encoding).toBe(encoding);
+    expect(loaded.compact!.bytes).toBe(compact.compact!.bytes);
+    expect([...loaded.weights.keys()].sort()).toEqual([...compact.weights.keys()].sort());
+    const fromFile = loaded.compact!.widenAll();
+    const fromModel = compact.compact!.widenAll();
+    expect([...fromFile.keys()].sort()).toEqual([...fromModel.keys()].sort());
+    for (const [name, tensor] of fromFile) {
+      expect(tensor.shape, name).toEqual(fromModel.get(name)!.shape);
+      expect(maxAbsDiff(tensor.dataSync(), fromModel.get(name)!.dataSync()), name).toBe(0);
+    }
+    [...fromFile.values(), ...fromModel.values()].forEach((t) => t.dispose());
+    expect(maxAbsDiff(inputLogits(loaded, null, IDS), reference)).toBe(0);
+    loaded.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('gives the float32 model\'s logits exactly and the same greedy tokens', async () => {
     expect(maxAbsDiff(inputLogits(compact, null, IDS), inputLogits(full, null, IDS))).toBe(0);
     const a = await generate(full, IDS[0]!, { maxNewTokens: 6, greedy: true, stopTokenIds: [] });

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { forward } from '../../../src/model/forward';
-import type { LoadedModel } from '../../../src/model/model';
+import type { LoadedModel, LoadOptions } from '../../../src/model/model';
 import { loadModelFromDirectory } from '../../../src/model/node-files';
 import { adaptedModel } from '../../../src/tuning/adapted-model';
 import { Rng } from '../../../src/tuning/rng';
@@ -22,8 +22,8 @@ export async function useCpu(): Promise<void> {
   await tf.ready();
 }
 
-export function loadFixture(name: string): Promise<LoadedModel> {
-  return loadModelFromDirectory(join(FIXTURES, name));
+export function loadFixture(name: string, options: LoadOptions = {}): Promise<LoadedModel> {
+  return loadModelFromDirectory(join(FIXTURES, name), options);
 }
 
 export function adapterContext(model: LoadedModel, seed = 7, baseModelId = 'fixture'): AdapterContext {
@@ -73,11 +73,14 @@ export function meanLoss(model: LoadedModel, adapter: Adapter | null, batch: Hos
 
 /** Logits of the real positions only ([B, T, V] as a flat array). */
 export function inputLogits(model: LoadedModel, adapter: Adapter | null, ids: number[][]): Float32Array {
-  return tf.tidy(() => {
+  const logits = tf.tidy(() => {
     const out = forward(adaptedModel(model, adapter), { ids, hooks: adapter?.hooks({ training: false }) });
     const [B, rows, V] = out.logits.shape;
     return tf.slice(out.logits, [0, out.prependedRows, 0], [B, rows - out.prependedRows, V]);
-  }).dataSync() as Float32Array;
+  });
+  const data = logits.dataSync() as Float32Array;
+  logits.dispose();
+  return data;
 }
 
 /** Adds seeded noise to every trainable value so gradients and round trips are not trivial. */

@@ -57,6 +57,41 @@ describe('the memory plan before a run', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  /** A budget that micro-batch 1 fits with compact block weights but not with float32 ones. */
+  function budgetForCompactOnly(method: 'lora' | 'full', length: number): BackendLimits {
+    const m = getMethod(method);
+    const input = { model: model.config, trainableParams: m.parameterCount(m.defaultConfig(model.config), model.config), batch: 1, length, bytesPerFrozenWeight: 4, limits: { name: 'wasm', budgetBytes: 1 } };
+    const float32 = estimatePeak(input, 1, true).total;
+    const compact = estimatePeak({ ...input, bytesPerFrozenWeight: 2 }, 1, true).total;
+    expect(compact).toBeLessThan(float32);
+    return { name: 'wasm', budgetBytes: Math.ceil((compact + float32) / 2 / 0.9) };
+  }
+
+  it('holds the block weights compact when only that fits, and trains LoRA on them with recomputed blocks', async () => {
+    const own = await loadFixture('tiny-llama');
+    const limits = budgetForCompactOnly('lora', 32);
+    const run = prepareTraining({ model: own, baseModelId: 'fixture', method: 'lora', examples, overrides: { batchSize: 2, maxLength: 32, maxSteps: 2 }, memoryLimits: limits });
+    expect(run.memory).toMatchObject({ fits: true, compactWeights: true, recompute: true, microBatch: 1, accumulation: 2 });
+    expect(own.compact).not.toBeNull();
+    expect([...own.weights.keys()].some((name) => name.includes('.layers.') && name.endsWith('_proj.weight'))).toBe(false);
+    await run.trainer.run();
+    const before = tf.memory().numTensors;
+    run.trainer.dispose();
+    run.adapter.dispose();
+    expect(tf.memory().numTensors).toBeLessThan(before);
+    own.dispose();
+  });
+
+  it('refuses with the float32 plan a method that needs the float32 block weights, and gives them back', async () => {
+    const own = await loadFixture('tiny-llama');
+    const limits = budgetForCompactOnly('full', 32);
+    const before = tf.memory().numTensors;
+    expect(() => prepareTraining({ model: own, baseModelId: 'fixture', method: 'full', examples, overrides: { batchSize: 1, maxLength: 32 }, memoryLimits: limits })).toThrow(TooLargeToTrainError);
+    expect(own.compact ?? null).toBeNull();
+    expect(tf.memory().numTensors).toBe(before);
+    own.dispose();
+  });
+
   it('is not made on backends without a fixed ceiling (CPU) unless limits are given', () => {
     expect(planTraining({ model, method: 'lora', examples }).memory).toBeNull();
   });

@@ -8,6 +8,7 @@ import {
   describePlan,
   estimatePeak,
   frozenParameterCount,
+  planInference,
   planMemory,
   type PlanInput,
   type PlanModelShape,
@@ -136,5 +137,30 @@ describe('memory plan', () => {
   it('rejects a batch or length below 1', () => {
     expect(() => planMemory(input({ batch: 0 }))).toThrow(RangeError);
     expect(() => planMemory(input({ length: 0 }))).toThrow(RangeError);
+  });
+});
+
+describe('compact block weights in the plan', () => {
+  it('Qwen2.5-0.5B LoRA at 1 × 128 on wasm: float32 is refused, compact fits, its 16-bit words counted as host memory outside the heap', () => {
+    const trainableParams = 24 * 8 * (896 + 896 + 896 + 128 + 896 + 128 + 896 + 896);
+    const base = input({ model: QWEN25_05B, trainableParams, batch: 1, length: 128 });
+    expect(planMemory(base)).toMatchObject({ fits: false, compactWouldFit: true });
+    const plan = planMemory({ ...base, bytesPerFrozenWeight: 2 });
+    expect(plan).toMatchObject({ fits: true, compactWeights: true, recompute: true, microBatch: 1 });
+    if (!plan.fits) return;
+    const blockLinears = 24 * (896 * 896 * 2 + 896 * 128 * 2 + 3 * 896 * 4864);
+    expect(plan.estimate.hostWeights).toBe(2 * blockLinears);
+    expect(estimatePeak(base, 1, true).weights - plan.estimate.weights).toBe(4 * blockLinears);
+  });
+});
+
+describe('the inference plan', () => {
+  it('keeps float32 block weights for decoding where they fit, compact ones where only those do, and refuses past that', () => {
+    expect(planInference(SMOLLM2_135M, WASM32_LIMITS)).toMatchObject({ fits: true, compactWeights: false });
+    // Qwen2.5-0.5B in float32 with XNNPACK's packed copies (≈ 2 × 2 GB) exceeds the wasm32 heap.
+    const qwen = planInference(QWEN25_05B, WASM32_LIMITS);
+    expect(qwen).toMatchObject({ fits: true, compactWeights: true });
+    expect(qwen.estimatedPeakBytes).toBeLessThan(0.9 * WASM32_LIMITS.budgetBytes);
+    expect(planInference(QWEN25_05B, { name: 'wasm', budgetBytes: 2 ** 30 })).toMatchObject({ fits: false });
   });
 });

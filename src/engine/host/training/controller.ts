@@ -1,9 +1,10 @@
 // The run lifecycle, one run at a time: start, pause, resume, cancel; streams the run's state to
 // every page that watches, writes checkpoints when due (checkpoints.ts), continues an unfinished
 // run after a restart (run-plan.ts), and at the end saves the adapter with its metrics and the
-// base-vs-tuned comparison (comparison.ts).
+// base-vs-tuned comparison (comparison.ts), or, for a method whose result is a whole model, stores
+// that model with the model source (trained-model.ts).
 import type { AttuneDb } from '../../../storage/db';
-import { listAdapters, saveAdapter } from '../../../storage/adapters-repo';
+import { listAdapters } from '../../../storage/adapters-repo';
 import { StorageFullError } from '../../../storage/errors';
 import { listTrainingRuns, saveTrainingRun, updateTrainingRun } from '../../../storage/training-runs-repo';
 import { getMethod, METHOD_NAMES } from '../../../tuning/registry';
@@ -14,6 +15,9 @@ import type { MethodConfigMap, MethodName } from '../../../tuning/types';
 import { adapterRecordFrom } from '../adapters';
 import { AdapterNotSavedError, CheckpointNotSavedError, EngineError, NoExamplesError, NotRunningError, TrainingBusyError, toErrorInfo } from '../errors';
 import type { ActiveModel, ModelCache } from '../models';
+import { continuationSummary, planContinuation } from './continuation';
+import { saveRunVersion } from './version-save';
+import { checkWarmStart, warmStartFor } from './warm-start';
 import {
   idleTrainState,
   isActivePhase,
@@ -21,6 +25,7 @@ import {
   type ExampleSelection,
   type LossPoint,
   type TrainDefaults,
+  type TrainDefaultsPayload,
   type TrainStartPayload,
   type TrainState,
 } from '../../protocol/types';
@@ -29,6 +34,7 @@ import { compareOnHeldOut, comparisonExamples, comparisonPool } from './comparis
 import { examplesById, selectExamples } from './example-selection';
 import { measuredSpeeds, methodEstimate } from './method-estimates';
 import { newRunRecord, planFromRecord, withoutCheckpoint, type RunPlan } from './run-plan';
+import { makesModel, saveTrainedModel } from './trained-model';
 
 export interface TrainDeps {
   db: () => Promise<AttuneDb>;
@@ -78,38 +84,55 @@ export class TrainController {
     if (this.pendingResume) await this.pendingResume; // an interrupted run comes first
     if (isActivePhase(this.state.phase)) throw new TrainingBusyError();
     const db = await this.deps.db();
-    const examples = await selectExamples(db, payload.examples);
-    if (examples.length === 0) throw new NoExamplesError(payload.examples.kind === 'tag' ? payload.examples.tag : null);
+    const continuation = payload.continueAdapterId
+      ? await planContinuation(db, payload.continueAdapterId, payload.examples, payload.overrides?.seed ?? 1, payload.replayExamples)
+      : null;
+    const exampleIds = continuation ? [...continuation.newIds, ...continuation.replayIds] : (await selectExamples(db, payload.examples)).map((e) => e.id);
+    if (exampleIds.length === 0) throw new NoExamplesError(payload.examples.kind === 'tag' ? payload.examples.tag : null);
     // Checked again after the reads: a second page's Train that arrived meanwhile may have launched.
     if (isActivePhase(this.state.phase)) throw new TrainingBusyError();
     const startedAt = this.deps.now();
     return this.launch({
       runId: this.deps.newId(),
-      name: payload.name?.trim() || defaultAdapterName(payload.method, startedAt),
-      method: payload.method,
-      methodConfig: payload.methodConfig ?? {},
+      // A continued run keeps the adapter's name, method and config (its weights are the start).
+      name: continuation?.name ?? (payload.name?.trim() || defaultAdapterName(payload.method, startedAt)),
+      method: continuation?.method ?? payload.method,
+      methodConfig: continuation ? {} : (payload.methodConfig ?? {}),
       selection: payload.examples,
-      exampleIds: examples.map((e) => e.id),
+      exampleIds,
       overrides: payload.overrides ?? {},
       modelId: null,
       startedAt,
       checkpoint: null,
       curve: [],
       paused: false,
+      ...(continuation ? { continuation } : {}),
     });
   }
 
   /** What a run on this selection would use when the user changes nothing. */
-  async defaults(selection: ExampleSelection, method: MethodName): Promise<TrainDefaults> {
-    const examples = await selectExamples(await this.deps.db(), selection);
+  async defaults(selection: ExampleSelection, method: MethodName, continuing: Pick<TrainDefaultsPayload, 'continueAdapterId' | 'replayExamples'> = {}): Promise<TrainDefaults> {
+    const db = await this.deps.db();
+    // Continuing: the settings are chosen for the new + replayed examples it would train on.
+    const continuation = continuing.continueAdapterId ? await planContinuation(db, continuing.continueAdapterId, selection, 1, continuing.replayExamples) : null;
+    const examples = continuation ? await examplesById(db, [...continuation.newIds, ...continuation.replayIds]) : await selectExamples(db, selection);
+    const heldOutExamples = continuation ? await examplesById(db, continuation.heldOutIds) : undefined;
     if (examples.length === 0) throw new NoExamplesError(selection.kind === 'tag' ? selection.tag : null);
     return this.deps.models.use(async (active) => {
       const { model } = active;
       if (!model.tokenizer) throw new EngineError('error.training-data.no-tokenizer');
-      const plan = planTraining({ model, method, examples });
-      const speeds = measuredSpeeds(await listAdapters(await this.deps.db(), active.id));
+      if (continuation) await checkWarmStart(db, continuation.adapterId, active);
+      const plan = planTraining({ model, method: continuation?.method ?? method, examples, ...(heldOutExamples ? { heldOutExamples } : {}) });
+      const speeds = measuredSpeeds(await listAdapters(db, active.id));
       const estimates = METHOD_NAMES.map((name) => methodEstimate(model, name, examples, speeds.get(name) ?? null));
-      return { settings: plan.settings, methodConfig: plan.config as unknown as Record<string, ConfigValue>, exampleCount: examples.length, memory: plan.memory, estimates };
+      return {
+        settings: plan.settings,
+        methodConfig: plan.config as unknown as Record<string, ConfigValue>,
+        exampleCount: examples.length,
+        memory: plan.memory,
+        estimates,
+        ...(continuation ? { continuation: continuationSummary(continuation) } : {}),
+      };
     });
   }
 
@@ -173,6 +196,7 @@ export class TrainController {
       curve: [...plan.curve],
       resumedFromStep: plan.checkpoint ? plan.checkpoint.step : null,
       checkpointStep: plan.checkpoint ? plan.checkpoint.step : null,
+      ...(plan.continuation ? { continuation: continuationSummary(plan.continuation) } : {}),
     };
     this.emit();
     const finished = this.execute(plan).finally(() => {
@@ -187,12 +211,14 @@ export class TrainController {
     try {
       return await this.deps.models.use(async (active) => {
         const examples = await examplesById(db, plan.exampleIds);
+        const warm = plan.continuation ? await warmStartFor(db, plan.continuation, active) : null;
         const prepared = prepareTraining({
           model: active.model,
           baseModelId: active.peftBaseId,
           method: plan.method,
-          methodConfig: plan.methodConfig as Partial<MethodConfigMap[MethodName]>,
+          methodConfig: (warm?.config ?? plan.methodConfig) as Partial<MethodConfigMap[MethodName]>,
           examples,
+          ...(warm ? { heldOutExamples: warm.heldOut, initialVariables: warm.variables } : {}),
           overrides: plan.overrides,
           onProgress: (progress) => this.onProgress(progress),
           betweenSteps: () => this.betweenSteps(db),
@@ -293,7 +319,26 @@ export class TrainController {
       trainableParameters: prepared.adapter.parameterCount(),
       samples,
     };
-    const adapterId = this.deps.newId();
+    const method = getMethod(plan.method);
+    if (makesModel(method)) {
+      const savedModel = await saveTrainedModel(this.deps.models, active, method, prepared.adapter, {
+        // A name the person typed; the default run name gives way to one after the base model.
+        ...(plan.name !== defaultAdapterName(plan.method, plan.startedAt) ? { name: plan.name } : {}),
+        trainedFrom: {
+          baseModelId: active.id,
+          method: plan.method,
+          runId: plan.runId,
+          trainExamples: prepared.trainCount,
+          heldOutExamples: prepared.heldOutCount,
+          heldOutLossBefore: summary.heldOutLossBefore,
+          heldOutLossAfter: summary.heldOutLossAfter,
+        },
+      });
+      await updateTrainingRun(db, plan.runId, (run) => withoutCheckpoint({ ...run, status: 'completed', resultModelId: savedModel.id, metrics, finishedAt: this.deps.now() }));
+      this.update({ phase: 'completed', savedModel, summary });
+      return this.status();
+    }
+    const adapterId = plan.continuation?.adapterId ?? this.deps.newId();
     const record = await adapterRecordFrom(prepared.adapter, {
       id: adapterId,
       name: plan.name,
@@ -310,7 +355,7 @@ export class TrainController {
         runId: plan.runId,
       },
     });
-    await saveAdapter(db, record).catch((error: unknown) => {
+    await saveRunVersion(db, plan, record, seed, this.deps.now()).catch((error: unknown) => {
       throw error instanceof StorageFullError ? new AdapterNotSavedError() : error;
     });
     await updateTrainingRun(db, plan.runId, (run) => withoutCheckpoint({ ...run, status: 'completed', adapterId, metrics, finishedAt: this.deps.now() }));

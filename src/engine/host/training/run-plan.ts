@@ -6,6 +6,7 @@ import type { TrainSettings } from '../../../tuning/train/defaults';
 import type { TrainerSnapshot } from '../../../tuning/train/snapshot';
 import type { MethodName } from '../../../tuning/types';
 import type { ConfigValue, ExampleSelection, LossPoint } from '../../protocol/types';
+import { continuationFromRecord, type ContinuationPlan } from './continuation-record';
 
 export interface RunPlan {
   runId: string;
@@ -23,6 +24,8 @@ export interface RunPlan {
   curve: LossPoint[];
   /** The run was paused when its checkpoint was written: it comes back paused. */
   paused: boolean;
+  /** Continued training of an adapter: its next version (absent: a new adapter). */
+  continuation?: ContinuationPlan;
 }
 
 /** The record of a run that starts now, with the settings it resolved to. */
@@ -40,6 +43,7 @@ export function newRunRecord(plan: RunPlan, model: { id: string; peftBaseId: str
       // The full settings, so a resumed run gets exactly the same ones (the snapshot checks it).
       settings,
       baseModelId: model.peftBaseId,
+      ...(plan.continuation ? { continuation: plan.continuation } : {}),
     },
     metrics: [],
     startedAt: plan.startedAt,
@@ -56,6 +60,8 @@ export function planFromRecord(run: TrainingRunRecord): RunPlan | null {
     settings: TrainSettings;
   }>;
   if (!c.name || !c.selection || !Array.isArray(c.exampleIds) || !c.settings || !isMethodName(run.method)) return null;
+  const continuation = continuationFromRecord((run.config as { continuation?: unknown }).continuation);
+  if (continuation === 'unreadable') return null;
   const heldOutByStep = new Map((run.checkpoint?.evals ?? []).map((e) => [e.step, e.heldOutLoss]));
   let heldOut: number | null = run.checkpoint?.initialHeldOutLoss ?? null;
   const curve = (run.checkpoint ? run.metrics.filter((m) => m.step <= run.checkpoint!.step) : []).map((m) => {
@@ -75,6 +81,7 @@ export function planFromRecord(run: TrainingRunRecord): RunPlan | null {
     checkpoint: run.checkpoint ?? null,
     curve,
     paused: run.checkpoint !== undefined && (run.config as { paused?: unknown }).paused === true,
+    ...(continuation ? { continuation } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { EngineHost, type EngineConnection } from '../../../../src/engine/host/host';
+import type { ModelSource } from '../../../../src/engine/host/models';
 import type { CheckpointPolicy } from '../../../../src/engine/host/training/checkpoints';
 import type { EngineEvent, EngineKind, PayloadOf, ResultOf } from '../../../../src/engine/protocol/types';
 import { openAttuneDb, type AttuneDb } from '../../../../src/storage/db';
@@ -35,10 +36,19 @@ export async function seedExamples(db: AttuneDb, count = 20): Promise<void> {
 }
 
 let ids = 0;
-export function createHost(db: AttuneDb, checkpoints: CheckpointPolicy = { everySteps: 2, everyMs: 1e9 }): EngineHost {
+/** One fixture model, read from disk; it stores no trained models (model-store-training.test.ts does). */
+const fixtureSource: ModelSource = {
+  activeModelId: async () => MODEL_ID,
+  read: async () => ({ files: fixtureFiles(), peftBaseId: MODEL_ID }),
+  saveTrainedModel: async () => {
+    throw new Error('this test source stores no trained models');
+  },
+};
+
+export function createHost(db: AttuneDb, checkpoints: CheckpointPolicy = { everySteps: 2, everyMs: 1e9 }, models: ModelSource = fixtureSource): EngineHost {
   return new EngineHost({
     db: async () => db,
-    models: { activeModelId: async () => MODEL_ID, read: async () => ({ files: fixtureFiles(), peftBaseId: MODEL_ID }) },
+    models,
     backend: async () => {
       await tf.setBackend('cpu');
       await tf.ready();

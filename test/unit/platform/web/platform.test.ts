@@ -41,6 +41,9 @@ function realHost(db: Awaited<ReturnType<typeof freshDb>>): EngineHost {
       read: async () => {
         throw new Error('no model in this test');
       },
+      saveTrainedModel: async () => {
+        throw new Error('no model in this test');
+      },
     },
     backend: async () => 'cpu',
   });

@@ -8,6 +8,8 @@ import { LossChart, chartScale, lossSummary } from '../../../../src/ui/charts/Lo
 import { methodSummaries } from '../../../../src/tuning/registry';
 import { AdvancedSettings, advancedMethodFields, fieldLabel, overridesFrom } from '../../../../src/ui/train/AdvancedSettings';
 import { formatCount } from '../../../../src/ui/train/format';
+import { TrainResult } from '../../../../src/ui/train/TrainResult';
+import type { TrainSummary } from '../../../../src/engine/protocol/types';
 
 const summary = (name: string) => methodSummaries().find((m) => m.name === name)!;
 
@@ -131,5 +133,33 @@ describe('method figures', () => {
     expect(formatCount(86016)).toBe('86 k');
     expect(formatCount(5999872)).toBe('6.0 M');
     expect(formatCount(1.3e9)).toBe('1.3 G');
+  });
+});
+
+describe('the result of a run', () => {
+  const summary: TrainSummary = { status: 'completed', steps: 2, heldOutLossBefore: 3, heldOutLossAfter: 2, lastTrainLoss: 2, tokensPerSecond: 10, trainableParameters: 5, samples: [] };
+
+  test('a new model is named, linked to Models and offered for chat, in English and Chinese; an adapter says so', () => {
+    const root = document.createElement('div');
+    const used: unknown[] = [];
+    const model = { id: 'm-1', name: 'Attune default · Full fine-tuning · 2026-12-07 12:30' };
+    setLocale('en');
+    render(<TrainResult summary={summary} savedModel={model} onUseModel={(m) => used.push(m)} />, root);
+    expect(root.querySelector('[data-testid="train-saved-model"] p')!.textContent).toBe(`Saved as a new model, “${model.name}”, in the Models tab.`);
+    expect(root.querySelector<HTMLAnchorElement>('[data-testid="train-open-models"]')!.getAttribute('href')).toBe('#models');
+    root.querySelector<HTMLButtonElement>('[data-testid="train-use-model"]')!.click();
+    expect(used).toEqual([model]);
+    expect(root.textContent).not.toContain('Saved as an adapter');
+
+    setLocale('zh_CN');
+    render(<TrainResult summary={summary} savedModel={model} onUseModel={() => undefined} />, root);
+    expect(root.querySelector('[data-testid="train-saved-model"] p')!.textContent).toBe(`已保存为新模型“${model.name}”，见“模型”页。`);
+    expect(root.querySelector('[data-testid="train-use-model"]')!.textContent).toBe('用此模型聊天');
+
+    setLocale('en');
+    render(<TrainResult summary={summary} savedModel={null} onUseModel={() => undefined} />, root);
+    expect(root.querySelector('[data-testid="train-saved-model"]')).toBeNull();
+    expect(root.textContent).toContain('Saved as an adapter. Manage it in the Adapters tab.');
+    render(null, root);
   });
 });
