@@ -9,6 +9,7 @@ import { Chat } from '../../src/ui/chat/Chat';
 import { ChatController } from '../../src/ui/chat/controller';
 import { createContentApi } from '../../src/capture/content-api';
 import { readActiveTabContext } from '../../src/ui/chat/page-context';
+import { currentPageUrl } from '../../src/ui/chat/current-page';
 import '../../src/ui/theme.css';
 import '../../src/ui/chat/chat.css';
 import { storageOpenErrorText } from '../../src/ui/storage-error';
@@ -24,6 +25,8 @@ async function start(root: HTMLElement): Promise<void> {
       db,
       engine: new EngineClient(extensionConnector),
       readContext: readActiveTabContext,
+      // The page beside the panel: its site picks the bound adapter (src/binding/choice.ts).
+      pageUrl: currentPageUrl,
       // Answers marked Good go to the background as `example.save`, the path captures take.
       capture: createContentApi(),
     });

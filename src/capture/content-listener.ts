@@ -1,4 +1,5 @@
-// The content script's end of `capture.open`: only this extension (the background) may ask, and
+// The content script's end of `capture.open` (and `page.locate`, the page's address for the side
+// panel's adapter choice): only this extension (the background) may ask, and
 // only with a well-formed message. Pages cannot reach runtime.onMessage at all.
 
 import type { Browser } from 'wxt/browser';
@@ -17,6 +18,10 @@ interface RuntimeLike {
 export function listenForCaptureRequests(runtime: RuntimeLike, controller: CaptureController): () => void {
   const listener: Listener = (message, sender, sendResponse) => {
     if (sender.id !== runtime.id || !isContentMessage(message)) return false;
+    if (message.kind === 'page.locate') {
+      sendResponse({ type: 'result', result: { url: location.href } } satisfies Reply<{ url: string }>);
+      return false;
+    }
     const { mode, selectionText } = message.payload;
     controller
       .openForm(mode, selectionText)

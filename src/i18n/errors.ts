@@ -135,6 +135,20 @@ export const errorsEn = {
   'error.page-unreadable': "This page's text cannot be read ({detail}). Open a normal web page, click the Attune icon once on it, and try again.",
   'error.empty-selection': 'Nothing is selected on the page. Select some text first, or use the whole page.',
   'error.usage': '{detail}',
+
+  // ---- adapter bindings (src/binding/) ------------------------------------------------------------
+  'error.site-pattern.empty': 'A site pattern is empty. Write a host such as docs.python.org or *.example.com.',
+  'error.site-pattern.too-long': 'Site pattern "{pattern}…" is longer than {max} characters.',
+  'error.site-pattern.spaces': 'Site pattern "{pattern}" contains a space; write one pattern per entry, separated by commas.',
+  'error.site-pattern.scheme': 'Site pattern "{pattern}": only http:// and https:// pages can be bound (or leave the scheme out for both).',
+  'error.site-pattern.wildcard': 'Site pattern "{pattern}": * may only start a host name (*.example.com) or end a path (/wiki/*).',
+  'error.site-pattern.host': 'Site pattern "{pattern}" has no valid host name; write e.g. example.com, *.example.com or 127.0.0.1.',
+  'error.site-pattern.port': 'Site pattern "{pattern}" has an invalid port; a port is a number from 1 to 65535.',
+  'error.site-pattern.path': 'Site pattern "{pattern}" has an invalid path; a path starts with / and * may only follow a / at its end.',
+  'error.site-pattern.query': 'Site pattern "{pattern}": ? and # parts of an address cannot be bound; remove them.',
+  'error.adapter-bindings.wrong-type': 'Adapter bindings: "{field}" must be a list of text entries.',
+  'error.adapter-bindings.too-many': 'Adapter bindings: at most {max} entries in "{field}".',
+  'error.adapter-bindings.tag-too-long': 'Adapter bindings: a tag may have at most {max} characters.',
 } as const;
 
 export type ErrorKey = keyof typeof errorsEn;

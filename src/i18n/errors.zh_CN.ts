@@ -122,4 +122,18 @@ export const errorsZhCN: Record<string, string> = {
   'error.page-unreadable': '无法读取此页面的文本（{detail}）。请打开普通网页，在该页面上点击一次 Attune 图标，然后重试。',
   'error.empty-selection': '页面上没有选中任何内容。请先选择一些文本，或使用整个页面。',
   'error.usage': '{detail}',
+
+  // ---- adapter bindings (src/binding/) ------------------------------------------------------------
+  'error.site-pattern.empty': '网站规则为空。请填写主机名，例如 docs.python.org 或 *.example.com。',
+  'error.site-pattern.too-long': '网站规则“{pattern}…”超过 {max} 个字符。',
+  'error.site-pattern.spaces': '网站规则“{pattern}”包含空格；每条规则一项，用逗号分隔。',
+  'error.site-pattern.scheme': '网站规则“{pattern}”：只能绑定 http:// 和 https:// 页面（省略协议则两者都匹配）。',
+  'error.site-pattern.wildcard': '网站规则“{pattern}”：* 只能出现在主机名开头（*.example.com）或路径末尾（/wiki/*）。',
+  'error.site-pattern.host': '网站规则“{pattern}”没有有效的主机名；请写成 example.com、*.example.com 或 127.0.0.1 之类。',
+  'error.site-pattern.port': '网站规则“{pattern}”的端口无效；端口是 1 到 65535 之间的数字。',
+  'error.site-pattern.path': '网站规则“{pattern}”的路径无效；路径以 / 开头，* 只能跟在末尾的 / 之后。',
+  'error.site-pattern.query': '网站规则“{pattern}”：地址中的 ? 和 # 部分不能绑定，请删除。',
+  'error.adapter-bindings.wrong-type': '适配器绑定：“{field}”必须是文本列表。',
+  'error.adapter-bindings.too-many': '适配器绑定：“{field}”最多 {max} 项。',
+  'error.adapter-bindings.tag-too-long': '适配器绑定：标签最多 {max} 个字符。',
 };

@@ -60,6 +60,12 @@ export interface BackgroundRequests {
 /** Requests a content script answers (sent by the background with tabs.sendMessage). */
 export interface ContentRequests {
   'capture.open': { payload: { mode: CaptureMode; selectionText?: string }; progress: never; result: { opened: boolean } };
+  /**
+   * From the side panel: the address of the page this content script runs in, so the panel can
+   * pick the adapter bound to that site without the `tabs` permission. Answered only to this
+   * extension; the address stays on the device.
+   */
+  'page.locate': { payload: Empty; progress: never; result: { url: string } };
 }
 
 export type BackgroundKind = keyof BackgroundRequests;

@@ -78,6 +78,7 @@ const BACKGROUND_PAYLOADS: Record<BackgroundKind, PayloadCheck> = {
 
 const CONTENT_PAYLOADS: Record<ContentKind, PayloadCheck> = {
   'capture.open': isCaptureOpenPayload,
+  'page.locate': isEmptyPayload,
 };
 
 function isEnvelope(value: unknown, checks: Record<string, PayloadCheck>): boolean {

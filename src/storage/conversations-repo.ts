@@ -116,6 +116,17 @@ export async function renameConversation(db: AttuneDb, id: string, title: string
   });
 }
 
+/** Remembers the adapter the person chose for this conversation (see `adapterOverride`). */
+export async function setConversationAdapter(db: AttuneDb, id: string, adapterId: string | null): Promise<ConversationRecord> {
+  return writeTransaction(db, ['conversations'], async (tx) => {
+    const existing = await tx.store.get(id);
+    if (!existing) throw new ConversationNotFoundError(id);
+    const updated: ConversationRecord = { ...existing, adapterOverride: { adapterId } };
+    await tx.store.put(updated);
+    return updated;
+  });
+}
+
 export async function deleteConversation(db: AttuneDb, id: string): Promise<void> {
   await writeTransaction(db, ['conversations'], async (tx) => {
     await tx.store.delete(id);

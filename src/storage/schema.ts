@@ -33,6 +33,10 @@ export interface AdapterRecord {
   updatedAt: number;
   /** What training measured (held-out loss before/after, steps, tokens/s); absent for imports. */
   metrics?: Record<string, number | string | null>;
+  /** Site patterns this adapter answers on by itself (src/binding/site-pattern.ts); absent: none. */
+  sites?: string[];
+  /** Example tags this adapter is bound to (src/binding/choice.ts); absent: none. */
+  tags?: string[];
   /** The version number the current weights are (adapter-versions-repo.ts); absent: 1. */
   version?: number;
 }
@@ -163,6 +167,11 @@ export interface ConversationRecord {
   id: string;
   title: string;
   messages: ConversationMessage[];
+  /**
+   * The adapter the person picked for this conversation over the one its site is bound to
+   * (null: the base model); absent: the side panel picks by the page (src/binding/choice.ts).
+   */
+  adapterOverride?: { adapterId: string | null };
   createdAt: number;
   updatedAt: number;
 }

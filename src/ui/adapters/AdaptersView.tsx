@@ -24,6 +24,8 @@ import { methodLabel, useMethods } from '../train/methods';
 import type { MethodSummary } from '../../tuning/types';
 import { describeError } from '../describe-error';
 import { MixPanel } from './MixPanel';
+import { BindingsDialog } from './BindingsDialog';
+import '../../i18n/bindings';
 import { restoreVersion } from './restore-version';
 import { VersionsRow } from './VersionsRow';
 
@@ -43,6 +45,7 @@ export function AdaptersView() {
   const [merged, setMerged] = useState<string | null>(null);
   const [renaming, setRenaming] = useState<AdapterRecord | null>(null);
   const [deleting, setDeleting] = useState<AdapterRecord | null>(null);
+  const [binding, setBinding] = useState<AdapterRecord | null>(null);
   const [importError, setImportError] = useState<string | null>(null);
 
   const refresh = () => listAdapters(db).then(setAdapters, (error: unknown) => showToast({ kind: 'error', message: errorText(error) }));
@@ -142,6 +145,7 @@ export function AdaptersView() {
                 merged={merged === record.id}
                 onRename={() => setRenaming(record)}
                 onDelete={() => setDeleting(record)}
+                onBind={() => setBinding(record)}
                 onToggleActive={() => void toggleActive(record)}
                 onToggleMerge={() => void toggleMerge(record)}
                 onExport={() => downloadBytes(exportFileName(record), zipAdapter(peftFilesOf(record)))}
@@ -210,6 +214,7 @@ export function AdaptersView() {
           }}
         />
       )}
+      {binding && <BindingsDialog db={db} record={binding} onClose={() => setBinding(null)} onChanged={() => void refresh()} />}
       {deleting && (
         <Dialog title={t('adapters.delete.confirm', { name: deleting.name })} onClose={() => setDeleting(null)} testId="adapters-delete-dialog">
           <div class="toolbar">
@@ -233,6 +238,8 @@ interface RowProps {
   merged: boolean;
   onRename(): void;
   onDelete(): void;
+  /** Opens the "Sites & tags" dialog (BindingsDialog). */
+  onBind(): void;
   onToggleActive(): void;
   onToggleMerge(): void;
   onExport(): void;
@@ -240,7 +247,7 @@ interface RowProps {
   gguf: ComponentChildren;
 }
 
-function AdapterRow({ record, methods, active, merged, onRename, onDelete, onToggleActive, onToggleMerge, onExport, gguf }: RowProps) {
+function AdapterRow({ record, methods, active, merged, onRename, onDelete, onBind, onToggleActive, onToggleMerge, onExport, gguf }: RowProps) {
   const after = record.metrics?.heldOutLossAfter;
   const before = record.metrics?.heldOutLossBefore;
   return (
@@ -249,6 +256,7 @@ function AdapterRow({ record, methods, active, merged, onRename, onDelete, onTog
         <span data-testid="adapter-name">{record.name}</span>
         {active && <span class="badge" data-testid="adapter-active-badge"> {t('adapters.active')}</span>}
         {merged && <span class="badge" data-testid="adapter-merged-badge"> {t('adapters.merged')}</span>}
+        <BindingSummary record={record} />
       </th>
       <td>{methodLabel(methods, record.method)}</td>
       <td>{String(record.config.base_model_name_or_path ?? record.modelId)}</td>
@@ -268,6 +276,9 @@ function AdapterRow({ record, methods, active, merged, onRename, onDelete, onTog
             {t('adapters.export')}
           </button>
           {gguf}
+          <button type="button" data-testid="adapter-bindings" aria-label={t('bindings.open.label', { name: record.name })} onClick={onBind}>
+            {t('bindings.open')}
+          </button>
           <button type="button" data-testid="adapter-rename" onClick={onRename}>
             {t('adapters.rename')}
           </button>
@@ -277,6 +288,17 @@ function AdapterRow({ record, methods, active, merged, onRename, onDelete, onTog
         </div>
       </td>
     </tr>
+  );
+}
+
+/** "Bound to *.example.com, #work" under the name, when the adapter has bindings. */
+function BindingSummary({ record }: { record: AdapterRecord }) {
+  const list = [...(record.sites ?? []), ...(record.tags ?? []).map((tag) => `#${tag}`)];
+  if (list.length === 0) return null;
+  return (
+    <p class="hint" data-testid="adapter-bindings-summary">
+      {t('bindings.summary', { list: list.join(', ') })}
+    </p>
   );
 }
 

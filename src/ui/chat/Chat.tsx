@@ -6,6 +6,7 @@ import type { ConversationMessage } from '../../storage/schema';
 import { describeError } from '../describe-error';
 import { LiveAnswer, SavedMessage, type AnswerActions } from './Answer';
 import { ContextDetails } from './ContextDetails';
+import { adapterReasonText } from './adapter-reason';
 import { Conversations } from './Conversations';
 import type { ChatController, ChatState } from './controller';
 
@@ -137,6 +138,9 @@ function Options({ controller, state }: { controller: ChatController; state: Cha
           ))}
         </select>
       </label>
+      <p class="chat-adapter-reason" data-testid="chat-adapter-reason" aria-live="polite">
+        {adapterReasonText(state)}
+      </p>
       <label title={state.adapterId === null ? t('chat.compare.needsAdapter') : undefined}>
         <input
           type="checkbox"

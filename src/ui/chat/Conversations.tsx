@@ -28,7 +28,7 @@ export function Conversations({ controller, state }: { controller: ChatControlle
           class="primary"
           data-testid="chat-new"
           disabled={state.generating}
-          onClick={() => controller.newConversation()}
+          onClick={() => void controller.newConversation()}
         >
           {t('chat.new')}
         </button>

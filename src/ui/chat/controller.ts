@@ -12,6 +12,9 @@ import { demonstrationsOf } from '../../tuning/peft/retrieval-settings';
 import type { AttuneDb } from '../../storage/db';
 import { BUNDLED_MODEL_ID } from '../../model-store/bundled';
 import { listAdapters } from '../../storage/adapters-repo';
+import { pickAdapterForPage, type BindingReason } from '../../binding/choice';
+import { siteOf } from '../../binding/site-pattern';
+import { listExamples } from '../../storage/examples-repo';
 import { getSettings, updateSettings } from '../../storage/settings-repo';
 import { allExamplesOldestFirst } from '../../storage/examples-repo';
 import {
@@ -22,6 +25,7 @@ import {
   getConversation,
   listConversations,
   renameConversation,
+  setConversationAdapter,
 } from '../../storage/conversations-repo';
 import type { ConversationRecord } from '../../storage/schema';
 import type { CaptureApi, SaveOutcome } from '../../capture/api';
@@ -48,6 +52,8 @@ export interface ChatServices {
   capture: CaptureApi;
   /** Milliseconds on a monotonic clock, for tokens per second (tests pass a fake). */
   now?: () => number;
+  /** The address of the page beside the panel, for the adapter bound to its site; absent: none. */
+  pageUrl?: () => Promise<string | null>;
 }
 
 /** Demonstrations retrieved when "few-shot from my examples" is on. */
@@ -58,6 +64,23 @@ export const MAX_ANSWER_TOKENS = 128;
 export interface AdapterChoice {
   id: string;
   name: string;
+  /** The method as people know it ('LoRA', 'DoRA', ...), for "LoRA 'work notes'". */
+  kind: string;
+  createdAt: number;
+  sites?: string[];
+  tags?: string[];
+}
+
+/**
+ * Why the adapter that answers was chosen: a binding (site pattern, or tag), the person's choice
+ * for this conversation, the default adapter setting, or nothing bound here ('none').
+ */
+export type AdapterReason = BindingReason | { kind: 'chosen' } | { kind: 'default' } | { kind: 'none' };
+
+/** 'LoRA', 'DoRA' or the method's own name: the word before the adapter's name in the reason line. */
+export function adapterKind(record: { method: string; config: Record<string, unknown> }): string {
+  if (record.method === 'lora') return record.config.use_dora === true ? 'DoRA' : 'LoRA';
+  return record.method;
 }
 
 /**
@@ -88,6 +111,8 @@ export interface ChatState {
   current: ConversationRecord | null;
   adapters: AdapterChoice[];
   adapterId: string | null;
+  /** Why `adapterId` answers (shown under the adapter menu). */
+  adapterReason: AdapterReason;
   /** The active base model, which answers: id and display name. */
   model: { id: string; name: string };
   /** Answers saved as examples in this session, by message id. */
@@ -110,6 +135,7 @@ export function initialChatState(): ChatState {
     current: null,
     adapters: [],
     adapterId: null,
+    adapterReason: { kind: 'none' },
     model: { id: BUNDLED_MODEL_ID, name: BUNDLED_MODEL_ID },
     feedback: {},
     compare: false,
@@ -130,6 +156,10 @@ export class ChatController {
   private abort: AbortController | null = null;
   /** Demonstrations each adapter was trained with (its stored retrieval settings); absent: none. */
   private adapterDemonstrations = new Map<string, number>();
+  /** The default adapter setting (`activeAdapterId`), used where no binding matches. */
+  private defaultAdapterId: string | null = null;
+  /** The person chose an adapter before the conversation they are starting existed. */
+  private pendingOverride = false;
 
   constructor(private readonly services: ChatServices) {}
 
@@ -161,25 +191,78 @@ export class ChatController {
       listConversations(db),
       getModel(db, modelId),
     ]);
-    const chosen = adapters.some((a) => a.id === settings.activeAdapterId) ? settings.activeAdapterId : null;
+    this.defaultAdapterId = adapters.some((a) => a.id === settings.activeAdapterId) ? settings.activeAdapterId : null;
     this.adapterDemonstrations = new Map(adapters.map((a) => [a.id, demonstrationsOf(a.config)]));
     this.set({
-      adapters: adapters.map((a) => ({ id: a.id, name: a.name })),
+      adapters: adapters.map((a) => ({
+        id: a.id,
+        name: a.name,
+        kind: adapterKind(a),
+        createdAt: a.createdAt,
+        ...(a.sites ? { sites: a.sites } : {}),
+        ...(a.tags ? { tags: a.tags } : {}),
+      })),
       conversations,
-      adapterId: chosen,
       // The shipped model has a record only once the Models view or the engine has listed it.
       model: { id: modelId, name: model?.name ?? (modelId === BUNDLED_MODEL_ID ? t('chat.model.bundled') : modelId) },
     });
+    // A conversation in progress keeps its adapter; before one starts, the page decides.
+    if (this.current.current === null && !this.pendingOverride) await this.pickForPage();
+    else if (this.current.adapterId !== null && !this.current.adapters.some((a) => a.id === this.current.adapterId)) {
+      this.set({ adapterId: null, adapterReason: { kind: 'none' } }); // deleted meanwhile
+    }
   }
 
-  /** Picks the adapter that answers (null: the base model) and remembers it as the setting. */
+  /**
+   * Chooses the adapter for a conversation about to start: the one bound to the page beside the
+   * panel (the most specific site pattern, else a tag its examples carry), else the default
+   * adapter setting, else the base model; and says why.
+   */
+  private async pickForPage(): Promise<void> {
+    const url = (await this.services.pageUrl?.().catch(() => null)) ?? null;
+    const pick = url === null ? null : pickAdapterForPage(this.current.adapters, url, await this.hostTags(url));
+    if (pick) {
+      this.set({ adapterId: pick.adapterId, adapterReason: pick.reason, compare: this.current.compare });
+      return;
+    }
+    const fallback = this.defaultAdapterId;
+    this.set({
+      adapterId: fallback,
+      adapterReason: fallback === null ? { kind: 'none' } : { kind: 'default' },
+      compare: fallback === null ? false : this.current.compare,
+    });
+  }
+
+  /** How many of the person's examples from the page's host carry each tag (only if any adapter has tags). */
+  private async hostTags(url: string): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    const host = siteOf(url)?.host.toLowerCase();
+    if (!host || !this.current.adapters.some((a) => (a.tags?.length ?? 0) > 0)) return counts;
+    try {
+      for (const example of await listExamples(this.services.db, { site: host })) {
+        for (const tag of example.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+      }
+    } catch {
+      // Unreadable examples only lose the tag step; site patterns already had their say.
+    }
+    return counts;
+  }
+
+  /**
+   * The person picks the adapter that answers (null: the base model), over any binding: it is
+   * remembered for this conversation (and the one about to start), and as the default setting.
+   */
   async chooseAdapter(adapterId: string | null): Promise<void> {
     const known = adapterId === null || this.current.adapters.some((a) => a.id === adapterId);
     if (!known) return;
     // Compare mode needs a tuned side: switching to the base model turns it off.
-    this.set({ adapterId, compare: adapterId === null ? false : this.current.compare });
+    this.set({ adapterId, adapterReason: { kind: 'chosen' }, compare: adapterId === null ? false : this.current.compare });
+    this.pendingOverride = this.current.current === null;
     await this.reportStorageErrors(async () => {
       await updateSettings(this.services.db, { activeAdapterId: adapterId });
+      this.defaultAdapterId = adapterId;
+      const open = this.current.current;
+      if (open) this.set({ current: await setConversationAdapter(this.services.db, open.id, adapterId) });
     });
   }
 
@@ -203,8 +286,12 @@ export class ChatController {
     this.set({ context: null });
   }
 
-  newConversation(): void {
-    if (!this.current.generating) this.set({ current: null, streaming: [], demonstrations: 0, error: null });
+  /** Starts afresh; the adapter is picked again for the page beside the panel. */
+  async newConversation(): Promise<void> {
+    if (this.current.generating) return;
+    this.pendingOverride = false;
+    this.set({ current: null, streaming: [], demonstrations: 0, error: null });
+    await this.pickForPage();
   }
 
   /** Opens a saved conversation; one deleted meanwhile (another window) is reported, not thrown. */
@@ -212,7 +299,15 @@ export class ChatController {
     if (this.current.generating) return;
     await this.reportStorageErrors(async () => {
       const current = await getConversation(this.services.db, id);
+      this.pendingOverride = false;
       this.set({ current, streaming: [], demonstrations: 0, error: null });
+      // A conversation answers with what the person chose for it, else with what its page picks.
+      const override = current.adapterOverride;
+      if (override && (override.adapterId === null || this.current.adapters.some((a) => a.id === override.adapterId))) {
+        this.set({ adapterId: override.adapterId, adapterReason: { kind: 'chosen' }, compare: override.adapterId === null ? false : this.current.compare });
+      } else {
+        await this.pickForPage();
+      }
     });
   }
 
@@ -275,7 +370,12 @@ export class ChatController {
     this.abort = abort;
     this.set({ generating: true, error: null, streaming: [], demonstrations: 0 });
     try {
-      const conversation = this.current.current ?? (await createConversation(this.services.db, request));
+      let conversation = this.current.current ?? (await createConversation(this.services.db, request));
+      if (this.pendingOverride) {
+        // Chosen before the conversation existed: remembered for it now.
+        conversation = await setConversationAdapter(this.services.db, conversation.id, adapterId);
+        this.pendingOverride = false;
+      }
       const history = conversation.messages;
       const demonstrations = await this.retrieve(request, context?.text, this.demonstrationCount(adapterId));
       let saved = await appendMessage(

@@ -18,6 +18,7 @@ import { AdvancedSettings, fieldLabel, overridesFrom, type AdvancedValues } from
 import { useMethods } from './methods';
 import { TrainResult, type SavedModel } from './TrainResult';
 import { ContinuationPlanLine, ContinuationRunLine, ContinueChoice, useContinuable } from './ContinueChoice';
+import { BindSuggestion } from './BindSuggestion';
 import { formatCount, formatDuration, formatLoss } from './format';
 
 
@@ -146,6 +147,8 @@ export function TrainView() {
   const method = picked ?? ((methods?.[0]?.name ?? null) as MethodName | null);
   const summary: MethodSummary | { fields: [] } = methods?.find((m) => m.name === method) ?? { fields: [] };
   const { state, setState, watch } = useTrainState(engine, showError);
+  // The tag the run this page started trained on: its examples' sites are offered as bindings.
+  const [runTag, setRunTag] = useState('');
   const followRun = useRunFocus(state);
   // Continue an adapter of the active model and this method, or start a new one ('').
   const [modelId, setModelId] = useState<string | null>(null);
@@ -207,6 +210,7 @@ export function TrainView() {
       return;
     }
     followRun();
+    setRunTag(tag);
     try {
       const final = await engine.request(
         'train.start',
@@ -305,6 +309,9 @@ export function TrainView() {
       </form>
       {state.phase !== 'idle' && <TrainProgressPanel state={state} />}
       {state.summary && <TrainResult summary={state.summary} savedModel={state.savedModel} onUseModel={(model) => void chooseModel(model)} />}
+      {state.summary && state.phase === 'completed' && state.adapterId && runTag !== '' && (
+        <BindSuggestion key={state.adapterId} db={db} adapterId={state.adapterId} tag={runTag} />
+      )}
     </section>
   );
 }
