@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['.output/', '.wxt/', 'node_modules/', 'demo-output/', 'dist/', 'pwa-dist/', 'public/'] },
+  { ignores: ['.output/', '.wxt/', 'node_modules/', 'demo-output/', 'dist/', 'pwa-dist/', 'public/', '.cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

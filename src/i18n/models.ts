@@ -68,7 +68,7 @@ export const modelsCatalogue: AreaCatalogue = {
     'models.url.label': 'Model address',
     'models.url.placeholder': 'https://huggingface.co/<org>/<name>/resolve/main/',
     'models.url.hint':
-      'Attune fetches config.json first and checks the model is supported before downloading the weights. If the site does not allow downloads from the browser, Attune asks your permission for that one site.',
+      'Attune fetches config.json first and checks the model is supported before downloading the weights. The address of a single .gguf file also works: it is downloaded, then converted. If the site does not allow downloads from the browser, Attune asks your permission for that one site.',
     'models.url.download': 'Download',
     'models.url.cancel': 'Cancel download',
     'models.url.progress': 'Downloading {file}: {received} of {total}',
@@ -137,7 +137,7 @@ export const modelsCatalogue: AreaCatalogue = {
     'models.url.label': '模型地址',
     'models.url.placeholder': 'https://huggingface.co/<组织>/<名称>/resolve/main/',
     'models.url.hint':
-      'Attune 会先获取 config.json 并确认模型受支持，再下载权重。如果该网站不允许从浏览器下载，Attune 只会请求访问该网站的权限。',
+      'Attune 会先获取 config.json 并确认模型受支持，再下载权重。也可以填写单个 .gguf 文件的地址：先下载，再转换。如果该网站不允许从浏览器下载，Attune 只会请求访问该网站的权限。',
     'models.url.download': '下载',
     'models.url.cancel': '取消下载',
     'models.url.progress': '正在下载 {file}：{received} / {total}',

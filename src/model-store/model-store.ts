@@ -13,6 +13,8 @@ import type { ModelFileStore } from './file-store';
 import { mapQuotaError, type EstimateStorage } from './quota';
 import { readSafetensorsSummary } from './safetensors-header';
 import { downloadModelFromUrl, type UrlDownloadOptions } from './url-download';
+import { downloadGgufFromUrl } from './gguf-download';
+import { parseGgufUrl } from './model-url';
 
 export interface ModelSummary {
   id: string;
@@ -143,7 +145,10 @@ export class ModelStore {
   ): Promise<ModelSummary> {
     const id = this.newId();
     return whileImporting(async () => {
-      const model = await downloadModelFromUrl(id, url, this.deps, options);
+      const gguf = parseGgufUrl(url);
+      const model = gguf
+        ? await downloadGgufFromUrl(id, gguf, this.deps, options)
+        : await downloadModelFromUrl(id, url, this.deps, options);
       return this.saveImported(id, options.name || model.suggestedName, model, model.base);
     });
   }

@@ -2,6 +2,7 @@
 // https://huggingface.co/org/name            -> https://huggingface.co/org/name/resolve/main/
 // https://huggingface.co/org/name/tree/dev   -> https://huggingface.co/org/name/resolve/dev/
 // https://example.org/models/tiny/config.json -> https://example.org/models/tiny/
+// A .gguf file (llama.cpp's single-file format) is downloaded as itself: parseGgufUrl.
 import { InvalidModelUrlError } from './errors';
 
 export interface ModelUrl {
@@ -13,7 +14,7 @@ export interface ModelUrl {
 
 const HF_HOSTS = new Set(['huggingface.co', 'hf.co']);
 
-export function parseModelUrl(input: string): ModelUrl {
+function httpUrl(input: string): URL {
   let url: URL;
   try {
     url = new URL(input.trim());
@@ -24,6 +25,11 @@ export function parseModelUrl(input: string): ModelUrl {
     throw new InvalidModelUrlError(input, 'only http(s) addresses can be downloaded');
   url.search = '';
   url.hash = '';
+  return url;
+}
+
+export function parseModelUrl(input: string): ModelUrl {
+  const url = httpUrl(input);
   const segments = url.pathname.split('/').filter(Boolean);
   if (segments.at(-1)?.includes('.')) segments.pop(); // a file inside the folder was pasted
   if (HF_HOSTS.has(url.hostname)) return huggingFaceUrl(url, segments, input);
@@ -41,4 +47,32 @@ function huggingFaceUrl(url: URL, segments: string[], input: string): ModelUrl {
   url.hostname = 'huggingface.co';
   url.pathname = `/${[org, name, 'resolve', branch, ...subfolder].join('/')}/`;
   return { base: url.href, suggestedName: `${org}/${name}` };
+}
+
+/** One .gguf file to download and convert (src/model-store/gguf-download.ts). */
+export interface GgufUrl {
+  url: string;
+  fileName: string;
+  /** The file name without .gguf. */
+  suggestedName: string;
+}
+
+/** The address of a .gguf file, or null when the input names a model folder instead. */
+export function parseGgufUrl(input: string): GgufUrl | null {
+  const url = httpUrl(input);
+  const segments = url.pathname.split('/').filter(Boolean);
+  const fileName = decodeURIComponent(segments.at(-1) ?? '');
+  if (!fileName.toLowerCase().endsWith('.gguf')) return null;
+  // Hugging Face's blob/ is the file's HTML page; resolve/ serves its bytes.
+  if (HF_HOSTS.has(url.hostname) && segments[2] === 'blob') {
+    segments[2] = 'resolve';
+    url.hostname = 'huggingface.co';
+    url.pathname = `/${segments.join('/')}`;
+  }
+  return { url: url.href, fileName, suggestedName: fileName.replace(/\.gguf$/i, '') };
+}
+
+/** What to fetch first to learn whether the browser may read from the model's server. */
+export function downloadProbeUrl(input: string): string {
+  return parseGgufUrl(input)?.url ?? `${parseModelUrl(input).base}config.json`;
 }

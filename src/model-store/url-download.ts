@@ -183,7 +183,7 @@ class Session {
 }
 
 /** Content-Length when it is the real file size (not a compressed transfer size). */
-function declaredLength(response: Response): number | null {
+export function declaredLength(response: Response): number | null {
   const encoding = response.headers.get('content-encoding');
   if (encoding && encoding !== 'identity') return null;
   const length = Number(response.headers.get('content-length'));

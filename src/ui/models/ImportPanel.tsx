@@ -6,7 +6,7 @@ import { describeError } from '../describe-error';
 import { errorCode } from '../../errors/attune-error';
 import { browserDownloadAccess, ensureDownloadAccess } from '../../model-store/host-permission';
 import type { ModelStore, ModelSummary } from '../../model-store/model-store';
-import { parseModelUrl } from '../../model-store/model-url';
+import { downloadProbeUrl } from '../../model-store/model-url';
 import type { DownloadProgress } from '../../model-store/url-download';
 import { formatBytes } from '../dashboard/format';
 
@@ -48,7 +48,7 @@ export function ImportPanel({ store, onImported }: ImportPanelProps) {
     download.current = controller;
     void run(async () => {
       // A permission prompt needs the click's user activation: settle access before anything else.
-      await ensureDownloadAccess(`${parseModelUrl(url).base}config.json`, browserDownloadAccess());
+      await ensureDownloadAccess(downloadProbeUrl(url), browserDownloadAccess());
       return store.importFromUrl(url, { signal: controller.signal, onProgress: setProgress });
     });
   }
