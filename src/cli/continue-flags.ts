@@ -11,6 +11,7 @@ import type { TrainingExample } from '../tuning/train/data';
 import type { HostArray } from '../tuning/train/optimizer';
 import { readVariables } from '../tuning/train/snapshot';
 import type { MethodConfigMap, MethodName } from '../tuning/types';
+import { getMethod } from '../tuning/registry';
 
 export const CONTINUE_FLAGS: FlagSpecs = {
   continue: { type: 'string', description: "PEFT adapter folder (or .zip) to train further: starts from its weights, with its method and config" },
@@ -37,6 +38,8 @@ export async function continueFromFlags(flags: FlagValues, model: LoadedModel, n
   const older = flags.replay ? readExamples(flags.replay as string) : [];
   const loaded = adapterFromFlags({ ...flags, adapter: flags.continue }, model)!;
   try {
+    const refusal = getMethod(loaded.method).continueRefusal;
+    if (refusal) throw new UsageError(`--continue ${String(flags.continue)}: a ${loaded.method} adapter cannot be trained further: ${refusal}. Train a new adapter instead.`);
     const count = flags['replay-count'] !== undefined ? (flags['replay-count'] as number) : defaultReplayCount(newCount);
     // Line numbers as ids: the same file and seed give the same sample.
     const picked = sampleReplay(older.map((_, i) => String(i).padStart(9, '0')), new Set(), count, seed);

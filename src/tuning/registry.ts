@@ -55,6 +55,7 @@ export function methodSummaries(): MethodSummary[] {
     fields: [...m.fields],
     optimizer: m.optimizer,
     mergeable: m.merge !== undefined,
+    continuable: m.continueRefusal === undefined,
   }));
 }
 

@@ -59,6 +59,8 @@ export interface MethodSummary {
   fields: MethodField[];
   optimizer: MethodOptimizerDefaults;
   mergeable: boolean;
+  /** Whether a saved adapter of this method can be trained further (see `continueRefusal`). */
+  continuable: boolean;
 }
 
 /** What a method may read from the base model when it builds or loads an adapter. */
@@ -152,6 +154,12 @@ export interface TuningMethod<N extends MethodName = MethodName> {
    * (src/tuning/peft/retrieval-settings.ts), so generation knows to retrieve as training did.
    */
   demonstrations?(config: MethodConfigMap[N]): number;
+  /**
+   * Why a saved adapter of this method cannot be trained further (continued training restores the
+   * trainable variables from the saved files); absent when it can. P-tuning and projected prefix
+   * tuning save what their encoder produced, as PEFT does, not the encoder that training updates.
+   */
+  readonly continueRefusal?: string;
   /** Numbers the method would train with this config on this model (before creating anything). */
   parameterCount(config: MethodConfigMap[N], model: ModelConfig): number;
   /** Throws TuningConfigError naming the bad field. `model` adds checks against the model. */

@@ -9,18 +9,22 @@ import type { AttuneDb } from '../../storage/db';
 import { listAdapters } from '../../storage/adapters-repo';
 import { currentVersion } from '../../storage/adapter-versions-repo';
 import type { AdapterRecord } from '../../storage/schema';
+import type { MethodSummary } from '../../tuning/types';
 
-/** Adapters of this model and method, newest first; reloaded when either changes or a run ends. */
-export function useContinuable(db: AttuneDb, modelId: string | null, method: string | null, reload: unknown): AdapterRecord[] {
+/**
+ * Adapters of this model and method, newest first; reloaded when either changes or a run ends.
+ * None when the method's saved adapters cannot be trained further (MethodSummary.continuable).
+ */
+export function useContinuable(db: AttuneDb, modelId: string | null, method: MethodSummary | null, reload: unknown): AdapterRecord[] {
   const [adapters, setAdapters] = useState<AdapterRecord[]>([]);
   useEffect(() => {
-    if (!modelId || !method) {
+    if (!modelId || !method || !method.continuable) {
       setAdapters([]);
       return;
     }
     let current = true;
     listAdapters(db, modelId).then(
-      (all) => current && setAdapters(all.filter((a) => a.method === method)),
+      (all) => current && setAdapters(all.filter((a) => a.method === method.name)),
       () => current && setAdapters([]),
     );
     return () => {

@@ -167,7 +167,7 @@ export function TrainView() {
   useEffect(() => {
     if (defaults) engine.request('engine.info', {}).then((info) => setModelId(info.modelId), () => undefined);
   }, [defaults !== null]);
-  const continuable = useContinuable(db, modelId, method, state.adapterId);
+  const continuable = useContinuable(db, modelId, methods?.find((m) => m.name === method) ?? null, state.adapterId);
   const continuing = continuable.some((a) => a.id === continueChoice) ? continueChoice : '';
 
   // What one click would use, with its memory plan, shown before Train is pressed; asked again

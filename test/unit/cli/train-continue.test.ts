@@ -35,3 +35,14 @@ test('--continue warm-starts from the adapter and trains new + replayed examples
   expect(refused.status).not.toBe(0);
   expect(refused.stderr).toContain('--replay and --replay-count need --continue');
 });
+
+test('--continue of a p-tuning adapter is refused with the reason, before training', { timeout: 300_000 }, () => {
+  const model = join(FIXTURES, 'tiny-llama');
+  const data = jsonl('pt.jsonl', [['Echo sun', 'sun sun'], ['Echo moon', 'moon moon']]);
+  const first = attune(['train', '--model', model, '--data', data, '--method', 'p-tuning', '--steps', '1', '--out', join(dir, 'pt1'), '--json', '--quiet'], { timeoutMs: 240_000 });
+  expect(first.status, first.stderr).toBe(0);
+  const next = attune(['train', '--model', model, '--data', data, '--continue', join(dir, 'pt1'), '--steps', '1', '--out', join(dir, 'pt2')], { timeoutMs: 240_000 });
+  expect(next.status).not.toBe(0);
+  expect(next.stderr).toContain('a p-tuning adapter cannot be trained further');
+  expect(next.stderr).not.toMatch(/\n\s+at /); // one line, no stack trace
+});

@@ -51,16 +51,17 @@ export async function checkWarmStart(db: AttuneDb, adapterId: string, active: Ac
 }
 
 /**
- * A stored adapter can be trained further only when its files restore the same trainable
- * variables a fresh adapter has. P-tuning and prefix tuning with a projection save the prompt
- * their encoder produced (as PEFT does), not the encoder, so they cannot.
+ * A stored adapter can be trained further only when its method says so (`continueRefusal`) and its
+ * files restore the same trainable variables a fresh adapter has.
  */
 function assertRestorable(name: string, loaded: Adapter, active: ActiveModel): void {
+  const refusal = getMethod(loaded.method).continueRefusal;
+  if (refusal) throw new EngineError('error.cannot-continue', { name, reason: refusal });
   const fresh = getMethod(loaded.method).create(loaded.config, adapterContext(active));
   try {
     const keys = (adapter: Adapter) => adapter.trainable().map((v) => v.key).sort().join('\n');
     if (keys(fresh) !== keys(loaded)) {
-      throw new EngineError('error.cannot-continue', { name, reason: 'its saved files keep the prompt its encoder made, not the encoder that training updates' });
+      throw new EngineError('error.cannot-continue', { name, reason: 'its saved files do not hold every variable training updates' });
     }
   } finally {
     fresh.dispose();

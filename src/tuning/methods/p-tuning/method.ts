@@ -167,6 +167,7 @@ export const pTuningMethod: TuningMethod<'p-tuning'> = {
   ],
   peftType: P_TUNING_PEFT_TYPE,
   preservesOutputsAtInit: false,
+  continueRefusal: 'its saved files keep the prompt its encoder made, not the encoder that training updates',
   defaultConfig: defaultPTuningConfig,
   virtualTokens: (config) => config.numVirtualTokens,
   parameterCount: encoderParameterCount,

@@ -179,6 +179,7 @@ export const prefixTuningMethod: TuningMethod<'prefix-tuning'> = {
   peftType: PREFIX_TUNING_PEFT_TYPE,
   readsPeft: usesProjection,
   preservesOutputsAtInit: false,
+  continueRefusal: 'its saved files keep the prompt its encoder made, not the encoder that training updates',
   defaultConfig: defaultPrefixTuningConfig,
   virtualTokens: (config) => config.numVirtualTokens,
   parameterCount: (config, model) => {

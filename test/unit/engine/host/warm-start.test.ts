@@ -15,10 +15,9 @@ import type { TuningMethod } from '../../../../src/tuning/types';
 import { adapterContext, inputLogits, loadFixture, maxAbsDiff, perturb, smallConfig, useCpu } from '../../tuning/helpers';
 import { freshDb } from './helpers';
 
-// PEFT saves what p-tuning's and projected prefix tuning's encoders output, not the encoders.
-const NOT_RESTORABLE = new Set(['p-tuning', 'prefix-tuning']);
+// Methods that say why they cannot continue (continueRefusal) are refused; every other one must restore.
 const methods = allMethods().map((method) => [method.name, method] as [string, TuningMethod]);
-const restorable = methods.filter(([name]) => !NOT_RESTORABLE.has(name));
+const restorable = methods.filter(([, method]) => !method.continueRefusal);
 const IDS = [
   [5, 17, 42, 99, 3, 250, 7, 8],
   [1, 2, 3, 4, 5, 6, 7, 8],
@@ -65,8 +64,10 @@ describe('warm start from a stored adapter', () => {
     db.close();
   });
 
-  it.each([...NOT_RESTORABLE])('%s: continuing is refused with its reason, before any run', async (name) => {
-    const method = allMethods().find((m) => m.name === name)!;
+  const refused = methods.filter(([, method]) => method.continueRefusal !== undefined);
+  it('p-tuning and prefix tuning say why they cannot continue', () => expect(refused.map(([name]) => name).sort()).toEqual(['p-tuning', 'prefix-tuning']));
+
+  it.each(refused)('%s: continuing is refused with its reason, before any run', async (_name, method) => {
     const db = await freshDb();
     const trained = method.create(smallConfig(method, model), adapterContext(model, 11));
     await saveAdapter(db, await adapterRecordFrom(trained, { id: 'a1', name: 'Mine', modelId: 'tiny-llama', now: 1 }));
