@@ -124,3 +124,26 @@ test('every page-context string has a Simplified Chinese translation with the sa
     expect(placeholders(chinese!), key).toEqual(placeholders(english));
   }
 });
+
+test('while the page is read and fitted (the engine may be starting), the panel says so and the buttons wait', async () => {
+  let finish: () => void = () => undefined;
+  const fitted = new Promise<void>((resolve) => (finish = resolve));
+  controller = new ChatController({
+    capture: createWebCaptureApi(async () => db),
+    db,
+    engine,
+    readContext: async (source) => {
+      await fitted;
+      return toContext(source, { text: 'A short selection.', title: 'Tides' }, shippedFitter);
+    },
+  });
+  await act(() => render(<Chat controller={controller} />, container));
+  await act(() => byTestId('chat-context-selection')!.click());
+  expect(byTestId('chat-context-reading')!.textContent!.trim()).toBe('Reading and fitting it to the model…');
+  expect(byTestId('chat-context-reading')!.getAttribute('role')).toBe('status');
+  expect((byTestId('chat-context-page') as HTMLButtonElement).disabled).toBe(true);
+  finish();
+  await until(() => byTestId('chat-context-details') !== null);
+  expect(byTestId('chat-context-reading')).toBeNull();
+  expect(byTestId('chat-context')!.textContent).toContain(`Selection attached (${tokensOf('A short selection.')} tokens)`);
+});
