@@ -9,6 +9,7 @@ import { Chat } from '../../src/ui/chat/Chat';
 import { ChatController } from '../../src/ui/chat/controller';
 import { createContentApi } from '../../src/capture/content-api';
 import { readActiveTabContext } from '../../src/ui/chat/page-context';
+import { engineContextFitter } from '../../src/ui/chat/context-fitter';
 import { currentPageUrl } from '../../src/ui/chat/current-page';
 import '../../src/ui/theme.css';
 import '../../src/ui/chat/chat.css';
@@ -21,10 +22,13 @@ async function start(root: HTMLElement): Promise<void> {
     const settings = await getSettings(db);
     setLocale(settings.locale === 'auto' ? detectLocale() : settings.locale);
     document.documentElement.lang = getLocale() === 'zh_CN' ? 'zh-CN' : 'en';
+    const engine = new EngineClient(extensionConnector);
+    // Page context is fitted to the active model's context in its tokens, by the engine.
+    const fitContext = engineContextFitter(engine);
     const controller = new ChatController({
       db,
-      engine: new EngineClient(extensionConnector),
-      readContext: readActiveTabContext,
+      engine,
+      readContext: (source) => readActiveTabContext(source, fitContext),
       // The page beside the panel: its site picks the bound adapter (src/binding/choice.ts).
       pageUrl: currentPageUrl,
       // Answers marked Good go to the background as `example.save`, the path captures take.

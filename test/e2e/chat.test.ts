@@ -254,3 +254,52 @@ test('conversations: search narrows the list, rename is kept, delete asks first'
   expect((await titles()).length).toBe(before.length - 1);
   await page.close();
 });
+
+test('the offscreen engine fits page context in the shipped model’s tokens, as the Node tokenizer counts them', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { parseConfig } = await import('../../src/model/config');
+  const { loadTokenizer } = await import('../../src/model/tokenizer');
+  const files = new Map(
+    ['config.json', 'tokenizer.json', 'tokenizer_config.json'].map((name) => [name, new Uint8Array(readFileSync(`public/model/${name}`))]),
+  );
+  const tokenizer = loadTokenizer(files, parseConfig(new TextDecoder().decode(files.get('config.json'))));
+  const count = (text: string) => tokenizer.encode(text, { addSpecialTokens: false }).length;
+  const paragraphs = Array.from({ length: 20 }, (_, i) => `Paragraph ${i + 1} tells part of a long story about the harbour and the boats that used it.`);
+  const text = paragraphs.join('\n\n');
+
+  const page = await ext.context.newPage();
+  await page.goto(extensionUrl(ext, '/sidepanel.html'));
+  await page.getByTestId('chat').waitFor();
+  // The side panel's own path to the engine: make sure it runs, then ask on its Port.
+  const fitted = await page.evaluate(
+    async ({ text, reserveTokens }) => {
+      interface PortLike {
+        onMessage: { addListener(listener: (event: { type: string; id?: string; result?: unknown; error?: unknown }) => void): void };
+        postMessage(message: unknown): void;
+      }
+      const runtime = (globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown>; connect(o: { name: string }): PortLike } } }).chrome.runtime;
+      await runtime.sendMessage({ kind: 'engine.ensure', payload: {} });
+      const port = runtime.connect({ name: 'attune-engine' });
+      return new Promise<Record<string, unknown>>((done, fail) => {
+        port.onMessage.addListener((event) => {
+          if (event.id !== 'fit-1') return;
+          if (event.type === 'result') done(event.result as Record<string, unknown>);
+          else if (event.type === 'error') fail(new Error(JSON.stringify(event.error)));
+        });
+        port.postMessage({ kind: 'context.fit', id: 'fit-1', payload: { text, reserveTokens } });
+      });
+    },
+    { text, reserveTokens: 176 },
+  );
+  await page.close();
+  // 256 positions − 176 reserved − the template's frame around one user turn.
+  const frame = count(tokenizer.applyChatTemplate([{ role: 'user', content: '' }], { addGenerationPrompt: true }));
+  expect(fitted.budgetTokens).toBe(256 - 176 - frame);
+  expect(fitted.totalTokens).toBe(count(text));
+  expect(fitted.cut).toBe('paragraph');
+  const kept = fitted.keptParagraphs as number;
+  expect(fitted.text).toBe(paragraphs.slice(0, kept).join('\n\n'));
+  expect(fitted.keptTokens).toBe(count(fitted.text as string));
+  expect(fitted.keptTokens as number).toBeLessThanOrEqual(fitted.budgetTokens as number);
+  expect(count(paragraphs.slice(0, kept + 1).join('\n\n'))).toBeGreaterThan(fitted.budgetTokens as number);
+});

@@ -6,6 +6,7 @@ import type { AttuneDb } from '../../storage/db';
 import { importAdapterZip } from './adapter-import';
 import { mixStoredAdapters } from './adapter-mix';
 import { toErrorInfo } from './errors';
+import { fitContext } from './context-fit';
 import { exportGgufFile } from './gguf-export';
 import { Generator } from './generation';
 import { ModelCache, type ModelSource } from './models';
@@ -123,6 +124,8 @@ export class EngineHost {
         return this.training.status();
       case 'model.generate':
         return this.generator.run(request.payload, (delta) => ctx.progress({ delta }), ctx.signal);
+      case 'context.fit':
+        return this.models.use(async (active) => fitContext(active.model, request.payload));
       case 'request.cancel':
         return this.cancelRequest(request, ctx);
       case 'adapter.merge':

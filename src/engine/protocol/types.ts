@@ -114,6 +114,36 @@ export interface GenerateResult {
   stopReason: 'eos' | 'stop-string' | 'max-tokens' | 'context-full';
 }
 
+/** Longest text `context.fit` accepts, in characters (a page's main content is far shorter). */
+export const MAX_CONTEXT_FIT_CHARS = 200_000;
+
+export interface ContextFitPayload {
+  /** The page's main content or the selection, as it would be sent. */
+  text: string;
+  /**
+   * Tokens to leave free besides the chat template's own: the answer's max new tokens plus room
+   * for the question and the conversation (docs/assistant.md, "Page context").
+   */
+  reserveTokens: number;
+}
+
+/** Where the text was cut: null when it fits whole. */
+export type ContextCut = 'paragraph' | 'sentence' | 'word' | 'character' | null;
+
+export interface ContextFitResult {
+  /** What is sent: the text itself, or its beginning. */
+  text: string;
+  cut: ContextCut;
+  /** Tokens of the kept text (counted again after the cut) and of the whole text. */
+  keptTokens: number;
+  totalTokens: number;
+  /** Tokens the context was allowed: context length − reserve − the template's frame. */
+  budgetTokens: number;
+  /** Paragraphs (blocks separated by a blank line) kept and in the whole text. */
+  keptParagraphs: number;
+  totalParagraphs: number;
+}
+
 export interface TrainDefaults {
   settings: TrainSettings;
   methodConfig: Record<string, ConfigValue>;
@@ -233,6 +263,8 @@ export interface EngineRequests {
   'train.status': { payload: Empty; progress: never; result: TrainState };
   /** Streams new text as progress; cancel with `request.cancel`. */
   'model.generate': { payload: GeneratePayload; progress: GenerateProgress; result: GenerateResult };
+  /** Fits page context to the active model's context, counted with its tokenizer. */
+  'context.fit': { payload: ContextFitPayload; progress: never; result: ContextFitResult };
   /** Stops another request of this client (a generation) early; it ends with error 'cancelled'. */
   'request.cancel': { payload: { requestId: string }; progress: never; result: { cancelled: boolean } };
   /** Folds a LoRA adapter into the base weights (faster generation with that adapter). */
@@ -304,6 +336,7 @@ export const ENGINE_KINDS: readonly EngineKind[] = [
   'train.cancel',
   'train.status',
   'model.generate',
+  'context.fit',
   'request.cancel',
   'adapter.merge',
   'adapter.unmerge',

@@ -3,7 +3,7 @@
 // a request with a wrong or unknown field is refused as 'malformed' rather than half-understood.
 
 import { hasOnlyKeys, isEmptyPayload, isRecord, isString, type UnknownRecord } from '../../messaging/guards';
-import { ENGINE_KINDS, MIX_COMBINATION_NAMES, type EngineKind, type EngineRequest } from './types';
+import { ENGINE_KINDS, MAX_CONTEXT_FIT_CHARS, MIX_COMBINATION_NAMES, type EngineKind, type EngineRequest } from './types';
 
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isOptional = (v: unknown, check: (x: unknown) => boolean) => v === undefined || check(v);
@@ -109,6 +109,14 @@ const PAYLOAD_CHECKS: { [K in EngineKind]: (payload: unknown, isMethodName: Meth
   'train.cancel': isEmptyPayload,
   'train.status': isEmptyPayload,
   'model.generate': (p) => isRecord(p) && isGenerate(p),
+  'context.fit': (p) =>
+    isRecord(p) &&
+    hasOnlyKeys(p, ['text', 'reserveTokens']) &&
+    isString(p.text) &&
+    p.text.length <= MAX_CONTEXT_FIT_CHARS &&
+    Number.isInteger(p.reserveTokens) &&
+    (p.reserveTokens as number) >= 0 &&
+    (p.reserveTokens as number) <= 100_000,
   'request.cancel': (p) => isRecord(p) && hasOnlyKeys(p, ['requestId']) && isString(p.requestId),
   'adapter.merge': (p) => isRecord(p) && hasOnlyKeys(p, ['adapterId']) && isString(p.adapterId),
   'adapter.unmerge': isEmptyPayload,

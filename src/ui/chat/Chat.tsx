@@ -246,7 +246,7 @@ function ContextBar({ controller, state }: { controller: ChatController; state: 
     return (
       <div class="chat-context" data-testid="chat-context">
         <p>
-          {t(key, { chars: context.text.length, title: context.title })}{' '}
+          {t(key, { tokens: context.keptTokens.toLocaleString(), title: context.title })}{' '}
           <button type="button" data-testid="chat-context-remove" onClick={() => controller.clearContext()}>
             {t('chat.context.remove')}
           </button>
@@ -260,7 +260,7 @@ function ContextBar({ controller, state }: { controller: ChatController; state: 
       <button
         type="button"
         data-testid="chat-context-selection"
-        disabled={state.generating}
+        disabled={state.generating || state.readingContext}
         onClick={() => void controller.attachContext('selection')}
       >
         {t('chat.context.selection')}
@@ -268,11 +268,17 @@ function ContextBar({ controller, state }: { controller: ChatController; state: 
       <button
         type="button"
         data-testid="chat-context-page"
-        disabled={state.generating}
+        disabled={state.generating || state.readingContext}
         onClick={() => void controller.attachContext('page')}
       >
         {t('chat.context.page')}
       </button>
+      {state.readingContext && (
+        <span role="status" data-testid="chat-context-reading">
+          {' '}
+          {t('chat.context.reading')}
+        </span>
+      )}
     </p>
   );
 }

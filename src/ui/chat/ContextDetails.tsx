@@ -16,14 +16,19 @@ export function ContextDetails({ context }: { context: PageContext }) {
           {t(`chat.context.from.${context.extracted}`)}
         </p>
       )}
-      {context.truncated && (
+      {context.truncated ? (
         <p class="chat-context-cut" role="status" data-testid="chat-context-cut">
-          {t('chat.context.cut', {
-            kept: formatCount(context.text.length),
-            total: formatCount(context.totalChars),
-            keptParagraphs: context.keptParagraphs,
-            totalParagraphs: context.totalParagraphs,
+          {t(`chat.context.cut.${context.source}`, {
+            kept: formatCount(context.keptTokens),
+            total: formatCount(context.totalTokens),
+            keptParagraphs: formatCount(context.keptParagraphs),
+            totalParagraphs: formatCount(context.totalParagraphs),
           })}
+          {context.cut !== 'paragraph' && ` ${t('chat.context.cut.partial')}`}
+        </p>
+      ) : (
+        <p class="chat-context-fits" data-testid="chat-context-fits">
+          {t('chat.context.fits', { total: formatCount(context.totalTokens) })}
         </p>
       )}
       <SentText text={context.text} label={t('chat.context.toSend')} />

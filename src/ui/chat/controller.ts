@@ -120,6 +120,8 @@ export interface ChatState {
   compare: boolean;
   fewShot: boolean;
   context: PageContext | null;
+  /** The page or selection is being read and fitted to the model (the engine may be starting). */
+  readingContext: boolean;
   streaming: StreamingAnswer[];
   /** Demonstrations used for the answer in progress (or the last one). */
   demonstrations: number;
@@ -141,6 +143,7 @@ export function initialChatState(): ChatState {
     compare: false,
     fewShot: false,
     context: null,
+    readingContext: false,
     streaming: [],
     demonstrations: 0,
     generating: false,
@@ -275,10 +278,11 @@ export class ChatController {
   }
 
   async attachContext(source: ContextSource): Promise<void> {
+    this.set({ readingContext: true, error: null });
     try {
-      this.set({ context: await this.services.readContext(source), error: null });
+      this.set({ context: await this.services.readContext(source), readingContext: false });
     } catch (error) {
-      this.set({ error: errorInfoOf(error) });
+      this.set({ error: errorInfoOf(error), readingContext: false });
     }
   }
 

@@ -1,29 +1,30 @@
 // "Use the selection / this page as context": reads the active tab through scripting.executeScript
 // (the activeTab + scripting permissions the extension already holds). Only text leaves the page,
 // and only into this extension's side panel. For a page, its HTML comes back and the main content
-// is found here, in the side panel (main-content.ts); either way the text is fitted to the budget
-// (fit-context.ts) and the panel shows what was cut and exactly what is sent.
+// is found here, in the side panel (main-content.ts); either way the text is fitted to the active
+// model's context in its own tokens by the engine (`context.fit`, see context-fitter.ts: the panel
+// loads no tokenizer) and the panel shows what was cut and exactly what is sent.
 import { AttuneError } from '../../errors/attune-error';
 import { browser } from 'wxt/browser';
-import { fitToBudget } from './fit-context';
-
-/**
- * Longest context sent to the model, in characters. The shipped model's whole context is 256
- * tokens; the prompt's length in tokens is not measured before sending (see docs/assistant.md).
- */
-export const MAX_CONTEXT_CHARS = 1_500;
+import { MAX_CONTEXT_FIT_CHARS, type ContextCut, type ContextFitResult } from '../../engine/protocol/types';
 
 export type ContextSource = 'selection' | 'page';
+
+/** Fits a context text to the model (the engine's `context.fit`; tests pass their own). */
+export type ContextFitter = (text: string) => Promise<ContextFitResult>;
 
 export interface PageContext {
   source: ContextSource;
   /** Exactly what is sent to the model as the request's input. */
   text: string;
   title: string;
-  /** The text was longer than MAX_CONTEXT_CHARS and was cut. */
+  /** The text did not fit the model's context and was cut. */
   truncated: boolean;
-  /** Characters and paragraphs before and after the cut, for the notice. */
-  totalChars: number;
+  /** Where it was cut (null: whole). */
+  cut: ContextCut;
+  /** Tokens of the model and paragraphs, kept and in the whole text, for the notice. */
+  keptTokens: number;
+  totalTokens: number;
   totalParagraphs: number;
   keptParagraphs: number;
   /** For a page: 'article' when its main content was found, 'page' when its whole text was used. */
@@ -58,23 +59,28 @@ function readInPage(source: ContextSource): RawPage {
   return { html: document.documentElement.outerHTML, title: document.title };
 }
 
-export function toContext(
+export async function toContext(
   source: ContextSource,
   raw: { text: string; title: string },
+  fit: ContextFitter,
   extracted?: 'article' | 'page',
-): PageContext {
+): Promise<PageContext> {
   const text = raw.text
     .replace(/[ \t]+\n/g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
   if (source === 'selection' && text === '') throw new EmptySelectionError();
-  const fitted = fitToBudget(text, MAX_CONTEXT_CHARS);
+  // Only a page's beginning can fit the model; the engine takes at most this much (its total is
+  // then counted over that beginning: docs/assistant.md).
+  const fitted = await fit(text.slice(0, MAX_CONTEXT_FIT_CHARS));
   return {
     source,
     title: raw.title,
     text: fitted.text,
-    truncated: fitted.cut,
-    totalChars: fitted.totalChars,
+    truncated: fitted.cut !== null,
+    cut: fitted.cut,
+    keptTokens: fitted.keptTokens,
+    totalTokens: fitted.totalTokens,
     totalParagraphs: fitted.totalParagraphs,
     keptParagraphs: fitted.keptParagraphs,
     ...(extracted ? { extracted } : {}),
@@ -91,7 +97,7 @@ function rawPageOf(value: unknown): RawPage | null {
   return null;
 }
 
-export async function readActiveTabContext(source: ContextSource): Promise<PageContext> {
+export async function readActiveTabContext(source: ContextSource, fit: ContextFitter): Promise<PageContext> {
   const [tab] = await browser.tabs.query({ active: true, lastFocusedWindow: true });
   if (tab?.id === undefined) throw new PageContextUnavailableError('no active tab');
   let results: { result?: unknown }[];
@@ -106,10 +112,10 @@ export async function readActiveTabContext(source: ContextSource): Promise<PageC
   }
   const raw = rawPageOf(results[0]?.result);
   if (!raw) throw new PageContextUnavailableError('the page returned nothing');
-  if (raw.html === undefined) return toContext(source, { text: raw.text ?? '', title: raw.title });
+  if (raw.html === undefined) return toContext(source, { text: raw.text ?? '', title: raw.title }, fit);
   // Loaded on first use: Readability and the Markdown conversion are most of the panel's code,
   // and a conversation that never reads a page does not need them.
   const { mainContentOf } = await import('./main-content');
   const main = mainContentOf(raw.html, raw.title);
-  return toContext(source, { text: main.text, title: main.title }, main.from);
+  return toContext(source, { text: main.text, title: main.title }, fit, main.from);
 }

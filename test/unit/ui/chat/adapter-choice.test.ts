@@ -12,6 +12,7 @@ import type { AdapterRecord } from '../../../../src/storage/schema';
 import { ChatController } from '../../../../src/ui/chat/controller';
 import { adapterReasonText } from '../../../../src/ui/chat/adapter-reason';
 import { toContext } from '../../../../src/ui/chat/page-context';
+import { shippedFitter } from './shipped-fitter';
 import { FakeEngine } from './fake-engine';
 import { createWebCaptureApi } from '../../../../src/platform/web/capture-api';
 
@@ -36,7 +37,7 @@ function newController(): ChatController {
     capture: createWebCaptureApi(async () => db),
     db,
     engine,
-    readContext: async (source) => toContext(source, { text: 'x', title: 'x' }),
+    readContext: async (source) => toContext(source, { text: 'x', title: 'x' }, shippedFitter),
     pageUrl: async () => pageUrl,
   });
 }

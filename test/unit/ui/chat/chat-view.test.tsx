@@ -14,6 +14,7 @@ import { countExamples } from '../../../../src/storage/examples-repo';
 import { Chat } from '../../../../src/ui/chat/Chat';
 import { ChatController } from '../../../../src/ui/chat/controller';
 import { toContext } from '../../../../src/ui/chat/page-context';
+import { shippedFitter } from './shipped-fitter';
 import { FakeEngine } from './fake-engine';
 import { createWebCaptureApi } from '../../../../src/platform/web/capture-api';
 
@@ -30,7 +31,7 @@ beforeEach(async () => {
     capture: createWebCaptureApi(async () => db),
     db,
     engine,
-    readContext: async (s) => toContext(s, { text: 'page text', title: 'T' }),
+    readContext: async (s) => toContext(s, { text: 'page text', title: 'T' }, shippedFitter),
   });
   await controller.load();
   container = document.createElement('div');
@@ -244,7 +245,7 @@ test('answers are Markdown: formatting rendered, the model’s HTML shown as tex
     capture: createWebCaptureApi(async () => db),
     db,
     engine,
-    readContext: async (s) => toContext(s, { text: 'page text', title: 'T' }),
+    readContext: async (s) => toContext(s, { text: 'page text', title: 'T' }, shippedFitter),
   });
   await controller.load();
   await act(() => render(<Chat controller={controller} />, container));

@@ -10,7 +10,10 @@ import { setLocale } from '../../../../src/i18n';
 import { openAttuneDb, type AttuneDb } from '../../../../src/storage/db';
 import { Chat } from '../../../../src/ui/chat/Chat';
 import { ChatController } from '../../../../src/ui/chat/controller';
-import { MAX_CONTEXT_CHARS, toContext } from '../../../../src/ui/chat/page-context';
+import { toContext } from '../../../../src/ui/chat/page-context';
+import { CONTEXT_RESERVE_TOKENS } from '../../../../src/ui/chat/context-fitter';
+import { templateTokens } from '../../../../src/engine/host/context-fit';
+import { fitRequests, shippedFitter, shippedTokenizer, tokensOf } from './shipped-fitter';
 import { FakeEngine } from './fake-engine';
 import { createWebCaptureApi } from '../../../../src/platform/web/capture-api';
 
@@ -30,7 +33,7 @@ beforeEach(async () => {
     capture: createWebCaptureApi(async () => db),
     db,
     engine,
-    readContext: async (source) => toContext(source, { text: PAGE, title: 'Tides' }, 'article'),
+    readContext: async (source) => toContext(source, { text: PAGE, title: 'Tides' }, shippedFitter, 'article'),
   });
   await controller.load();
   container = document.createElement('div');
@@ -52,18 +55,24 @@ async function until(check: () => boolean): Promise<void> {
   expect(check()).toBe(true);
 }
 
-test('a long page: the notice says how much of it is sent, and the sent view holds exactly that text', async () => {
+test('a long page: the notice says how many of its tokens are sent, and the sent view holds exactly that text', async () => {
   await act(() => byTestId('chat-context-page')!.click());
   await until(() => byTestId('chat-context-details') !== null);
-  const kept = Math.floor((MAX_CONTEXT_CHARS + 2) / (PARAGRAPH.length + 2));
-  const sent = Array.from({ length: kept }, () => PARAGRAPH).join('\n\n');
+  // The shipped model's 256 positions, less the answer and question room and the template frame.
+  const budget = 256 - CONTEXT_RESERVE_TOKENS - templateTokens(shippedTokenizer);
+  expect(fitRequests.at(-1)).toEqual({ text: PAGE, reserveTokens: CONTEXT_RESERVE_TOKENS });
+  const paragraphs = (k: number) => Array.from({ length: k }, () => PARAGRAPH).join('\n\n');
+  let kept = 0;
+  while (tokensOf(paragraphs(kept + 1)) <= budget) kept++;
+  expect(kept).toBeGreaterThan(0);
+  const sent = paragraphs(kept);
   expect(byTestId('chat-context-from')!.textContent).toBe(
     'Main content only: menus, adverts and footers left out.',
   );
   const cut = byTestId('chat-context-cut')!;
   expect(cut.getAttribute('role')).toBe('status');
   expect(cut.textContent).toBe(
-    `Cut to fit the model: sending the first ${sent.length.toLocaleString()} of ${PAGE.length.toLocaleString()} characters (${kept} of 40 paragraphs).`,
+    `Kept ${tokensOf(sent).toLocaleString()} of ${tokensOf(PAGE).toLocaleString()} tokens of this page to fit the model: the first ${kept} of 40 paragraphs.`,
   );
   const view = byTestId('chat-context-sent')! as HTMLDetailsElement;
   expect(view.tagName).toBe('DETAILS');
@@ -93,12 +102,15 @@ test('an uncut selection has no cut notice and no "main content" line', async ()
     capture: createWebCaptureApi(async () => db),
     db,
     engine,
-    readContext: async (source) => toContext(source, { text: 'A short selection.', title: 'Tides' }),
+    readContext: async (source) => toContext(source, { text: 'A short selection.', title: 'Tides' }, shippedFitter),
   });
   await act(() => render(<Chat controller={controller} />, container));
   await act(() => byTestId('chat-context-selection')!.click());
   await until(() => byTestId('chat-context-details') !== null);
   expect(byTestId('chat-context-cut')).toBeNull();
+  expect(byTestId('chat-context-fits')!.textContent).toBe(
+    `All ${tokensOf('A short selection.')} tokens fit the model’s context.`,
+  );
   expect(byTestId('chat-context-from')).toBeNull();
   expect(byTestId('chat-context-text')!.textContent).toBe('A short selection.');
 });
@@ -111,4 +123,27 @@ test('every page-context string has a Simplified Chinese translation with the sa
     expect(chinese, key).toBeTypeOf('string');
     expect(placeholders(chinese!), key).toEqual(placeholders(english));
   }
+});
+
+test('while the page is read and fitted (the engine may be starting), the panel says so and the buttons wait', async () => {
+  let finish: () => void = () => undefined;
+  const fitted = new Promise<void>((resolve) => (finish = resolve));
+  controller = new ChatController({
+    capture: createWebCaptureApi(async () => db),
+    db,
+    engine,
+    readContext: async (source) => {
+      await fitted;
+      return toContext(source, { text: 'A short selection.', title: 'Tides' }, shippedFitter);
+    },
+  });
+  await act(() => render(<Chat controller={controller} />, container));
+  await act(() => byTestId('chat-context-selection')!.click());
+  expect(byTestId('chat-context-reading')!.textContent!.trim()).toBe('Reading and fitting it to the model…');
+  expect(byTestId('chat-context-reading')!.getAttribute('role')).toBe('status');
+  expect((byTestId('chat-context-page') as HTMLButtonElement).disabled).toBe(true);
+  finish();
+  await until(() => byTestId('chat-context-details') !== null);
+  expect(byTestId('chat-context-reading')).toBeNull();
+  expect(byTestId('chat-context')!.textContent).toContain(`Selection attached (${tokensOf('A short selection.')} tokens)`);
 });

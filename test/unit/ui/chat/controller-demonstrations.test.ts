@@ -10,6 +10,7 @@ import { addExample } from '../../../../src/storage/examples-repo';
 import { retrievalSettingsFields } from '../../../../src/tuning/peft/retrieval-settings';
 import { ChatController, FEW_SHOT_K } from '../../../../src/ui/chat/controller';
 import { toContext } from '../../../../src/ui/chat/page-context';
+import { shippedFitter } from './shipped-fitter';
 import { FakeEngine } from './fake-engine';
 
 let db: AttuneDb;
@@ -35,7 +36,7 @@ beforeEach(async () => {
   await addExample(db, { instruction: 'Summarise the article', output: 'Short.' });
   await addExample(db, { instruction: 'Translate to French', input: 'thank you', output: 'merci' });
   engine = new FakeEngine((p) => `answer from ${p.adapterId ?? 'base'}`);
-  controller = new ChatController({ capture: createWebCaptureApi(async () => db), db, engine, readContext: async (source) => toContext(source, { text: 'x', title: '' }) });
+  controller = new ChatController({ capture: createWebCaptureApi(async () => db), db, engine, readContext: async (source) => toContext(source, { text: 'x', title: '' }, shippedFitter) });
   await controller.load();
 });
 

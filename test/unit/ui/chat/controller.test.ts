@@ -10,7 +10,10 @@ import { getConversation, listConversations } from '../../../../src/storage/conv
 import { exampleMessages } from '../../../../src/tuning/train/data';
 import { ChatController, FEW_SHOT_K } from '../../../../src/ui/chat/controller';
 import { modelMessages, userTurn } from '../../../../src/ui/chat/messages';
-import { toContext, EmptySelectionError, MAX_CONTEXT_CHARS } from '../../../../src/ui/chat/page-context';
+import { toContext, EmptySelectionError } from '../../../../src/ui/chat/page-context';
+import { shippedFitter, shippedTokenizer, tokensOf } from './shipped-fitter';
+import { CONTEXT_RESERVE_TOKENS } from '../../../../src/ui/chat/context-fitter';
+import { templateTokens } from '../../../../src/engine/host/context-fit';
 import { FakeEngine } from './fake-engine';
 import { createWebCaptureApi } from '../../../../src/platform/web/capture-api';
 
@@ -38,7 +41,7 @@ beforeEach(async () => {
     db,
     engine,
     readContext: async (source) =>
-      toContext(source, { text: 'The page says hello.', title: 'Greeting page' }),
+      toContext(source, { text: 'The page says hello.', title: 'Greeting page' }, shippedFitter),
   });
   await controller.load();
 });
@@ -76,7 +79,7 @@ test('the adapter choice is the activeAdapterId setting, limited to the active m
     capture: createWebCaptureApi(async () => db),
     db,
     engine,
-    readContext: async () => toContext('page', { text: 'x', title: '' }),
+    readContext: async () => toContext('page', { text: 'x', title: '' }, shippedFitter),
   });
   await reopened.load();
   expect(reopened.state.adapterId).toBe('ad1');
@@ -213,7 +216,7 @@ test('context problems and engine errors are shown, not thrown; nothing is lost'
     engine: new FakeEngine(
       () => new EngineRequestError({ code: 'no-model', message: 'No model is loaded.' }),
     ),
-    readContext: async (source) => toContext(source, { text: '   ', title: '' }),
+    readContext: async (source) => toContext(source, { text: '   ', title: '' }, shippedFitter),
   });
   await failing.attachContext('selection');
   expect(failing.state.error).toMatchObject({ code: 'empty-selection', message: new EmptySelectionError().message });
@@ -228,7 +231,7 @@ test('a request that fills the whole context is explained instead of answered wi
     capture: createWebCaptureApi(async () => db),
     db,
     engine: { request: async () => ({ text: '', tokens: 0, stopReason: 'context-full' }) },
-    readContext: async (source) => toContext(source, { text: 'x', title: '' }),
+    readContext: async (source) => toContext(source, { text: 'x', title: '' }, shippedFitter),
   });
   await full.send('A very long request');
   expect(full.state.error).toMatchObject({ code: 'too-long' });
@@ -261,7 +264,7 @@ test('conversations: open, export, delete', async () => {
   expect(controller.state.conversations.map((c) => c.title)).toEqual(['Second chat']);
 });
 
-test('modelMessages keeps only the last exchange and never starts with an answer', () => {
+test('modelMessages keeps only the last exchange and never starts with an answer', async () => {
   const m = (role: 'user' | 'assistant', content: string) => ({ id: content, role, content, createdAt: 0 });
   const messages = modelMessages({
     history: [m('user', 'q1'), m('assistant', 'a1'), m('user', 'q2'), m('assistant', 'a2')],
@@ -269,8 +272,15 @@ test('modelMessages keeps only the last exchange and never starts with an answer
     text: 'q3',
   });
   expect(messages.map((x) => x.content)).toEqual(['q2', 'a2', 'q3']);
-  const long = toContext('page', { text: 'x'.repeat(MAX_CONTEXT_CHARS + 10), title: 't' });
+  // One long word has no boundary: it is cut at a character, within the model's token budget.
+  const word = 'x'.repeat(5_000);
+  const long = await toContext('page', { text: word, title: 't' }, shippedFitter);
   expect(long.truncated).toBe(true);
-  expect(long.text.length).toBe(MAX_CONTEXT_CHARS); // one long word: cut at the limit
-  expect(long.totalChars).toBe(MAX_CONTEXT_CHARS + 10);
+  expect(long.cut).toBe('character');
+  expect(word.startsWith(long.text)).toBe(true);
+  expect(long.totalTokens).toBe(tokensOf(word));
+  expect(long.keptTokens).toBe(tokensOf(long.text));
+  const budget = 256 - CONTEXT_RESERVE_TOKENS - templateTokens(shippedTokenizer);
+  expect(long.keptTokens).toBeLessThanOrEqual(budget);
+  expect(long.keptTokens).toBeGreaterThan(budget - 2);
 });

@@ -14,6 +14,7 @@ import { getConversation, listConversations } from '../../../../src/storage/conv
 import { ChatController, decodingRate } from '../../../../src/ui/chat/controller';
 import { filterConversations } from '../../../../src/ui/chat/conversation-search';
 import { toContext } from '../../../../src/ui/chat/page-context';
+import { shippedFitter } from './shipped-fitter';
 import { FakeEngine } from './fake-engine';
 
 let db: AttuneDb;
@@ -37,7 +38,7 @@ beforeEach(async () => {
   controller = new ChatController({
     db,
     engine: new FakeEngine((p) => (p.adapterId === null ? 'base **answer** here' : 'tuned answer here')),
-    readContext: async (source) => toContext(source, { text: 'The page says hello.', title: 'Greeting page' }),
+    readContext: async (source) => toContext(source, { text: 'The page says hello.', title: 'Greeting page' }, shippedFitter),
     capture: createWebCaptureApi(async () => db),
     now: () => (clock += 250),
   });

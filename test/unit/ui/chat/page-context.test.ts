@@ -1,17 +1,26 @@
 // @vitest-environment jsdom
 // "Use this page": the main content found by Readability (boilerplate left out), fitted to the
-// budget with the cut reported, through the same path the side panel takes (executeScript's
-// result validated, the HTML read in the panel).
+// shipped model's context in its tokens (the engine's context.fit on the shipped tokenizer) with
+// the cut reported, through the same path the side panel takes (executeScript's result validated,
+// the HTML read in the panel).
 import { afterEach, expect, test, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { browser } from 'wxt/browser';
-import { fitToBudget } from '../../../../src/ui/chat/fit-context';
 import { mainContentOf } from '../../../../src/ui/chat/main-content';
-import {
-  MAX_CONTEXT_CHARS,
-  PageContextUnavailableError,
-  readActiveTabContext,
-} from '../../../../src/ui/chat/page-context';
+import { PageContextUnavailableError, readActiveTabContext } from '../../../../src/ui/chat/page-context';
+import { CONTEXT_RESERVE_TOKENS } from '../../../../src/ui/chat/context-fitter';
+import { templateTokens } from '../../../../src/engine/host/context-fit';
+import { shippedFitter, shippedTokenizer, tokensOf } from './shipped-fitter';
+
+/** The shipped model's 256 positions less the answer and question room and the template frame. */
+const BUDGET = 256 - CONTEXT_RESERVE_TOKENS - templateTokens(shippedTokenizer);
+
+/** Most whole paragraphs from the start whose tokens fit the budget. */
+function paragraphsThatFit(paragraphs: string[]): number {
+  let kept = 0;
+  while (kept < paragraphs.length && tokensOf(paragraphs.slice(0, kept + 1).join('\n\n')) <= BUDGET) kept++;
+  return kept;
+}
 
 const fixture = (name: string) => readFileSync(`tools/harness/pages/${name}`, 'utf8');
 
@@ -59,23 +68,45 @@ test('a news page with navigation, adverts, a cookie banner, a sidebar and a foo
   }
 });
 
-test('the side panel path: the page hands over its HTML, the panel sends the article, uncut, marked as the main content', async () => {
+test('the side panel path: the page hands over its HTML, the panel sends the article’s beginning that fits, marked as the main content', async () => {
   pageReturns({ html: fixture('news-boilerplate.html'), title: 'Ferry | Courier' });
-  const context = await readActiveTabContext('page');
-  expect(ARTICLE.length).toBeLessThan(MAX_CONTEXT_CHARS);
+  const context = await readActiveTabContext('page', shippedFitter);
+  const paragraphs = ARTICLE.split('\n\n');
+  const kept = paragraphsThatFit(paragraphs);
+  const sent = paragraphs.slice(0, kept).join('\n\n');
+  expect(tokensOf(ARTICLE)).toBeGreaterThan(BUDGET); // this article does not fit whole
   expect(context).toEqual({
     source: 'page',
     title: 'Town votes to reopen the old ferry crossing',
-    text: ARTICLE,
-    truncated: false,
-    totalChars: ARTICLE.length,
+    text: sent,
+    truncated: true,
+    cut: 'paragraph',
+    keptTokens: tokensOf(sent),
+    totalTokens: tokensOf(ARTICLE),
     totalParagraphs: 7,
-    keptParagraphs: 7,
+    keptParagraphs: kept,
     extracted: 'article',
+  });
+  expect(context.keptTokens).toBeLessThanOrEqual(BUDGET);
+});
+
+test('a selection within the budget is sent untouched, with its token count', async () => {
+  pageReturns({ text: '  The crossing closed in 1986.  \n', title: 'Ferry' });
+  const context = await readActiveTabContext('selection', shippedFitter);
+  expect(context).toEqual({
+    source: 'selection',
+    title: 'Ferry',
+    text: 'The crossing closed in 1986.',
+    truncated: false,
+    cut: null,
+    keptTokens: tokensOf('The crossing closed in 1986.'),
+    totalTokens: tokensOf('The crossing closed in 1986.'),
+    totalParagraphs: 1,
+    keptParagraphs: 1,
   });
 });
 
-test('a long page is cut at a paragraph break within the budget, and the cut is counted', async () => {
+test('a long page is cut at the last paragraph break within the token budget, and the cut is counted', async () => {
   const paragraphs = Array.from(
     { length: 30 },
     (_, i) =>
@@ -85,15 +116,18 @@ test('a long page is cut at a paragraph break within the budget, and the cut is 
     .map((p) => `<p>${p}</p>`)
     .join('\n')}</article></body></html>`;
   pageReturns({ html, title: 'Long' });
-  const context = await readActiveTabContext('page');
+  const context = await readActiveTabContext('page', shippedFitter);
   const total = paragraphs.join('\n\n');
-  const keptCount = Math.floor((MAX_CONTEXT_CHARS + 2) / (paragraphs[0]!.length + 2)); // whole paragraphs that fit
+  const keptCount = paragraphsThatFit(paragraphs);
+  expect(keptCount).toBeGreaterThan(0);
   expect(context.truncated).toBe(true);
-  expect(context.totalChars).toBe(total.length);
+  expect(context.cut).toBe('paragraph');
+  expect(context.totalTokens).toBe(tokensOf(total));
   expect(context.totalParagraphs).toBe(30);
   expect(context.keptParagraphs).toBe(keptCount);
   expect(context.text).toBe(paragraphs.slice(0, keptCount).join('\n\n'));
-  expect(context.text.length).toBeLessThanOrEqual(MAX_CONTEXT_CHARS);
+  expect(context.keptTokens).toBe(tokensOf(context.text));
+  expect(context.keptTokens).toBeLessThanOrEqual(BUDGET);
 });
 
 test('the long-article fixture (one 30,000-character paragraph) is cut at a sentence end', async () => {
@@ -105,11 +139,12 @@ test('the long-article fixture (one 30,000-character paragraph) is cut at a sent
     `<p id="p-long">${sentence.repeat(180)}</p>`,
   );
   pageReturns({ html, title: 'Long article' });
-  const context = await readActiveTabContext('page');
+  const context = await readActiveTabContext('page', shippedFitter);
   expect(context.truncated).toBe(true);
-  expect(context.totalChars).toBeGreaterThan(20_000);
-  expect(context.text.length).toBeLessThanOrEqual(MAX_CONTEXT_CHARS);
-  expect(context.text.length).toBeGreaterThan(MAX_CONTEXT_CHARS / 2);
+  expect(context.totalTokens).toBeGreaterThan(4_000);
+  expect(context.keptTokens).toBe(tokensOf(context.text));
+  expect(context.keptTokens).toBeLessThanOrEqual(BUDGET);
+  expect(context.keptTokens).toBeGreaterThanOrEqual(BUDGET / 2);
   expect(context.text).toMatch(/[.!?]$/);
 });
 
@@ -136,26 +171,5 @@ test('scripts in the page HTML never run while it is read', () => {
 
 test('a malformed result from the page is refused with a clear error', async () => {
   pageReturns({ html: 42, title: 'x' });
-  await expect(readActiveTabContext('page')).rejects.toBeInstanceOf(PageContextUnavailableError);
-});
-
-test('fitToBudget: paragraph, then sentence, then word boundaries; never a split surrogate pair', () => {
-  expect(fitToBudget('short', 10)).toEqual({
-    text: 'short',
-    cut: false,
-    totalChars: 5,
-    keptChars: 5,
-    totalParagraphs: 1,
-    keptParagraphs: 1,
-  });
-  expect(fitToBudget('One two.\n\nThree four five.', 14)).toMatchObject({
-    text: 'One two.',
-    cut: true,
-    keptParagraphs: 1,
-    totalParagraphs: 2,
-  });
-  expect(fitToBudget('First one here. Second one is long', 22).text).toBe('First one here.');
-  expect(fitToBudget('alpha beta gamma delta', 13).text).toBe('alpha beta');
-  expect(fitToBudget('汉字汉字汉字汉字', 5).text).toBe('汉字汉字汉');
-  expect(fitToBudget('ab😀cd', 3).text).toBe('ab'); // the emoji's two halves stay together
+  await expect(readActiveTabContext('page', shippedFitter)).rejects.toBeInstanceOf(PageContextUnavailableError);
 });
