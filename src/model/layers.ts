@@ -118,7 +118,21 @@ function rmsScale(x: tf.Tensor, eps: number): tf.Tensor {
   return tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps));
 }
 
-/** dx = r · (g − x · r² · mean(g · x)) with g = dy · w and r the row scale. */
+/**
+ * dx = r · (g − x · r² · mean(g · x)) with g = dy · w and r the row scale, and dx = 0 for a row of x
+ * that is exactly zero.
+ *
+ * Why the zero rows: an all-zero embedding row (padding and special tokens in real checkpoints) as
+ * the first token of a sequence stays exactly zero through every layer (it attends only to itself,
+ * and its values are zero). At such a row the norm's derivative is r · w with r = 1/√eps ≈ 316, and
+ * through that row's own attention it compounds layer after layer (≈ 80× per layer at SmolLM2-135M's
+ * shape), overflowing float32 within about 16 layers; the resulting ∞ then meets the row's exactly
+ * zero activations in every weight gradient as 0 · ∞ = NaN (PyTorch does the same). In exact
+ * arithmetic the row adds exactly zero to every weight gradient (each is a product with the row's
+ * zero activations), so passing no gradient back through it keeps all weight gradients exact; what
+ * is dropped is only the gradient into the zero row itself (a frozen embedding row, or a soft-prompt
+ * row initialised to exactly zero).
+ */
 function rmsNormFrozenWeight(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xIn, save] = args as [tf.Tensor, tf.GradSaveFunc];
@@ -131,7 +145,8 @@ function rmsNormFrozenWeight(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.T
           const [xs, rs] = saved as [tf.Tensor, tf.Tensor];
           const g = tf.mul(dy, weight);
           const along = tf.mean(tf.mul(g, xs), -1, true); // [..., 1]
-          return tf.mul(tf.sub(g, tf.mul(xs, tf.mul(tf.square(rs), along))), rs);
+          const live = tf.cast(tf.greater(tf.max(tf.abs(xs), -1, true), 0), 'float32'); // [..., 1]: 0 for an all-zero row
+          return tf.mul(tf.sub(g, tf.mul(xs, tf.mul(tf.square(rs), along))), tf.mul(rs, live));
         }),
     };
   });

@@ -2,7 +2,7 @@
 // tfjs autodiff of the plain formulas and central finite differences, on cpu and wasm.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { rmsNorm, silu, swiGlu } from '../../../src/model/layers';
+import { matMulLastAxis, rmsNorm, silu, swiGlu } from '../../../src/model/layers';
 import { maxAbsDiff, useBackend } from './parity-helpers';
 
 const plainRmsNorm = (x: tf.Tensor, w: tf.Tensor, eps: number) => tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))), w);
@@ -34,6 +34,56 @@ describe.each(['cpu', 'wasm'] as const)('layer backwards on %s', (backend) => {
     tf.dispose([a.value, a.grad, b.value, b.grad, direction]);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, w, up]);
+  });
+
+  test('RMSNorm with a frozen weight: an all-zero row keeps a deep stack\'s weight gradients finite and exact', () => {
+    // A residual stack h ← h + rmsNorm(h) @ W_l, like a transformer's blocks. Row 0 is all zero (a
+    // zero embedding row) and so stays zero; the norm's derivative there, 1/√eps ≈ 316 per layer,
+    // used to overflow float32 within the 30 layers and turn every W_l gradient into 0 · ∞ = NaN.
+    const D = 16;
+    const w = tf.randomNormal([D], 1, 0.2, 'float32', 20);
+    const Ws = Array.from({ length: 30 }, (_, l) => tf.variable(tf.randomNormal([D, D], 0, 0.1, 'float32', 30 + l)));
+    const liveRows = tf.randomNormal([3, D], 0, 1, 'float32', 21);
+    const withZeroRow = tf.concat([tf.zeros([1, D]), liveRows]);
+    const up = tf.randomNormal([4, D], 0, 1, 'float32', 22);
+    const upLive = tf.slice(up, [1, 0], [3, D]);
+    const before = tf.memory().numTensors;
+    const loss = (x: tf.Tensor, u: tf.Tensor) => () => {
+      let h = x;
+      for (const W of Ws) h = tf.add(h, matMulLastAxis(rmsNorm(h, w, 1e-5), W));
+      return tf.sum(tf.mul(h, u)) as tf.Scalar;
+    };
+    const mine = tf.variableGrads(loss(withZeroRow, up), Ws);
+    // Reference: in exact arithmetic the zero row adds nothing to the loss or to any W_l gradient,
+    // so the same batch without it has the same gradients.
+    const reference = tf.variableGrads(loss(liveRows, upLive), Ws);
+    expect(Math.abs(mine.value.dataSync()[0]! - reference.value.dataSync()[0]!)).toBeLessThan(1e-3);
+    for (const W of Ws) {
+      const got = mine.grads[W.name]!.dataSync();
+      expect(got.every(Number.isFinite), W.name).toBe(true);
+      const want = reference.grads[W.name]!.dataSync();
+      const scale = Math.max(1, ...Array.from(want, Math.abs));
+      expect(maxAbsDiff(got, want) / scale, W.name).toBeLessThan(1e-4);
+    }
+    // And against central differences of the full batch's loss (forward passes only), first and last layer.
+    for (const W of [Ws[0]!, Ws[29]!]) {
+      const direction = tf.randomNormal([D, D], 0, 1, 'float32', 23);
+      const analytic = tf.tidy(() => tf.sum(tf.mul(mine.grads[W.name]!, direction)).dataSync()[0]!);
+      const at = (sign: number) =>
+        tf.tidy(() => {
+          const original = W.clone();
+          W.assign(tf.add(original, tf.mul(direction, sign * 1e-2)));
+          const value = loss(withZeroRow, up)().dataSync()[0]!;
+          W.assign(original);
+          return value;
+        });
+      const numeric = (at(1) - at(-1)) / 2e-2;
+      expect(Math.abs(numeric - analytic), W.name).toBeLessThan(2e-2 * Math.max(1, Math.abs(analytic)));
+      direction.dispose();
+    }
+    tf.dispose([mine.value, reference.value, ...Object.values(mine.grads), ...Object.values(reference.grads)]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([w, liveRows, withZeroRow, up, upLive, ...Ws]);
   });
 
   test('RMSNorm with a trainable weight still gets the weight gradient', () => {
