@@ -42,7 +42,7 @@ describe.each(['cpu', 'wasm'] as const)('layer backwards on %s', (backend) => {
     // used to overflow float32 within the 30 layers and turn every W_l gradient into 0 · ∞ = NaN.
     const D = 16;
     const w = tf.randomNormal([D], 1, 0.2, 'float32', 20);
-    const Ws = Array.from({ length: 30 }, (_, l) => tf.variable(tf.randomNormal([D, D], 0, 0.1, 'float32', 30 + l)));
+    const Ws = Array.from({ length: 30 }, (_, l) => tf.variable(tf.randomNormal([D, D], 0, 0.1, 'float32', 30 + l)) as tf.Variable<tf.Rank.R2>);
     const liveRows = tf.randomNormal([3, D], 0, 1, 'float32', 21);
     const withZeroRow = tf.concat([tf.zeros([1, D]), liveRows]);
     const up = tf.randomNormal([4, D], 0, 1, 'float32', 22);

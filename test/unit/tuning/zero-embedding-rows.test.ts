@@ -85,8 +85,8 @@ describe.each(['cpu', 'wasm'] as const)('zero embedding rows on %s', (backend) =
       .map(({ variable }) => variable);
     expect(checked.length).toBe(4);
     for (const v of checked) {
-      const g = grads[v.name]!.dataSync();
-      const index = g.reduce((best, x, i) => (Math.abs(x) > Math.abs(g[best]!) ? i : best), 0);
+      const g = grads[v.name]!.dataSync() as Float32Array;
+      const index = g.reduce((best: number, x: number, i: number) => (Math.abs(x) > Math.abs(g[best]!) ? i : best), 0);
       const numeric = centralDifference(loss, v, index, 1e-2);
       expect(Math.abs(g[index]!), v.name).toBeGreaterThan(1e-3);
       expect(Math.abs(numeric - g[index]!), v.name).toBeLessThan(0.05 * Math.abs(g[index]!) + 1e-3);
