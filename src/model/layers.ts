@@ -104,11 +104,11 @@ export function linear(
 
 /** Llama RMSNorm: x * rsqrt(mean(x^2) + eps) * w over the last axis. */
 export function rmsNorm(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor {
-  // A frozen weight while training: hand-written backward (saves x and one scale per row instead
-  // of every intermediate; stock autodiff keeps ≈ 5 row-sized tensors per norm until the end of
-  // the backward pass). A trainable weight needs its own gradient: stock autodiff.
+  // While training: hand-written backwards (they save x and one scale per row instead of every
+  // intermediate; stock autodiff keeps ≈ 5 row-sized tensors per norm until the end of the backward
+  // pass) that also pass no gradient through an all-zero row (see rmsNormInputGrad).
   const recording = recordingGradients();
-  if (recording && !isTrainable(weight)) return rmsNormFrozenWeight(x, weight, eps);
+  if (recording) return isTrainable(weight) ? rmsNormTrainableWeight(x, weight, eps) : rmsNormFrozenWeight(x, weight, eps);
   if (!recording && canFuseOnWasm(x, weight) && sameShapes(weight.shape, x.shape.slice(-1))) return fusedRmsNorm(x, weight, eps);
   return tf.mul(tf.mul(x, rmsScale(x, eps)), weight);
 }
@@ -119,8 +119,8 @@ function rmsScale(x: tf.Tensor, eps: number): tf.Tensor {
 }
 
 /**
- * dx = r · (g − x · r² · mean(g · x)) with g = dy · w and r the row scale, and dx = 0 for a row of x
- * that is exactly zero.
+ * dx = r · (g − x · r² · mean(g · x)) with g = dy · w and r = rs the row scale, and dx = 0 for a row
+ * of x that is exactly zero.
  *
  * Why the zero rows: an all-zero embedding row (padding and special tokens in real checkpoints) as
  * the first token of a sequence stays exactly zero through every layer (it attends only to itself,
@@ -133,6 +133,13 @@ function rmsScale(x: tf.Tensor, eps: number): tf.Tensor {
  * is dropped is only the gradient into the zero row itself (a frozen embedding row, or a soft-prompt
  * row initialised to exactly zero).
  */
+function rmsNormInputGrad(dy: tf.Tensor, xs: tf.Tensor, rs: tf.Tensor, weight: tf.Tensor): tf.Tensor {
+  const g = tf.mul(dy, weight);
+  const along = tf.mean(tf.mul(g, xs), -1, true); // [..., 1]
+  const live = tf.cast(tf.greater(tf.max(tf.abs(xs), -1, true), 0), 'float32'); // [..., 1]: 0 for an all-zero row
+  return tf.mul(tf.sub(g, tf.mul(xs, tf.mul(tf.square(rs), along))), tf.mul(rs, live));
+}
+
 function rmsNormFrozenWeight(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xIn, save] = args as [tf.Tensor, tf.GradSaveFunc];
@@ -143,14 +150,31 @@ function rmsNormFrozenWeight(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.T
       gradFunc: (dy, saved) =>
         tf.tidy(() => {
           const [xs, rs] = saved as [tf.Tensor, tf.Tensor];
-          const g = tf.mul(dy, weight);
-          const along = tf.mean(tf.mul(g, xs), -1, true); // [..., 1]
-          const live = tf.cast(tf.greater(tf.max(tf.abs(xs), -1, true), 0), 'float32'); // [..., 1]: 0 for an all-zero row
-          return tf.mul(tf.sub(g, tf.mul(xs, tf.mul(tf.square(rs), along))), tf.mul(rs, live));
+          return rmsNormInputGrad(dy, xs, rs, weight);
         }),
     };
   });
   return op(x) as tf.Tensor;
+}
+
+/** A trainable weight (LN tuning, full fine-tuning): dx as above, dw = Σ over rows of dy · x · r. */
+function rmsNormTrainableWeight(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xIn, w, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const r = rmsScale(xIn, eps);
+    save([xIn, r, w]);
+    return {
+      value: tf.mul(tf.mul(xIn, r), w),
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          const [xs, rs, ws] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+          const width = xs.shape[xs.shape.length - 1]!;
+          const dw = tf.reshape(tf.sum(tf.reshape(tf.mul(dy, tf.mul(xs, rs)), [-1, width]), 0), ws.shape);
+          return [rmsNormInputGrad(dy, xs, rs, ws), dw];
+        }),
+    };
+  });
+  return op(x, weight) as tf.Tensor;
 }
 
 /**

@@ -36,12 +36,13 @@ describe.each(['cpu', 'wasm'] as const)('layer backwards on %s', (backend) => {
     tf.dispose([x, w, up]);
   });
 
-  test('RMSNorm with a frozen weight: an all-zero row keeps a deep stack\'s weight gradients finite and exact', () => {
+  test.each([false, true])('RMSNorm (trainable weight: %s): an all-zero row keeps a deep stack\'s weight gradients finite and exact', (trainableNorm) => {
     // A residual stack h ← h + rmsNorm(h) @ W_l, like a transformer's blocks. Row 0 is all zero (a
     // zero embedding row) and so stays zero; the norm's derivative there, 1/√eps ≈ 316 per layer,
     // used to overflow float32 within the 30 layers and turn every W_l gradient into 0 · ∞ = NaN.
     const D = 16;
-    const w = tf.randomNormal([D], 1, 0.2, 'float32', 20);
+    const w0 = tf.randomNormal([D], 1, 0.2, 'float32', 20);
+    const w = trainableNorm ? tf.variable(w0) : w0;
     const Ws = Array.from({ length: 30 }, (_, l) => tf.variable(tf.randomNormal([D, D], 0, 0.1, 'float32', 30 + l)) as tf.Variable<tf.Rank.R2>);
     const liveRows = tf.randomNormal([3, D], 0, 1, 'float32', 21);
     const withZeroRow = tf.concat([tf.zeros([1, D]), liveRows]);
@@ -53,12 +54,13 @@ describe.each(['cpu', 'wasm'] as const)('layer backwards on %s', (backend) => {
       for (const W of Ws) h = tf.add(h, matMulLastAxis(rmsNorm(h, w, 1e-5), W));
       return tf.sum(tf.mul(h, u)) as tf.Scalar;
     };
-    const mine = tf.variableGrads(loss(withZeroRow, up), Ws);
+    const trained: tf.Variable[] = trainableNorm ? [...Ws, w as tf.Variable] : Ws;
+    const mine = tf.variableGrads(loss(withZeroRow, up), trained);
     // Reference: in exact arithmetic the zero row adds nothing to the loss or to any W_l gradient,
     // so the same batch without it has the same gradients.
-    const reference = tf.variableGrads(loss(liveRows, upLive), Ws);
+    const reference = tf.variableGrads(loss(liveRows, upLive), trained);
     expect(Math.abs(mine.value.dataSync()[0]! - reference.value.dataSync()[0]!)).toBeLessThan(1e-3);
-    for (const W of Ws) {
+    for (const W of trained) {
       const got = mine.grads[W.name]!.dataSync();
       expect(got.every(Number.isFinite), W.name).toBe(true);
       const want = reference.grads[W.name]!.dataSync();
@@ -83,15 +85,20 @@ describe.each(['cpu', 'wasm'] as const)('layer backwards on %s', (backend) => {
     }
     tf.dispose([mine.value, reference.value, ...Object.values(mine.grads), ...Object.values(reference.grads)]);
     expect(tf.memory().numTensors).toBe(before);
-    tf.dispose([w, liveRows, withZeroRow, up, upLive, ...Ws]);
+    tf.dispose([w0, w, liveRows, withZeroRow, up, upLive, ...Ws]);
   });
 
-  test('RMSNorm with a trainable weight still gets the weight gradient', () => {
+  test('RMSNorm with a trainable weight: the weight gradient and dx equal stock autodiff', () => {
     const x = tf.randomNormal([4, 8], 0, 1, 'float32', 5);
     const w = tf.variable(tf.randomNormal([8], 1, 0.2, 'float32', 6));
     const mine = tf.variableGrads(() => tf.sum(tf.square(rmsNorm(x, w, 1e-5))) as tf.Scalar, [w]);
     const stock = tf.variableGrads(() => tf.sum(tf.square(plainRmsNorm(x, w, 1e-5))) as tf.Scalar, [w]);
     expect(maxAbsDiff(mine.grads[w.name]!.dataSync(), stock.grads[w.name]!.dataSync())).toBeLessThan(1e-5);
+    // And dx, which the trainable weight's own hand-written backward also computes.
+    const dxMine = tf.grad((a: tf.Tensor) => tf.sum(tf.square(rmsNorm(a, w, 1e-5))) as tf.Scalar)(x);
+    const dxStock = tf.grad((a: tf.Tensor) => tf.sum(tf.square(plainRmsNorm(a, w, 1e-5))) as tf.Scalar)(x);
+    expect(maxAbsDiff(dxMine.dataSync(), dxStock.dataSync())).toBeLessThan(1e-5);
+    tf.dispose([dxMine, dxStock]);
     tf.dispose([x, w, mine.value, stock.value, ...Object.values(mine.grads), ...Object.values(stock.grads)]);
   });
 
