@@ -104,11 +104,11 @@ export function linear(
 
 /** Llama RMSNorm: x * rsqrt(mean(x^2) + eps) * w over the last axis. */
 export function rmsNorm(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor {
-  // A frozen weight while training: hand-written backward (saves x and one scale per row instead
-  // of every intermediate; stock autodiff keeps ≈ 5 row-sized tensors per norm until the end of
-  // the backward pass). A trainable weight needs its own gradient: stock autodiff.
+  // While training: hand-written backwards (they save x and one scale per row instead of every
+  // intermediate; stock autodiff keeps ≈ 5 row-sized tensors per norm until the end of the backward
+  // pass) that also pass no gradient through an all-zero row (see rmsNormInputGrad).
   const recording = recordingGradients();
-  if (recording && !isTrainable(weight)) return rmsNormFrozenWeight(x, weight, eps);
+  if (recording) return isTrainable(weight) ? rmsNormTrainableWeight(x, weight, eps) : rmsNormFrozenWeight(x, weight, eps);
   if (!recording && canFuseOnWasm(x, weight) && sameShapes(weight.shape, x.shape.slice(-1))) return fusedRmsNorm(x, weight, eps);
   return tf.mul(tf.mul(x, rmsScale(x, eps)), weight);
 }
@@ -118,7 +118,28 @@ function rmsScale(x: tf.Tensor, eps: number): tf.Tensor {
   return tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps));
 }
 
-/** dx = r · (g − x · r² · mean(g · x)) with g = dy · w and r the row scale. */
+/**
+ * dx = r · (g − x · r² · mean(g · x)) with g = dy · w and r = rs the row scale, and dx = 0 for a row
+ * of x that is exactly zero.
+ *
+ * Why the zero rows: an all-zero embedding row (padding and special tokens in real checkpoints) as
+ * the first token of a sequence stays exactly zero through every layer (it attends only to itself,
+ * and its values are zero). At such a row the norm's derivative is r · w with r = 1/√eps ≈ 316, and
+ * through that row's own attention it compounds layer after layer (≈ 80× per layer at SmolLM2-135M's
+ * shape), overflowing float32 within about 16 layers; the resulting ∞ then meets the row's exactly
+ * zero activations in every weight gradient as 0 · ∞ = NaN (PyTorch does the same). In exact
+ * arithmetic the row adds exactly zero to every weight gradient (each is a product with the row's
+ * zero activations), so passing no gradient back through it keeps all weight gradients exact; what
+ * is dropped is only the gradient into the zero row itself (a frozen embedding row, or a soft-prompt
+ * row initialised to exactly zero).
+ */
+function rmsNormInputGrad(dy: tf.Tensor, xs: tf.Tensor, rs: tf.Tensor, weight: tf.Tensor): tf.Tensor {
+  const g = tf.mul(dy, weight);
+  const along = tf.mean(tf.mul(g, xs), -1, true); // [..., 1]
+  const live = tf.cast(tf.greater(tf.max(tf.abs(xs), -1, true), 0), 'float32'); // [..., 1]: 0 for an all-zero row
+  return tf.mul(tf.sub(g, tf.mul(xs, tf.mul(tf.square(rs), along))), tf.mul(rs, live));
+}
+
 function rmsNormFrozenWeight(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xIn, save] = args as [tf.Tensor, tf.GradSaveFunc];
@@ -129,13 +150,31 @@ function rmsNormFrozenWeight(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.T
       gradFunc: (dy, saved) =>
         tf.tidy(() => {
           const [xs, rs] = saved as [tf.Tensor, tf.Tensor];
-          const g = tf.mul(dy, weight);
-          const along = tf.mean(tf.mul(g, xs), -1, true); // [..., 1]
-          return tf.mul(tf.sub(g, tf.mul(xs, tf.mul(tf.square(rs), along))), rs);
+          return rmsNormInputGrad(dy, xs, rs, weight);
         }),
     };
   });
   return op(x) as tf.Tensor;
+}
+
+/** A trainable weight (LN tuning, full fine-tuning): dx as above, dw = Σ over rows of dy · x · r. */
+function rmsNormTrainableWeight(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xIn, w, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const r = rmsScale(xIn, eps);
+    save([xIn, r, w]);
+    return {
+      value: tf.mul(tf.mul(xIn, r), w),
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          const [xs, rs, ws] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+          const width = xs.shape[xs.shape.length - 1]!;
+          const dw = tf.reshape(tf.sum(tf.reshape(tf.mul(dy, tf.mul(xs, rs)), [-1, width]), 0), ws.shape);
+          return [rmsNormInputGrad(dy, xs, rs, ws), dw];
+        }),
+    };
+  });
+  return op(x, weight) as tf.Tensor;
 }
 
 /**
