@@ -7,7 +7,7 @@ import { registerCatalogue, type AreaCatalogue } from './index';
 export const bindingsCatalogue: AreaCatalogue = {
   en: {
     'bindings.open': 'Sites & tags',
-    'bindings.open.label': 'Sites and tags of “{name}”',
+    'bindings.open.label': 'Sites & tags of “{name}”',
     'bindings.summary': 'Bound to {list}',
     'bindings.title': 'Where “{name}” answers by itself',
     'bindings.hint':
