@@ -3,23 +3,15 @@
 // exactly those parts (svd by default, no rank unless given), and an engine refusal is reported.
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import '../../../../src/i18n/train';
-import { setLocale } from '../../../../src/i18n';
 import type { EngineClient } from '../../../../src/engine/client/engine-client';
 import type { AdapterRecord } from '../../../../src/storage/schema';
 import { MixPanel } from '../../../../src/ui/adapters/MixPanel';
+import { mountPoint } from '../mount-point';
 
 let container: HTMLElement;
-beforeEach(() => {
-  setLocale('en');
-  container = document.createElement('div');
-  document.body.append(container);
-});
-afterEach(() => {
-  render(null, container);
-  container.remove();
-});
+mountPoint((element) => (container = element));
 
 const record = (id: string, name: string) => ({ id, name, method: 'lora', modelId: 'm', config: {}, weights: new ArrayBuffer(0), createdAt: 0, updatedAt: 0 }) as AdapterRecord;
 const all = (id: string) => [...container.querySelectorAll<HTMLInputElement>(`[data-testid="${id}"]`)];

@@ -3,23 +3,15 @@
 // reasons, the override select, and the WASM fallback offered for a model too large for the GPU.
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import '../../../../src/i18n/models';
-import { setLocale } from '../../../../src/i18n';
 import { ModelTooLargeForGpuError } from '../../../../src/backend/errors';
 import type { ActiveBackend, BackendOverride } from '../../../../src/backend/types';
 import { BackendPanel } from '../../../../src/ui/models/BackendPanel';
+import { mountPoint } from '../mount-point';
 
 let container: HTMLElement;
-beforeEach(() => {
-  setLocale('en');
-  container = document.createElement('div');
-  document.body.append(container);
-});
-afterEach(() => {
-  render(null, container);
-  container.remove();
-});
+mountPoint((element) => (container = element));
 
 const byTestId = (id: string) => container.querySelector<HTMLElement>(`[data-testid="${id}"]`);
 

@@ -4,24 +4,16 @@
 import '../../storage/helpers';
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, expect, test, vi } from 'vitest';
-import { setLocale } from '../../../../src/i18n';
+import { expect, test, vi } from 'vitest';
 import { getAdapter, saveAdapter } from '../../../../src/storage/adapters-repo';
 import { addExample } from '../../../../src/storage/examples-repo';
 import type { AdapterRecord } from '../../../../src/storage/schema';
 import { BindSuggestion } from '../../../../src/ui/train/BindSuggestion';
 import { freshDb } from '../../storage/helpers';
+import { mountPoint } from '../mount-point';
 
 let container: HTMLElement;
-beforeEach(() => {
-  setLocale('en');
-  container = document.createElement('div');
-  document.body.append(container);
-});
-afterEach(() => {
-  render(null, container);
-  container.remove();
-});
+mountPoint((element) => (container = element));
 
 const record: AdapterRecord = { id: 'a1', name: 'work notes', method: 'lora', modelId: 'm', config: {}, weights: new ArrayBuffer(0), createdAt: 0, updatedAt: 0, sites: ['old.example'] };
 const byTestId = (id: string) => container.querySelector<HTMLElement>(`[data-testid="${id}"]`);
