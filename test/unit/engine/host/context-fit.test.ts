@@ -2,11 +2,9 @@
 // untouched; longer text is cut at a paragraph (or sentence) boundary to at most the budget, and
 // the counts are those of the kept text tokenized again; the budget is the context length less the
 // reserve and the chat template's frame; bad payloads are refused before they reach the engine.
-import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { contextBudget, fitContext, fitTextToTokens, templateTokens } from '../../../../src/engine/host/context-fit';
-import type { EngineHost } from '../../../../src/engine/host/host';
 import type { ContextFitResult } from '../../../../src/engine/protocol/types';
 import { MAX_CONTEXT_FIT_CHARS } from '../../../../src/engine/protocol/types';
 import { isEngineRequest } from '../../../../src/engine/protocol/validate';
@@ -14,7 +12,7 @@ import { parseConfig } from '../../../../src/model/config';
 import type { LoadedModel } from '../../../../src/model';
 import { loadTokenizer } from '../../../../src/model/tokenizer';
 import { isMethodName } from '../../../../src/tuning/registry';
-import { createHost, freshDb, TestClient } from './helpers';
+import { createHost, freshDb, TestClient, useCpuHosts } from './helpers';
 
 const files = new Map(['config.json', 'tokenizer.json', 'tokenizer_config.json'].map((name) => [name, new Uint8Array(readFileSync(`public/model/${name}`))]));
 const config = parseConfig(new TextDecoder().decode(files.get('config.json')));
@@ -118,14 +116,7 @@ describe('the context.fit request', () => {
 });
 
 describe('context.fit through the host', () => {
-  const hosts: EngineHost[] = [];
-  beforeAll(async () => {
-    await tf.setBackend('cpu');
-    await tf.ready();
-  });
-  afterEach(() => {
-    for (const h of hosts.splice(0)) h.dispose();
-  });
+  const hosts = useCpuHosts();
 
   test('answers with the active model’s fit, and refuses a malformed payload as malformed', async () => {
     const host = createHost(await freshDb());

@@ -1,23 +1,14 @@
 // Continued training through the engine host (tfjs-cpu, fake-indexeddb): a second run on an
 // adapter warm-starts from its weights, trains the new examples plus a seeded replay sample of
 // older ones (never held-out ones), and becomes its v2; restoring v1 brings v1's answers back.
-import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { EngineHost } from '../../../../src/engine/host/host';
+import { describe, expect, test } from 'vitest';
 import type { TrainState } from '../../../../src/engine/protocol/types';
 import { getAdapter } from '../../../../src/storage/adapters-repo';
 import { listAdapterVersions, restoreAdapterVersion } from '../../../../src/storage/adapter-versions-repo';
 import { importExamples } from '../../../../src/storage/examples-repo';
-import { createHost, freshDb, seedExamples, TestClient } from './helpers';
+import { createHost, freshDb, seedExamples, TestClient, useCpuHosts } from './helpers';
 
-const hosts: EngineHost[] = [];
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
-afterEach(() => {
-  for (const h of hosts.splice(0)) h.dispose();
-});
+const hosts = useCpuHosts();
 
 const QUICK = { maxSteps: 6, lr: 0.05, minLr: 0.001, batchSize: 4 };
 const PROMPT = { prompt: 'Echo tiger', sampling: { maxNewTokens: 10 } };

@@ -4,8 +4,7 @@
 // progress phases, its refusals, and no tensor left behind.
 import * as tf from '@tensorflow/tfjs';
 import { gguf } from '@huggingface/gguf';
-import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { EngineHost } from '../../../../src/engine/host/host';
+import { describe, expect, test } from 'vitest';
 import { loadStoredAdapter } from '../../../../src/engine/host/adapters';
 import { base64ToBytes } from '../../../../src/engine/protocol/base64';
 import { isEngineRequest } from '../../../../src/engine/protocol/validate';
@@ -13,16 +12,9 @@ import { exportWeights, ggufToModelFiles, modelToGguf } from '../../../../src/in
 import { loadModel } from '../../../../src/model/model';
 import { getAdapter } from '../../../../src/storage/adapters-repo';
 import { isMethodName } from '../../../../src/tuning/registry';
-import { createHost, fixtureFiles, freshDb, MODEL_ID, seedExamples, TestClient } from './helpers';
+import { createHost, fixtureFiles, freshDb, MODEL_ID, seedExamples, TestClient, useCpuHosts } from './helpers';
 
-const hosts: EngineHost[] = [];
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
-afterEach(() => {
-  for (const h of hosts.splice(0)) h.dispose();
-});
+const hosts = useCpuHosts();
 
 const QUICK = { maxSteps: 4, lr: 0.05, minLr: 0.001, batchSize: 4 };
 const json = (files: Map<string, Uint8Array>, name: string) => JSON.parse(new TextDecoder().decode(files.get(name)!)) as Record<string, unknown>;

@@ -4,6 +4,7 @@ import 'fake-indexeddb/auto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { afterEach, beforeAll } from 'vitest';
 import { EngineHost, type EngineConnection } from '../../../../src/engine/host/host';
 import type { ModelSource } from '../../../../src/engine/host/models';
 import type { CheckpointPolicy } from '../../../../src/engine/host/training/checkpoints';
@@ -60,6 +61,22 @@ export function createHost(db: AttuneDb, checkpoints: CheckpointPolicy = { every
 }
 
 /** Talks to a host the way a page does: raw messages in, events out. */
+/**
+ * Runs this file's hosts on the tfjs CPU backend and disposes every host pushed to the returned
+ * list after each test (so a failed test never leaves a host's model or timers behind).
+ */
+export function useCpuHosts(): EngineHost[] {
+  const hosts: EngineHost[] = [];
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    await tf.ready();
+  });
+  afterEach(() => {
+    for (const h of hosts.splice(0)) h.dispose();
+  });
+  return hosts;
+}
+
 export class TestClient {
   private readonly connection: EngineConnection;
   private readonly waiting = new Map<string, { resolve(v: unknown): void; reject(e: Error): void; onProgress?: (p: unknown) => void }>();

@@ -1,25 +1,14 @@
 // The engine trains instruction-prompt-tuning through the same data preparation as the CLI: each
 // example gets the most similar other captured example as an earlier turn, the saved adapter's
 // config carries the retrieval settings the chat reads, and the end-of-run comparison runs.
-import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, expect, test } from 'vitest';
-import type { EngineHost } from '../../../../src/engine/host/host';
+import { expect, test } from 'vitest';
 import type { TrainState } from '../../../../src/engine/protocol/types';
 import { getAdapter } from '../../../../src/storage/adapters-repo';
 import { importExamples } from '../../../../src/storage/examples-repo';
 import { demonstrationsOf } from '../../../../src/tuning/peft/retrieval-settings';
-import { createHost, freshDb, TestClient } from './helpers';
+import { createHost, freshDb, TestClient, useCpuHosts } from './helpers';
 
-const hosts: EngineHost[] = [];
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
-
-afterEach(() => {
-  for (const h of hosts.splice(0)) h.dispose();
-});
+const hosts = useCpuHosts();
 
 test('trains with one demonstration per example and saves the retrieval settings with the adapter', async () => {
   const db = await freshDb();
