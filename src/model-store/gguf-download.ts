@@ -5,7 +5,6 @@
 // user's cancel included, leaves nothing behind.
 import { ggufToModelFiles } from '../interop/gguf/import-model';
 import { parseConfig } from '../model/config';
-import { CorruptModelFileError } from '../model/errors';
 import {
   ModelDownloadCancelledError,
   ModelDownloadHttpError,
@@ -16,7 +15,7 @@ import { CONFIG_FILE, SINGLE_WEIGHTS_FILE, TOKENIZER_FILE, checkTokenizer, parse
 import type { GgufUrl } from './model-url';
 import { assertSpaceFor, mapQuotaError } from './quota';
 import { readSafetensorsSummary } from './safetensors-header';
-import { declaredLength, type DownloadedModel, type UrlDownloadDeps, type UrlDownloadOptions } from './url-download';
+import { countingBytes, declaredLength, fileBody, type DownloadedModel, type UrlDownloadDeps, type UrlDownloadOptions } from './url-download';
 
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -30,10 +29,7 @@ async function fetchGguf(gguf: GgufUrl, deps: UrlDownloadDeps, options: UrlDownl
     throw signal?.aborted ? new ModelDownloadCancelledError() : new ModelDownloadNetworkError(gguf.url, error);
   }
   if (!response.ok) throw new ModelDownloadHttpError(gguf.url, response.status);
-  if ((response.headers.get('content-type') ?? '').startsWith('text/html')) {
-    throw new CorruptModelFileError(gguf.fileName, 'got a web page instead of the file (use a raw-file address such as .../resolve/main/)');
-  }
-  if (!response.body) throw new CorruptModelFileError(gguf.fileName, 'the server sent no body');
+  const body = fileBody(gguf.fileName, response);
   const expected = declaredLength(response);
   // The stored model is at least as large as the file (float32 from 16-, 8- or 4-bit weights):
   // a file that cannot fit is refused before its first byte.
@@ -46,15 +42,10 @@ async function fetchGguf(gguf: GgufUrl, deps: UrlDownloadDeps, options: UrlDownl
     lastReport = now;
     options.onProgress?.({ fileName: gguf.fileName, receivedBytes: received, totalBytes: expected });
   };
-  const counted = response.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform: (chunk, controller) => {
-        received += chunk.byteLength;
-        report(false);
-        controller.enqueue(chunk);
-      },
-    }),
-  );
+  const counted = countingBytes(body, (bytes) => {
+    received += bytes;
+    report(false);
+  });
   let blob: Blob;
   try {
     blob = await new Response(counted).blob();

@@ -132,24 +132,12 @@ class Session {
 
   /** Streams a weight file to disk, counting bytes and checking the length the server promised. */
   async streamWeights(fileName: string, response: Response, expected: number | null): Promise<void> {
-    if ((response.headers.get('content-type') ?? '').startsWith('text/html')) {
-      throw new CorruptModelFileError(
-        fileName,
-        'got a web page instead of the file (use a raw-file address such as .../resolve/main/)',
-      );
-    }
-    if (!response.body) throw new CorruptModelFileError(fileName, 'the server sent no body');
     let fileReceived = 0;
-    const counted = response.body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform: (chunk, controller) => {
-          fileReceived += chunk.byteLength;
-          this.received += chunk.byteLength;
-          this.report(fileName, false);
-          controller.enqueue(chunk);
-        },
-      }),
-    );
+    const counted = countingBytes(fileBody(fileName, response), (bytes) => {
+      fileReceived += bytes;
+      this.received += bytes;
+      this.report(fileName, false);
+    });
     try {
       this.sizes[fileName] = await this.write(fileName, counted);
     } catch (error) {
@@ -180,6 +168,27 @@ class Session {
       throw mapQuotaError(error);
     }
   }
+}
+
+/** The body of a file response; a web page (an address to a viewer, not the raw file) or no body is refused. */
+export function fileBody(fileName: string, response: Response): ReadableStream<Uint8Array> {
+  if ((response.headers.get('content-type') ?? '').startsWith('text/html')) {
+    throw new CorruptModelFileError(fileName, 'got a web page instead of the file (use a raw-file address such as .../resolve/main/)');
+  }
+  if (!response.body) throw new CorruptModelFileError(fileName, 'the server sent no body');
+  return response.body;
+}
+
+/** The same bytes, reporting each chunk's size as it passes (progress and truncation checks). */
+export function countingBytes(body: ReadableStream<Uint8Array>, onBytes: (bytes: number) => void): ReadableStream<Uint8Array> {
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform: (chunk, controller) => {
+        onBytes(chunk.byteLength);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
 }
 
 /** Content-Length when it is the real file size (not a compressed transfer size). */
