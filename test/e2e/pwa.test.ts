@@ -154,18 +154,19 @@ test('pasting text outside any field opens the capture form with it; pasting int
         data.setData('text/plain', pasted);
         const element =
           target === 'search' ? document.querySelector('[data-testid="examples-search"]')! : document.body;
-        element.dispatchEvent(
-          new ClipboardEvent('paste', { clipboardData: data, bubbles: true, composed: true }),
+        // The app's paste handler decides synchronously and cancels only a paste it takes, so
+        // dispatchEvent's result says whether it opened the form, with no waiting.
+        return element.dispatchEvent(
+          new ClipboardEvent('paste', { clipboardData: data, bubbles: true, composed: true, cancelable: true }),
         );
       },
       { text, into },
     );
   const ui = await CaptureUi.attach(page);
-  await paste('typed into the search box', 'search');
-  await page.waitForTimeout(300);
+  expect(await paste('typed into the search box', 'search')).toBe(true); // not taken
   expect(await ui.findTestId('capture-form')).toBeNull();
 
-  await paste('  Foxes\u00a0cross at   green lights.  ', 'body');
+  expect(await paste('  Foxes\u00a0cross at   green lights.  ', 'body')).toBe(false); // taken
   await ui.waitFor('capture-form');
   expect(await ui.read('capture-output')).toBe('Foxes cross at green lights.');
   expect(await ui.read('capture-source-title')).toBe('Pasted text');
