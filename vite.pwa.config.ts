@@ -2,15 +2,13 @@
 // extension, plus the PWA shell. `npm run build:pwa`, then `npm run preview:pwa`. See docs/pwa.md.
 import preact from '@preact/preset-vite';
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
+import { wasmAssets } from './src/backend/wasm-assets-node';
 
 const OUT_DIR = resolve('pwa-dist');
 const SERVICE_WORKER = 'sw.js';
-/** The single-threaded tfjs WASM builds (no SharedArrayBuffer needed); see src/backend/wasm.ts. */
-const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
 /** public/ files the web app does not need (extension-only strings, training notes). */
 const NOT_SHIPPED = [/^_locales\//, /^model\/(README\.md|eval_results\.json|training_state\.json)$/];
 
@@ -20,16 +18,21 @@ function listFiles(dir: string): string[] {
   );
 }
 
-/** Copies the tfjs WASM binaries to /wasm/ (as modules/tfjs-wasm-assets.ts does for the extension). */
+/**
+ * The tfjs WASM backend's files at /wasm/ (as modules/tfjs-wasm-assets.ts does for the extension).
+ * The threaded build is used only where the app's host makes it cross-origin isolated.
+ */
 function tfjsWasmAssets(): Plugin {
-  const require = createRequire(import.meta.url);
-  const distDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
   return {
     name: 'attune-pwa-wasm',
     apply: 'build',
     generateBundle() {
-      for (const file of WASM_FILES)
-        this.emitFile({ type: 'asset', fileName: `wasm/${file}`, source: readFileSync(join(distDir, file)) });
+      for (const asset of wasmAssets())
+        this.emitFile({
+          type: 'asset',
+          fileName: `wasm/${asset.name}`,
+          source: 'absoluteSrc' in asset ? readFileSync(asset.absoluteSrc) : asset.contents,
+        });
     },
   };
 }

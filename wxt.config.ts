@@ -23,6 +23,11 @@ export default defineConfig({
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
     },
+    // Cross-origin isolation for the extension's pages: it gives them SharedArrayBuffer, which the
+    // threaded WASM build needs (src/backend/wasm-threads.ts). Extension pages load nothing from
+    // other origins, so require-corp costs nothing; see docs/backends.md.
+    cross_origin_embedder_policy: { value: 'require-corp' },
+    cross_origin_opener_policy: { value: 'same-origin' },
     commands: {
       'capture-selection': {
         suggested_key: { default: 'Alt+Shift+S' },

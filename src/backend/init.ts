@@ -12,7 +12,8 @@ import type {
   EnvironmentDescription,
   SkippedBackend,
 } from './types';
-import { configureWasm, wasmPrefixForPage } from './wasm';
+import { configureWasm, wasmPrefixForPage, wasmThreadingForPage } from './wasm';
+import { startWithThreads, type WasmThreading } from './wasm-threads';
 import { applyWebgpuFlags } from './webgpu-flags';
 
 export interface InitBackendOptions {
@@ -21,8 +22,12 @@ export interface InitBackendOptions {
   environment?: EnvironmentDescription;
   /** Where the .wasm files live; defaults to the page's /wasm/ folder. Node passes node_modules. */
   wasmPrefix?: string;
-  /** WASM threads need SharedArrayBuffer: off in extension pages, allowed in Node. */
-  wasmThreads?: boolean;
+  /**
+   * Threads for WASM (they need SharedArrayBuffer, so a cross-origin-isolated page or Node): false
+   * for one thread; by default a page uses them when it is isolated (wasmThreadingForPage). Node
+   * passes wasmThreadingForNode().
+   */
+  wasmThreads?: WasmThreading | false | null;
 }
 
 let active: ActiveBackend | null = null;
@@ -37,9 +42,14 @@ async function registerBackend(name: BackendName, options: InitBackendOptions): 
   if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
   if (name === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm');
-    configureWasm(options.wasmPrefix ?? wasmPrefixForPage(), { threads: options.wasmThreads ?? false });
+    configureWasm(options.wasmPrefix ?? wasmPrefixForPage(), { threads: wasmThreading(options) !== null });
   }
   // 'webgl' and 'cpu' come with the @tensorflow/tfjs umbrella (webgl only in browsers).
+}
+
+function wasmThreading(options: InitBackendOptions): WasmThreading | null {
+  if (options.wasmThreads === undefined) return wasmThreadingForPage(options.wasmPrefix ?? wasmPrefixForPage());
+  return options.wasmThreads || null;
 }
 
 /** Starts one backend; returns why it failed, or null on success. */
@@ -47,7 +57,9 @@ async function tryBackend(name: BackendName, options: InitBackendOptions): Promi
   try {
     await registerBackend(name, options);
     if (!tf.findBackendFactory(name)) return `tfjs has no ${name} backend in this environment`;
-    if (!(await tf.setBackend(name))) return `${name} failed to initialise`;
+    const threading = name === 'wasm' ? wasmThreading(options) : null;
+    const started = threading ? await startWithThreads(threading, () => tf.setBackend(name)) : await tf.setBackend(name);
+    if (!started) return `${name} failed to initialise`;
     await tf.ready();
     return null;
   } catch (error) {
@@ -88,6 +100,7 @@ async function startBackend(options: InitBackendOptions): Promise<ActiveBackend>
         requested,
         adapter: name === 'webgpu' ? environment.webgpuAdapter : null,
         glRenderer: name === 'webgl' ? (environment.webglRenderer ?? null) : null,
+        ...(name === 'wasm' ? { threads: await wasmThreadCount() } : {}),
         skipped,
       };
       return active;
@@ -95,4 +108,10 @@ async function startBackend(options: InitBackendOptions): Promise<ActiveBackend>
     skipped.push({ name, reason: failure });
   }
   throw new NoBackendAvailableError(skipped);
+}
+
+/** XNNPACK's pool size as the wasm backend reports it. */
+async function wasmThreadCount(): Promise<number> {
+  const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
+  return getThreadsCount();
 }

@@ -60,6 +60,8 @@ export interface ActiveBackend {
   adapter: GpuAdapterSummary | null;
   /** The GPU as WebGL names it, when name is 'webgl'. */
   glRenderer?: string | null;
+  /** Present when name is 'wasm': the threads its matrix products run on. */
+  threads?: number;
   /** Backends tried or ruled out before this one, in order. */
   skipped: SkippedBackend[];
 }

@@ -1,9 +1,78 @@
-// Node only (CLI, tests, bench): the WASM binaries straight from node_modules.
+// Node only (CLI, tests, bench): the WASM binaries straight from node_modules, and the threaded
+// build's pthread worker written once into a cache folder (worker_threads start files, not blob:).
 import { createRequire } from 'node:module';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { dirname, join } from 'node:path';
+import {
+  THREADED_MAIN_SCRIPT,
+  THREADED_WORKER_SCRIPT,
+  defaultThreadCount,
+  threadedWorkerScript,
+  type WasmThreading,
+} from './wasm-threads';
+
+const require = createRequire(import.meta.url);
+
+function wasmPackageDir(): string {
+  return dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+}
 
 export function wasmPrefixForNode(): string {
-  const require = createRequire(import.meta.url);
-  const packageDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
-  return join(packageDir, 'dist') + '/';
+  return join(wasmPackageDir(), 'dist') + '/';
+}
+
+/**
+ * Threads for Node: `ATTUNE_WASM_THREADS` (1 turns them off) or defaultThreadCount of the
+ * cores Node may use; null when that is one thread.
+ */
+export function wasmThreadingForNode(env: NodeJS.ProcessEnv = process.env): WasmThreading | null {
+  const asked = env.ATTUNE_WASM_THREADS === undefined ? NaN : Number(env.ATTUNE_WASM_THREADS);
+  const threads = Number.isInteger(asked) && asked >= 1 ? asked : defaultThreadCount(os.availableParallelism());
+  if (threads <= 1) return null;
+  return { workerUrl: nodeWorkerFile(), threads, reportCores: reportOsCores };
+}
+
+/**
+ * The worker file for this tfjs-backend-wasm install, written where no other install's can be
+ * (the folder is named after the package's version and location) and replaced atomically, so
+ * two processes starting at once never read half a file.
+ */
+function nodeWorkerFile(): string {
+  const packageDir = wasmPackageDir();
+  const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
+  const shipped = (require(join(packageDir, 'wasm-out', THREADED_WORKER_SCRIPT)) as { wasmWorkerContents: string })
+    .wasmWorkerContents;
+  const script = threadedWorkerScript(shipped, join(packageDir, 'wasm-out', THREADED_MAIN_SCRIPT));
+  const folder = join(os.tmpdir(), `attune-tfjs-wasm-${version}-${hashOf(packageDir)}`);
+  const file = join(folder, 'pthread-worker.cjs');
+  let current: string | null = null;
+  try {
+    current = readFileSync(file, 'utf8');
+  } catch {
+    // not written yet
+  }
+  if (current !== script) {
+    mkdirSync(folder, { recursive: true });
+    const partial = `${file}.${process.pid}.partial`;
+    writeFileSync(partial, script);
+    renameSync(partial, file);
+  }
+  return file;
+}
+
+function hashOf(text: string): string {
+  let hash = 2166136261;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619) >>> 0;
+  return hash.toString(16);
+}
+
+/** Emscripten reads the core count in Node from os.cpus().length. */
+function reportOsCores(cores: number): () => void {
+  const cpus = os.cpus;
+  const one = cpus()[0];
+  os.cpus = () => Array.from({ length: cores }, () => one!);
+  return () => {
+    os.cpus = cpus;
+  };
 }

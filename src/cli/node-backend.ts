@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/init';
-import { wasmPrefixForNode } from '../backend/wasm-node';
+import { wasmPrefixForNode, wasmThreadingForNode } from '../backend/wasm-node';
 
 export type NodeBackend = 'cpu' | 'wasm' | 'webgpu';
 
@@ -43,12 +43,14 @@ export interface StartedBackend {
   name: string;
   /** A line for stderr when the requested backend was not the one started. */
   note: string | null;
+  /** WASM only: the threads its matrix products run on (ATTUNE_WASM_THREADS=1 for one). */
+  threads: number | null;
 }
 
 export async function startNodeBackend(requested: NodeBackend): Promise<StartedBackend> {
   if (requested === 'webgpu') await installNodeWebGpu();
-  const active = await initBackend({ override: requested, wasmPrefix: wasmPrefixForNode(), wasmThreads: false });
+  const active = await initBackend({ override: requested, wasmPrefix: wasmPrefixForNode(), wasmThreads: requested === 'wasm' ? wasmThreadingForNode() : false });
   const note =
     active.name === requested ? null : `attune: ${requested} unavailable (${active.skipped.map((s) => s.reason).join('; ')}); using ${active.name}`;
-  return { name: tf.getBackend(), note };
+  return { name: tf.getBackend(), note, threads: active.threads ?? null };
 }

@@ -9,6 +9,7 @@ export const modelsCatalogue: AreaCatalogue = {
 
     'models.backend.heading': 'Compute backend',
     'models.backend.active': 'Running on: {name}',
+    'models.backend.threads': '{count} threads',
     'models.backend.starting': 'Starting the compute backend…',
     'models.backend.adapter': 'GPU: {adapter}',
     'models.backend.softwareAdapter': '(software adapter: correct but slow)',
@@ -82,6 +83,7 @@ export const modelsCatalogue: AreaCatalogue = {
 
     'models.backend.heading': '计算后端',
     'models.backend.active': '当前运行于：{name}',
+    'models.backend.threads': '{count} 个线程',
     'models.backend.starting': '正在启动计算后端…',
     'models.backend.adapter': 'GPU：{adapter}',
     'models.backend.softwareAdapter': '（软件适配器：结果正确但速度慢）',

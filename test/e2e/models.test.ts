@@ -40,6 +40,14 @@ test('the WASM backend starts in an extension page from the .wasm files shipped 
   await page.getByTestId('models-backend-override').selectOption('wasm');
   const active = page.getByTestId('models-backend-active');
   await expect.poll(() => active.getAttribute('data-backend'), { timeout: 60_000 }).toBe('wasm');
+  // The manifest's cross_origin_* keys isolate extension pages, so the threaded build starts from
+  // the pthread worker served at /wasm/ (a blob: worker would be refused by the CSP): one thread
+  // per core up to 4 cores, half the logical cores above.
+  const { isolated, cores } = await page.evaluate(() => ({ isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency }));
+  expect(isolated).toBe(true);
+  const expectedThreads = cores <= 4 ? cores : Math.min(8, Math.floor(cores / 2));
+  expect(await active.getAttribute('data-threads')).toBe(expectedThreads > 1 ? String(expectedThreads) : '');
+  if (expectedThreads > 1) expect(await active.textContent()).toContain(`${expectedThreads} threads`);
   await page.getByTestId('models-backend-check').click();
   const result = page.getByTestId('models-backend-check-result');
   await result.waitFor();

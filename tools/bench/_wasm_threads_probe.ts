@@ -30,9 +30,12 @@ window.runProbe = async (threads, widenPool) => {
   // One 135M block's forward products at 1024 rows, and the head chunk's forward.
   for (const [m, k, n, reps] of [[1024, 576, 1536, 6], [1024, 1536, 576, 6], [1024, 576, 576, 6], [170, 576, 49152, 3]]) {
     const a = tf.randomNormal([m, k]); const b = tf.randomNormal([k, n]);
-    tf.matMul(a, b).dataSync(); // packs b once (XNNPACK keeps the packed weight)
+    const warm = tf.matMul(a, b); warm.dataSync(); warm.dispose(); // packs b once (XNNPACK keeps the packed weight)
     const t0 = performance.now();
-    for (let i = 0; i < reps; i++) tf.tidy(() => tf.matMul(a, b).dataSync());
+    // The product is read outside tidy: a typed array returned from tidy is walked element by
+    // element as a container of tensors (seconds for a million floats), which an earlier version
+    // of this probe measured instead of the product.
+    for (let i = 0; i < reps; i++) { const y = tf.matMul(a, b); y.dataSync(); y.dispose(); }
     const ms = (performance.now() - t0) / reps;
     out.shapes.push({ shape: m + 'x' + k + 'x' + n, ms: +ms.toFixed(1), gflops: +((2 * m * k * n) / ms / 1e6).toFixed(1) });
     tf.dispose([a, b]);

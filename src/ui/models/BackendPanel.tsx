@@ -88,8 +88,9 @@ function BackendStatus({ state }: { state: BackendState }) {
   const adapter = adapterText(state.active);
   return (
     <div aria-live="polite">
-      <p data-testid="models-backend-active" data-backend={state.active.name}>
+      <p data-testid="models-backend-active" data-backend={state.active.name} data-threads={state.active.threads ?? ''}>
         {t('models.backend.active', { name: backendLabel(state.active.name) })}
+        {(state.active.threads ?? 1) > 1 && ` · ${t('models.backend.threads', { count: state.active.threads })}`}
       </p>
       {adapter && <p data-testid="models-backend-adapter">{t('models.backend.adapter', { adapter })}</p>}
       {state.active.skipped.map((skip) => (

@@ -1,0 +1,76 @@
+// The threaded WASM build started for real in Node: the pthread worker served as a file (not a
+// blob:), XNNPACK's pool at the size asked for, and products that agree with a float64 reference.
+import * as tf from '@tensorflow/tfjs';
+import os from 'node:os';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { initBackend } from '../../../src/backend/init';
+import { wasmPrefixForNode, wasmThreadingForNode } from '../../../src/backend/wasm-node';
+import {
+  THREADED_WORKER_SCRIPT,
+  WORKER_BLOB_IMPORT,
+  defaultThreadCount,
+  threadedWorkerScript,
+} from '../../../src/backend/wasm-threads';
+
+const nodeEnvironment = { webgpuAdapter: null, webgl: false, wasm: true };
+
+afterAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+function shippedWorker(): string {
+  const require = createRequire(import.meta.url);
+  const packageDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+  return (require(join(packageDir, 'wasm-out', THREADED_WORKER_SCRIPT)) as { wasmWorkerContents: string }).wasmWorkerContents;
+}
+
+test('the served worker imports the main script from the given file, never from a blob:', () => {
+  const shipped = shippedWorker();
+  // The installed tfjs still has the statement the rewrite replaces (fails on a tfjs upgrade that changes it).
+  expect(shipped).toContain(WORKER_BLOB_IMPORT);
+  const served = threadedWorkerScript(shipped, './tfjs-backend-wasm-threaded-simd.js');
+  expect(served).not.toContain('createObjectURL(e.data.urlOrBlob)');
+  expect(served).toContain('importScripts("./tfjs-backend-wasm-threaded-simd.js")');
+  // One line, as tfjs makes its blob: the newlines inside string literals stay escapes.
+  expect(served).not.toContain('\n');
+  expect(() => new Function(served)).not.toThrow();
+  expect(() => threadedWorkerScript('self.onmessage=()=>{}', './main.js')).toThrow(/main script was not found/);
+});
+
+test('thread counts: every core up to 4, then half the logical cores, at most 8', () => {
+  expect([0, 1, 2, 3, 4, 6, 8, 16, 64].map(defaultThreadCount)).toEqual([1, 1, 2, 3, 4, 3, 4, 8, 8]);
+  expect(wasmThreadingForNode({ ATTUNE_WASM_THREADS: '1' })).toBeNull();
+  expect(wasmThreadingForNode({ ATTUNE_WASM_THREADS: '3' })?.threads).toBe(3);
+});
+
+test('Node starts the threaded build with 2 threads and its products match a float64 reference', async () => {
+  const cores = os.cpus().length;
+  const createObjectURL = URL.createObjectURL;
+  const threading = wasmThreadingForNode({ ATTUNE_WASM_THREADS: '2' })!;
+  const active = await initBackend({ override: 'wasm', environment: nodeEnvironment, wasmPrefix: wasmPrefixForNode(), wasmThreads: threading });
+  expect(active.name).toBe('wasm');
+  expect(active.threads).toBe(2);
+  expect(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')).toBe(true);
+  // What was changed for the start is back.
+  expect(os.cpus().length).toBe(cores);
+  expect(URL.createObjectURL).toBe(createObjectURL);
+
+  const [m, k, n] = [96, 200, 160];
+  const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i * 0.37));
+  const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.11));
+  const before = tf.memory().numTensors;
+  const product = tf.tidy(() => tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n])));
+  const got = await product.data();
+  product.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+  let worst = 0;
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let sum = 0;
+      for (let p = 0; p < k; p++) sum += a[i * k + p]! * b[p * n + j]!;
+      worst = Math.max(worst, Math.abs(got[i * n + j]! - sum));
+    }
+  expect(worst).toBeLessThan(1e-3);
+});
