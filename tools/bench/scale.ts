@@ -66,6 +66,7 @@ interface TrainResult {
 
 interface DecodeResult {
   cached: number;
+  threads?: number;
   peakRssMb: number;
   firstTokenSeconds?: number;
   loadSeconds?: number;
@@ -134,6 +135,7 @@ async function trainWorker(modelDir: string): Promise<void> {
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     wasmHeapMb: heap / 2 ** 20,
     plan: `micro-batch ${plan.microBatch} × ${plan.accumulation} accumulation${plan.recompute ? ', recomputed blocks' : ''}${plan.compactWeights ? ', block weights 16-bit' : ''}, estimated ${(plan.estimatedPeakBytes / 2 ** 30).toFixed(2)} GiB`,
+    threads: started.threads ?? 1,
     firstLoss: losses[0]!,
     lastLoss: losses.at(-1)!,
   };
@@ -170,6 +172,7 @@ async function decodeWorker(modelDir: string): Promise<void> {
   const out: DecodeResult = {
     // Decode steps only: the prefill that produced the first token is excluded, as on the PyTorch side.
     cached: (result.tokens.length - 1) / ((performance.now() - first) / 1000),
+    threads: started.threads ?? 1,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     firstTokenSeconds: (firstToken - t0) / 1000,
     loadSeconds: (loaded - t0) / 1000,
@@ -291,7 +294,7 @@ function main(): void {
         if (ours.ok) {
           const t = ours.json as TrainResult;
           console.log(
-            `  Attune wasm: ${t.tokensPerSecond.toFixed(1)} tokens/s (${ratio(t.tokensPerSecond, torch.best)}), peak RSS ${t.peakRssMb.toFixed(0)} MB${torch.best ? ` (${(t.peakRssMb / torch.best.peakRssMb).toFixed(2)}× PyTorch's)` : ''}, wasm heap ${t.wasmHeapMb!.toFixed(0)} MB, loss ${t.firstLoss.toFixed(3)} -> ${t.lastLoss.toFixed(3)}`,
+            `  Attune wasm (${t.threads} thread${t.threads === 1 ? '' : 's'}): ${t.tokensPerSecond.toFixed(1)} tokens/s (${ratio(t.tokensPerSecond, torch.best)}), peak RSS ${t.peakRssMb.toFixed(0)} MB${torch.best ? ` (${(t.peakRssMb / torch.best.peakRssMb).toFixed(2)}× PyTorch's)` : ''}, wasm heap ${t.wasmHeapMb!.toFixed(0)} MB, loss ${t.firstLoss.toFixed(3)} -> ${t.lastLoss.toFixed(3)}`,
           );
           console.log(`  plan: ${t.plan}`);
         } else console.log(`  Attune wasm: failed: ${ours.error}`);
@@ -310,7 +313,7 @@ function main(): void {
         if (decoded.ok) {
           const d = decoded.json as DecodeResult;
           console.log(
-            `  Attune wasm: ${d.cached.toFixed(1)} tokens/s (${ratio(d.cached, torchDecode.best)}), peak RSS ${d.peakRssMb.toFixed(0)} MB; files to first token ${d.firstTokenSeconds!.toFixed(2)} s (loading ${d.loadSeconds!.toFixed(2)} s); block weights ${d.compactWeights ? '16-bit (the inference plan: float32 does not fit)' : 'float32'}`,
+            `  Attune wasm (${d.threads} thread${d.threads === 1 ? '' : 's'}): ${d.cached.toFixed(1)} tokens/s (${ratio(d.cached, torchDecode.best)}), peak RSS ${d.peakRssMb.toFixed(0)} MB; files to first token ${d.firstTokenSeconds!.toFixed(2)} s (loading ${d.loadSeconds!.toFixed(2)} s); block weights ${d.compactWeights ? '16-bit (the inference plan: float32 does not fit)' : 'float32'}`,
           );
         } else console.log(`  Attune wasm: failed: ${decoded.error}`);
       }

@@ -90,7 +90,7 @@ function BackendStatus({ state }: { state: BackendState }) {
     <div aria-live="polite">
       <p data-testid="models-backend-active" data-backend={state.active.name} data-threads={state.active.threads ?? ''}>
         {t('models.backend.active', { name: backendLabel(state.active.name) })}
-        {(state.active.threads ?? 1) > 1 && ` · ${t('models.backend.threads', { count: state.active.threads })}`}
+        {(state.active.threads ?? 1) > 1 && ` · ${t('models.backend.threads', { count: state.active.threads ?? 1 })}`}
       </p>
       {adapter && <p data-testid="models-backend-adapter">{t('models.backend.adapter', { adapter })}</p>}
       {state.active.skipped.map((skip) => (
