@@ -1,5 +1,6 @@
 // Node only (CLI, tests, bench): the WASM binaries straight from node_modules, and the threaded
 // build's pthread worker written once into a cache folder (worker_threads start files, not blob:).
+import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -30,7 +31,7 @@ export function wasmThreadingForNode(env: NodeJS.ProcessEnv = process.env): Wasm
   const asked = env.ATTUNE_WASM_THREADS === undefined ? NaN : Number(env.ATTUNE_WASM_THREADS);
   const threads = Number.isInteger(asked) && asked >= 1 ? asked : defaultThreadCount(os.availableParallelism());
   if (threads <= 1) return null;
-  return { workerUrl: nodeWorkerFile(), threads, reportCores: reportOsCores };
+  return { workerUrl: nodeWorkerFile(), threads, reportCores: reportOsCores, afterStart: letProcessExit };
 }
 
 /**
@@ -75,4 +76,15 @@ function reportOsCores(cores: number): () => void {
   return () => {
     os.cpus = cpus;
   };
+}
+
+/**
+ * XNNPACK's pool threads live as long as the backend, and Emscripten keeps a Node worker that runs
+ * a thread referenced, so a CLI run or a bench would never exit by itself once done. The pool is
+ * made at start; unreferencing its workers then lets Node exit when nothing else is pending
+ * (they still run whenever the backend computes).
+ */
+function letProcessExit(): void {
+  const wasm = (tf.backend() as { wasm?: { PThread?: { runningWorkers?: { unref?: () => void }[] } } }).wasm;
+  for (const worker of wasm?.PThread?.runningWorkers ?? []) worker.unref?.();
 }

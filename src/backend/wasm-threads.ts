@@ -41,6 +41,8 @@ export interface WasmThreading {
   threads: number;
   /** Makes the runtime report `cores` logical cores until the returned function is called. */
   reportCores(cores: number): () => void;
+  /** Runs once the backend has started (Node: lets the process exit despite the pool's threads). */
+  afterStart?: () => void;
 }
 
 /**
@@ -66,7 +68,9 @@ export async function startWithThreads<T>(threading: WasmThreading, start: () =>
       ? threading.workerUrl
       : createObjectURL.call(URL, object);
   try {
-    return await start();
+    const started = await start();
+    threading.afterStart?.();
+    return started;
   } finally {
     URL.createObjectURL = createObjectURL;
     restoreCores();

@@ -2,6 +2,7 @@
 // blob:), XNNPACK's pool at the size asked for, and products that agree with a float64 reference.
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
@@ -73,4 +74,17 @@ test('Node starts the threaded build with 2 threads and its products match a flo
       worst = Math.max(worst, Math.abs(got[i * n + j]! - sum));
     }
   expect(worst).toBeLessThan(1e-3);
+});
+
+test('a Node process that started the threaded backend exits by itself when its work is done', () => {
+  // Emscripten keeps a worker that runs a pthread referenced; the pool's threads run for the
+  // backend's lifetime, so without unreferencing them the CLI and the bench never exit.
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'threaded-exit.ts')], {
+    env: { ...process.env, ATTUNE_WASM_THREADS: '2' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(child.error).toBeUndefined();
+  expect(child.status).toBe(0);
+  expect(JSON.parse(child.stdout.trim().split('\n').at(-1)!)).toEqual({ threads: 2, value: 64 });
 });
