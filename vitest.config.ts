@@ -10,13 +10,14 @@ import { WxtVitest } from 'wxt/testing/vitest-plugin';
 // reload after a save took longer and an assertion on a correct page failed. The deadline here is
 // for a page that never gets there, not a pace the page must keep.
 const poll = { timeout: 30_000 };
-// Unit test files run in one worker per core. Vitest's default (cores - 1, for its main process)
-// is a single worker on the 2-core CI, which ran the unit phase one file at a time with a core
-// idle; the main process only collects results, and the unit files are CPU-bound (tfjs-cpu, the
-// CLI and Python children they wait on), so two workers finish it in about 0.6 of the time.
-const unitWorkers = availableParallelism();
 export default defineConfig({
   test: {
+    // Unit test files run in one worker per core (e2e stays at one: fileParallelism false).
+    // Vitest's default (cores - 1, for its main process) is a single worker on the 2-core CI, which
+    // ran the unit phase one file at a time with a core idle; the main process only collects
+    // results, and the unit files are CPU-bound (tfjs-cpu, the CLI and Python children they wait
+    // on), so two workers finish it in about 0.6 of the time. `--maxWorkers=N` still overrides.
+    maxWorkers: availableParallelism(),
     projects: [
       {
         plugins: [WxtVitest()],
@@ -24,7 +25,6 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/unit/**/*.test.tsx'],
           environment: 'node',
-          maxWorkers: unitWorkers,
           testTimeout: 60_000,
           expect: { poll },
         },
