@@ -97,7 +97,9 @@ afterEach(() => {
 });
 
 describe('a full fine-tuning run in the engine', () => {
-  test('ends with a new model in the store (not an adapter) whose weights are the trained ones', async () => {
+  // Two runs on the shipped model (full, then LoRA on its result): about 35 s alone on a CI core,
+  // more while the other unit worker's file shares the machine; the limit guards a hang only.
+  test('ends with a new model in the store (not an adapter) whose weights are the trained ones', { timeout: 150_000 }, async () => {
     const { db, store, files, client } = await setUp();
     const base = await loadModel(await store.readFiles(BUNDLED_MODEL_ID));
     models.push(base);
