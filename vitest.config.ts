@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
@@ -11,6 +12,12 @@ import { WxtVitest } from 'wxt/testing/vitest-plugin';
 const poll = { timeout: 30_000 };
 export default defineConfig({
   test: {
+    // Unit test files run in one worker per core (e2e stays at one: fileParallelism false).
+    // Vitest's default (cores - 1, for its main process) is a single worker on the 2-core CI, which
+    // ran the unit phase one file at a time with a core idle; the main process only collects
+    // results, and the unit files are CPU-bound (tfjs-cpu, the CLI and Python children they wait
+    // on), so two workers finish it in about 0.6 of the time. `--maxWorkers=N` still overrides.
+    maxWorkers: availableParallelism(),
     projects: [
       {
         plugins: [WxtVitest()],
@@ -30,6 +37,9 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+          // After the unit project when both run in one `vitest run`: a project with its own
+          // worker count needs its own group.
+          sequence: { groupOrder: 1 },
           expect: { poll },
         },
       },

@@ -28,6 +28,10 @@ function writeExamples(name: string, count: number): string {
   return path;
 }
 
+/** `attune logits` of the untrained tiny-llama on the probe prompt: the same for every method, so run once. */
+let plainLlamaLogits: ReturnType<typeof attune> | undefined;
+const plainLlama = () => (plainLlamaLogits ??= attune('logits', '--model', join(FIXTURES, 'tiny-llama'), '--prompt', 'Join red and cat'));
+
 describe('attune train', { timeout: 300_000 }, () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -52,8 +56,9 @@ describe('attune train', { timeout: 300_000 }, () => {
     // The trained folder changes the model's scores (12 small steps need not flip a greedy token:
     // full fine-tuning's one-click rate is 1e-5).
     const tuned = savesModel ? attune('logits', '--model', out, '--prompt', 'Join red and cat') : attune('logits', '--model', model, '--adapter', out, '--prompt', 'Join red and cat');
-    const plain = attune('logits', '--model', model, '--prompt', 'Join red and cat');
+    const plain = plainLlama();
     expect(tuned.status, tuned.stderr).toBe(0);
+    expect(plain.status, plain.stderr).toBe(0);
     expect(tuned.stdout).not.toBe(plain.stdout);
   });
 

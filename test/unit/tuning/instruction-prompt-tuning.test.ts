@@ -3,7 +3,6 @@
 // never itself; held-out examples retrieve from the training examples only; whole demonstrations
 // dropped to fit), the PEFT file (plain PROMPT_TUNING + Attune's retrieval key) and its round
 // trip, the registry's choice between the two PROMPT_TUNING readers, and PEFT parity.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import { encodeExample, fitExamples, promptWithinLength, type TrainingExample } 
 import { tokenizeWithDemonstrations } from '../../../src/tuning/train/demonstrations';
 import { planTraining } from '../../../src/tuning/train/prepare';
 import { FIXTURES, adapterContext, inputLogits, loadFixture, maxAbsDiff, perturb, useCpu } from './helpers';
+import { startPythonReference, type PythonReference } from './python-reference';
 
 // Short enough that an example and one demonstration fit tiny-llama's 64 positions.
 const paris = { instruction: 'go P', output: 'T' };
@@ -169,6 +169,13 @@ describe('instruction-prompt-tuning config and PEFT file', () => {
   });
 });
 
+// One Python process for the parity tests below (tools/reference/peft_reference.py's main() per call).
+let python: PythonReference;
+beforeAll(() => {
+  python = startPythonReference();
+});
+afterAll(() => python.close());
+
 describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('PEFT parity of the soft prompt on %s', (fixture) => {
   let parityModel: LoadedModel;
   let dir: string;
@@ -189,22 +196,18 @@ describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('PEFT parity of the sof
     const adapter = instructionPromptTuningMethod.create({ numVirtualTokens: 5, init: 'sample-vocab', initText: '', demonstrations: 2 }, adapterContext(parityModel, 5, fixture));
     perturb(adapter, 10, 0.5);
     writeAdapterDirectory(join(dir, 'ipt'), await exportAdapter(adapter));
-    const run = (adapterDir: string | null) =>
+    const run = async (adapterDir: string | null) =>
       JSON.parse(
-        execFileSync(
-          '/usr/bin/python3',
-          [join(FIXTURES, '..', '..', '..', 'tools', 'reference', 'peft_reference.py'), '--model', join(FIXTURES, fixture), '--ids', JSON.stringify(ids), ...(adapterDir ? ['--adapter', adapterDir] : [])],
-          { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] },
-        ),
+        await python.run('peft_reference', ['--model', join(FIXTURES, fixture), '--ids', JSON.stringify(ids), ...(adapterDir ? ['--adapter', adapterDir] : [])]),
       ) as { shape: number[]; virtual_tokens: number; logits: number[] };
-    const ref = run(join(dir, 'ipt'));
+    const ref = await run(join(dir, 'ipt'));
     const { logits, prependedRows } = forward(parityModel, { ids, hooks: adapter.hooks({ training: false }) });
     expect(prependedRows).toBe(5);
     expect(ref.virtual_tokens).toBe(5);
     expect(logits.shape).toEqual(ref.shape);
     expect(maxAbsDiff(logits.dataSync(), ref.logits)).toBeLessThan(1e-4);
     // Not vacuous: the prompt moves the reference's logits of the real positions.
-    const base = run(null);
+    const base = await run(null);
     const V = parityModel.config.vocabSize;
     const inputRows = ref.logits.filter((_, i) => Math.floor(i / V) % ref.shape[1]! >= ref.virtual_tokens);
     expect(maxAbsDiff(inputRows, base.logits)).toBeGreaterThan(1e-2);

@@ -2,7 +2,6 @@
 // (tools/reference/peft_mix.py, torch's dense SVD), and the mixed adapter's logits against the
 // PEFT reference forward (tools/reference/peft_reference.py) on the mix the reference wrote.
 import * as tf from '@tensorflow/tfjs';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,9 +15,8 @@ import { decodePeft, exportAdapter } from '../../../src/tuning/peft/files';
 import { readAdapterDirectory, writeAdapterDirectory } from '../../../src/tuning/peft/node-dir';
 import { Rng } from '../../../src/tuning/rng';
 import { FIXTURES, adapterContext, loadFixture, maxAbsDiff, perturb, useCpu } from './helpers';
+import { startPythonReference, type PythonReference } from './python-reference';
 
-const PYTHON = '/usr/bin/python3';
-const REFERENCE = join(FIXTURES, '..', '..', '..', 'tools', 'reference');
 const IDS = [[5, 17, 42, 99, 3, 250, 7, 8, 12]];
 
 function randomMatrix(rng: Rng, rows: number, cols: number) {
@@ -56,6 +54,13 @@ describe('unionTargets', () => {
   });
 });
 
+// One Python process for the whole file (the reference scripts' main() per call).
+let python: PythonReference;
+beforeAll(() => {
+  python = startPythonReference();
+});
+afterAll(() => python.close());
+
 describe.each(['tiny-llama', 'tiny-gpt2'])('LoRA mix on %s matches PEFT add_weighted_adapter', (fixture) => {
   let model: LoadedModel;
   let dir: string;
@@ -82,21 +87,21 @@ describe.each(['tiny-llama', 'tiny-gpt2'])('LoRA mix on %s matches PEFT add_weig
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function referenceMix(name: string, combination: string, weights: [number, number], rank?: number) {
+  async function referenceMix(name: string, combination: string, weights: [number, number], rank?: number) {
     const out = join(dir, name);
-    const args = [join(REFERENCE, 'peft_mix.py'), '--out', out, '--combination', combination, `${join(dir, 'first')}:${weights[0]}`, `${join(dir, 'second')}:${weights[1]}`];
+    const args = ['--out', out, '--combination', combination, `${join(dir, 'first')}:${weights[0]}`, `${join(dir, 'second')}:${weights[1]}`];
     if (rank) args.push('--rank', String(rank));
-    execFileSync(PYTHON, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    await python.run('peft_mix', args);
     return decodePeft(readAdapterDirectory(out));
   }
 
-  function referenceLogits(adapterDir: string): number[] {
-    const args = [join(REFERENCE, 'peft_reference.py'), '--model', join(FIXTURES, fixture), '--adapter', adapterDir, '--ids', JSON.stringify(IDS)];
-    return (JSON.parse(execFileSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as { logits: number[] }).logits;
+  async function referenceLogits(adapterDir: string): Promise<number[]> {
+    const args = ['--model', join(FIXTURES, fixture), '--adapter', adapterDir, '--ids', JSON.stringify(IDS)];
+    return (JSON.parse(await python.run('peft_reference', args)) as { logits: number[] }).logits;
   }
 
   async function expectSameAsReference(mixed: LoraAdapter, name: string, combination: 'linear' | 'svd', weights: [number, number], rank?: number): Promise<void> {
-    const ref = referenceMix(name, combination, weights, rank);
+    const ref = await referenceMix(name, combination, weights, rank);
     const ours = mixed.toPeft();
     for (const field of ['r', 'lora_alpha', 'use_rslora', 'target_modules']) expect(ours.config[field], field).toEqual(ref.config[field]);
     expect([...ours.tensors.keys()].sort()).toEqual([...ref.tensors.keys()].sort());
@@ -114,7 +119,8 @@ describe.each(['tiny-llama', 'tiny-gpt2'])('LoRA mix on %s matches PEFT add_weig
     // The mix runs as the reference model runs the reference's mix.
     writeAdapterDirectory(join(dir, `${name}-ours`), await exportAdapter(mixed));
     const logits = forward(model, { ids: IDS, hooks: mixed.hooks({ training: false }) }).logits;
-    expect(maxAbsDiff(logits.dataSync(), referenceLogits(join(dir, name)))).toBeLessThan(1e-4);
+    const reference = await referenceLogits(join(dir, name));
+    expect(maxAbsDiff(logits.dataSync(), reference)).toBeLessThan(1e-4);
     logits.dispose();
     [...ours.tensors.values(), ...ref.tensors.values()].forEach((t) => t.dispose());
   }

@@ -2,7 +2,6 @@
 // PEFT's LoRA / IA3 / LN-tuning / prompt-tuning / P-tuning / prefix-tuning semantics, and of Attune's bottleneck adapters (tools/reference/peft_reference.py on the reference
 // models), gives the same logits as the TypeScript runtime within 1e-4. LoRA and DoRA are also
 // checked merged the PEFT way (fan_in_fan_out for GPT-2's Conv1D).
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,9 +24,8 @@ import { exportAdapter } from '../../../src/tuning/peft/files';
 import { writeAdapterDirectory } from '../../../src/tuning/peft/node-dir';
 import type { Adapter } from '../../../src/tuning/types';
 import { FIXTURES, adapterContext, loadFixture, maxAbsDiff, perturb, useCpu } from './helpers';
+import { startPythonReference, type PythonReference } from './python-reference';
 
-const PYTHON = '/usr/bin/python3';
-const SCRIPT = join(FIXTURES, '..', '..', '..', 'tools', 'reference', 'peft_reference.py');
 const IDS = [
   [5, 17, 42, 99, 3, 250, 7, 8, 12],
   [11, 2, 3, 4, 5, 6, 7, 8, 300],
@@ -39,12 +37,18 @@ interface ReferenceOutput {
   logits: number[];
 }
 
-function reference(fixture: string, adapterDir: string | null, merge = false): ReferenceOutput {
-  const args = [SCRIPT, '--model', join(FIXTURES, fixture), '--ids', JSON.stringify(IDS)];
+// One Python process for the whole file (tools/reference/peft_reference.py's main() per call).
+let python: PythonReference;
+beforeAll(() => {
+  python = startPythonReference();
+});
+afterAll(() => python.close());
+
+async function reference(fixture: string, adapterDir: string | null, merge = false): Promise<ReferenceOutput> {
+  const args = ['--model', join(FIXTURES, fixture), '--ids', JSON.stringify(IDS)];
   if (adapterDir) args.push('--adapter', adapterDir);
   if (merge) args.push('--merge');
-  const stdout = execFileSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
-  return JSON.parse(stdout) as ReferenceOutput;
+  return JSON.parse(await python.run('peft_reference', args)) as ReferenceOutput;
 }
 
 describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('PEFT parity on %s', (fixture) => {
@@ -64,13 +68,13 @@ describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('PEFT parity on %s', (f
   async function check(adapter: Adapter, name: string, merge = false): Promise<void> {
     const adapterDir = join(dir, name);
     writeAdapterDirectory(adapterDir, await exportAdapter(adapter));
-    const ref = reference(fixture, adapterDir, merge);
+    const ref = await reference(fixture, adapterDir, merge);
     const { logits, prependedRows } = forward(adaptedModel(model, adapter), { ids: IDS, hooks: adapter.hooks({ training: false }) });
     expect(prependedRows).toBe(ref.virtual_tokens);
     expect(logits.shape).toEqual(ref.shape);
     expect(maxAbsDiff(logits.dataSync(), ref.logits)).toBeLessThan(1e-4);
     // Not vacuous: the adapter moves the reference logits well beyond the tolerance.
-    base ??= reference(fixture, null);
+    base ??= await reference(fixture, null);
     const V = model.config.vocabSize;
     const refInputRows = ref.logits.filter((_, i) => Math.floor(i / V) % ref.shape[1]! >= ref.virtual_tokens);
     expect(maxAbsDiff(refInputRows, base.logits)).toBeGreaterThan(1e-2);
@@ -185,7 +189,7 @@ describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('PEFT parity on %s', (f
     writeFileSync(join(encoderDir, 'encoder.safetensors'), writeSafetensors(host, { format: 'pt' }));
     const peft = adapter.toPeft();
     writeFileSync(join(encoderDir, 'adapter_config.json'), JSON.stringify(peft.config));
-    const stdout = execFileSync(PYTHON, [SCRIPT, '--prompt-encoder', encoderDir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout = await python.run('peft_reference', ['--prompt-encoder', encoderDir]);
     const ref = JSON.parse(stdout) as { shape: number[]; values: number[] };
     const ours = peft.tensors.get('prompt_embeddings')!;
     expect(ref.shape).toEqual(ours.shape);
@@ -203,7 +207,7 @@ describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('PEFT parity on %s', (f
     const config = JSON.parse(new TextDecoder().decode(files.get('adapter_config.json')!));
     files.set('adapter_config.json', new TextEncoder().encode(JSON.stringify({ ...config, r: 2 })));
     writeAdapterDirectory(join(dir, 'bad'), files);
-    expect(() => reference(fixture, join(dir, 'bad'))).toThrow(/shape/);
+    await expect(reference(fixture, join(dir, 'bad'))).rejects.toThrow(/shape/);
     adapter.dispose();
   });
 });
