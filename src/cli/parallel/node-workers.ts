@@ -1,6 +1,7 @@
 // Gradient workers as Node worker_threads: each thread is its own realm with its own tfjs and
-// wasm instance (its own 4 GiB heap, its own core). Threads are unref'd, so a leader that ends
-// never waits on them, and every one is terminated when the run closes or any of them fails.
+// wasm instance (its own 4 GiB heap, its own core). A thread keeps the process alive only while
+// the leader awaits its reply (every init and step message gets exactly one), so a leader that
+// ends never waits on an idle worker; every one is terminated when the run closes or any fails.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -38,15 +39,21 @@ export function nodeWorkers(script: URL = THREAD): NodeWorkers {
         resolve();
       }),
     );
-    worker.on('message', (message: unknown) => events.message(message));
+    worker.on('message', (message: unknown) => {
+      worker.unref();
+      events.message(message);
+    });
     worker.on('error', (error: unknown) => {
       // After an uncaught error the thread exits; report the error, not the exit.
       stopping = true;
       events.failure(error instanceof Error ? error.message : String(error));
     });
-    worker.unref();
     return {
-      post: (message) => worker.postMessage(message),
+      post: (message) => {
+        if (message.type === 'dispose') worker.unref();
+        else worker.ref();
+        worker.postMessage(message);
+      },
       terminate: async () => {
         stopping = true;
         await worker.terminate();
