@@ -104,6 +104,7 @@ export class ParallelGradientSource implements GradientSource {
 
   async compute(request: GradientRequest): Promise<StepGradients> {
     await this.throwIfFailed();
+    if (this.stopping) throw new Error('This gradient source is closed.');
     await this.waitFor(this.workers.map((w) => w.ready));
     this.steps += 1;
     const step = this.steps;
