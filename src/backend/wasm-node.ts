@@ -24,13 +24,16 @@ export function wasmPrefixForNode(): string {
 }
 
 /**
- * Threads for Node: `ATTUNE_WASM_THREADS` (1 turns them off) or defaultThreadCount of the
- * cores Node may use; null when that is one thread.
+ * Threads for Node, only when `ATTUNE_WASM_THREADS` asks for more than one ("auto":
+ * defaultThreadCount of the cores Node may use). By default Node keeps one thread per realm: the
+ * CLI spreads training over the cores with gradient workers instead (src/cli/parallel/; 1.83× at
+ * 135M against threads' 1.41×), and both at once would run more threads than there are cores.
  */
 export function wasmThreadingForNode(env: NodeJS.ProcessEnv = process.env): WasmThreading | null {
-  const asked = env.ATTUNE_WASM_THREADS === undefined ? NaN : Number(env.ATTUNE_WASM_THREADS);
-  const threads = Number.isInteger(asked) && asked >= 1 ? asked : defaultThreadCount(os.availableParallelism());
-  if (threads <= 1) return null;
+  const asked = env.ATTUNE_WASM_THREADS;
+  if (asked === undefined) return null;
+  const threads = asked === 'auto' ? defaultThreadCount(os.availableParallelism()) : Number(asked);
+  if (!Number.isInteger(threads) || threads <= 1) return null;
   return { workerUrl: nodeWorkerFile(), threads, reportCores: reportOsCores, afterStart: letProcessExit };
 }
 

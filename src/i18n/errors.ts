@@ -88,6 +88,7 @@ export const errorsEn = {
   'error.training-data.no-tokenizer': 'This model has no tokenizer.json, so examples cannot be turned into tokens.',
   'error.training-data.none': 'There are no training examples; capture or import some first.',
   'error.training-data.none-usable': 'No usable training examples: every example is empty or too long.',
+  'error.training-worker': 'Training worker {worker} stopped: {detail}',
   'error.training-diverged':
     'Training stopped at step {step}: the loss became NaN or infinite. The adapter from the last good step was kept. Try a lower learning rate.',
   'error.too-large-to-train.weights':

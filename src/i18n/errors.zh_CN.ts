@@ -80,6 +80,7 @@ export const errorsZhCN: Record<string, string> = {
   'error.training-data.no-tokenizer': '此模型没有 tokenizer.json，因此无法将示例转换为词元。',
   'error.training-data.none': '没有训练示例；请先采集或导入一些示例。',
   'error.training-data.none-usable': '没有可用的训练示例：每个示例要么为空，要么太长。',
+  'error.training-worker': '训练工作线程 {worker} 已停止：{detail}',
   'error.training-diverged': '训练在第 {step} 步停止：损失变为 NaN 或无穷大。已保留最后一个正常步骤的适配器。请尝试降低学习率。',
   'error.too-large-to-train.weights': '训练此模型在处理任何示例之前，权重和训练状态就需要约 {fixed}，超出了 {backend} 后端可用的 {usable}。请选择更小的模型。',
   'error.too-large-to-train.length': '即使只用一个 {length} 词元的示例，在 {backend} 后端上也需要约 {needed}，而可用的只有 {usable}。请把示例限制在 {fits} 词元以内（“高级设置”→“最长示例”），或选择更小的模型。',

@@ -98,6 +98,19 @@ export class TrainingDivergedError extends TuningError {
   }
 }
 
+/**
+ * A realm computing part of each step's gradients (a worker thread) failed or exited: the run
+ * ends, every worker is stopped, and `detail` says what the worker met (its own error's message).
+ */
+export class TrainingWorkerError extends TuningError {
+  constructor(
+    readonly worker: number,
+    readonly detail: string,
+  ) {
+    super('error.training-worker', { worker, detail: detail.replace(/\s*\n\s*/g, ' ') });
+  }
+}
+
 /** A checkpoint does not belong to this run's settings, data or model. */
 export class SnapshotMismatchError extends TuningError {
   constructor(readonly reason: string) {

@@ -15,11 +15,13 @@
 // Environment: ATTUNE_BENCH_SHAPES (comma list of shape names), ATTUNE_BENCH_TRAIN_STEPS (timed
 // steps after one warm-up, default 2), ATTUNE_BENCH_DECODE_TOKENS (default 32), ATTUNE_BENCH_BATCH
 // and ATTUNE_BENCH_LENGTH (default 4 × 256; smaller keeps the larger shapes' runs short),
-// ATTUNE_BENCH_TORCH_THREADS (comma list, default 1,2), ATTUNE_BENCH_PARTS (train,decode), and
-// ATTUNE_BENCH_DTYPE (bfloat16 | float32).
+// ATTUNE_BENCH_TORCH_THREADS (comma list, default 1,2; "none" skips PyTorch), ATTUNE_BENCH_PARTS
+// (train,decode), ATTUNE_BENCH_DTYPE (bfloat16 | float32) and ATTUNE_BENCH_WORKERS (realms computing
+// each step on wasm, as `attune train --workers`; default the plan's: min(cores, batch)).
+// Peak RSS is the process's, which covers its worker threads.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,6 +34,7 @@ const TIMED_STEPS = Number(process.env.ATTUNE_BENCH_TRAIN_STEPS ?? 2);
 const DECODE_TOKENS = Number(process.env.ATTUNE_BENCH_DECODE_TOKENS ?? 32);
 const PROMPT = Array.from({ length: 16 }, (_, i) => 100 + i * 7);
 const TIMEOUT_S = 3600;
+const WORKERS = process.env.ATTUNE_BENCH_WORKERS ? Number(process.env.ATTUNE_BENCH_WORKERS) : undefined;
 
 const LLAMA = { model_type: 'llama', max_position_embeddings: 2048, rms_norm_eps: 1e-5, bos_token_id: 0, eos_token_id: 0, hidden_act: 'silu' };
 const SHAPES: Record<string, Record<string, unknown>> = {
@@ -86,6 +89,8 @@ async function trainWorker(modelDir: string): Promise<void> {
   const { chooseDefaults } = await import('../../src/tuning/train/defaults');
   const { Rng } = await import('../../src/tuning/rng');
   const { planMemory, WASM32_LIMITS, describePlan } = await import('../../src/tuning/train/memory-plan');
+  const { ParallelGradientSource } = await import('../../src/tuning/train/parallel/leader');
+  const { nodeWorkers } = await import('../../src/cli/parallel/node-workers');
   const { parseConfig } = await import('../../src/model/config');
   // Planned before loading, as prepareTraining does: float32 first, compact block weights when
   // only they fit (then loaded compact from the file, never widened as a whole).
@@ -99,6 +104,9 @@ async function trainWorker(modelDir: string): Promise<void> {
     bytesPerFrozenWeight: 4,
     limits: WASM32_LIMITS,
     prefer: 'no-recompute' as const,
+    // As `attune train` on wasm: realms for the cores, against the machine's memory.
+    workers: WORKERS ?? Math.min(availableParallelism(), BATCH),
+    hostMemoryBytes: Math.min(totalmem(), freemem() + process.memoryUsage().rss),
   };
   let plan = planMemory(planInput);
   if (!plan.fits && plan.compactWouldFit) plan = planMemory({ ...planInput, bytesPerFrozenWeight: 2 });
@@ -116,6 +124,16 @@ async function trainWorker(modelDir: string): Promise<void> {
   const settings = { ...defaults, batchSize: plan.microBatch, gradAccumSteps: plan.accumulation, maxSteps: steps, maxLength: LENGTH, earlyStoppingPatience: 0 };
   const times: number[] = [];
   const losses: number[] = [];
+  const forward = { model, adapter, params: adapter.trainable(), recompute: plan.recompute, headChunkRows: plan.headChunkRows };
+  const workers =
+    plan.workers > 1
+      ? new ParallelGradientSource({
+          forward,
+          realms: plan.workers,
+          start: nodeWorkers().start,
+          setup: { backend: 'wasm', modelSource: modelDir, compactWeights: plan.compactWeights, method: 'lora', methodConfig: lora, baseModelId: 'bench', seed: 0, recompute: plan.recompute, headChunkRows: plan.headChunkRows },
+        })
+      : null;
   const trainer = new Trainer({
     model,
     adapter,
@@ -123,18 +141,21 @@ async function trainWorker(modelDir: string): Promise<void> {
     heldOut: [],
     settings,
     recompute: plan.recompute,
+    headChunkRows: plan.headChunkRows,
+    ...(workers ? { gradients: workers } : {}),
     onProgress: (p) => {
       times.push(performance.now());
       losses.push(p.loss);
     },
   });
-  await trainer.run();
+  await trainer.run().finally(() => workers?.close());
   const heap = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
   const result: TrainResult = {
     tokensPerSecond: (BATCH * LENGTH * TIMED_STEPS) / ((times.at(-1)! - times[0]!) / 1000),
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    // The leader's heap; each worker thread has one of its own.
     wasmHeapMb: heap / 2 ** 20,
-    plan: `micro-batch ${plan.microBatch} × ${plan.accumulation} accumulation${plan.recompute ? ', recomputed blocks' : ''}${plan.compactWeights ? ', block weights 16-bit' : ''}, estimated ${(plan.estimatedPeakBytes / 2 ** 30).toFixed(2)} GiB`,
+    plan: `micro-batch ${plan.microBatch} × ${plan.accumulation} accumulation, ${plan.workers} worker${plan.workers > 1 ? 's (threads, one core each)' : ''}${plan.recompute ? ', recomputed blocks' : ''}${plan.compactWeights ? ', block weights 16-bit' : ''}, estimated ${(plan.estimatedPeakBytes / 2 ** 30).toFixed(2)} GiB`,
     threads: started.threads ?? 1,
     firstLoss: losses[0]!,
     lastLoss: losses.at(-1)!,

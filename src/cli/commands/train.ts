@@ -1,10 +1,13 @@
 // attune train: one-click local training from a JSONL file, the same trainer the extension runs.
 // Prints the held-out loss before and after and the training speed; writes a PEFT adapter folder.
+import { availableParallelism, freemem, totalmem } from 'node:os';
+import { resolve } from 'node:path';
 import type { Command, CliIo } from '../command';
 import { UsageError, type FlagValues } from '../args';
 import { readExamples } from '../read-examples';
 import { checkOutputFolder } from '../output-folder';
-import { loadFromFlags, MODEL_FLAGS, resolveModelDir } from '../common-flags';
+import { backendFlag, loadFromFlags, MODEL_FLAGS, resolveModelDir } from '../common-flags';
+import { nodeWorkers } from '../parallel/node-workers';
 import { readModelFolderFiles } from '../model-folder-files';
 import { baseModelIdFor } from '../adapter-flag';
 import { checkContinueFlags, continueFromFlags, CONTINUE_FLAGS } from '../continue-flags';
@@ -15,7 +18,7 @@ import { getMethod } from '../../tuning/registry';
 import type { Adapter } from '../../tuning/types';
 import type { TrainSettings } from '../../tuning/train/defaults';
 import { describePlan } from '../../tuning/train/memory-plan';
-import { prepareTraining } from '../../tuning/train/prepare';
+import { prepareTraining, type ParallelInput, type PreparedRun } from '../../tuning/train/prepare';
 import type { TrainProgress } from '../../tuning/train/trainer';
 
 export const trainCommand: Command = {
@@ -32,6 +35,10 @@ export const trainCommand: Command = {
     seed: { type: 'integer', description: 'seed for init, shuffling and dropout (default 1)' },
     lr: { type: 'number', description: "peak learning rate (default: the method's own)" },
     'batch-size': { type: 'integer', description: 'examples per batch (default: from example lengths)' },
+    workers: {
+      type: 'integer',
+      description: 'wasm: threads computing each step, each with its own core and copy of the model (default: the cores, at most the examples per step; 1: this thread only)',
+    },
     out: { type: 'string', required: true, description: 'folder to write adapter_config.json + adapter_model.safetensors (full fine-tuning: a model folder, config.json + model.safetensors + tokenizer files)' },
     json: { type: 'boolean', description: 'print the summary as JSON' },
     quiet: { type: 'boolean', description: 'no progress lines' },
@@ -41,16 +48,18 @@ export const trainCommand: Command = {
     const { method, config: methodConfig } = methodFromFlags(flags);
     if (flags.steps !== undefined && flags.epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
     const overrides = settingOverrides(flags);
+    const workers = workersFlag(flags);
     checkContinueFlags(flags);
     const out = checkOutputFolder(flags.out as string);
     const examples = readExamples(flags.data as string);
     const heldOut = flags.eval ? readExamples(flags.eval as string) : undefined;
     const model = await loadFromFlags(flags, io);
     const started = performance.now();
+    let run: PreparedRun | null = null;
     try {
       // --continue: the adapter's own method and config, its weights, and replayed older examples.
       const warm = await continueFromFlags(flags, model, examples.length, overrides.seed ?? 1);
-      const run = prepareTraining({
+      run = prepareTraining({
         model,
         baseModelId: baseModelIdFor(flags.model as string),
         method: warm?.method ?? method,
@@ -60,12 +69,15 @@ export const trainCommand: Command = {
         heldOutExamples: heldOut,
         overrides,
         onProgress: flags.quiet ? undefined : progressPrinter(io),
+        parallel: parallelInput(flags.model as string, workers),
       });
       for (const note of run.notes) io.err(`${note}\n`);
       if (run.memory && !flags.quiet) io.err(`memory plan (${run.memory.backend}): ${describePlan(run.memory)}\n`);
-      const cancel = () => run.trainer.cancel();
+      const { trainer } = run;
+      const cancel = () => trainer.cancel();
       process.once('SIGINT', cancel);
-      const result = await run.trainer.run().finally(() => process.off('SIGINT', cancel));
+      const result = await trainer.run().finally(() => process.off('SIGINT', cancel));
+      await run.close();
       writeAdapterDirectory(out, await exportFiles(run.adapter, flags.model as string));
       const summary = {
         method: run.adapter.method,
@@ -82,7 +94,15 @@ export const trainCommand: Command = {
         trainableParameters: run.adapter.parameterCount(),
         settings: run.settings,
         memoryPlan: run.memory
-          ? { backend: run.memory.backend, microBatch: run.memory.microBatch, accumulation: run.memory.accumulation, recompute: run.memory.recompute, estimatedPeakBytes: Math.round(run.memory.estimatedPeakBytes), budgetBytes: run.memory.budgetBytes }
+          ? {
+              backend: run.memory.backend,
+              microBatch: run.memory.microBatch,
+              accumulation: run.memory.accumulation,
+              workers: run.memory.workers,
+              recompute: run.memory.recompute,
+              estimatedPeakBytes: Math.round(run.memory.estimatedPeakBytes),
+              budgetBytes: run.memory.budgetBytes,
+            }
           : null,
         out,
         /** What --out holds: an adapter folder, or a whole model folder (full fine-tuning). */
@@ -93,10 +113,34 @@ export const trainCommand: Command = {
       printSummary(io, summary, flags.json === true);
       if (result.error) throw result.error;
     } finally {
+      // However the run ends (an error, a failed worker), no worker thread outlives it.
+      await run?.close();
       model.dispose();
     }
   },
 };
+
+/** --workers: only the wasm backend computes on one core per tfjs instance. */
+function workersFlag(flags: FlagValues): number | undefined {
+  if (flags.workers === undefined) return undefined;
+  const workers = flags.workers as number;
+  if (!(workers >= 1)) throw new UsageError('--workers must be at least 1');
+  if (workers > 1 && backendFlag(flags) !== 'wasm') throw new UsageError('--workers above 1 needs the wasm backend');
+  return workers;
+}
+
+/** Worker threads that load the model from where this process loaded it. */
+function parallelInput(modelFlag: string, workers: number | undefined): ParallelInput {
+  const modelSource = modelFlag.endsWith('.gguf') ? resolve(modelFlag) : resolveModelDir(modelFlag);
+  return {
+    ...(workers !== undefined ? { workers } : {}),
+    cores: availableParallelism(),
+    // This process already holds the model: its memory counts as available to the realms.
+    hostMemoryBytes: Math.min(totalmem(), freemem() + process.memoryUsage().rss),
+    start: nodeWorkers().start,
+    modelSource,
+  };
+}
 
 /**
  * The adapter's files, or for methods whose result is a whole model (full fine-tuning) a model

@@ -70,6 +70,18 @@ export interface PlanInput {
   prefer?: 'largest-micro-batch' | 'no-recompute';
   /** Rows of logits projected at once (train/loss.ts headChunkRows). Default: 32 MiB of logits. */
   headChunkRows?: number;
+  /**
+   * Realms that may compute a step's gradients at once (data parallelism, train/parallel/), each
+   * holding the model and its own backend memory (a wasm heap each) and computing whole
+   * micro-batches: with more than one, the micro-batch is at most ceil(batch / workers), so every
+   * realm gets one. Default 1.
+   */
+  workers?: number;
+  /**
+   * Memory the machine can give every realm together; fewer workers are planned where that many
+   * would not fit. Unset: not checked.
+   */
+  hostMemoryBytes?: number;
 }
 
 export interface MemoryEstimate {
@@ -100,6 +112,8 @@ export interface FittingPlan {
   accumulation: number;
   /** Recompute each block in the backward pass (costs about one more forward pass). */
   recompute: boolean;
+  /** Realms computing each step's micro-batches at once (1: this one only); each holds `estimatedPeakBytes`. */
+  workers: number;
   /** Frozen block weights held compact (16-bit, model/compact-weights.ts): planned with bytesPerFrozenWeight < 4. */
   compactWeights: boolean;
   headChunkRows: number;
@@ -173,6 +187,11 @@ const BOUNDARY_PER_D = 2;
 const LOGIT_COPIES = 5;
 /** Trainable values: value, gradient, clipped gradient, AdamW m and v, last-good and best copies. */
 const TRAINABLE_COPIES = 7;
+/**
+ * What a realm holds outside its backend's memory: the JavaScript engine, tfjs and the model's
+ * files while they load (Node: a worker thread's share of the process's resident memory).
+ */
+const REALM_OVERHEAD = 384 * MIB;
 
 /** Parameters of the base model (a tied head counted once); GPT-2 with its biases and LayerNorm biases. */
 export function frozenParameterCount(m: PlanModelShape): number {
@@ -252,6 +271,26 @@ export function estimatePeak(input: PlanInput, microBatch: number, recompute: bo
  */
 export function planMemory(input: PlanInput): MemoryPlan {
   if (!(input.batch >= 1) || !(input.length >= 1)) throw new RangeError('batch and length must be at least 1');
+  const single = planForWorkers(input, 1);
+  const wanted = Math.min(Math.floor(input.workers ?? 1), input.batch);
+  for (let workers = wanted; workers > 1 && single.fits; workers--) {
+    const plan = planForWorkers(input, workers);
+    if (!plan.fits) continue;
+    // Small micro-batches forced by memory may leave fewer micro-batches than workers.
+    const realms = Math.min(workers, plan.accumulation);
+    if (input.hostMemoryBytes !== undefined && realms * realmBytes(plan) > input.hostMemoryBytes) continue;
+    return { ...plan, workers: realms };
+  }
+  return single;
+}
+
+/** What one realm of a plan holds in the machine's memory: its backend's peak, host-side weights and the engine. */
+export function realmBytes(plan: FittingPlan): number {
+  return plan.estimatedPeakBytes + plan.estimate.hostWeights + REALM_OVERHEAD;
+}
+
+/** The plan with micro-batches of at most ceil(batch / workers) examples. */
+function planForWorkers(input: PlanInput, workers: number): MemoryPlan {
   const budget = input.limits.budgetBytes * (input.headroom ?? 0.9);
   const chunkRows = input.headChunkRows ?? defaultHeadChunkRows(input.model.vocabSize);
   const largest = largestBufferBytes(input, chunkRows);
@@ -272,7 +311,8 @@ export function planMemory(input: PlanInput): MemoryPlan {
   });
   if (input.limits.maxBufferBytes !== undefined && largest > input.limits.maxBufferBytes) return refusal('buffer-too-large');
   if (fixed > budget) return refusal('weights-exceed-budget');
-  const micros = microBatchSizes(input.batch);
+  const largestMicro = Math.ceil(input.batch / workers);
+  const micros = microBatchSizes(input.batch).filter((micro) => micro <= largestMicro);
   const order: [number, boolean][] =
     input.prefer === 'no-recompute'
       ? [...micros.map((micro): [number, boolean] => [micro, false]), ...micros.map((micro): [number, boolean] => [micro, true])]
@@ -292,6 +332,7 @@ export function planMemory(input: PlanInput): MemoryPlan {
         microBatch: micro,
         accumulation: Math.ceil(input.batch / micro),
         recompute,
+        workers: 1,
         compactWeights: input.bytesPerFrozenWeight < F32,
         headChunkRows: chunkRows,
         estimatedPeakBytes: estimate.total,
@@ -338,7 +379,9 @@ export function describePlan(plan: MemoryPlan): string {
   const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
   if (plan.fits) {
     const steps = plan.accumulation > 1 ? ` × ${plan.accumulation} accumulated` : '';
-    return `micro-batch ${plan.microBatch}${steps}${plan.recompute ? ', blocks recomputed' : ''}${plan.compactWeights ? ', block weights held 16-bit' : ''}; estimated peak ${gib(plan.estimatedPeakBytes)} of ${gib(plan.budgetBytes)}`;
+    const workers = plan.workers > 1 ? `, shared by ${plan.workers} workers (one core each)` : '';
+    const each = plan.workers > 1 ? ' per worker' : '';
+    return `micro-batch ${plan.microBatch}${steps}${workers}${plan.recompute ? ', blocks recomputed' : ''}${plan.compactWeights ? ', block weights held 16-bit' : ''}; estimated peak ${gib(plan.estimatedPeakBytes)} of ${gib(plan.budgetBytes)}${each}`;
   }
   switch (plan.reason) {
     case 'buffer-too-large':

@@ -12,8 +12,21 @@ import { dataStats, fitExamples, promptWithinLength, splitExamples, tokenizeExam
 import { tokenizeWithDemonstrations } from './demonstrations';
 import { chooseDefaults, warmupFor, type TrainSettings } from './defaults';
 import type { HostArray } from './optimizer';
+import { ParallelGradientSource, type StartWorker } from './parallel/leader';
 import { writeVariables } from './snapshot';
 import { Trainer, type TrainProgress } from './trainer';
+
+/** Gradient workers a caller can start (the CLI: worker threads, src/cli/parallel/). */
+export interface ParallelInput {
+  /** Realms computing each step, the leader included; default on wasm: min(cores, examples per step). */
+  workers?: number;
+  cores: number;
+  /** Memory the machine can give every realm together (Node: free memory plus this process's). */
+  hostMemoryBytes: number;
+  start: StartWorker;
+  /** Where a worker loads the model from: what the leader loaded (a folder or a .gguf file). */
+  modelSource: string;
+}
 
 export interface PrepareInput<N extends MethodName = MethodName> {
   model: LoadedModel;
@@ -35,6 +48,11 @@ export interface PrepareInput<N extends MethodName = MethodName> {
   memoryLimits?: BackendLimits | null;
   /** Warm start: trainable values to begin from (continued training), by NamedVariable key. */
   initialVariables?: Record<string, HostArray>;
+  /**
+   * Workers this caller can start: on wasm, where one tfjs instance computes on one core, the
+   * plan may share each step's micro-batches between several realms. Absent: this realm only.
+   */
+  parallel?: ParallelInput;
 }
 
 export interface PreparedRun {
@@ -47,6 +65,8 @@ export interface PreparedRun {
   heldOutCount: number;
   /** Things the user should know: held-out choice, truncations, skipped examples. */
   notes: string[];
+  /** Ends the run's gradient workers, if it has any (call when the run ends, however it ends). */
+  close(): Promise<void>;
 }
 
 /** Everything about a run that needs no tensors: its config, data and settings. */
@@ -67,7 +87,11 @@ export interface TrainingPlan<N extends MethodName = MethodName> {
  * changes, the held-out split, and the one-click settings for this data with the overrides
  * applied. prepareTraining builds on it; the engine shows it before a run (`train.defaults`).
  */
-export function planTraining<N extends MethodName>(input: Omit<PrepareInput<N>, 'baseModelId' | 'onProgress' | 'betweenSteps' | 'batchShapes' | 'initialVariables'>): TrainingPlan<N> {
+export function planTraining<N extends MethodName>(
+  input: Omit<PrepareInput<N>, 'baseModelId' | 'onProgress' | 'betweenSteps' | 'batchShapes' | 'initialVariables' | 'parallel'> & {
+    parallel?: Pick<ParallelInput, 'workers' | 'cores' | 'hostMemoryBytes'>;
+  },
+): TrainingPlan<N> {
   const { model } = input;
   const tokenizer = model.tokenizer;
   if (!tokenizer) throw new TrainingDataError({ key: 'error.training-data.no-tokenizer' });
@@ -119,7 +143,7 @@ function demonstrationNote(train: ReturnType<typeof fitExamples>, k: number, max
  * even that fits, TooLargeToTrainError says what to change.
  */
 function fitMemory<N extends MethodName>(
-  input: Pick<PrepareInput<N>, 'model' | 'memoryLimits'>,
+  input: Pick<PrepareInput<N>, 'model' | 'memoryLimits'> & { parallel?: Pick<ParallelInput, 'workers' | 'cores' | 'hostMemoryBytes'> },
   method: TuningMethod<N>,
   config: MethodConfigMap[N],
   settings: TrainSettings,
@@ -127,12 +151,17 @@ function fitMemory<N extends MethodName>(
   const limits = input.memoryLimits === undefined ? memoryLimitsFor(tf.getBackend()) : input.memoryLimits;
   if (!limits) return { plan: null, float32Refusal: null };
   const model = input.model.config;
+  const batch = settings.batchSize * settings.gradAccumSteps;
+  // Several realms only on wasm, where each tfjs instance computes on one core; GPU backends
+  // already use the whole device from one.
+  const parallel = limits.name === 'wasm' ? input.parallel : undefined;
   const planInput: PlanInput = {
     model,
     trainableParams: method.parameterCount(config, model),
     virtualTokens: method.virtualTokens(config),
-    batch: settings.batchSize * settings.gradAccumSteps,
+    batch,
     length: settings.maxLength,
+    ...(parallel ? { workers: parallel.workers ?? Math.min(parallel.cores, batch), hostMemoryBytes: parallel.hostMemoryBytes } : {}),
     bytesPerFrozenWeight: input.model.compact ? 2 : 4,
     limits,
     // On CPU backends throughput hardly depends on the micro-batch, while recomputation costs a
@@ -177,8 +206,27 @@ export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): P
     if (error instanceof TuningConfigError && float32Refusal) throw new TooLargeToTrainError(float32Refusal);
     throw error;
   }
+  let workers: ParallelGradientSource | null = null;
   try {
     if (input.initialVariables) writeVariables(adapter.trainable(), input.initialVariables);
+    if (memory && memory.workers > 1 && input.parallel) {
+      workers = new ParallelGradientSource({
+        forward: { model, adapter, params: adapter.trainable(), recompute: memory.recompute, headChunkRows: memory.headChunkRows },
+        realms: memory.workers,
+        start: input.parallel.start,
+        setup: {
+          backend: tf.getBackend(),
+          modelSource: input.parallel.modelSource,
+          compactWeights: memory.compactWeights,
+          method: input.method,
+          methodConfig: config,
+          baseModelId: input.baseModelId,
+          seed: settings.seed,
+          recompute: memory.recompute,
+          headChunkRows: memory.headChunkRows,
+        },
+      });
+    }
     const trainer = new Trainer({
       model,
       adapter,
@@ -190,6 +238,7 @@ export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): P
       betweenSteps: input.betweenSteps,
       batchShapes: input.batchShapes ?? batchShapesFor(tf.getBackend()),
       ...(memory ? { recompute: memory.recompute, headChunkRows: memory.headChunkRows } : {}),
+      ...(workers ? { gradients: workers } : {}),
     });
     return {
       adapter,
@@ -199,8 +248,10 @@ export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): P
       trainCount: train.examples.length,
       heldOutCount: heldOut.examples.length,
       notes: [splitNote, ...train.warnings, ...heldOut.warnings.map((w) => `Held-out: ${w}`)],
+      close: () => workers?.close() ?? Promise.resolve(),
     };
   } catch (error) {
+    void workers?.close();
     adapter.dispose();
     throw error;
   }

@@ -4,7 +4,6 @@
 // updated. Progress goes to a callback; pause/resume/cancel are methods; `snapshot()` returns
 // plain data that `restore()` continues from exactly.
 import * as tf from '@tensorflow/tfjs';
-import { forwardHidden, projectToVocab } from '../../model/forward';
 import type { LoadedModel } from '../../model/model';
 import { TrainingDataError, TrainingDivergedError, SnapshotMismatchError } from '../errors';
 import { Rng } from '../rng';
@@ -12,7 +11,7 @@ import type { Adapter, NamedVariable } from '../types';
 import { clipByGlobalNorm, globalNorm } from './clip';
 import { disposeBatch, epochBatches, evalBatches, toTensors, type BatchShapes, type EncodedExample, type HostBatch } from './data';
 import type { TrainSettings } from './defaults';
-import { chunkedMaskedNllSum, headChunkRows } from './loss';
+import { localGradientSource, nllSum, type ForwardSetup, type GradientSource } from './gradients';
 import { AdamW, DEFAULT_ADAMW } from './optimizer';
 import { getLr } from './schedule';
 import {
@@ -78,12 +77,20 @@ export interface TrainerInit {
   recompute?: boolean;
   /** Rows projected to the vocabulary at once; default: 32 MiB of float32 logits (loss.ts). */
   headChunkRows?: number;
+  /**
+   * Where each step's summed gradients come from; default: every micro-batch in this realm
+   * (gradients.ts). A parallel source shares the micro-batches out (parallel/leader.ts) and
+   * sums them in the same order, so the run's results are the same.
+   */
+  gradients?: GradientSource;
   /** Clock in milliseconds (tests pass a fake one). */
   now?: () => number;
 }
 
 export class Trainer {
   private readonly params: NamedVariable[];
+  private readonly forward: ForwardSetup;
+  private readonly gradients: GradientSource;
   private readonly optimizer: AdamW;
   private readonly rng: Rng;
   private readonly totalSteps: number;
@@ -108,6 +115,8 @@ export class Trainer {
   constructor(private readonly init: TrainerInit) {
     if (init.train.length === 0) throw new TrainingDataError('There are no training examples.');
     this.params = init.adapter.trainable();
+    this.forward = { model: init.model, adapter: init.adapter, params: this.params, recompute: init.recompute, headChunkRows: init.headChunkRows };
+    this.gradients = init.gradients ?? localGradientSource(this.forward);
     const { settings } = init;
     this.optimizer = new AdamW(this.params, { ...DEFAULT_ADAMW, weightDecay: settings.weightDecay });
     this.rng = new Rng(settings.seed);
@@ -210,7 +219,9 @@ export class Trainer {
   private async trainStep(micro: HostBatch[]): Promise<'ok' | 'diverged'> {
     const started = this.now();
     const lossTokens = Math.max(1, micro.reduce((sum, b) => sum + b.lossTokens, 0));
-    const { loss, grads } = this.accumulateGradients(micro, lossTokens);
+    // One dropout seed per micro-batch, in micro-batch order, whoever computes it.
+    const seeds = micro.map(() => this.rng.seed());
+    const { loss, grads } = await this.gradients.compute({ micro, seeds, lossTokens });
     const norm = globalNorm(grads.values());
     const [lossValue, normValue] = (await readScalars(loss, norm)) as [number, number];
     if (!Number.isFinite(lossValue) || !Number.isFinite(normValue)) {
@@ -234,62 +245,6 @@ export class Trainer {
     return 'ok';
   }
 
-  /**
-   * Sums gradients of (NLL / tokens in the whole step) over the micro-batches, so accumulation
-   * gives exactly the mean loss of one big batch.
-   */
-  private accumulateGradients(micro: HostBatch[], lossTokens: number): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
-    const keyByName = new Map(this.params.map(({ key, variable }) => [variable.name, key]));
-    const varList = this.params.map(({ variable }) => variable);
-    const grads = new Map<string, tf.Tensor>();
-    let loss: tf.Scalar = tf.scalar(0);
-    for (const batch of micro) {
-      const tensors = toTensors(batch);
-      const seed = this.rng.seed();
-      const result = tf.variableGrads(() => tf.div(this.nllSum(tensors, true, seed), lossTokens) as tf.Scalar, varList);
-      disposeBatch(tensors);
-      const nextLoss = tf.add(loss, result.value) as tf.Scalar;
-      loss.dispose();
-      result.value.dispose();
-      loss = nextLoss;
-      for (const [name, grad] of Object.entries(result.grads)) {
-        const key = keyByName.get(name)!;
-        const previous = grads.get(key);
-        grads.set(key, previous ? tf.add(previous, grad) : grad);
-        if (previous) {
-          previous.dispose();
-          grad.dispose();
-        }
-      }
-    }
-    return { loss, grads };
-  }
-
-  private nllSum(tensors: ReturnType<typeof toTensors>, training: boolean, seed: number): tf.Scalar {
-    const { model, adapter } = this.init;
-    const weights = adapter.weights(model.weights);
-    const runModel = weights === model.weights ? model : { ...model, weights };
-    const hooks = adapter.hooks({ training, seed });
-    const variables = training ? this.params.map(({ variable }) => variable) : [];
-    const out = forwardHidden(runModel, {
-      ids: tensors.ids,
-      attentionMask: tensors.attentionMask,
-      hooks,
-      recompute: training && this.init.recompute ? { variables } : null,
-    });
-    const sum = chunkedMaskedNllSum({
-      hidden: out.hidden,
-      project: (rows) => projectToVocab(runModel, rows, hooks),
-      ids: tensors.ids,
-      lossMask: tensors.lossMask,
-      prepended: out.prependedRows,
-      chunkRows: this.init.headChunkRows ?? headChunkRows(model.config.vocabSize),
-      variables,
-    });
-    out.hidden.dispose();
-    return sum;
-  }
-
   /** Mean held-out loss per output token, adapter in inference mode (no dropout). */
   async evaluate(): Promise<number> {
     const { heldOut, settings, padId } = this.init;
@@ -297,7 +252,7 @@ export class Trainer {
     let tokens = 0;
     for (const batch of evalBatches(heldOut, settings.batchSize, padId ?? 0, this.shapes())) {
       const tensors = toTensors(batch);
-      const sum = tf.tidy(() => this.nllSum(tensors, false, 0));
+      const sum = tf.tidy(() => nllSum(this.forward, tensors, false, 0));
       disposeBatch(tensors);
       total += (await sum.data())[0]!;
       sum.dispose();

@@ -42,7 +42,9 @@ test('the served worker imports the main script from the given file, never from 
 
 test('thread counts: every core up to 4, then half the logical cores, at most 8', () => {
   expect([0, 1, 2, 3, 4, 6, 8, 16, 64].map(defaultThreadCount)).toEqual([1, 1, 2, 3, 4, 3, 4, 8, 8]);
+  expect(wasmThreadingForNode({})).toBeNull();
   expect(wasmThreadingForNode({ ATTUNE_WASM_THREADS: '1' })).toBeNull();
+  expect(wasmThreadingForNode({ ATTUNE_WASM_THREADS: 'auto' })?.threads ?? 1).toBe(defaultThreadCount(os.availableParallelism()));
   expect(wasmThreadingForNode({ ATTUNE_WASM_THREADS: '3' })?.threads).toBe(3);
 });
 

@@ -268,6 +268,8 @@ const ROWS: Row[] = [
   { category: 'flags', input: '--top-p 1.5', setup: () => generateFlags('--top-p', '1.5'), says: /--top-p must be in \(0, 1\]/ },
   { category: 'flags', input: '--repetition-penalty 0', setup: () => generateFlags('--repetition-penalty', '0'), says: /--repetition-penalty must be greater than 0/ },
   { category: 'flags', input: '--repetition-penalty -1', setup: () => generateFlags('--repetition-penalty', '-1'), says: /--repetition-penalty must be greater than 0/ },
+  { category: 'flags', input: 'train --workers 0', setup: (paths) => trainFlags(paths, '--workers', '0'), says: /--workers must be at least 1/ },
+  { category: 'flags', input: 'train --workers 2 on the CPU backend', setup: (paths) => trainFlags(paths, '--workers', '2', '--backend', 'cpu'), says: /--workers above 1 needs the wasm backend/ },
   { category: 'flags', input: '--backend tpu', setup: () => ['info', '--model', GPT2, '--backend', 'tpu'], says: /--backend must be cpu, wasm or webgpu, got "tpu"/ },
   { category: 'flags', input: 'eval --icl -1', setup: ({ dir }) => ['eval', '--model', GPT2, '--data', jsonlFile(dir, [GOOD]), '--icl', '-1'], says: /--icl must be 0 or more/ },
 ];

@@ -62,6 +62,18 @@ describe('attune train', { timeout: 300_000 }, () => {
     expect(tuned.stdout).not.toBe(plain.stdout);
   });
 
+  it('--workers 2 shares each step with a worker thread (the plan says so) and still lowers the held-out loss', () => {
+    const out = join(dir, 'workers');
+    const r = attune('train', '--model', join(FIXTURES, 'tiny-llama'), '--data', writeExamples('train.jsonl', 24), '--eval', writeExamples('eval.jsonl', 6), '--batch-size', '4', '--workers', '2', '--steps', '6', '--seed', '3', '--out', out, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.memoryPlan).toMatchObject({ backend: 'wasm', microBatch: 2, accumulation: 2, workers: 2 });
+    expect(r.stderr).toMatch(/memory plan \(wasm\): micro-batch 2 × 2 accumulated, shared by 2 workers/);
+    expect(summary.heldOutLossAfter).toBeLessThan(summary.heldOutLossBefore);
+    const one = JSON.parse(attune('train', '--model', join(FIXTURES, 'tiny-llama'), '--data', writeExamples('train.jsonl', 24), '--batch-size', '4', '--workers', '1', '--steps', '1', '--out', join(dir, 'one-worker'), '--json', '--quiet').stdout);
+    expect(one.memoryPlan).toMatchObject({ microBatch: 4, accumulation: 1, workers: 1 });
+  });
+
   it('p-tuning-v2 with --virtual-tokens 8: the prefix length reaches the adapter and the run lowers the loss', () => {
     const model = join(FIXTURES, 'tiny-llama');
     const out = join(dir, 'p-tuning-v2-8');

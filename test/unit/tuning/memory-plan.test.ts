@@ -10,6 +10,7 @@ import {
   frozenParameterCount,
   planInference,
   planMemory,
+  realmBytes,
   type PlanInput,
   type PlanModelShape,
 } from '../../../src/tuning/train/memory-plan';
@@ -164,3 +165,45 @@ describe('the inference plan', () => {
     expect(planInference(QWEN25_05B, { name: 'wasm', budgetBytes: 2 ** 30 })).toMatchObject({ fits: false });
   });
 });
+
+describe('memory plan with workers (data parallelism)', () => {
+  const GIB = 2 ** 30;
+
+  it('spreads a batch of 4 over 2 workers as micro-batch 2 × 2, one micro-batch each', () => {
+    const one = planMemory(input());
+    const two = planMemory(input({ workers: 2, hostMemoryBytes: 64 * GIB }));
+    if (!one.fits || !two.fits) throw new Error('expected plans that fit');
+    expect([one.microBatch, one.accumulation, one.workers]).toEqual([4, 1, 1]);
+    expect([two.microBatch, two.accumulation, two.workers]).toEqual([2, 2, 2]);
+    // Each worker holds a micro-batch of 2: less than the one realm's micro-batch of 4.
+    expect(two.estimatedPeakBytes).toBeLessThan(one.estimatedPeakBytes);
+    expect(describePlan(two)).toMatch(/^micro-batch 2 × 2 accumulated, shared by 2 workers \(one core each\)(, blocks recomputed)?; estimated peak [\d.]+ GiB of 4\.00 GiB per worker$/);
+  });
+
+  it('never plans more workers than micro-batches, nor more than the batch', () => {
+    const plan = planMemory(input({ batch: 3, workers: 8, hostMemoryBytes: 64 * GIB }));
+    if (!plan.fits) throw new Error('expected a plan that fits');
+    expect(plan.workers).toBe(3);
+    expect(plan.microBatch * plan.accumulation).toBeGreaterThanOrEqual(3);
+    expect(plan.accumulation).toBeGreaterThanOrEqual(plan.workers);
+  });
+
+  it("plans fewer workers where the machine's memory does not hold that many realms", () => {
+    const roomy = (workers: number) => planMemory(input({ workers, hostMemoryBytes: 64 * GIB }));
+    const four = roomy(4);
+    const two = roomy(2);
+    if (!four.fits || !two.fits) throw new Error('expected plans that fit');
+    expect(four.workers).toBe(4);
+    // One byte short of four realms: fewer workers, all of whose realms fit.
+    const host = 4 * realmBytes(four) - 1;
+    const fewer = planMemory(input({ workers: 4, hostMemoryBytes: host }));
+    if (!fewer.fits) throw new Error('expected a plan that fits');
+    expect(fewer.workers).toBeLessThan(4);
+    expect(fewer.workers).toBeGreaterThan(1);
+    expect(fewer.workers * realmBytes(fewer)).toBeLessThanOrEqual(host);
+    // No room for two realms: the one-realm plan, unchanged.
+    const none = planMemory(input({ workers: 2, hostMemoryBytes: 2 * realmBytes(two) - 1 }));
+    expect(none).toEqual(planMemory(input()));
+  });
+});
+
