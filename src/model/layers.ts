@@ -4,6 +4,7 @@
 // matMul with transposeA/transposeB falls off the XNNPACK fast path, so the stock gradient is
 // about 3x slower (see DESIGN.md, "Facts measured").
 import * as tf from '@tensorflow/tfjs';
+import { blockSlice } from './block-slice';
 import { isWidenedWeight } from './compact-weights';
 import { canFuseOnWasm, fusedRmsNorm, fusedSwiGlu } from './fused-wasm';
 import type { ForwardHooks, WeightMap } from './types';
@@ -39,6 +40,60 @@ function matMulTrainableWeight(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
 }
 
 /**
+ * Frozen weights whose [out, in] transpose is resident anyway: a tied head's [D, V] weight, whose
+ * transpose is the embedding table itself. The input gradient reads it instead of transposing.
+ */
+const residentTransposes = new WeakMap<tf.Tensor, tf.Tensor2D>();
+
+/** Records that `wT` (resident as long as `w` is used) equals transpose(w). */
+export function registerResidentTranspose(w: tf.Tensor2D, wT: tf.Tensor2D): void {
+  if (w.dtype === 'float32' && wT.dtype === 'float32' && wT.shape[0] === w.shape[1] && wT.shape[1] === w.shape[0]) residentTransposes.set(w, wT);
+}
+
+/**
+ * Bytes of one slice of a large frozen weight in its input gradient on wasm (see frozenInputGrad):
+ * small enough to stay in the CPU's last-level cache while every row tile of dy passes over it.
+ * Weights up to SLICE_ABOVE_BYTES (every block weight up to 0.5B) fit that cache whole.
+ */
+const INPUT_GRAD_SLICE_BYTES = 4 * 1024 * 1024;
+const SLICE_ABOVE_BYTES = 16 * 1024 * 1024;
+
+/** Rows of wᵀ per slice of frozenInputGrad: all of them (one product) unless slicing pays. */
+function inputGradSliceRows(w: tf.Tensor2D): number {
+  const [inDim, outDim] = w.shape;
+  if (tf.getBackend() !== 'wasm' || 4 * inDim * outDim <= SLICE_ABOVE_BYTES) return outDim;
+  return Math.max(1, Math.floor(INPUT_GRAD_SLICE_BYTES / (4 * inDim)));
+}
+
+/**
+ * dx = dy [N, out] @ wᵀ [out, in], for a frozen w [in, out]. XNNPACK computes a product a few rows
+ * of dy at a time, each pass reading the whole packed right-hand side: for a tied head's
+ * [49152, 576] transpose (113 MB) that streamed the table from memory once per 4-row tile (14–16
+ * GFLOP/s). Cut along `out` into slices of `sliceRows` rows of wᵀ, each slice's product reads a
+ * cache-sized block, and dx is the sum of the slices' products (the same terms, added in another
+ * order). A resident transpose is sliced as it is; otherwise each slice is transposed from w's
+ * columns, so no whole [out, in] transpose exists. Weights of one slice or less take one product.
+ */
+export function frozenInputGrad(dy: tf.Tensor2D, w: tf.Tensor2D, sliceRows = inputGradSliceRows(w)): tf.Tensor2D {
+  const [inDim, outDim] = w.shape;
+  const wT = residentTransposes.get(w);
+  if (outDim <= sliceRows) return tf.tidy(() => tf.matMul(dy, wT ?? tf.transpose(w)));
+  const N = dy.shape[0];
+  let dx: tf.Tensor2D | null = null;
+  for (let start = 0; start < outDim; start += sliceRows) {
+    const size = Math.min(sliceRows, outDim - start);
+    const sum: tf.Tensor2D = tf.tidy(() => {
+      const part = wT ? blockSlice(wT, start, 0, size, inDim) : tf.transpose(blockSlice(w, 0, start, inDim, size));
+      const product = tf.matMul(blockSlice(dy, 0, start, N, size), part);
+      return dx ? tf.add(dx, product) : product;
+    });
+    dx?.dispose();
+    dx = sum;
+  }
+  return dx!;
+}
+
+/**
  * x [N, in] @ w [in, out] for a frozen weight: only dx is computed. A resident base weight outlives
  * the backward pass, so the closure reads it: save() would copy it (tfjs-wasm's clone copies the
  * data). A compact model's widened weight is freed when its block's scope ends, before the
@@ -51,8 +106,8 @@ function matMulFrozenWeight(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
     if (transient) save([w]);
     return {
       value: tf.matMul(xIn, w),
-      // The [out, in] transpose is freed at once (see matMulTrainableWeight), not at the pass's end.
-      gradFunc: (dy, saved) => tf.tidy(() => tf.matMul(dy as tf.Tensor2D, tf.transpose(transient ? (saved[0] as tf.Tensor2D) : w))),
+      // The transposes are freed at once (see matMulTrainableWeight), not at the pass's end.
+      gradFunc: (dy, saved) => frozenInputGrad(dy as tf.Tensor2D, transient ? (saved[0] as tf.Tensor2D) : w),
     };
   });
   return op(x) as tf.Tensor2D;
