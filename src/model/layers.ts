@@ -85,7 +85,7 @@ export function frozenInputGrad(dy: tf.Tensor2D, w: tf.Tensor2D, sliceRows = inp
     const sum: tf.Tensor2D = tf.tidy(() => {
       const part = wT ? blockSlice(wT, start, 0, size, inDim) : tf.transpose(blockSlice(w, 0, start, inDim, size));
       const product = tf.matMul(blockSlice(dy, 0, start, N, size), part);
-      return dx ? tf.add(dx, product) : product;
+      return dx ? tf.add<tf.Tensor2D>(dx, product) : product;
     });
     dx?.dispose();
     dx = sum;
