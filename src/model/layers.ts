@@ -82,9 +82,9 @@ export function frozenInputGrad(dy: tf.Tensor2D, w: tf.Tensor2D, sliceRows = inp
   let dx: tf.Tensor2D | null = null;
   for (let start = 0; start < outDim; start += sliceRows) {
     const size = Math.min(sliceRows, outDim - start);
-    const sum: tf.Tensor2D = tf.tidy(() => {
+    const sum = tf.tidy((): tf.Tensor2D => {
       const part = wT ? blockSlice(wT, start, 0, size, inDim) : tf.transpose(blockSlice(w, 0, start, inDim, size));
-      const product = tf.matMul(blockSlice(dy, 0, start, N, size), part);
+      const product = tf.matMul<tf.Tensor2D>(blockSlice(dy, 0, start, N, size), part);
       return dx ? tf.add<tf.Tensor2D>(dx, product) : product;
     });
     dx?.dispose();
