@@ -18,6 +18,18 @@ function isTrainable(t: tf.Tensor): boolean {
   return t instanceof tf.Variable && t.trainable;
 }
 
+/**
+ * dw = xᵀ [in, N] @ dy [N, out]. For a narrow weight (a LoRA A: out = r ≪ in) it is computed as
+ * (dyᵀ @ x)ᵀ, transposing the small [N, out] and [out, in] instead of the [N, in] activations
+ * (on wasm a [1024, 576] transpose took ≈ 6 ms, 120 of them per 135M step).
+ */
+function weightGrad(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
+  const [N, inDim] = x.shape;
+  const outDim = dy.shape[1];
+  if (N * outDim + inDim * outDim >= N * inDim) return tf.matMul(tf.transpose(x), dy);
+  return tf.transpose(tf.matMul<tf.Tensor2D>(tf.transpose(dy), x));
+}
+
 /** x [N, in] @ w [in, out] with a backward that only uses untransposed 2-D matMuls. */
 function matMulTrainableWeight(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -31,8 +43,7 @@ function matMulTrainableWeight(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
         tf.tidy(() => {
           const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
           const dx = tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)); // [N, in]
-          const dw = tf.matMul(tf.transpose(xs), dy as tf.Tensor2D); // [in, out]
-          return [dx, dw];
+          return [dx, weightGrad(xs, dy as tf.Tensor2D)];
         }),
     };
   });

@@ -1,6 +1,7 @@
 // The input gradient of a frozen linear weight (src/model/layers.ts frozenInputGrad): cut along the
 // output axis into cache-sized slices on wasm, and read from a resident transpose (a tied head's
-// embedding table) when there is one. Each variant must equal the plain dy @ wᵀ, on cpu and wasm.
+// embedding table) when there is one. Each variant must equal the plain dy @ wᵀ, on cpu and wasm;
+// likewise a trainable weight's gradient, which narrow weights take as (dyᵀ x)ᵀ.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { blockSlice } from '../../../src/model/block-slice';
@@ -61,6 +62,21 @@ describe.each(['cpu', 'wasm'] as const)('frozen input gradient on %s', (backend)
     tf.dispose([mine, stock]);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([table, head, x, up]);
+  });
+
+  test.each([[40, 4], [6, 50]])('a trainable weight [in %i, out %i]: dx and dw equal stock autodiff (narrow ones take (dyᵀ x)ᵀ)', (inDim, outDim) => {
+    const w = tf.variable(tf.randomNormal([inDim, outDim], 0, 1, 'float32', 9)) as tf.Variable<tf.Rank.R2>;
+    const x = tf.randomNormal([30, inDim], 0, 1, 'float32', 10) as tf.Tensor2D;
+    const up = tf.randomNormal([30, outDim], 0, 1, 'float32', 11);
+    const before = tf.memory().numTensors;
+    const mine = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(matMulLastAxis(a, b as tf.Tensor2D, undefined, true), up)))([x, w]);
+    const stock = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.matMul(a, b), up)))([x, w]);
+    expect(relativeDiff(mine[0]!, stock[0]!)).toBeLessThan(1e-5);
+    expect(mine[1]!.shape).toEqual([inDim, outDim]);
+    expect(relativeDiff(mine[1]!, stock[1]!)).toBeLessThan(1e-5);
+    tf.dispose([...mine, ...stock]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([w, x, up]);
   });
 
   test('a weight over 16 MiB is sliced on wasm only, and its gradient is unchanged', async () => {
