@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { NoBackendAvailableError } from './errors';
 import { probeEnvironment } from './probe';
 import { planBackends } from './select';
+import { installSharedIdentity } from './shared-identity';
 import type {
   ActiveBackend,
   BackendName,
@@ -42,6 +43,7 @@ async function registerBackend(name: BackendName, options: InitBackendOptions): 
   if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
   if (name === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm');
+    installSharedIdentity();
     configureWasm(options.wasmPrefix ?? wasmPrefixForPage(), { threads: wasmThreading(options) !== null });
   }
   // 'webgl' and 'cpu' come with the @tensorflow/tfjs umbrella (webgl only in browsers).

@@ -4,6 +4,7 @@
 // matMul with transposeA/transposeB falls off the XNNPACK fast path, so the stock gradient is
 // about 3x slower (see DESIGN.md, "Facts measured").
 import * as tf from '@tensorflow/tfjs';
+import { blockSlice } from './block-slice';
 import { isWidenedWeight } from './compact-weights';
 import { canFuseOnWasm, fusedRmsNorm, fusedSwiGlu } from './fused-wasm';
 import type { ForwardHooks, WeightMap } from './types';
@@ -15,6 +16,18 @@ function sameShapes(a: readonly number[], b: readonly number[]): boolean {
 /** True when a weight should receive gradients (tuning methods train Variables, never plain tensors). */
 function isTrainable(t: tf.Tensor): boolean {
   return t instanceof tf.Variable && t.trainable;
+}
+
+/**
+ * dw = xᵀ [in, N] @ dy [N, out]. For a narrow weight (a LoRA A: out = r ≪ in) it is computed as
+ * (dyᵀ @ x)ᵀ, transposing the small [N, out] and [out, in] instead of the [N, in] activations
+ * (on wasm a [1024, 576] transpose took ≈ 6 ms, 120 of them per 135M step).
+ */
+function weightGrad(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
+  const [N, inDim] = x.shape;
+  const outDim = dy.shape[1];
+  if (N * outDim + inDim * outDim >= N * inDim) return tf.matMul(tf.transpose(x), dy);
+  return tf.transpose(tf.matMul<tf.Tensor2D>(tf.transpose(dy), x));
 }
 
 /** x [N, in] @ w [in, out] with a backward that only uses untransposed 2-D matMuls. */
@@ -30,12 +43,65 @@ function matMulTrainableWeight(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
         tf.tidy(() => {
           const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
           const dx = tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)); // [N, in]
-          const dw = tf.matMul(tf.transpose(xs), dy as tf.Tensor2D); // [in, out]
-          return [dx, dw];
+          return [dx, weightGrad(xs, dy as tf.Tensor2D)];
         }),
     };
   });
   return op(x, w) as tf.Tensor2D;
+}
+
+/**
+ * Frozen weights whose [out, in] transpose is resident anyway: a tied head's [D, V] weight, whose
+ * transpose is the embedding table itself. The input gradient reads it instead of transposing.
+ */
+const residentTransposes = new WeakMap<tf.Tensor, tf.Tensor2D>();
+
+/** Records that `wT` (resident as long as `w` is used) equals transpose(w). */
+export function registerResidentTranspose(w: tf.Tensor2D, wT: tf.Tensor2D): void {
+  if (w.dtype === 'float32' && wT.dtype === 'float32' && wT.shape[0] === w.shape[1] && wT.shape[1] === w.shape[0]) residentTransposes.set(w, wT);
+}
+
+/**
+ * Bytes of one slice of a large frozen weight in its input gradient on wasm (see frozenInputGrad):
+ * small enough to stay in the CPU's last-level cache while every row tile of dy passes over it.
+ * Weights up to SLICE_ABOVE_BYTES (every block weight up to 0.5B) fit that cache whole.
+ */
+const INPUT_GRAD_SLICE_BYTES = 4 * 1024 * 1024;
+const SLICE_ABOVE_BYTES = 16 * 1024 * 1024;
+
+/** Rows of wᵀ per slice of frozenInputGrad: all of them (one product) unless slicing pays. */
+function inputGradSliceRows(w: tf.Tensor2D): number {
+  const [inDim, outDim] = w.shape;
+  if (tf.getBackend() !== 'wasm' || 4 * inDim * outDim <= SLICE_ABOVE_BYTES) return outDim;
+  return Math.max(1, Math.floor(INPUT_GRAD_SLICE_BYTES / (4 * inDim)));
+}
+
+/**
+ * dx = dy [N, out] @ wᵀ [out, in], for a frozen w [in, out]. XNNPACK computes a product a few rows
+ * of dy at a time, each pass reading the whole packed right-hand side: for a tied head's
+ * [49152, 576] transpose (113 MB) that streamed the table from memory once per 4-row tile (14–16
+ * GFLOP/s). Cut along `out` into slices of `sliceRows` rows of wᵀ, each slice's product reads a
+ * cache-sized block, and dx is the sum of the slices' products (the same terms, added in another
+ * order). A resident transpose is sliced as it is; otherwise each slice is transposed from w's
+ * columns, so no whole [out, in] transpose exists. Weights of one slice or less take one product.
+ */
+export function frozenInputGrad(dy: tf.Tensor2D, w: tf.Tensor2D, sliceRows = inputGradSliceRows(w)): tf.Tensor2D {
+  const [inDim, outDim] = w.shape;
+  const wT = residentTransposes.get(w);
+  if (outDim <= sliceRows) return tf.tidy(() => tf.matMul(dy, wT ?? tf.transpose(w)));
+  const N = dy.shape[0];
+  let dx: tf.Tensor2D | null = null;
+  for (let start = 0; start < outDim; start += sliceRows) {
+    const size = Math.min(sliceRows, outDim - start);
+    const sum = tf.tidy((): tf.Tensor2D => {
+      const part = wT ? blockSlice(wT, start, 0, size, inDim) : tf.transpose(blockSlice(w, 0, start, inDim, size));
+      const product = tf.matMul<tf.Tensor2D>(blockSlice(dy, 0, start, N, size), part);
+      return dx ? tf.add<tf.Tensor2D>(dx, product) : product;
+    });
+    dx?.dispose();
+    dx = sum;
+  }
+  return dx!;
 }
 
 /**
@@ -51,8 +117,8 @@ function matMulFrozenWeight(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
     if (transient) save([w]);
     return {
       value: tf.matMul(xIn, w),
-      // The [out, in] transpose is freed at once (see matMulTrainableWeight), not at the pass's end.
-      gradFunc: (dy, saved) => tf.tidy(() => tf.matMul(dy as tf.Tensor2D, tf.transpose(transient ? (saved[0] as tf.Tensor2D) : w))),
+      // The transposes are freed at once (see matMulTrainableWeight), not at the pass's end.
+      gradFunc: (dy, saved) => frozenInputGrad(dy as tf.Tensor2D, transient ? (saved[0] as tf.Tensor2D) : w),
     };
   });
   return op(x) as tf.Tensor2D;

@@ -6,6 +6,7 @@ import type { CompactBlockWeights } from './compact-weights';
 import { parseConfig } from './config';
 import { CorruptModelFileError, MissingModelFileError } from './errors';
 import { architectureOf } from './families';
+import { registerResidentTranspose } from './layers';
 import { readCheckpointRaw } from './safetensors';
 import { loadTokenizer, type ModelTokenizer } from './tokenizer';
 import type { ModelConfig, WeightMap } from './types';
@@ -63,6 +64,8 @@ export function assembleModel(
   if (config.tieWordEmbeddings) {
     const source = weights.get(architectureOf(config).embeddingName)!;
     tiedHead = { source, transposed: transposedHead ?? (tf.keep(tf.transpose(source)) as tf.Tensor2D) };
+    // The head's input gradient multiplies by the table itself instead of transposing the head back.
+    registerResidentTranspose(tiedHead.transposed, source as tf.Tensor2D);
   } else transposedHead?.dispose();
   return {
     config,

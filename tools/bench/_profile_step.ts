@@ -9,6 +9,12 @@ const [modelDir, batchArg = '4', seqArg = '256', prefer = 'largest-micro-batch']
 const BATCH = Number(batchArg);
 const LENGTH = Number(seqArg);
 
+/** Bytes of the wasm instance's memory (it only grows: the most the run needed at once, rounded up to its growth steps). */
+function heapBytes(): number {
+  const backend = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
+  return backend.wasm?.HEAPU8?.byteLength ?? 0;
+}
+
 async function main(): Promise<void> {
   if (!modelDir) throw new Error('usage: _profile_step.ts <model_dir> [batch] [seq] [prefer]');
   const started = await startNodeBackend('wasm');
@@ -76,6 +82,8 @@ async function main(): Promise<void> {
   const total = [...byName.values()].reduce((s, e) => s + e.ms, 0);
   const tokens = BATCH * LENGTH;
   console.log(`step ${plainMs.toFixed(0)} ms unprofiled = ${((tokens * 1000) / plainMs).toFixed(1)} tok/s; profiled ${profiledMs.toFixed(0)} ms, kernel sum ${total.toFixed(0)} ms, ${profile.kernels.length} kernels`);
+  const GiB = 1024 ** 3;
+  console.log(`tensor memory: peak ${(profile.peakBytes / GiB).toFixed(2)} GiB during the profiled step; wasm heap ${(heapBytes() / GiB).toFixed(2)} GiB; peak RSS ${(process.resourceUsage().maxRSS / 1024 ** 2).toFixed(2)} GiB`);
   const print = (map: Map<string, { ms: number; n: number; flop: number }>, top: number) => {
     for (const [key, e] of [...map.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, top)) {
       const rate = e.flop > 0 ? `  ${(e.flop / 1e9).toFixed(1)} GFLOP ${(e.flop / 1e6 / e.ms).toFixed(1)} GFLOP/s` : '';
