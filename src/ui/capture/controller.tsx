@@ -46,6 +46,7 @@ export function startCapture(win: Window, api: CaptureApi, options: CaptureOptio
   let returnFocusTo: Element | null = null;
   let closeTimer: ReturnType<typeof setTimeout> | undefined;
   let openings = 0;
+  let destroyed = false;
   const decide = options.onChipDecision ?? ((): void => {});
   const isTrusted = options.isTrusted ?? ((event: Event) => event.isTrusted);
 
@@ -113,12 +114,16 @@ export function startCapture(win: Window, api: CaptureApi, options: CaptureOptio
     // for them instead of being dropped; then, as always, the browser finishes updating the
     // selection for this mouseup/keyup first.
     void settingsLoaded.then(() => {
+      if (destroyed) return;
       if (!chipEnabled) return decide('chip-off');
       setTimeout(showChipForSelection, 0);
     });
   };
 
   const showChipForSelection = (): void => {
+    // A decision still on its way when the script was stopped (the extension updated) must not
+    // put the host back into the page.
+    if (destroyed) return;
     if (view.kind === 'form') return decide('form-open');
     const range = capturableRange(doc);
     if (!range) {
@@ -154,6 +159,7 @@ export function startCapture(win: Window, api: CaptureApi, options: CaptureOptio
     closeForm,
     refreshSettings,
     destroy() {
+      destroyed = true;
       clearTimeout(closeTimer);
       doc.removeEventListener('mouseup', maybeShowChip, true);
       doc.removeEventListener('keyup', maybeShowChip, true);

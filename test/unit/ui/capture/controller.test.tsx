@@ -273,3 +273,22 @@ test('each mouseup gets one decision: nothing selected, the form open, or a clic
   act(() => void mouseUp());
   expect(decisions).toEqual(['no-selection', 'shown', 'inside-ui', 'form-open']);
 });
+
+test('a selection still being decided when the controller is destroyed adds nothing to the page', async () => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  // Destroyed while the settings are on their way, then while the chip's timer is pending.
+  let answer!: (settings: { chipEnabled: boolean; locale: 'auto' }) => void;
+  await start({ ...api, settings: () => new Promise((resolve) => (answer = resolve)) });
+  select('p', 0, 16);
+  await act(async () => void mouseUp());
+  controller.destroy();
+  await act(async () => answer({ chipEnabled: true, locale: 'auto' }));
+  await act(() => vi.runAllTimersAsync());
+  await start();
+  await act(async () => void mouseUp()); // the settings are in: the chip waits only for its timer
+  controller.destroy();
+  await act(() => vi.runAllTimersAsync());
+  expect(decisions).toEqual([]);
+  expect(roots).toHaveLength(0);
+  expect(document.querySelector('attune-capture')).toBeNull();
+});
