@@ -192,7 +192,8 @@ test('a page cannot store anything or raise the chip through postMessage, runtim
   await ui.click('capture-chip');
   await ui.fill('capture-instruction', 'What does a well-behaved tool do with these payloads?');
   await ui.click('capture-save');
-  await expect.poll(() => ui.read('capture-status')).toBe(`Saved. You now have ${before + 1} examples.`);
+  // The status appears once, with the count the background gave after storing this save.
+  expect(await ui.read('capture-status')).toBe(`Saved. You now have ${before + 1} examples.`);
   expect(await countExamples()).toBe(before + 1);
   await page.close();
 });
