@@ -178,11 +178,11 @@ test('saving closes the form exactly closeAfterSaveMs after confirming', async (
   await act(async () => inUi<HTMLButtonElement>('capture-save')!.click());
   expect(saved).toHaveLength(1);
   // The fake save answers at once; advancing the clock by 0 lets its promises settle first.
-  await act(() => vi.advanceTimersByTimeAsync(0));
+  await act(async () => void (await vi.advanceTimersByTimeAsync(0)));
   expect(inUi('capture-status')!.textContent).toBe('Saved. You now have 1 examples.');
-  await act(() => vi.advanceTimersByTimeAsync(149));
+  await act(async () => void (await vi.advanceTimersByTimeAsync(149)));
   expect(controller.isFormOpen()).toBe(true);
-  await act(() => vi.advanceTimersByTimeAsync(1));
+  await act(async () => void (await vi.advanceTimersByTimeAsync(1)));
   expect(controller.isFormOpen()).toBe(false);
 });
 
@@ -283,11 +283,11 @@ test('a selection still being decided when the controller is destroyed adds noth
   await act(async () => void mouseUp());
   controller.destroy();
   await act(async () => answer({ chipEnabled: true, locale: 'auto' }));
-  await act(() => vi.runAllTimersAsync());
+  await act(async () => void (await vi.runAllTimersAsync()));
   await start();
   await act(async () => void mouseUp()); // the settings are in: the chip waits only for its timer
   controller.destroy();
-  await act(() => vi.runAllTimersAsync());
+  await act(async () => void (await vi.runAllTimersAsync()));
   expect(decisions).toEqual([]);
   expect(roots).toHaveLength(0);
   expect(document.querySelector('attune-capture')).toBeNull();
