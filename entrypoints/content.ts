@@ -1,4 +1,5 @@
 import { browser } from 'wxt/browser';
+import { recordChipDecisions } from '../src/capture/chip-decision-log';
 import { createContentApi } from '../src/capture/content-api';
 import { listenForCaptureRequests } from '../src/capture/content-listener';
 import { startCapture } from '../src/ui/capture/controller';
@@ -9,7 +10,8 @@ export default defineContentScript({
   matches: ['http://*/*', 'https://*/*'],
   runAt: 'document_idle',
   main(ctx) {
-    const controller = startCapture(window, createContentApi());
+    // The record is on this isolated world's global, out of the page's reach (see the module).
+    const controller = startCapture(window, createContentApi(), { onChipDecision: recordChipDecisions(globalThis) });
     const stopListening = listenForCaptureRequests(browser.runtime, controller);
     const onVisible = (): void => {
       if (document.visibilityState === 'visible') void controller.refreshSettings();

@@ -8,6 +8,17 @@ export type SaveOutcome =
   | { kind: 'duplicate' }
   | { kind: 'failed'; reason: string };
 
+/**
+ * What the content script decided for one mouseup/keyup it heard (exactly one per event):
+ * - `shown`: the chip is on screen for the selection;
+ * - `no-selection`: nothing capturable is selected (an input, a collapsed or empty selection);
+ * - `chip-off`: the person turned the chip off in Settings;
+ * - `untrusted`: the event was made by a script, not by the person (a page cannot raise the chip);
+ * - `form-open`: the capture form is open, so no chip;
+ * - `inside-ui`: the event happened in the chip or the form itself.
+ */
+export type ChipDecision = 'shown' | 'no-selection' | 'chip-off' | 'untrusted' | 'form-open' | 'inside-ui';
+
 /** What the controller needs from the extension (messages to the background in production). */
 export interface CaptureApi {
   save(payload: ExampleSavePayload): Promise<SaveOutcome>;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { extensionUrl, launchExtension, type LaunchedExtension } from '../../tools/harness/browser';
 import { CaptureUi, selectAll } from '../../tools/harness/capture-ui';
+import { CHIP_DECISIONS_GLOBAL } from '../../src/capture/chip-decision-log';
 import { startFixtureServer, type FixtureServer } from '../../tools/harness/fixture-server';
 
 /** The slice of the extension API used inside evaluate() callbacks (they run in the browser). */
@@ -164,17 +165,36 @@ test('HTML and script payloads in the selection are shown and stored literally, 
   await page.close();
 });
 
-test('a page cannot store anything through postMessage, runtime messaging, events or the shadow root', async () => {
+test('a page cannot store anything or raise the chip through postMessage, runtime messaging, events or the shadow root', async () => {
   const before = await countExamples();
-  const { page } = await openFixture('hostile.html');
-  await selectAll(page, 'p-plain'); // the chip (and its shadow root) exist while the page attacks
-  const attempts = await page.evaluate((id) => (window as unknown as { __attackExtension(id: string): string[] }).__attackExtension(id), ext.extensionId);
+  const { page, ui } = await openFixture('hostile.html');
+  const decided = (await ui.chipDecisions()).total;
+  await selectAll(page, 'p-plain');
+  expect(await ui.nextChipDecision(decided)).toBe('shown'); // the chip (and its shadow root) exist while the page attacks
+  // Resolves once the page's own last window message has come back: every listener has had them all.
+  const attempts = await page.evaluate(
+    (id) => (window as unknown as { __attackExtension(id: string): Promise<string[]> }).__attackExtension(id),
+    ext.extensionId,
+  );
   console.info('[hostile page]', attempts.join(' | '));
-  expect(attempts).toHaveLength(6);
+  expect(attempts).toHaveLength(8);
   expect(attempts.find((line) => line.startsWith('shadowRoot'))).toBe('shadowRoot: no shadow root reachable');
   expect(attempts.find((line) => line.startsWith('runtime.sendMessage'))).not.toBe('runtime.sendMessage: sent');
-  await page.waitForTimeout(500);
-  expect(await countExamples()).toBe(before);
+  expect(attempts.find((line) => line.startsWith('runtime.connect'))).not.toBe('runtime.connect: sent');
+  // The page's synthetic mouseup and keyup reached the content script, which refused both.
+  expect(await ui.nextChipDecision(decided + 1)).toBe('untrusted');
+  expect(await ui.nextChipDecision(decided + 2)).toBe('untrusted');
+  // The content script's record of those decisions is in its own world, not the page's.
+  expect(await page.evaluate((name) => name in window, CHIP_DECISIONS_GLOBAL)).toBe(false);
+  // The person's own save from this page, made after the content script had handled everything
+  // the page sent, is the only new example: a save the page had set off would have reached the
+  // background first, and the count is read after this one is stored.
+  await ui.click('capture-chip');
+  await ui.fill('capture-instruction', 'What does a well-behaved tool do with these payloads?');
+  await ui.click('capture-save');
+  // The status appears once, with the count the background gave after storing this save.
+  expect(await ui.read('capture-status')).toBe(`Saved. You now have ${before + 1} examples.`);
+  expect(await countExamples()).toBe(before + 1);
   await page.close();
 });
 
@@ -228,8 +248,10 @@ test('turning the chip off in the dashboard settings stops the chip from appeari
   await expect.poll(() => toggle.isChecked()).toBe(false);
 
   const { page, ui } = await openFixture('foxes.html');
+  const decided = (await ui.chipDecisions()).total;
   await selectAll(page, 'p-intro');
-  await page.waitForTimeout(500);
+  // The content script decides after reading the setting; once it has, there is no chip.
+  expect(await ui.nextChipDecision(decided)).toBe('chip-off');
   expect(await ui.findTestId('capture-chip')).toBeNull();
   // The form is still one shortcut away.
   await openFormLikeMenu('output');

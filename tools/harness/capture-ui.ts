@@ -1,6 +1,8 @@
 // Drives the capture UI of the built extension the way a person does. Shared by the e2e tests and
 // `npm run demo`.
 import type { CDPSession, Page } from 'playwright-core';
+import type { ChipDecision } from '../../src/capture/api';
+import { CHIP_DECISIONS_GLOBAL, type ChipDecisionRecord } from '../../src/capture/chip-decision-log';
 
 // ---- The capture UI lives in a *closed* shadow root: Playwright selectors cannot enter it, and
 // neither can the page. The DevTools protocol can (DOM.getDocument with pierce), so these helpers
@@ -14,6 +16,9 @@ interface CdpNode {
 }
 
 export class CaptureUi {
+  /** The content script's isolated world in this page, once contentScriptReady() has seen it. */
+  private contentScriptContextId: number | null = null;
+
   private constructor(
     private readonly page: Page,
     private readonly cdp: CDPSession,
@@ -31,12 +36,15 @@ export class CaptureUi {
    */
   async contentScriptReady(timeout = 30_000): Promise<void> {
     interface ContextCreated {
-      context: { origin: string; auxData?: { type?: string } };
+      context: { id: number; origin: string; auxData?: { type?: string } };
     }
     let found!: () => void;
     const seen = new Promise<void>((resolve) => (found = resolve));
     const onContext = (event: ContextCreated) => {
-      if (event.context.auxData?.type === 'isolated' && event.context.origin.startsWith('chrome-extension://')) found();
+      if (event.context.auxData?.type === 'isolated' && event.context.origin.startsWith('chrome-extension://')) {
+        this.contentScriptContextId = event.context.id;
+        found();
+      }
     };
     this.cdp.on('Runtime.executionContextCreated', onContext);
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -54,6 +62,39 @@ export class CaptureUi {
       await this.cdp.send('Runtime.disable');
     }
     await this.page.evaluate(() => 0);
+  }
+
+  /**
+   * The content script's record of its chip decisions (src/capture/chip-decision-log.ts), read in
+   * its isolated world, where the page cannot see it.
+   */
+  async chipDecisions(): Promise<ChipDecisionRecord> {
+    if (this.contentScriptContextId === null) throw new Error('call contentScriptReady() first');
+    const { result, exceptionDetails } = (await this.cdp.send('Runtime.evaluate', {
+      expression: `globalThis.${CHIP_DECISIONS_GLOBAL}`,
+      contextId: this.contentScriptContextId,
+      returnByValue: true,
+    })) as { result: { value?: ChipDecisionRecord }; exceptionDetails?: { text: string } };
+    if (exceptionDetails || !result.value) throw new Error(`no chip decision record in the content script: ${exceptionDetails?.text ?? 'undefined'}`);
+    return result.value;
+  }
+
+  /**
+   * Waits for the content script's decision number `total + 1` (the next one after a record read
+   * with `total` decisions) and returns it: after one selection, what became of that selection.
+   */
+  async nextChipDecision(total: number, timeout = 10_000): Promise<ChipDecision> {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const record = await this.chipDecisions();
+      if (record.total > total) {
+        const entry = record.recent.find(({ n }) => n === total + 1);
+        if (!entry) throw new Error(`chip decision ${total + 1} is no longer in the record (${record.total} made)`);
+        return entry.decision;
+      }
+      if (Date.now() > deadline) throw new Error(`the content script made no chip decision after number ${total}`);
+      await this.page.waitForTimeout(50); // the polling interval, not a wait for the outcome
+    }
   }
 
   private async shadowRootId(): Promise<number | null> {

@@ -2,7 +2,7 @@
 // form (from the chip, the context menu, the keyboard command or the popup) and restores focus.
 
 import { render } from 'preact';
-import type { CaptureApi, CaptureController } from '../../capture/api';
+import type { CaptureApi, CaptureController, ChipDecision } from '../../capture/api';
 import { prefillFor } from '../../capture/prefill';
 import {
   capturableRange,
@@ -24,6 +24,13 @@ import { createShadowMount, type ShadowMount } from './shadow-mount';
 export interface CaptureOptions {
   /** How long the "Saved" confirmation stays before the form closes itself. */
   closeAfterSaveMs?: number;
+  /** Told what was decided for each mouseup/keyup, once the decision is made (see ChipDecision). */
+  onChipDecision?: (decision: ChipDecision) => void;
+  /**
+   * Whether an event came from the person rather than a script. The browser's `isTrusted`;
+   * replaceable only because jsdom (unit tests) cannot make trusted events.
+   */
+  isTrusted?: (event: Event) => boolean;
 }
 
 type View =
@@ -39,6 +46,9 @@ export function startCapture(win: Window, api: CaptureApi, options: CaptureOptio
   let returnFocusTo: Element | null = null;
   let closeTimer: ReturnType<typeof setTimeout> | undefined;
   let openings = 0;
+  let destroyed = false;
+  const decide = options.onChipDecision ?? ((): void => {});
+  const isTrusted = options.isTrusted ?? ((event: Event) => event.isTrusted);
 
   const layer = (): HTMLElement => {
     mount ??= createShadowMount(doc);
@@ -95,22 +105,35 @@ export function startCapture(win: Window, api: CaptureApi, options: CaptureOptio
   const isInsideUi = (event: Event): boolean => mount !== null && event.composedPath().includes(mount.host);
 
   const maybeShowChip = (event: Event): void => {
-    if (view.kind === 'form' || isInsideUi(event)) return;
+    // A page can select text and dispatch mouseup itself; only the person's own events raise the
+    // chip, so a page cannot place it under the pointer just before a click.
+    if (!isTrusted(event)) return decide('untrusted');
+    if (view.kind === 'form') return decide('form-open');
+    if (isInsideUi(event)) return decide('inside-ui');
     // A selection made while the settings are still on their way (the page just loaded) waits
     // for them instead of being dropped; then, as always, the browser finishes updating the
     // selection for this mouseup/keyup first.
     void settingsLoaded.then(() => {
-      if (chipEnabled) setTimeout(showChipForSelection, 0);
+      if (destroyed) return;
+      if (!chipEnabled) return decide('chip-off');
+      setTimeout(showChipForSelection, 0);
     });
   };
 
   const showChipForSelection = (): void => {
-    if (view.kind === 'form') return;
+    // A decision still on its way when the script was stopped (the extension updated) must not
+    // put the host back into the page.
+    if (destroyed) return;
+    if (view.kind === 'form') return decide('form-open');
     const range = capturableRange(doc);
-    if (!range) return show({ kind: 'idle' });
+    if (!range) {
+      show({ kind: 'idle' });
+      return decide('no-selection');
+    }
     const { x, y } = chipAnchor(range, win);
     // The range is kept as it is now: the structured text is read only if the chip is clicked.
     show({ kind: 'chip', x, y, bounds: chipBounds(win), range: range.cloneRange(), plainText: doc.getSelection()?.toString() ?? '' });
+    decide('shown');
   };
 
   const hideChipWhenSelectionGoes = (): void => {
@@ -136,6 +159,7 @@ export function startCapture(win: Window, api: CaptureApi, options: CaptureOptio
     closeForm,
     refreshSettings,
     destroy() {
+      destroyed = true;
       clearTimeout(closeTimer);
       doc.removeEventListener('mouseup', maybeShowChip, true);
       doc.removeEventListener('keyup', maybeShowChip, true);

@@ -1,7 +1,7 @@
 // The trainer's promises: snapshot/restore continues bit-for-bit, gradient accumulation equals
 // one big batch, a NaN stops the run and keeps the last good adapter, pause holds, cancel ends.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LoadedModel } from '../../../src/model/model';
 import { TrainingDivergedError } from '../../../src/tuning/errors';
 import { loraMethod } from '../../../src/tuning/methods/lora/method';
@@ -146,9 +146,17 @@ describe('Trainer', () => {
         if (p.step === 2) trainer.pause();
       },
     });
+    // On the CPU backend a run waits on nothing but promises and its one timer per step (the
+    // yield before each step). Firing timers until none is left therefore ends exactly where the
+    // loop waits for something else: the pause after step 2, or the end of the run if the pause
+    // did not hold.
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
     const running = trainer.run();
-    await untilStep(progress, 2);
-    await new Promise((r) => setTimeout(r, 300));
+    try {
+      await vi.runAllTimersAsync();
+    } finally {
+      vi.useRealTimers();
+    }
     expect(progress).toHaveLength(2);
     trainer.resume();
     const result = await running;

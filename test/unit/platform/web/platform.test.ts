@@ -118,19 +118,20 @@ test('closing a client closes its connection in the worker (and only it)', async
 });
 
 test('a worker that fails to start rejects at once with EngineUnavailableError', async () => {
-  const silent: WorkerLike & { fail(): void } = {
+  // The worker fails once the platform listens for its error event (it does when it connects).
+  let listening!: (fail: () => void) => void;
+  const failWorker = new Promise<() => void>((resolve) => (listening = resolve));
+  const silent: WorkerLike = {
     postMessage() {}, // never answers, like a worker whose script did not load
     addEventListener(_type, listener) {
-      this.fail = () => listener(new Event('error'));
+      listening(() => listener(new Event('error')));
     },
-    fail() {},
   };
   const web = createWebPlatform({ db: freshDb, createEngineWorker: () => silent });
   const client = new EngineClient(web.connectEngine);
   const started = Date.now();
   const request = client.request('engine.info', {});
-  await new Promise((resolve) => setTimeout(resolve, 10));
-  silent.fail();
+  (await failWorker)();
   await expect(request).rejects.toBeInstanceOf(EngineUnavailableError);
   // Without the error listener it would only fail after the client's 15 s ready timeout.
   expect(Date.now() - started).toBeLessThan(2_000);

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // The capture form as a person meets it: labels, keyboard, notices, and captured text shown as
 // text (never parsed as HTML, never executed).
-import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import { afterEach, beforeEach, expect, test } from 'vitest';
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import type { SaveOutcome } from '../../../../src/capture/api';
@@ -178,16 +178,16 @@ test('Escape and Cancel close the form; Tab wraps focus inside the dialog', asyn
 });
 
 test('HTML and script in captured text are shown literally and never executed', async () => {
-  const spy = vi.fn();
   (window as { __attuneXss?: unknown }).__attuneXss = undefined;
-  window.addEventListener('error', spy);
   const payload = `${XSS_IMG} and ${XSS_SCRIPT}`;
   await mount({
     prefill: prefillFor('output', { text: payload, paragraph: `Context: ${payload}` }),
     source: { url: 'https://evil.example/?q=<script>', title: XSS_SCRIPT },
     templates: mergeTemplates([{ id: 'u9', name: XSS_IMG, instruction: XSS_SCRIPT, urlPattern: '' }]),
   });
-  await new Promise((resolve) => setTimeout(resolve, 20)); // time for an injected onerror to fire
+  // jsdom loads no images, so an injected onerror could never fire here, however long the test
+  // waited: the payload is inert because no img or script element exists at all. The real
+  // browser's check is the e2e XSS test.
   expect(container.querySelector('img, script')).toBeNull();
   expect(byTestId<HTMLTextAreaElement>('capture-output').value).toBe(payload);
   expect(byTestId<HTMLTextAreaElement>('capture-input').value).toBe(`Context: ${payload}`);
@@ -196,7 +196,6 @@ test('HTML and script in captured text are shown literally and never executed', 
   expect((window as { __attuneXss?: unknown }).__attuneXss).toBeUndefined();
   await clickSave();
   expect(saved[0]?.output).toBe(payload);
-  window.removeEventListener('error', spy);
 });
 
 test('a prefilled instruction (the chat’s Edit & save) comes first in the template list and is saved as edited', async () => {

@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
 // The content-script controller on a page: chip on selection, one form for every entry point,
 // closed shadow root, focus returned, keys kept away from page shortcuts.
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { act } from 'preact/test-utils';
-import type { CaptureApi, CaptureController } from '../../../../src/capture/api';
-import { startCapture } from '../../../../src/ui/capture/controller';
+import type { CaptureApi, CaptureController, ChipDecision } from '../../../../src/capture/api';
+import { startCapture, type CaptureOptions } from '../../../../src/ui/capture/controller';
 import type { ExampleSavePayload } from '../../../../src/messaging/protocol';
 
 // Record every shadow root the controller attaches: the page cannot reach a closed root, the test can.
@@ -28,6 +28,8 @@ let saved: ExampleSavePayload[];
 let chipEnabled: boolean;
 let locale: 'auto' | 'en' | 'zh_CN';
 let controller: CaptureController;
+let decisions: ChipDecision[];
+let waitingForDecision: ((decision: ChipDecision) => void)[];
 
 const api: CaptureApi = {
   save: async (payload) => {
@@ -44,19 +46,39 @@ beforeEach(() => {
   chipEnabled = true;
   locale = 'auto';
   roots.length = 0;
+  decisions = [];
+  waitingForDecision = [];
   document.title = 'Foxes & dogs';
   document.body.innerHTML =
     '<button id="before">page button</button><article><p id="p">Foxes are quick. Dogs are lazy.</p>' +
     '<p id="xss">&lt;img src=x onerror="window.__attuneXss=1"&gt; &lt;script&gt;window.__attuneXss=2&lt;/script&gt;</p></article>';
 });
 afterEach(() => {
+  vi.useRealTimers();
   controller?.destroy();
   document.getSelection()?.removeAllRanges();
 });
 
-async function start(): Promise<void> {
+/**
+ * jsdom cannot make trusted events, so these tests let the controller treat theirs as the
+ * person's; the refusal of untrusted ones is tested with the browser's own check.
+ */
+const options = (extra: CaptureOptions = {}): CaptureOptions => ({
+  closeAfterSaveMs: 150,
+  isTrusted: () => true,
+  onChipDecision: (decision) => {
+    decisions.push(decision);
+    for (const resolve of waitingForDecision.splice(0)) resolve(decision);
+  },
+  ...extra,
+});
+
+/** The controller's next chip decision, made after this call. */
+const nextDecision = (): Promise<ChipDecision> => new Promise((resolve) => waitingForDecision.push(resolve));
+
+async function start(api_: CaptureApi = api, extra: CaptureOptions = {}): Promise<void> {
   await act(async () => {
-    controller = startCapture(window, api, { closeAfterSaveMs: 150 });
+    controller = startCapture(window, api_, options(extra));
   });
 }
 
@@ -69,11 +91,16 @@ function select(id: string, start = 0, end?: number): void {
   document.getSelection()!.addRange(range);
 }
 
-async function mouseUpAndWait(): Promise<void> {
+const mouseUp = (): boolean => document.getElementById('p')!.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
+
+/** Releases the mouse on the page and returns what the controller decided for it, once it has. */
+async function mouseUpAndDecision(): Promise<ChipDecision> {
+  const decided = nextDecision();
   await act(async () => {
-    document.getElementById('p')!.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    mouseUp();
+    await decided;
   });
+  return decided;
 }
 
 const shadow = (): ShadowRoot => roots[0]!.root;
@@ -83,7 +110,7 @@ const host = (): HTMLElement => document.querySelector('attune-capture')!;
 test('selecting text shows the chip in a closed shadow root the page cannot open', async () => {
   await start();
   select('p', 0, 16);
-  await mouseUpAndWait();
+  expect(await mouseUpAndDecision()).toBe('shown');
   expect(roots).toHaveLength(1);
   expect(roots[0]!.mode).toBe('closed');
   expect(host().shadowRoot).toBeNull();
@@ -93,7 +120,7 @@ test('selecting text shows the chip in a closed shadow root the page cannot open
 test('the chip opens the form with the selection as output and its paragraph as input', async () => {
   await start();
   select('p', 0, 16);
-  await mouseUpAndWait();
+  expect(await mouseUpAndDecision()).toBe('shown');
   await act(async () => inUi<HTMLButtonElement>('capture-chip')!.click());
   expect(controller.isFormOpen()).toBe(true);
   expect(inUi<HTMLTextAreaElement>('capture-output')!.value).toBe('Foxes are quick.');
@@ -108,8 +135,8 @@ test('no chip appears when the setting is off, but the form still opens from a c
   chipEnabled = false;
   await start();
   select('p', 0, 16);
-  await mouseUpAndWait();
-  expect(roots.length === 0 || inUi('capture-chip') === null).toBe(true);
+  expect(await mouseUpAndDecision()).toBe('chip-off');
+  expect(roots).toHaveLength(0); // nothing is added to the page, not even the empty host
   await act(async () => controller.openForm('output'));
   expect(inUi<HTMLTextAreaElement>('capture-output')!.value).toBe('Foxes are quick.');
 });
@@ -144,14 +171,18 @@ test('typing in the form does not trigger page keyboard shortcuts', async () => 
   expect(pageKeys).toEqual([]);
 });
 
-test('saving closes the form shortly after confirming', async () => {
+test('saving closes the form exactly closeAfterSaveMs after confirming', async () => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
   await start();
   await act(async () => controller.openForm('output', 'Foxes are quick.'));
   await act(async () => inUi<HTMLButtonElement>('capture-save')!.click());
   expect(saved).toHaveLength(1);
-  await act(async () => new Promise((resolve) => setTimeout(resolve, 20))); // the save round trip
+  // The fake save answers at once; advancing the clock by 0 lets its promises settle first.
+  await act(async () => void (await vi.advanceTimersByTimeAsync(0)));
   expect(inUi('capture-status')!.textContent).toBe('Saved. You now have 1 examples.');
-  await act(async () => new Promise((resolve) => setTimeout(resolve, 300)));
+  await act(async () => void (await vi.advanceTimersByTimeAsync(149)));
+  expect(controller.isFormOpen()).toBe(true);
+  await act(async () => void (await vi.advanceTimersByTimeAsync(1)));
   expect(controller.isFormOpen()).toBe(false);
 });
 
@@ -197,19 +228,67 @@ test('a selection made before the settings arrive waits for them: the chip shows
   for (const enabled of [true, false]) {
     let answer!: (settings: { chipEnabled: boolean; locale: 'auto' }) => void;
     const slowApi: CaptureApi = { ...api, settings: () => new Promise((resolve) => (answer = resolve)) };
-    await act(async () => {
-      controller = startCapture(window, slowApi, { closeAfterSaveMs: 150 });
-    });
+    await start(slowApi);
     select('p', 0, 16);
-    await mouseUpAndWait(); // the page has just loaded: the background has not answered yet
+    const decided = nextDecision();
+    await act(async () => void mouseUp()); // the page has just loaded: the background has not answered yet
+    expect(decisions).toEqual([]); // no decision without the settings
     await act(async () => {
       answer({ chipEnabled: enabled, locale: 'auto' });
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await decided;
     });
+    expect(await decided).toBe(enabled ? 'shown' : 'chip-off');
     const chip = roots.length > 0 ? inUi('capture-chip') : null;
     if (enabled) expect(chip?.textContent).toBe('Save example');
     else expect(chip).toBeNull();
     controller.destroy();
     roots.length = 0;
+    decisions.length = 0;
   }
+});
+
+test("a page's own mouseup or keyup (untrusted) never raises the chip", async () => {
+  await start(api, { isTrusted: undefined }); // the browser's own check: jsdom's events are untrusted
+  select('p', 0, 16);
+  act(() => {
+    mouseUp();
+    document.getElementById('p')!.dispatchEvent(new KeyboardEvent('keyup', { key: 'Shift', bubbles: true }));
+  });
+  // Decided at once, in the event itself, before any settings read or timer.
+  expect(decisions).toEqual(['untrusted', 'untrusted']);
+  expect(roots).toHaveLength(0);
+});
+
+test('each mouseup gets one decision: nothing selected, the form open, or a click inside the chip', async () => {
+  await start();
+  document.getSelection()!.removeAllRanges();
+  expect(await mouseUpAndDecision()).toBe('no-selection');
+  select('p', 0, 16);
+  expect(await mouseUpAndDecision()).toBe('shown');
+  act(() => {
+    inUi('capture-chip')!.dispatchEvent(new MouseEvent('mouseup', { bubbles: true, composed: true }));
+  });
+  expect(decisions.at(-1)).toBe('inside-ui');
+  await act(async () => controller.openForm('output'));
+  act(() => void mouseUp());
+  expect(decisions).toEqual(['no-selection', 'shown', 'inside-ui', 'form-open']);
+});
+
+test('a selection still being decided when the controller is destroyed adds nothing to the page', async () => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  // Destroyed while the settings are on their way, then while the chip's timer is pending.
+  let answer!: (settings: { chipEnabled: boolean; locale: 'auto' }) => void;
+  await start({ ...api, settings: () => new Promise((resolve) => (answer = resolve)) });
+  select('p', 0, 16);
+  await act(async () => void mouseUp());
+  controller.destroy();
+  await act(async () => answer({ chipEnabled: true, locale: 'auto' }));
+  await act(async () => void (await vi.runAllTimersAsync()));
+  await start();
+  await act(async () => void mouseUp()); // the settings are in: the chip waits only for its timer
+  controller.destroy();
+  await act(async () => void (await vi.runAllTimersAsync()));
+  expect(decisions).toEqual([]);
+  expect(roots).toHaveLength(0);
+  expect(document.querySelector('attune-capture')).toBeNull();
 });
