@@ -143,15 +143,16 @@ async function trainWorker(modelDir: string): Promise<void> {
 }
 
 /** Reads the files while the backend starts, then loads the model as the inference plan says. */
-async function loadForDecode(modelDir: string): Promise<{ model: import('../../src/model').LoadedModel; compactWeights: boolean }> {
+async function loadForDecode(modelDir: string): Promise<{ model: import('../../src/model').LoadedModel; compactWeights: boolean; threads: number }> {
   const { readModelDirectoryAsync } = await import('../../src/model/node-files');
   const files = readModelDirectoryAsync(modelDir);
   const start = async () => {
     const { startNodeBackend } = await import('../../src/cli/node-backend');
     const started = await startNodeBackend('wasm');
     if (started.note) throw new Error(started.note);
+    return started;
   };
-  await Promise.all([start(), files]);
+  const [started] = await Promise.all([start(), files]);
   const { loadModel } = await import('../../src/model/model');
   const { parseConfig } = await import('../../src/model/config');
   const { planInference, WASM32_LIMITS } = await import('../../src/tuning/train/memory-plan');
@@ -161,7 +162,7 @@ async function loadForDecode(modelDir: string): Promise<{ model: import('../../s
       `the inference plan refuses: an estimated ${(plan.estimatedPeakBytes / 2 ** 30).toFixed(2)} GiB even with 16-bit block weights`,
     );
   // The files go out of scope on return: the 16-bit file is not kept through decoding.
-  return { model: await loadModel(await files, { compact: plan.compactWeights }), compactWeights: plan.compactWeights };
+  return { model: await loadModel(await files, { compact: plan.compactWeights }), compactWeights: plan.compactWeights, threads: started.threads ?? 1 };
 }
 
 /**
@@ -171,7 +172,7 @@ async function loadForDecode(modelDir: string): Promise<{ model: import('../../s
  */
 async function decodeWorker(modelDir: string): Promise<void> {
   const t0 = performance.now();
-  const { model, compactWeights } = await loadForDecode(modelDir);
+  const { model, compactWeights, threads } = await loadForDecode(modelDir);
   const { generate } = await import('../../src/model');
   const loaded = performance.now();
   let firstToken = 0;
@@ -187,7 +188,7 @@ async function decodeWorker(modelDir: string): Promise<void> {
   const out: DecodeResult = {
     // Decode steps only: the prefill that produced the first token is excluded, as on the PyTorch side.
     cached: (result.tokens.length - 1) / ((performance.now() - first) / 1000),
-    threads: started.threads ?? 1,
+    threads,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     firstTokenSeconds: (firstToken - t0) / 1000,
     loadSeconds: (loaded - t0) / 1000,
