@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { FlagSpecs, FlagValues } from './args';
 import { UsageError } from './args';
 import type { LoadedModel } from '../model';
-import { loadModelFromDirectory } from '../model/node-files';
+import { readModelDirectoryAsync } from '../model/node-files';
 import { loadModel } from '../model/model';
 import { ggufToModelFiles } from '../interop/gguf/import-model';
 import { ModelNotFoundError } from '../model';
@@ -33,13 +33,19 @@ export function backendFlag(flags: FlagValues): NodeBackend {
   return value;
 }
 
-/** Starts the backend, then loads the model the flags name. */
+/** Starts the backend and loads the model the flags name. */
 export async function loadFromFlags(flags: FlagValues, io: { err: (t: string) => void }): Promise<LoadedModel> {
   const value = flags.model as string;
   const path = value.endsWith('.gguf') ? resolve(value) : resolveModelDir(value);
   if (value.endsWith('.gguf') && !existsSync(path)) throw new ModelNotFoundError(path, 'Pass an existing .gguf file.');
-  const backend = await startNodeBackend(backendFlag(flags));
+  const requested = backendFlag(flags);
+  if (value.endsWith('.gguf')) {
+    const backend = await startNodeBackend(requested);
+    if (backend.note) io.err(backend.note);
+    return loadModel(await ggufToModelFiles(await openAsBlob(path), basename(path)));
+  }
+  // The folder is read off the main thread while the backend starts.
+  const [backend, files] = await Promise.all([startNodeBackend(requested), readModelDirectoryAsync(path)]);
   if (backend.note) io.err(backend.note);
-  if (value.endsWith('.gguf')) return loadModel(await ggufToModelFiles(await openAsBlob(path), basename(path)));
-  return loadModelFromDirectory(path);
+  return loadModel(files);
 }

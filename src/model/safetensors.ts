@@ -4,6 +4,9 @@
 // Loading a model reads the raw tensors instead (readCheckpointRaw): views into the file's bytes,
 // decoded one tensor at a time as they are placed, so no float32 copy of the whole file exists.
 import { CorruptModelFileError, MissingModelFileError, UnsupportedModelError } from './errors';
+import { firstNonFiniteWord, halfTable, type HalfDtype } from './widen';
+
+export { halfTable } from './widen';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
 
@@ -88,20 +91,26 @@ export function rawToFloat32(name: string, tensor: RawTensor, copy: boolean): Fl
 
 export function checkFinite(name: string, fileName: string, data: Float32Array): void {
   const bad = firstNonFinite(data);
-  if (bad >= 0) throw new CorruptModelFileError(fileName, `tensor "${name}" holds NaN or infinite values (first at element ${bad})`);
+  if (bad >= 0) throw nonFiniteError(name, fileName, bad);
 }
 
 /** The raw 16-bit words of an F16/BF16 tensor (a view when aligned), after the finiteness check. */
 export function rawHalfWords(name: string, tensor: RawTensor): Uint16Array {
-  const { bytes } = tensor;
-  const words =
-    bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2) : new Uint16Array(copyBytes(bytes).buffer, 0, bytes.length / 2);
-  // All-ones exponent: 5 bits at 0x7c00 for F16, 8 bits at 0x7f80 for BF16 (NaN or infinity).
-  const mask = tensor.dtype === 'F16' ? 0x7c00 : 0x7f80;
-  for (let i = 0; i < words.length; i++) {
-    if ((words[i]! & mask) === mask) throw new CorruptModelFileError(tensor.fileName, `tensor "${name}" holds NaN or infinite values (first at element ${i})`);
-  }
+  const words = halfWordsOf(tensor);
+  const bad = firstNonFiniteWord(words, tensor.dtype as HalfDtype);
+  if (bad >= 0) throw nonFiniteError(name, tensor.fileName, bad);
   return words;
+}
+
+/** The raw 16-bit words of an F16/BF16 tensor, unchecked: a view when aligned, else a copy. */
+export function halfWordsOf(tensor: RawTensor): Uint16Array {
+  const { bytes } = tensor;
+  return bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2) : new Uint16Array(copyBytes(bytes).buffer, 0, bytes.length / 2);
+}
+
+/** The error for a NaN or infinite weight, naming the file, the tensor and the first bad element. */
+export function nonFiniteError(name: string, fileName: string, element: number): CorruptModelFileError {
+  return new CorruptModelFileError(fileName, `tensor "${name}" holds NaN or infinite values (first at element ${element})`);
 }
 
 /**
@@ -214,25 +223,6 @@ export function f16ToF32(halves: Uint16Array): Float32Array {
   const out = new Float32Array(halves.length);
   for (let i = 0; i < halves.length; i++) out[i] = table[halves[i]!]!;
   return out;
-}
-
-let halfValues: Float32Array | null = null;
-
-/** Every IEEE half bit pattern as float32 (a lookup is several times faster than the arithmetic). */
-export function halfTable(): Float32Array {
-  if (halfValues) return halfValues;
-  halfValues = new Float32Array(65536);
-  for (let h = 0; h < 65536; h++) halfValues[h] = halfToFloat(h);
-  return halfValues;
-}
-
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 31) return fraction ? NaN : sign * Infinity;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
 // ---- sharded checkpoints --------------------------------------------------------------------

@@ -8,8 +8,10 @@ import * as tf from '@tensorflow/tfjs';
 import { blockLayerOf, CompactBlockWeights } from './compact-weights';
 import { architectureOf } from './families';
 import { MissingTensorError, TensorShapeError, UnexpectedTensorError } from './errors';
-import { halfTable, rawHalfWords, rawToFloat32, type HostTensor, type RawTensor } from './safetensors';
+import { filledFloat32Tensor } from './filled-tensor';
+import { halfWordsOf, nonFiniteError, rawHalfWords, rawToFloat32, type HostTensor, type RawTensor } from './safetensors';
 import type { ModelConfig, WeightMap } from './types';
+import { firstNonFiniteWord, transposeInto, widenInto, widenTransposedInto } from './widen';
 
 /** How a tensor is stored on disk. */
 type Layout = 'plain' | 'linear-out-in' | 'conv1d-in-out';
@@ -165,7 +167,7 @@ export function buildModelWeights(
     if (config.tieWordEmbeddings) {
       const name = architectureOf(config).embeddingName;
       const table = byName.get(name)!;
-      tiedHead = tf.tensor2d(transposedFloat32(name, table), [table.shape[1]!, table.shape[0]!], 'float32');
+      tiedHead = placedTensor(name, table, true) as tf.Tensor2D;
     }
   } catch (error) {
     for (const tensor of weights.values()) tensor.dispose();
@@ -184,30 +186,6 @@ function checkedTensor(spec: TensorSpec, tensor: SourceTensor | undefined): Sour
   return tensor;
 }
 
-/**
- * float32 values of a source tensor. A raw F32 one is read in place (no copy) when the values are
- * only read here (a transpose makes its own array) or when the backend copies them into its own
- * memory at once (wasm: into its heap); the CPU backend keeps the array it is given, which would
- * keep the whole file alive, and WebGPU keeps it until first use.
- */
-function float32Of(spec: TensorSpec, tensor: SourceTensor, readOnly: boolean): Float32Array {
-  return 'data' in tensor ? tensor.data : rawToFloat32(spec.name, tensor, !(readOnly || tf.getBackend() === 'wasm'));
-}
-
-function toDeviceTensor(spec: TensorSpec, tensor: SourceTensor): tf.Tensor {
-  if (spec.layout !== 'linear-out-in') return tf.tensor(float32Of(spec, tensor, false), tensor.shape, 'float32');
-  const [rows, cols] = tensor.shape as [number, number];
-  return tf.tensor2d(transposedFloat32(spec.name, tensor), [cols, rows], 'float32');
-}
-
-/** A 2-D tensor's [cols, rows] transpose as float32; 16-bit words are widened in the same pass. */
-function transposedFloat32(name: string, tensor: SourceTensor): Float32Array {
-  const [rows, cols] = tensor.shape as [number, number];
-  if ('data' in tensor) return transposeHost(tensor.data, rows, cols);
-  if (tensor.dtype === 'F32') return transposeHost(rawToFloat32(name, tensor, false), rows, cols);
-  return transposeWidening(rawHalfWords(name, tensor), rows, cols, tensor.dtype);
-}
-
 /** A block linear into compact storage, as [in, out]: 16-bit files keep their words (copied). */
 function addCompact(store: CompactBlockWeights, layer: number, spec: TensorSpec, tensor: SourceTensor): void {
   const [rows, cols] = tensor.shape as [number, number];
@@ -218,49 +196,39 @@ function addCompact(store: CompactBlockWeights, layer: number, spec: TensorSpec,
     store.addWords(layer, spec.name, tensor.dtype === 'BF16' ? 'bf16' : 'f16', own, shape);
     return;
   }
-  const data = float32Of(spec, tensor, true);
+  // Read only here (a transpose makes its own array; add rounds to half): a view into the file.
+  const data = 'data' in tensor ? tensor.data : rawToFloat32(spec.name, tensor, false);
   store.add(layer, spec.name, spec.layout === 'linear-out-in' ? transposeHost(data, rows, cols) : data, shape);
 }
 
+function toDeviceTensor(spec: TensorSpec, tensor: SourceTensor): tf.Tensor {
+  return placedTensor(spec.name, tensor, spec.layout === 'linear-out-in');
+}
+
 /**
- * Tile edge of the host transposes: each output row is written 64 values at a time, in order,
- * from 64 input rows (measured here: about 2× faster than 32 × 32 tiles walked by input row).
+ * A checkpoint tensor as a float32 device tensor ([cols, rows] when `transpose`), its values
+ * written in place (on wasm: into the heap, no JavaScript copy). 16-bit words are widened, and
+ * checked for NaN/infinity, in that same pass; float32 values are checked where they lie (a view
+ * into the file when aligned) before they are written.
  */
-const TILE = 64;
+function placedTensor(name: string, tensor: SourceTensor, transpose: boolean): tf.Tensor {
+  const [rows, cols] = tensor.shape as [number, number];
+  const shape = transpose ? [cols, rows] : tensor.shape;
+  if ('data' in tensor || tensor.dtype === 'F32') {
+    const data = 'data' in tensor ? tensor.data : rawToFloat32(name, tensor, false);
+    return filledFloat32Tensor(shape, (out) => (transpose ? transposeInto(data, rows, cols, out) : out.set(data)));
+  }
+  const { dtype, fileName } = tensor;
+  const words = halfWordsOf(tensor);
+  return filledFloat32Tensor(shape, (out) => {
+    const finite = transpose ? widenTransposedInto(words, rows, cols, dtype, out) : widenInto(words, dtype, out);
+    if (!finite) throw nonFiniteError(name, fileName, firstNonFiniteWord(words, dtype));
+  });
+}
 
 /** [rows, cols] -> [cols, rows] on the host, before upload; tiled so neither side strides far. */
 export function transposeHost<T extends Float32Array | Uint16Array>(data: T, rows: number, cols: number): T {
   const out = new (data.constructor as { new (length: number): T })(data.length);
-  for (let c0 = 0; c0 < cols; c0 += TILE) {
-    const c1 = Math.min(cols, c0 + TILE);
-    for (let r0 = 0; r0 < rows; r0 += TILE) {
-      const r1 = Math.min(rows, r0 + TILE);
-      for (let c = c0; c < c1; c++) {
-        let to = c * rows + r0;
-        for (let from = r0 * cols + c, r = r0; r < r1; r++, from += cols) out[to++] = data[from]!;
-      }
-    }
-  }
-  return out;
-}
-
-/** As transposeHost, from F16 or BF16 words to float32 (one pass over the weights, not two). */
-function transposeWidening(words: Uint16Array, rows: number, cols: number, dtype: 'F16' | 'BF16'): Float32Array {
-  const out = new Float32Array(words.length);
-  // bfloat16 is a float32's upper half; Int32Array keeps `w << 16` a plain 32-bit integer.
-  const bits = new Int32Array(out.buffer);
-  const table = halfTable();
-  const bf16 = dtype === 'BF16';
-  for (let c0 = 0; c0 < cols; c0 += TILE) {
-    const c1 = Math.min(cols, c0 + TILE);
-    for (let r0 = 0; r0 < rows; r0 += TILE) {
-      const r1 = Math.min(rows, r0 + TILE);
-      for (let c = c0; c < c1; c++) {
-        let to = c * rows + r0;
-        if (bf16) for (let from = r0 * cols + c, r = r0; r < r1; r++, from += cols) bits[to++] = words[from]! << 16;
-        else for (let from = r0 * cols + c, r = r0; r < r1; r++, from += cols) out[to++] = table[words[from]!]!;
-      }
-    }
-  }
+  transposeInto(data, rows, cols, out);
   return out;
 }

@@ -163,14 +163,18 @@ async function trainWorker(modelDir: string): Promise<void> {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-/** Worker: time from the files on disk to the first token, then greedy KV-cache decode speed. */
-async function decodeWorker(modelDir: string): Promise<void> {
-  const t0 = performance.now();
-  const { startNodeBackend } = await import('../../src/cli/node-backend');
-  const started = await startNodeBackend('wasm');
-  if (started.note) throw new Error(started.note);
-  const { loadModelFromDirectory } = await import('../../src/model/node-files');
-  const { generate } = await import('../../src/model');
+/** Reads the files while the backend starts, then loads the model as the inference plan says. */
+async function loadForDecode(modelDir: string): Promise<{ model: import('../../src/model').LoadedModel; compactWeights: boolean; threads: number }> {
+  const { readModelDirectoryAsync } = await import('../../src/model/node-files');
+  const files = readModelDirectoryAsync(modelDir);
+  const start = async () => {
+    const { startNodeBackend } = await import('../../src/cli/node-backend');
+    const started = await startNodeBackend('wasm');
+    if (started.note) throw new Error(started.note);
+    return started;
+  };
+  const [started] = await Promise.all([start(), files]);
+  const { loadModel } = await import('../../src/model/model');
   const { parseConfig } = await import('../../src/model/config');
   const { planInference, WASM32_LIMITS } = await import('../../src/tuning/train/memory-plan');
   const plan = planInference(parseConfig(readFileSync(join(modelDir, 'config.json'), 'utf8')), WASM32_LIMITS);
@@ -178,7 +182,19 @@ async function decodeWorker(modelDir: string): Promise<void> {
     throw new Error(
       `the inference plan refuses: an estimated ${(plan.estimatedPeakBytes / 2 ** 30).toFixed(2)} GiB even with 16-bit block weights`,
     );
-  const model = await loadModelFromDirectory(modelDir, { compact: plan.compactWeights });
+  // The files go out of scope on return: the 16-bit file is not kept through decoding.
+  return { model: await loadModel(await files, { compact: plan.compactWeights }), compactWeights: plan.compactWeights, threads: started.threads ?? 1 };
+}
+
+/**
+ * Worker: time from the files on disk to the first token, then greedy KV-cache decode speed. The
+ * clock starts before tfjs is imported; the files are read off the main thread meanwhile, as the
+ * CLI reads them while its backend starts (src/cli/common-flags.ts).
+ */
+async function decodeWorker(modelDir: string): Promise<void> {
+  const t0 = performance.now();
+  const { model, compactWeights, threads } = await loadForDecode(modelDir);
+  const { generate } = await import('../../src/model');
   const loaded = performance.now();
   let firstToken = 0;
   await generate(model, PROMPT, { greedy: true, stopTokenIds: [], maxNewTokens: 1, onToken: () => (firstToken = performance.now()) });
@@ -193,11 +209,11 @@ async function decodeWorker(modelDir: string): Promise<void> {
   const out: DecodeResult = {
     // Decode steps only: the prefill that produced the first token is excluded, as on the PyTorch side.
     cached: (result.tokens.length - 1) / ((performance.now() - first) / 1000),
-    threads: started.threads ?? 1,
+    threads,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     firstTokenSeconds: (firstToken - t0) / 1000,
     loadSeconds: (loaded - t0) / 1000,
-    compactWeights: plan.compactWeights,
+    compactWeights,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }

@@ -100,8 +100,9 @@ export class ModelCache {
   }
 
   private async load(id: string): Promise<ActiveModel> {
-    await this.ensureBackend();
-    const { files, peftBaseId } = await this.source.read(id);
+    // The files are read (OPFS/IndexedDB, or disk in Node) while the backend starts (fetching
+    // and compiling wasm): neither waits for the other; the weights need both.
+    const [, { files, peftBaseId }] = await Promise.all([this.ensureBackend(), this.source.read(id)]);
     return { id, peftBaseId, model: await loadModel(files) };
   }
 }
