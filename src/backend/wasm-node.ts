@@ -1,23 +1,11 @@
 // Node only (CLI, tests, bench): the WASM binaries straight from node_modules, and the threaded
 // build's pthread worker written once into a cache folder (worker_threads start files, not blob:).
 import * as tf from '@tensorflow/tfjs';
-import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import {
-  THREADED_MAIN_SCRIPT,
-  THREADED_WORKER_SCRIPT,
-  defaultThreadCount,
-  threadedWorkerScript,
-  type WasmThreading,
-} from './wasm-threads';
-
-const require = createRequire(import.meta.url);
-
-function wasmPackageDir(): string {
-  return dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
-}
+import { join } from 'node:path';
+import { shippedThreadedWorker, wasmPackageDir } from './wasm-assets-node';
+import { THREADED_MAIN_SCRIPT, defaultThreadCount, threadedWorkerScript, type WasmThreading } from './wasm-threads';
 
 export function wasmPrefixForNode(): string {
   return join(wasmPackageDir(), 'dist') + '/';
@@ -45,9 +33,7 @@ export function wasmThreadingForNode(env: NodeJS.ProcessEnv = process.env): Wasm
 function nodeWorkerFile(): string {
   const packageDir = wasmPackageDir();
   const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
-  const shipped = (require(join(packageDir, 'wasm-out', THREADED_WORKER_SCRIPT)) as { wasmWorkerContents: string })
-    .wasmWorkerContents;
-  const script = threadedWorkerScript(shipped, join(packageDir, 'wasm-out', THREADED_MAIN_SCRIPT));
+  const script = threadedWorkerScript(shippedThreadedWorker(), join(packageDir, 'wasm-out', THREADED_MAIN_SCRIPT));
   const folder = join(os.tmpdir(), `attune-tfjs-wasm-${version}-${hashOf(packageDir)}`);
   const file = join(folder, 'pthread-worker.cjs');
   let current: string | null = null;

@@ -5,6 +5,7 @@
 // vitest here, because the demo runs outside vitest.
 import type { BrowserContext, Page } from 'playwright-core';
 import { CaptureUi, selectAll } from './capture-ui';
+import { pollUntil } from './poll';
 
 /** What to capture: an element of a page served by the fixture server, and what the user types. */
 export interface PageCapture {
@@ -66,15 +67,8 @@ async function waitForSaved(
   capture: PageCapture,
   timeoutMs: number,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let status = '';
-  while (!status.startsWith('Saved')) {
-    if (Date.now() > deadline) {
-      throw new Error(
-        `saving from ${capture.page}#${capture.elementId} did not succeed (status: "${status}")`,
-      );
-    }
-    await page.waitForTimeout(100);
-    status = await ui.read('capture-status').catch(() => '');
-  }
+  await pollUntil(page, () => ui.read('capture-status').catch(() => ''), (status) => status.startsWith('Saved'), {
+    timeoutMs,
+    failure: (status) => `saving from ${capture.page}#${capture.elementId} did not succeed (status: "${status}")`,
+  });
 }

@@ -3,6 +3,7 @@
 import type { CDPSession, Page } from 'playwright-core';
 import type { ChipDecision } from '../../src/capture/api';
 import { CHIP_DECISIONS_GLOBAL, type ChipDecisionRecord } from '../../src/capture/chip-decision-log';
+import { pollUntil } from './poll';
 
 // ---- The capture UI lives in a *closed* shadow root: Playwright selectors cannot enter it, and
 // neither can the page. The DevTools protocol can (DOM.getDocument with pierce), so these helpers
@@ -84,17 +85,14 @@ export class CaptureUi {
    * with `total` decisions) and returns it: after one selection, what became of that selection.
    */
   async nextChipDecision(total: number, timeout = 10_000): Promise<ChipDecision> {
-    const deadline = Date.now() + timeout;
-    for (;;) {
-      const record = await this.chipDecisions();
-      if (record.total > total) {
-        const entry = record.recent.find(({ n }) => n === total + 1);
-        if (!entry) throw new Error(`chip decision ${total + 1} is no longer in the record (${record.total} made)`);
-        return entry.decision;
-      }
-      if (Date.now() > deadline) throw new Error(`the content script made no chip decision after number ${total}`);
-      await this.page.waitForTimeout(50); // the polling interval, not a wait for the outcome
-    }
+    const record = await pollUntil(this.page, () => this.chipDecisions(), (r) => r.total > total, {
+      timeoutMs: timeout,
+      intervalMs: 50,
+      failure: () => `the content script made no chip decision after number ${total}`,
+    });
+    const entry = record.recent.find(({ n }) => n === total + 1);
+    if (!entry) throw new Error(`chip decision ${total + 1} is no longer in the record (${record.total} made)`);
+    return entry.decision;
   }
 
   private async shadowRootId(): Promise<number | null> {
@@ -125,13 +123,11 @@ export class CaptureUi {
   }
 
   async waitFor(testId: string, timeout = 10_000): Promise<number> {
-    const deadline = Date.now() + timeout;
-    for (;;) {
-      const nodeId = await this.findTestId(testId);
-      if (nodeId !== null) return nodeId;
-      if (Date.now() > deadline) throw new Error(`capture UI never showed data-testid="${testId}"`);
-      await this.page.waitForTimeout(100);
-    }
+    const nodeId = await pollUntil(this.page, () => this.findTestId(testId), (id) => id !== null, {
+      timeoutMs: timeout,
+      failure: () => `capture UI never showed data-testid="${testId}"`,
+    });
+    return nodeId!;
   }
 
   /** Reads `value` for form controls, text content otherwise. */

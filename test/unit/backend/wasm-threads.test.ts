@@ -3,13 +3,12 @@
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { initBackend } from '../../../src/backend/init';
+import { shippedThreadedWorker } from '../../../src/backend/wasm-assets-node';
 import { wasmPrefixForNode, wasmThreadingForNode } from '../../../src/backend/wasm-node';
 import {
-  THREADED_WORKER_SCRIPT,
   WORKER_BLOB_IMPORT,
   defaultThreadCount,
   threadedWorkerScript,
@@ -21,14 +20,9 @@ afterAll(async () => {
   await tf.setBackend('cpu');
 });
 
-function shippedWorker(): string {
-  const require = createRequire(import.meta.url);
-  const packageDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
-  return (require(join(packageDir, 'wasm-out', THREADED_WORKER_SCRIPT)) as { wasmWorkerContents: string }).wasmWorkerContents;
-}
 
 test('the served worker imports the main script from the given file, never from a blob:', () => {
-  const shipped = shippedWorker();
+  const shipped = shippedThreadedWorker();
   // The installed tfjs still has the statement the rewrite replaces (fails on a tfjs upgrade that changes it).
   expect(shipped).toContain(WORKER_BLOB_IMPORT);
   const served = threadedWorkerScript(shipped, './tfjs-backend-wasm-threaded-simd.js');
