@@ -10,19 +10,27 @@
 // tokens/s, the ratio to PyTorch, peak RSS and the peak of tf.memory().numBytes.
 // Environment: ATTUNE_BENCH_TRAIN_STEPS (timed wasm steps, default 6),
 // ATTUNE_BENCH_CASES (comma list of case names below, e.g. `lora-wasm,prompt-wasm`),
-// ATTUNE_BENCH_MODELS (comma list of substrings of the model labels, `public` or `random`).
+// ATTUNE_BENCH_MODELS (comma list of substrings of the model labels, `public` or `random`),
+// ATTUNE_BENCH_WORKERS (realms computing each wasm step, as `attune train --workers`; default the
+// plan's: min(cores, batch); the wasm cases run the memory plan as the CLI does).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { webGpuRelaunchEnv, type NodeBackend } from '../../src/cli/node-backend';
+import type { LoadedModel } from '../../src/model';
+import type { ModelConfig } from '../../src/model/types';
+import type { Adapter, MethodConfigMap } from '../../src/tuning/types';
+import { prepareWasmTraining, type WasmTraining } from './_wasm_trainer';
 import { writeRandomDefaultShape } from './_random_model';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
 const VIRTUAL_TOKENS = 20;
 const TIMED_STEPS = Number(process.env.ATTUNE_BENCH_TRAIN_STEPS ?? 6);
+/** Realms computing each wasm step (`attune train --workers`); default as the CLI: min(cores, batch). */
+const WORKERS = process.env.ATTUNE_BENCH_WORKERS ? Number(process.env.ATTUNE_BENCH_WORKERS) : undefined;
 
 type Method = 'lora' | 'prompt-tuning';
 
@@ -60,6 +68,8 @@ interface SideResult {
   threads?: number;
   /** The BLAS PyTorch loaded (tools/bench/_torch_env.py). */
   blas?: string;
+  /** Attune on wasm: what the memory plan chose (micro-batch, recomputation, workers). */
+  plan?: string;
 }
 
 /** Peak of the engine's live tensor bytes, sampled whenever a tensor is created (no profiling overhead). */
@@ -82,18 +92,13 @@ async function worker(modelDir: string, c: Case): Promise<void> {
   const started = await startNodeBackend(c.backend);
   if (started.note) throw new Error(started.note);
   const peakTensorBytes = await trackPeakTensorBytes();
-  const { loadModelFromDirectory } = await import('../../src/model/node-files');
   const { loraMethod } = await import('../../src/tuning/methods/lora/method');
   const { promptTuningMethod } = await import('../../src/tuning/methods/prompt-tuning/method');
   const { Trainer } = await import('../../src/tuning/train/trainer');
   const { chooseDefaults } = await import('../../src/tuning/train/defaults');
   const { Rng } = await import('../../src/tuning/rng');
-  const model = await loadModelFromDirectory(modelDir);
-  const context = { model: model.config, weights: model.weights, baseModelId: 'bench', seed: 0 };
-  const adapter =
-    c.method === 'lora'
-      ? loraMethod.create(loraMethod.defaultConfig(model.config), context)
-      : promptTuningMethod.create({ ...promptTuningMethod.defaultConfig(model.config), numVirtualTokens: VIRTUAL_TOKENS, init: 'random' }, context);
+  const run = await prepareRun(modelDir, c);
+  const { model } = run;
   const rng = new Rng(0);
   // One batch of random sequences, loss on every next token, as on the PyTorch side.
   const train = Array.from({ length: c.batch }, () => {
@@ -102,16 +107,17 @@ async function worker(modelDir: string, c: Case): Promise<void> {
   });
   const stats = { count: c.batch, meanTokens: c.seqLen, maxTokens: c.seqLen, p95Tokens: c.seqLen };
   const defaults = chooseDefaults({ stats, optimizer: (c.method === 'lora' ? loraMethod : promptTuningMethod).optimizer, contextTokens: model.config.maxPositions });
-  const settings = { ...defaults, batchSize: c.batch, maxSteps: c.warmup + c.steps };
+  const settings = { ...defaults, batchSize: c.batch, ...run.batchSettings, maxSteps: c.warmup + c.steps };
   const times: number[] = [];
   const cpuTimes: number[] = [];
   const losses: number[] = [];
   const trainer = new Trainer({
     model,
-    adapter,
+    adapter: run.adapter,
     train,
     heldOut: [],
     settings,
+    ...run.trainerOptions,
     onProgress: (p) => {
       times.push(performance.now());
       const cpu = process.cpuUsage();
@@ -119,7 +125,7 @@ async function worker(modelDir: string, c: Case): Promise<void> {
       losses.push(p.loss);
     },
   });
-  await trainer.run();
+  await trainer.run().finally(() => run.close());
   const seconds = (times.at(-1)! - times[c.warmup - 1]!) / 1000;
   const result: SideResult = {
     tokensPerSecond: (c.batch * c.seqLen * c.steps) / seconds,
@@ -128,8 +134,47 @@ async function worker(modelDir: string, c: Case): Promise<void> {
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     peakTensorMb: peakTensorBytes() / 2 ** 20,
     tokensPerCpuSecond: (c.batch * c.seqLen * c.steps) / (cpuTimes.at(-1)! - cpuTimes[c.warmup - 1]!),
+    ...(run.plan ? { plan: run.plan } : {}),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** The method's config for this case (prompt tuning: random-initialised virtual tokens, as PyTorch's). */
+async function methodConfigFor(method: Method): Promise<(config: ModelConfig) => MethodConfigMap[Method]> {
+  const { loraMethod } = await import('../../src/tuning/methods/lora/method');
+  const { promptTuningMethod } = await import('../../src/tuning/methods/prompt-tuning/method');
+  return (config) =>
+    method === 'lora'
+      ? loraMethod.defaultConfig(config)
+      : { ...promptTuningMethod.defaultConfig(config), numVirtualTokens: VIRTUAL_TOKENS, init: 'random' as const };
+}
+
+interface PreparedCase {
+  model: LoadedModel;
+  adapter: Adapter;
+  trainerOptions: Partial<WasmTraining['trainerOptions']>;
+  batchSettings?: WasmTraining['batchSettings'];
+  /** The memory plan's choice (wasm). */
+  plan?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * wasm: as `attune train` runs (the memory plan, and gradient workers on every core when it plans
+ * several realms); tfjs-cpu and WebGPU: one realm with the whole batch, which is how the CLI runs
+ * them (no plan on CPU; one device already uses the whole GPU).
+ */
+async function prepareRun(modelDir: string, c: Case): Promise<PreparedCase> {
+  const methodConfig = await methodConfigFor(c.method);
+  if (c.backend === 'wasm') {
+    const run = await prepareWasmTraining({ modelDir, method: c.method, methodConfig, batch: c.batch, length: c.seqLen, ...(WORKERS ? { workers: WORKERS } : {}) });
+    return { ...run, plan: run.describe() };
+  }
+  const { loadModelFromDirectory } = await import('../../src/model/node-files');
+  const { getMethod } = await import('../../src/tuning/registry');
+  const model = await loadModelFromDirectory(modelDir);
+  const adapter = getMethod(c.method).create(methodConfig(model.config), { model: model.config, weights: model.weights, baseModelId: 'bench', seed: 0 });
+  return { model, adapter, trainerOptions: {}, close: async () => {} };
 }
 
 function lastJsonLine(stdout: string): SideResult {
@@ -206,6 +251,7 @@ async function main(): Promise<void> {
   console.log('run small because they are slow;');
   console.log('PyTorch is rerun at that size for their ratio. Peak RSS: the whole process; tensors: peak tf.memory().numBytes;');
   console.log('tok/CPU-s: tokens per second of process CPU time, all threads (steadier than wall time when the machine is shared).');
+  console.log('wasm trains as `attune train` does: its memory plan, and gradient workers on the cores (ATTUNE_BENCH_WORKERS=1: one realm).');
   try {
     chosen.forEach(([label, dir], index) => {
       console.log(`\n${label}`);
@@ -221,6 +267,7 @@ async function main(): Promise<void> {
         }
         console.log(row(`PyTorch CPU (${threads}t, ${blas})`, torch, null));
         console.log(row(`Attune tfjs-${c.backend}`, tfjs, torch));
+        if (typeof tfjs !== 'string' && tfjs.plan) console.log(`    Attune's plan: ${tfjs.plan}`);
       }
     });
     console.log('\nTargets (DESIGN.md): LoRA ≥ 0.5× PyTorch tokens/s on CPU, peak memory no more than PyTorch.');

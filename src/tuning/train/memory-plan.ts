@@ -63,9 +63,10 @@ export interface PlanInput {
   /**
    * Which fitting setting comes first. 'largest-micro-batch' (default): the largest micro-batch,
    * recomputing blocks when only that makes it fit; suits GPUs, whose throughput grows with the
-   * batch. 'no-recompute': the largest micro-batch that fits without recomputation, recomputing
-   * only when not even micro-batch 1 fits without it; suits CPU backends (wasm), whose throughput
-   * hardly depends on the micro-batch while recomputation costs one more forward pass.
+   * batch. 'no-recompute': a micro-batch that fits without recomputation, recomputing only when
+   * not even micro-batch 1 fits without it; among those, the smallest with FULL_SPEED_ROWS rows
+   * (cpuMicroBatchOrder). Suits CPU backends (wasm), whose throughput does not grow past a few
+   * hundred rows while memory does, and where recomputation costs one more forward pass.
    */
   prefer?: 'largest-micro-batch' | 'no-recompute';
   /** Rows of logits projected at once (train/loss.ts headChunkRows). Default: 32 MiB of logits. */
@@ -313,9 +314,10 @@ function planForWorkers(input: PlanInput, workers: number): MemoryPlan {
   if (fixed > budget) return refusal('weights-exceed-budget');
   const largestMicro = Math.ceil(input.batch / workers);
   const micros = microBatchSizes(input.batch).filter((micro) => micro <= largestMicro);
+  const cpuOrder = cpuMicroBatchOrder(micros, input.length + (input.virtualTokens ?? 0));
   const order: [number, boolean][] =
     input.prefer === 'no-recompute'
-      ? [...micros.map((micro): [number, boolean] => [micro, false]), ...micros.map((micro): [number, boolean] => [micro, true])]
+      ? [...cpuOrder.map((micro): [number, boolean] => [micro, false]), ...cpuOrder.map((micro): [number, boolean] => [micro, true])]
       : micros.flatMap((micro): [number, boolean][] => [
           [micro, false],
           [micro, true],
@@ -342,6 +344,26 @@ function planForWorkers(input: PlanInput, workers: number): MemoryPlan {
     }
   }
   return refusal('batch-one-exceeds-budget');
+}
+
+/**
+ * Rows (tokens) from which a CPU backend's products run at full speed: XNNPACK's tiles are full
+ * and the weights are streamed once per many rows. Measured on the shipped model's shape, 2
+ * gradient workers, batch 16 × 128: micro-batches of 256 and 512 rows trained at 1,450–1,500
+ * tokens/s against 1,250–1,340 at 1,024 rows (activations beyond the caches), and the peak RSS
+ * fell from 1,759 to 1,121 MB (docs/tuning.md).
+ */
+const FULL_SPEED_ROWS = 512;
+
+/**
+ * CPU order of micro-batch sizes (given largest first): the smallest that still has
+ * FULL_SPEED_ROWS rows, then the larger ones (each more memory for no more speed), then the
+ * smaller ones, largest first (fewer rows per product run slower).
+ */
+function cpuMicroBatchOrder(micros: readonly number[], rowsPerExample: number): number[] {
+  const full = micros.filter((micro) => micro * rowsPerExample >= FULL_SPEED_ROWS).reverse();
+  const short = micros.filter((micro) => micro * rowsPerExample < FULL_SPEED_ROWS);
+  return [...full, ...short];
 }
 
 /** Micro-batch sizes ceil(batch / k) for k = 1, 2, …, largest first, each once. */

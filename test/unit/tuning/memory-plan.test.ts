@@ -79,8 +79,24 @@ describe('memory plan', () => {
 
   it("'no-recompute' (CPU backends) takes accumulation over recomputation while micro-batch 1 fits without it", () => {
     expect(planMemory(input({ prefer: 'no-recompute' }))).toMatchObject({ fits: true, microBatch: 1, accumulation: 4, recompute: false });
-    // 4 × 256: not even one example fits without recomputation, so the largest micro-batch with it.
-    expect(planMemory(input({ prefer: 'no-recompute', length: 256 }))).toMatchObject({ fits: true, microBatch: 4, accumulation: 1, recompute: true });
+    // 4 × 256: not even one example fits without recomputation, so recomputed, and of the
+    // micro-batches the smallest with 512 rows (products at full speed, half the activations of 4).
+    expect(planMemory(input({ prefer: 'no-recompute', length: 256 }))).toMatchObject({ fits: true, microBatch: 2, accumulation: 2, recompute: true });
+  });
+
+  it("'no-recompute' takes the smallest micro-batch of at least 512 rows, else the largest below", () => {
+    const small: PlanModelShape = { ...SMOLLM2_135M, vocabSize: 6144, hiddenSize: 256, numLayers: 6, numHeads: 8, numKvHeads: 4, headDim: 32, intermediateSize: 704 };
+    const cpu = (extra: Partial<PlanInput>) => planMemory(input({ model: small, trainableParams: 73_728, prefer: 'no-recompute', ...extra }));
+    // 16 × 128: micro-batches 16, 8, 6, 4, 3, 2, 1 all fit; 4 × 128 is the first with 512 rows.
+    expect(cpu({ batch: 16, length: 128 })).toMatchObject({ fits: true, microBatch: 4, accumulation: 4, recompute: false });
+    // Two workers: the same micro-batch, two per realm.
+    expect(cpu({ batch: 16, length: 128, workers: 2 })).toMatchObject({ fits: true, microBatch: 4, accumulation: 4, workers: 2 });
+    // Virtual tokens count as rows: 4 × (100 + 28) reaches 512.
+    expect(cpu({ batch: 16, length: 100, virtualTokens: 28 })).toMatchObject({ microBatch: 4 });
+    // Below 512 rows at the whole batch: the whole batch (the largest), not a smaller one.
+    expect(cpu({ batch: 3, length: 64 })).toMatchObject({ fits: true, microBatch: 3, accumulation: 1 });
+    // Largest-micro-batch (GPUs) still takes the whole batch.
+    expect(planMemory(input({ model: small, trainableParams: 73_728, batch: 16, length: 128 }))).toMatchObject({ microBatch: 16, accumulation: 1 });
   });
 
   it('a small model keeps every activation (no recomputation) at batch 16', () => {
