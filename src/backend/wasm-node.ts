@@ -20,9 +20,20 @@ export function wasmPrefixForNode(): string {
 export function wasmThreadingForNode(env: NodeJS.ProcessEnv = process.env): WasmThreading | null {
   const asked = env.ATTUNE_WASM_THREADS;
   if (asked === undefined) return null;
+  const problem = wasmThreadsProblem(asked);
+  if (problem) throw new RangeError(problem);
   const threads = asked === 'auto' ? defaultThreadCount(os.availableParallelism()) : Number(asked);
-  if (!Number.isInteger(threads) || threads <= 1) return null;
+  if (threads <= 1) return null;
   return { workerUrl: nodeWorkerFile(), threads, reportCores: reportOsCores, afterStart: letProcessExit };
+}
+
+/**
+ * Why an ATTUNE_WASM_THREADS value is not one ("auto" or a whole number of threads, 1 or more);
+ * null when it is. A typo must not quietly mean one thread.
+ */
+export function wasmThreadsProblem(asked: string): string | null {
+  if (asked === 'auto' || /^[1-9][0-9]*$/.test(asked)) return null;
+  return `ATTUNE_WASM_THREADS must be "auto" or a whole number of threads (1 or more), not "${asked}"`;
 }
 
 /**

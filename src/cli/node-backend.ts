@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/init';
-import { wasmPrefixForNode, wasmThreadingForNode } from '../backend/wasm-node';
+import { wasmPrefixForNode, wasmThreadingForNode, wasmThreadsProblem } from '../backend/wasm-node';
+import { UsageError } from './args';
 
 export type NodeBackend = 'cpu' | 'wasm' | 'webgpu';
 
@@ -48,6 +49,9 @@ export interface StartedBackend {
 }
 
 export async function startNodeBackend(requested: NodeBackend): Promise<StartedBackend> {
+  const threadsAsked = process.env.ATTUNE_WASM_THREADS;
+  const problem = threadsAsked === undefined ? null : wasmThreadsProblem(threadsAsked);
+  if (problem) throw new UsageError(problem);
   if (requested === 'webgpu') await installNodeWebGpu();
   const active = await initBackend({ override: requested, wasmPrefix: wasmPrefixForNode(), wasmThreads: requested === 'wasm' ? wasmThreadingForNode() : false });
   const note =

@@ -40,6 +40,21 @@ test('thread counts: every core up to 4, then half the logical cores, at most 8'
   expect(wasmThreadingForNode({ ATTUNE_WASM_THREADS: '1' })).toBeNull();
   expect(wasmThreadingForNode({ ATTUNE_WASM_THREADS: 'auto' })?.threads ?? 1).toBe(defaultThreadCount(os.availableParallelism()));
   expect(wasmThreadingForNode({ ATTUNE_WASM_THREADS: '3' })?.threads).toBe(3);
+  // A typo is refused, not read as one thread.
+  for (const typo of ['abc', '', '0', '-2', '1.5', '2 ', 'two']) {
+    expect(() => wasmThreadingForNode({ ATTUNE_WASM_THREADS: typo })).toThrow(`ATTUNE_WASM_THREADS must be "auto" or a whole number of threads (1 or more), not "${typo}"`);
+  }
+});
+
+test('the CLI refuses a misspelt ATTUNE_WASM_THREADS with one line and exit code 2', () => {
+  const child = spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', '..', 'bin', 'attune.mjs'), 'generate', '--model', 'default', '--prompt', 'hi', '--backend', 'wasm'], {
+    env: { ...process.env, ATTUNE_WASM_THREADS: 'abc' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(child.status).toBe(2);
+  expect(child.stderr.trim().split('\n')).toEqual([expect.stringContaining('ATTUNE_WASM_THREADS must be "auto" or a whole number of threads (1 or more), not "abc"')]);
+  expect(child.stdout).toBe('');
 });
 
 test('Node starts the threaded build with 2 threads and its products match a float64 reference', async () => {
