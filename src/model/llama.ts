@@ -3,7 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Architecture, BlockContext, BlockOutput } from './architecture';
 import { applyRopeRows, attend, splitHeads } from './attention';
-import { linear, rmsNorm, swiGlu } from './layers';
+import { canFuseDecodeAttention, decodeAttention } from './decode-attention';
+import { linear, recordingGradients, rmsNorm, swiGlu } from './layers';
 import type { ModelConfig, WeightMap } from './types';
 
 /** Queries and keys with rotary positions; a single-position step uses one rotation matMul each. */
@@ -24,11 +25,25 @@ function rotatedQueryKey(ctx: BlockContext, qFlat: tf.Tensor, kFlat: tf.Tensor):
   return { q, k, qIsScaled: false };
 }
 
+/**
+ * A decode step (one sequence, one new token after an unmasked cache, no gradients) on wasm: RoPE,
+ * the cache append and the attention as one kernel (decode-attention.ts); null where it does not apply.
+ */
+function fusedDecodeStep(ctx: BlockContext, qFlat: tf.Tensor, kFlat: tf.Tensor, valueFlat: () => tf.Tensor) {
+  const c = ctx.config;
+  if (!ctx.rope?.single || !ctx.past || ctx.bias || ctx.batch !== 1 || ctx.rows !== 1 || recordingGradients()) return null;
+  if (!canFuseDecodeAttention(qFlat, ctx.past.key, ctx.past.value, c.headDim)) return null;
+  const shape = { heads: c.numHeads, kvHeads: c.numKvHeads, headDim: c.headDim, position: ctx.positionOffset, ropeTheta: c.ropeTheta };
+  return decodeAttention(qFlat as tf.Tensor2D, kFlat as tf.Tensor2D, valueFlat() as tf.Tensor2D, ctx.past.key, ctx.past.value, shape);
+}
+
 function selfAttention(ctx: BlockContext, x: tf.Tensor): BlockOutput {
   const { config: c, weights, hooks } = ctx;
   const p = `model.layers.${ctx.layer}.self_attn`;
   const qFlat = linear(weights, `${p}.q_proj`, x, hooks); // [B*T, nh*hd]
   const kFlat = linear(weights, `${p}.k_proj`, x, hooks); // [B*T, nKv*hd]
+  const fused = fusedDecodeStep(ctx, qFlat, kFlat, () => linear(weights, `${p}.v_proj`, x, hooks));
+  if (fused) return { hidden: linear(weights, `${p}.o_proj`, fused.y, hooks) as tf.Tensor2D, key: fused.key, value: fused.value };
   const v = splitHeads(linear(weights, `${p}.v_proj`, x, hooks), ctx.batch, ctx.rows, c.numKvHeads, c.headDim); // [B, nKv, T, hd]
   const { q, k, qIsScaled } = rotatedQueryKey(ctx, qFlat, kFlat);
   const key = (ctx.past ? tf.concat([ctx.past.key, k], 2) : k) as tf.Tensor4D; // [B, nKv, S+T, hd]
