@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Architecture, BlockContext, BlockOutput } from './architecture';
 import { applyRopeRows, attend, splitHeads } from './attention';
 import { canFuseDecodeAttention, decodeAttention } from './decode-attention';
+import { canFuseOnWasm, fusedAddRmsNorm } from './fused-wasm';
 import { linear, recordingGradients, rmsNorm, swiGlu } from './layers';
 import type { ModelConfig, WeightMap } from './types';
 
@@ -59,12 +60,20 @@ function mlp(ctx: BlockContext, x: tf.Tensor): tf.Tensor {
   return linear(ctx.weights, `${p}.down_proj`, swiGlu(gate, up), ctx.hooks); // [B*T, D]
 }
 
+/** x + y and its RMSNorm; one wasm kernel outside gradient recording (fused-wasm.ts). */
+function residualThenNorm(x: tf.Tensor, y: tf.Tensor, weight: tf.Tensor, eps: number): { sum: tf.Tensor; normed: tf.Tensor } {
+  const width = x.shape[x.shape.length - 1];
+  const fusable = weight.rank === 1 && weight.shape[0] === width && x.shape.length === y.shape.length && x.shape.every((n, i) => n === y.shape[i]);
+  if (fusable && !recordingGradients() && canFuseOnWasm(x, y, weight)) return fusedAddRmsNorm(x, y, weight, eps);
+  const sum = tf.add(x, y);
+  return { sum, normed: rmsNorm(sum, weight, eps) };
+}
+
 function block(ctx: BlockContext, x: tf.Tensor2D): BlockOutput {
   const p = `model.layers.${ctx.layer}`;
   const eps = ctx.config.normEps;
   const attn = selfAttention(ctx, rmsNorm(x, ctx.weights.get(`${p}.input_layernorm.weight`)!, eps));
-  const h = tf.add(x, attn.hidden);
-  const normed = rmsNorm(h, ctx.weights.get(`${p}.post_attention_layernorm.weight`)!, eps);
+  const { sum: h, normed } = residualThenNorm(x, attn.hidden, ctx.weights.get(`${p}.post_attention_layernorm.weight`)!, eps);
   return { hidden: tf.add(h, mlp(ctx, normed)) as tf.Tensor2D, key: attn.key, value: attn.value };
 }
 

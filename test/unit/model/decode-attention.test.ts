@@ -1,7 +1,7 @@
 // The fused decode-step attention kernel on tfjs-wasm against a float64 reference written here
 // (HF's rotate_half RoPE, grouped-query softmax attention), and its dispatch: a cached one-token
 // step of a Llama-family model runs it instead of the stock chain, gives the logits of a full
-// recomputation, and leaks no tensor over many steps.
+// recomputation (with the fused residual add + norm of fused-wasm.ts), and leaks no tensor over many steps.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { disposeCache, forward } from '../../../src/model';
@@ -99,6 +99,7 @@ test('a cached step of a grouped-query model runs the fused kernel and matches t
     expect(profiled.kernelNames).toContain('AttuneDecodeAttention');
     expect(profiled.kernelNames).not.toContain('Concat');
     expect(profiled.kernelNames).not.toContain('Softmax');
+    expect(profiled.kernelNames).toContain('AttuneAddRmsNorm'); // the residual add and the norm after attention
     expect(maxAbsDiff(probe.logits.dataSync(), fullData.slice(8 * V, 9 * V))).toBeLessThan(1e-4);
     disposeCache(probe.cache);
     probe.logits.dispose();
