@@ -96,13 +96,28 @@ function attendRotated(
       }
       for (let j = 0; j < keys; j++) probs[po + j] /= total;
     }
-    acc.fill(0);
-    for (let j = 0; j < keys; j++) {
-      const row = base + j * hd;
-      for (let m = 0; m < groups; m++) {
-        const p = probs[m * keys + j]!;
-        const ao = m * hd;
-        for (let i = 0; i < hd; i++) acc[ao + i] += p * valueAll[row + i]!;
+    // out[m, i] = Σ_j p[m, j] · v[j, i], four columns at a time in scalar accumulators (V8 keeps
+    // them in registers; a read-modify-write of acc per key was ≈ 2× slower).
+    for (let m = 0; m < groups; m++) {
+      const po = m * keys;
+      const ao = m * hd;
+      for (let i = 0; i < hd; i += 4) {
+        let a0 = 0;
+        let a1 = 0;
+        let a2 = 0;
+        let a3 = 0;
+        for (let j = 0; j < keys; j++) {
+          const p = probs[po + j]!;
+          const r = base + j * hd + i;
+          a0 += p * valueAll[r]!;
+          a1 += p * valueAll[r + 1]!;
+          a2 += p * valueAll[r + 2]!;
+          a3 += p * valueAll[r + 3]!;
+        }
+        acc[ao + i] = a0;
+        acc[ao + i + 1] = a1;
+        acc[ao + i + 2] = a2;
+        acc[ao + i + 3] = a3;
       }
     }
     // An element loop, not out.set(acc): TypedArray.set between element types takes a slow generic path.
@@ -149,11 +164,20 @@ export function decodeAttentionKernel({ inputs, backend: wasm, attrs }: WasmKern
 }
 
 /**
- * Whether the fused step applies: wasm, float32, one sequence, one new token after a cache, a head
- * size the unrolled loops cover.
+ * Cached positions up to which the fused step is used. Its attention loops are JavaScript (no SIMD):
+ * per cached key they cost about twice the stock kernels', which lose instead on their fixed
+ * per-kernel cost. At the 135M shape (2026-12-08, 2 cores) the fused step won at 128 cached
+ * positions (36 against 43 ms a token) and lost at 256 (55 against 50 ms); longer contexts keep the
+ * stock kernels.
+ */
+export const MAX_FUSED_PAST = 192;
+
+/**
+ * Whether the fused step applies: wasm, float32, one sequence, one new token after a cache of at
+ * most MAX_FUSED_PAST positions, a head size the unrolled loops cover.
  */
 export function canFuseDecodeAttention(q: tf.Tensor, pastKey: tf.Tensor, pastValue: tf.Tensor, headDim: number): boolean {
-  return headDim % 4 === 0 && q.shape[0] === 1 && pastKey.shape[0] === 1 && canFuseOnWasm(q, pastKey, pastValue);
+  return headDim % 4 === 0 && q.shape[0] === 1 && pastKey.shape[0] === 1 && pastKey.shape[2]! <= MAX_FUSED_PAST && canFuseOnWasm(q, pastKey, pastValue);
 }
 
 /**

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { disposeCache, forward } from '../../../src/model';
-import { decodeAttention } from '../../../src/model/decode-attention';
+import { canFuseDecodeAttention, decodeAttention, MAX_FUSED_PAST } from '../../../src/model/decode-attention';
 import { loadFixture, maxAbsDiff, useBackend } from './parity-helpers';
 
 function seeded(seed: number, n: number, scale = 1): Float32Array {
@@ -117,4 +117,19 @@ test('a cached step of a grouped-query model runs the fused kernel and matches t
   } finally {
     model.dispose();
   }
+});
+
+test('the fused step is chosen only for one float32 sequence, a head size of a multiple of 4 and a cache of at most MAX_FUSED_PAST positions', () => {
+  const q = tf.zeros([1, 16]);
+  const cache = (batch: number, past: number, dtype: 'float32' | 'int32' = 'float32') => tf.zeros([batch, 2, past, 8], dtype);
+  const fits = cache(1, MAX_FUSED_PAST);
+  const long = cache(1, MAX_FUSED_PAST + 1);
+  const batched = cache(2, 4);
+  const ints = cache(1, 4, 'int32');
+  expect(canFuseDecodeAttention(q, fits, fits, 8)).toBe(true);
+  expect(canFuseDecodeAttention(q, long, long, 8)).toBe(false);
+  expect(canFuseDecodeAttention(q, fits, fits, 6)).toBe(false);
+  expect(canFuseDecodeAttention(q, batched, batched, 8)).toBe(false);
+  expect(canFuseDecodeAttention(q, ints, ints, 8)).toBe(false);
+  tf.dispose([q, fits, long, batched, ints]);
 });
