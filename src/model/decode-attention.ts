@@ -94,7 +94,7 @@ function attendRotated(
         probs[po + j] = e;
         total += e;
       }
-      for (let j = 0; j < keys; j++) probs[po + j] /= total;
+      for (let j = 0; j < keys; j++) probs[po + j] = probs[po + j]! / total;
     }
     // out[m, i] = Σ_j p[m, j] · v[j, i], four columns at a time in scalar accumulators (V8 keeps
     // them in registers; a read-modify-write of acc per key was ≈ 2× slower).
@@ -158,7 +158,7 @@ export function decodeAttentionKernel({ inputs, backend: wasm, attrs }: WasmKern
   const scale = 1 / Math.sqrt(hd);
   const query = new Float64Array(heads * hd);
   for (let h = 0; h < heads; h++) rotate(q, h * hd, query, h * hd, cos, sin);
-  for (let i = 0; i < query.length; i++) query[i] *= scale;
+  for (let i = 0; i < query.length; i++) query[i] = query[i]! * scale;
   attendRotated(query, keyAll, valueAll, ys, kvHeads, (heads / kvHeads) | 0, keys, hd);
   return [y, keyOut, valueOut];
 }

@@ -94,7 +94,7 @@ test('a cached step of a grouped-query model runs the fused kernel and matches t
     const fullData = full.logits.dataSync();
     full.logits.dispose();
     let step = forward(model, { ids: [ids.slice(0, 8)], useCache: true });
-    const profiled = await tf.profile(() => forward(model, { ids: [[ids[8]!]], cache: step.cache }));
+    const profiled = await tf.profile(() => forward(model, { ids: [[ids[8]!]], cache: step.cache }) as unknown as tf.TensorContainer);
     const probe = profiled.result as unknown as ReturnType<typeof forward>;
     expect(profiled.kernelNames).toContain('AttuneDecodeAttention');
     expect(profiled.kernelNames).not.toContain('Concat');
