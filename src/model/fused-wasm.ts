@@ -10,6 +10,7 @@ import { runWasmKernel, type WasmKernelArgs } from './wasm-kernel';
 
 const RMS_NORM_KERNEL = 'AttuneRmsNorm';
 const SWIGLU_KERNEL = 'AttuneSwiGlu';
+const ADD_RMS_NORM_KERNEL = 'AttuneAddRmsNorm';
 
 /** y = x · rsqrt(mean(x²) + eps) · w over the last axis. */
 function rmsNormKernel({ inputs, backend: wasm, attrs }: WasmKernelArgs): tf.TensorInfo {
@@ -28,6 +29,33 @@ function rmsNormKernel({ inputs, backend: wasm, attrs }: WasmKernelArgs): tf.Ten
     for (let i = 0; i < width; i++) ys[start + i] = xs[start + i]! * scale * ws[i]!;
   }
   return out;
+}
+
+/**
+ * sum = x + y (rounded to float32, as tf.add gives it) and RMSNorm(sum) · w over the last axis: a
+ * block's residual add and the norm after it, one kernel instead of two.
+ */
+function addRmsNormKernel({ inputs, backend: wasm, attrs }: WasmKernelArgs): tf.TensorInfo[] {
+  const x = inputs.x!;
+  const eps = attrs!.eps as number;
+  const width = x.shape[x.shape.length - 1]!;
+  const sum = wasm.makeOutput(x.shape, 'float32');
+  const normed = wasm.makeOutput(x.shape, 'float32');
+  const xs = wasm.typedArrayFromHeap(x);
+  const ys = wasm.typedArrayFromHeap(inputs.y!);
+  const ws = wasm.typedArrayFromHeap(inputs.weight!);
+  const ss = wasm.typedArrayFromHeap(sum);
+  const ns = wasm.typedArrayFromHeap(normed);
+  for (let start = 0; start < xs.length; start += width) {
+    let squares = 0;
+    for (let i = start; i < start + width; i++) {
+      ss[i] = xs[i]! + ys[i]!;
+      squares += ss[i]! * ss[i]!;
+    }
+    const scale = 1 / Math.sqrt(squares / width + eps);
+    for (let i = 0; i < width; i++) ns[start + i] = ss[start + i]! * scale * ws[i]!;
+  }
+  return [sum, normed];
 }
 
 /** silu(gate) · up, elementwise. */
@@ -53,4 +81,13 @@ export function fusedRmsNorm(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.T
 /** Fused silu(gate) · up (inference only: it has no gradient); gate and up have the same shape. */
 export function fusedSwiGlu(gate: tf.Tensor, up: tf.Tensor): tf.Tensor {
   return runWasmKernel(SWIGLU_KERNEL, swiGluKernel, { gate, up });
+}
+
+/**
+ * Fused residual add and RMSNorm (inference only: it has no gradient): x and y [..., D], weight
+ * [D]. Returns x + y and RMSNorm(x + y) · weight.
+ */
+export function fusedAddRmsNorm(x: tf.Tensor, y: tf.Tensor, weight: tf.Tensor, eps: number): { sum: tf.Tensor; normed: tf.Tensor } {
+  const [sum, normed] = runWasmKernel<tf.Tensor[]>(ADD_RMS_NORM_KERNEL, addRmsNormKernel, { x, y, weight }, { eps });
+  return { sum: sum!, normed: normed! };
 }

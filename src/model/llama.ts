@@ -3,7 +3,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Architecture, BlockContext, BlockOutput } from './architecture';
 import { applyRopeRows, attend, splitHeads } from './attention';
-import { linear, rmsNorm, swiGlu } from './layers';
+import { canFuseDecodeAttention, decodeAttention } from './decode-attention';
+import { canFuseOnWasm, fusedAddRmsNorm } from './fused-wasm';
+import { linear, recordingGradients, rmsNorm, swiGlu } from './layers';
 import type { ModelConfig, WeightMap } from './types';
 
 /** Queries and keys with rotary positions; a single-position step uses one rotation matMul each. */
@@ -24,11 +26,25 @@ function rotatedQueryKey(ctx: BlockContext, qFlat: tf.Tensor, kFlat: tf.Tensor):
   return { q, k, qIsScaled: false };
 }
 
+/**
+ * A decode step (one sequence, one new token after an unmasked cache, no gradients) on wasm: RoPE,
+ * the cache append and the attention as one kernel (decode-attention.ts); null where it does not apply.
+ */
+function fusedDecodeStep(ctx: BlockContext, qFlat: tf.Tensor, kFlat: tf.Tensor, valueFlat: () => tf.Tensor) {
+  const c = ctx.config;
+  if (!ctx.rope?.single || !ctx.past || ctx.bias || ctx.batch !== 1 || ctx.rows !== 1 || recordingGradients()) return null;
+  if (!canFuseDecodeAttention(qFlat, ctx.past.key, ctx.past.value, c.headDim)) return null;
+  const shape = { heads: c.numHeads, kvHeads: c.numKvHeads, headDim: c.headDim, position: ctx.positionOffset, ropeTheta: c.ropeTheta };
+  return decodeAttention(qFlat as tf.Tensor2D, kFlat as tf.Tensor2D, valueFlat() as tf.Tensor2D, ctx.past.key, ctx.past.value, shape);
+}
+
 function selfAttention(ctx: BlockContext, x: tf.Tensor): BlockOutput {
   const { config: c, weights, hooks } = ctx;
   const p = `model.layers.${ctx.layer}.self_attn`;
   const qFlat = linear(weights, `${p}.q_proj`, x, hooks); // [B*T, nh*hd]
   const kFlat = linear(weights, `${p}.k_proj`, x, hooks); // [B*T, nKv*hd]
+  const fused = fusedDecodeStep(ctx, qFlat, kFlat, () => linear(weights, `${p}.v_proj`, x, hooks));
+  if (fused) return { hidden: linear(weights, `${p}.o_proj`, fused.y, hooks) as tf.Tensor2D, key: fused.key, value: fused.value };
   const v = splitHeads(linear(weights, `${p}.v_proj`, x, hooks), ctx.batch, ctx.rows, c.numKvHeads, c.headDim); // [B, nKv, T, hd]
   const { q, k, qIsScaled } = rotatedQueryKey(ctx, qFlat, kFlat);
   const key = (ctx.past ? tf.concat([ctx.past.key, k], 2) : k) as tf.Tensor4D; // [B, nKv, S+T, hd]
@@ -44,12 +60,20 @@ function mlp(ctx: BlockContext, x: tf.Tensor): tf.Tensor {
   return linear(ctx.weights, `${p}.down_proj`, swiGlu(gate, up), ctx.hooks); // [B*T, D]
 }
 
+/** x + y and its RMSNorm; one wasm kernel outside gradient recording (fused-wasm.ts). */
+function residualThenNorm(x: tf.Tensor, y: tf.Tensor, weight: tf.Tensor, eps: number): { sum: tf.Tensor; normed: tf.Tensor } {
+  const width = x.shape[x.shape.length - 1];
+  const fusable = weight.rank === 1 && weight.shape[0] === width && x.shape.length === y.shape.length && x.shape.every((n, i) => n === y.shape[i]);
+  if (fusable && !recordingGradients() && canFuseOnWasm(x, y, weight)) return fusedAddRmsNorm(x, y, weight, eps);
+  const sum = tf.add(x, y);
+  return { sum, normed: rmsNorm(sum, weight, eps) };
+}
+
 function block(ctx: BlockContext, x: tf.Tensor2D): BlockOutput {
   const p = `model.layers.${ctx.layer}`;
   const eps = ctx.config.normEps;
   const attn = selfAttention(ctx, rmsNorm(x, ctx.weights.get(`${p}.input_layernorm.weight`)!, eps));
-  const h = tf.add(x, attn.hidden);
-  const normed = rmsNorm(h, ctx.weights.get(`${p}.post_attention_layernorm.weight`)!, eps);
+  const { sum: h, normed } = residualThenNorm(x, attn.hidden, ctx.weights.get(`${p}.post_attention_layernorm.weight`)!, eps);
   return { hidden: tf.add(h, mlp(ctx, normed)) as tf.Tensor2D, key: attn.key, value: attn.value };
 }
 

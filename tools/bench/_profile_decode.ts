@@ -1,6 +1,6 @@
 // Where a decode step's time goes on a backend: per-kernel wall time (tf.profile) of cached
 // one-token steps of public/model, summed by kernel name, against the step's own wall time.
-// node --import tsx tools/bench/_profile_decode.ts [wasm|cpu]
+// node --import tsx tools/bench/_profile_decode.ts [wasm|cpu] [model dir]
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { startNodeBackend, type NodeBackend } from '../../src/cli/node-backend';
@@ -9,7 +9,7 @@ import { loadModelFromDirectory } from '../../src/model/node-files';
 
 const backend = (process.argv[2] ?? 'wasm') as NodeBackend;
 await startNodeBackend(backend);
-const model = await loadModelFromDirectory(join(import.meta.dirname, '..', '..', 'public', 'model'));
+const model = await loadModelFromDirectory(process.argv[3] ?? join(import.meta.dirname, '..', '..', 'public', 'model'));
 const out = forward(model, { ids: [[5, 17, 99, 23, 8, 41, 7, 300]], useCache: true, logits: 'last' });
 out.logits.dispose();
 let cache = out.cache;

@@ -3,7 +3,7 @@
 // reach a fused kernel, and other backends keep the plain ops.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { canFuseOnWasm, fusedRmsNorm, fusedSwiGlu } from '../../../src/model/fused-wasm';
+import { canFuseOnWasm, fusedAddRmsNorm, fusedRmsNorm, fusedSwiGlu } from '../../../src/model/fused-wasm';
 import { rmsNorm, swiGlu } from '../../../src/model/layers';
 import { maxAbsDiff, useBackend } from './parity-helpers';
 
@@ -46,6 +46,17 @@ test('fused RMSNorm equals the float64 reference and the plain tf ops, for 2-D a
     expect(maxAbsDiff(fused, rmsNormReference(x, w))).toBeLessThan(1e-5);
     expect(maxAbsDiff(fused, plain)).toBeLessThan(1e-5);
   }
+});
+
+test('fused residual add + RMSNorm equals the float32 sum and the float64 reference norm of that sum', () => {
+  const w = seeded(11, 48, 2);
+  const x = seeded(12, 3 * 48, 3);
+  const y = seeded(13, 3 * 48, 3);
+  const { sum, normed } = fusedAddRmsNorm(tf.tensor2d(x, [3, 48]), tf.tensor2d(y, [3, 48]), tf.tensor1d(w), EPS);
+  const expectedSum = Float32Array.from(x, (v, i) => v + y[i]!); // rounded to float32 as tf.add's
+  expect(Array.from(sum.dataSync())).toEqual(Array.from(expectedSum));
+  expect(maxAbsDiff(normed.dataSync(), rmsNormReference(expectedSum, w))).toBeLessThan(1e-5);
+  tf.dispose([sum, normed]);
 });
 
 test('fused SwiGLU equals silu(gate) · up', () => {
