@@ -279,9 +279,13 @@ export function estimatePeak(input: PlanInput, microBatch: number, recompute: bo
   const headFloats = m.vocabSize * D;
   const perLayerMatMul = (matMulParameterCount(m) - headFloats) / m.numLayers;
   const packed = input.bytesPerFrozenWeight >= F32 ? matMulParameterCount(m) : 2 * perLayerMatMul + headFloats;
-  // The head's backward multiplies by its [V, D] transpose, which XNNPACK packs too: two
-  // transient head-sized copies (0.5 GiB each at Qwen2.5-0.5B's 152k vocabulary).
-  const weightWorkspace = (packed + 2 * headFloats) * F32;
+  // The head's backward multiplies by its [V, D] transpose (model/layers.ts frozenInputGrad). A
+  // tied head reads the embedding table itself, resident anyway; on wasm an untied head's
+  // transpose is made a cache-sized slice at a time. Only an untied head elsewhere (WebGPU) makes
+  // a whole transient [V, D] copy. (Earlier kernels made two head-sized copies on every backend:
+  // the plan counted them until the heap measured without them, docs/tuning.md.)
+  const headTranspose = m.tieWordEmbeddings || input.limits.name === 'wasm' ? 0 : headFloats;
+  const weightWorkspace = (packed + headTranspose) * F32;
   const trainableState = input.trainableParams * F32 * TRAINABLE_COPIES;
   const perBlock = heldPerTokenPerBlock(m, rows) * tokens * F32;
   // Without recomputation every block's share is held at once; with it, the block boundaries plus
@@ -464,9 +468,9 @@ export type InferencePlan =
 export function planInference(model: PlanModelShape, limits: BackendLimits, headroom = 0.9): InferencePlan {
   const budget = limits.budgetBytes * headroom;
   const estimate = (bytesPerFrozenWeight: number) => {
-    const e = estimatePeak({ model, trainableParams: 0, batch: 1, length: 1, bytesPerFrozenWeight, limits, headChunkRows: 1 }, 1, bytesPerFrozenWeight < F32);
-    // No backward pass: drop the transient [V, D] transpose and its packed copy the training estimate adds.
-    return BASE_OVERHEAD + (e.weights + e.weightWorkspace - 2 * model.vocabSize * model.hiddenSize * F32) * ALLOCATOR_FACTOR;
+    // As wasm: no backward pass, so no transient [V, D] transpose of the head either.
+    const e = estimatePeak({ model, trainableParams: 0, batch: 1, length: 1, bytesPerFrozenWeight, limits: { ...limits, name: 'wasm' }, headChunkRows: 1 }, 1, bytesPerFrozenWeight < F32);
+    return BASE_OVERHEAD + (e.weights + e.weightWorkspace) * ALLOCATOR_FACTOR;
   };
   const float32 = estimate(F32);
   if (float32 <= budget) return { fits: true, compactWeights: false, estimatedPeakBytes: float32, budgetBytes: limits.budgetBytes };

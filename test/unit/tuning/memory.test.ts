@@ -244,7 +244,7 @@ describe('Trainer with recomputation and a chunked head', () => {
   const lora = (dropout = 0.1) => loraMethod.create({ ...loraMethod.defaultConfig(model.config), r: 4, dropout }, adapterContext(model, 5));
   const values = (adapter: Adapter) => adapter.trainable().flatMap(({ variable }) => Array.from(variable.dataSync()));
 
-  it('trains to the same adapter as the plain path, and the tensor count stays flat across steps', async () => {
+  it.each([false, true])('trains to the same adapter as the plain path, and the tensor count stays flat across steps (selective: %s)', async (selective) => {
     const plainAdapter = lora();
     const plain = new Trainer({ model, adapter: plainAdapter, train: train(), heldOut: heldOut(), settings: settings(), headChunkRows: 10_000 });
     const plainResult = await plain.run();
@@ -258,6 +258,7 @@ describe('Trainer with recomputation and a chunked head', () => {
       heldOut: heldOut(),
       settings: settings(),
       recompute: true,
+      keepFrozenProducts: selective,
       headChunkRows: 5,
       onProgress: () => counts.push(tf.memory().numTensors),
     });
