@@ -30,6 +30,8 @@ export const errorsEn = {
   'error.chat-template': "The model's chat template failed: {detail}. Edit chat_template in tokenizer_config.json or remove it to use the plain template.",
   'error.invalid-input': '{detail}',
   'error.generation-cancelled': 'Generation was cancelled.',
+  'error.recompute-mismatch':
+    'A recomputed block ran differently the second time ({detail}); its kept frozen-product outputs do not fit. Train with full recomputation and report this as a bug.',
 
   // ---- getting a model onto the device ----------------------------------------------------------
   'error.model-url-invalid': '"{input}" is not a model address: {detail}. Enter a folder URL such as https://huggingface.co/<org>/<name>/resolve/main/',

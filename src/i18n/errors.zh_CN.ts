@@ -23,6 +23,7 @@ export const errorsZhCN: Record<string, string> = {
   'error.chat-template': '模型的聊天模板出错：{detail}。请编辑 tokenizer_config.json 中的 chat_template，或将其删除以使用普通模板。',
   'error.invalid-input': '{detail}',
   'error.generation-cancelled': '已取消生成。',
+  'error.recompute-mismatch': '重新计算的层第二次运行时与第一次不同（{detail}），保留的冻结矩阵乘积输出无法对应。请改用完整重新计算进行训练，并将此问题作为缺陷报告。',
 
   // ---- getting a model onto the device ----------------------------------------------------------
   'error.model-url-invalid': '“{input}”不是模型地址：{detail}。请输入文件夹地址，例如 https://huggingface.co/<组织>/<名称>/resolve/main/',

@@ -27,6 +27,8 @@ export const trainCatalogue: AreaCatalogue = {
     'train.memory.whole': 'Memory: batches of {batch} fit the {backend} backend at once (estimated peak {peak} of {budget}).',
     'train.memory.split': 'Memory: each batch of {batch} is trained as {steps} parts of {micro} to fit the {backend} backend (estimated peak {peak} of {budget}).',
     'train.memory.recompute': 'Blocks are recomputed in the backward pass to save memory.',
+    'train.memory.recomputeSelective':
+      'Blocks are recomputed in the backward pass to save memory, reusing their kept matrix products (only the cheap parts run again).',
     'train.setting.invalid': '"{field}" must be a positive number.',
     'train.setting.invalidChoice': '"{field}": choose at least one.',
     'train.setting.automatic': 'Automatic',
@@ -157,6 +159,7 @@ export const trainCatalogue: AreaCatalogue = {
     'train.memory.whole': '内存：每批 {batch} 个示例可一次放入 {backend} 后端（预计峰值 {peak}，上限 {budget}）。',
     'train.memory.split': '内存：每批 {batch} 个示例分成 {steps} 份、每份 {micro} 个来训练，以适应 {backend} 后端（预计峰值 {peak}，上限 {budget}）。',
     'train.memory.recompute': '反向传播时会重新计算各层，以节省内存。',
+    'train.memory.recomputeSelective': '反向传播时会重新计算各层以节省内存，并复用保留的矩阵乘积结果（只重新计算开销小的部分）。',
     'train.setting.invalid': '“{field}”必须是正数。',
     'train.setting.invalidChoice': '“{field}”：请至少选择一项。',
     'train.setting.automatic': '自动',

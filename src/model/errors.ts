@@ -91,6 +91,16 @@ export class InvalidInputError extends ModelError {
   }
 }
 
+/**
+ * Selective recomputation (kept-products.ts): a recomputed block asked for other frozen products
+ * than its first run made (a non-deterministic block: a bug, never the user's input).
+ */
+export class RecomputeMismatchError extends ModelError {
+  constructor(readonly detail: string) {
+    super('error.recompute-mismatch', { detail });
+  }
+}
+
 /** Generation was cancelled through its AbortSignal. */
 export class GenerationAbortedError extends ModelError {
   constructor() {

@@ -62,8 +62,11 @@ export interface HiddenInput {
    * While computing gradients, recompute each block in the backward pass instead of keeping its
    * activations (only block inputs are kept). `variables` are the trainable variables the hooks
    * may read inside blocks; their gradients flow through the recomputation.
+   * `keepFrozenProducts`: selective recomputation (kept-products.ts): each block also keeps its
+   * frozen products' outputs ([tokens, out] each) until its backward, and the recomputation
+   * reuses them instead of multiplying again.
    */
-  recompute?: { variables: readonly tf.Variable[] } | null;
+  recompute?: { variables: readonly tf.Variable[]; keepFrozenProducts?: boolean } | null;
 }
 
 export interface HiddenOutput {
@@ -136,7 +139,7 @@ function trunk(model: LoadedModel, arch: Architecture, input: ForwardInput, reco
     // One scope per block: its intermediates are freed when it ends, not when the whole pass
     // does (while training, what the backward needs is kept by the gradient tape itself).
     const out = tf.tidy(() => {
-      if (recomputeBlocks && !wantCache) return { hidden: recomputedBlock(arch, ctx, blockWeights, h, recomputeBlocks.variables) };
+      if (recomputeBlocks && !wantCache) return { hidden: recomputedBlock(arch, ctx, blockWeights, h, recomputeBlocks) };
       ctx.weights = blockWeights();
       const o = arch.block(ctx, h);
       const hidden = withBlockOutputHook(ctx, o.hidden);
@@ -166,7 +169,7 @@ function recomputedBlock(
   ctx: BlockContext,
   blockWeights: () => WeightMap,
   h: tf.Tensor2D,
-  variables: readonly tf.Variable[],
+  options: NonNullable<HiddenInput['recompute']>,
 ): tf.Tensor2D {
   const inputs: tf.Tensor[] = [h];
   if (ctx.past) inputs.push(ctx.past.key, ctx.past.value);
@@ -183,7 +186,7 @@ function recomputedBlock(
     const blockCtx: BlockContext = { ...ctx, weights: blockWeights(), past, bias, rope };
     return withBlockOutputHook(blockCtx, arch.block(blockCtx, x).hidden);
   };
-  return recompute(run, inputs, constants, variables) as tf.Tensor2D;
+  return recompute(run, inputs, constants, options.variables, { keepFrozenProducts: options.keepFrozenProducts === true }) as tf.Tensor2D;
 }
 
 /** Rotary tables for the new rows; one decode row also gets the fused rotation matrices. */

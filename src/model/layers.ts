@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { blockSlice } from './block-slice';
 import { isWidenedWeight } from './compact-weights';
 import { canFuseOnWasm, fusedRmsNorm, fusedSwiGlu } from './fused-wasm';
+import { activeKeptProducts } from './kept-products';
 import type { ForwardHooks, WeightMap } from './types';
 
 function sameShapes(a: readonly number[], b: readonly number[]): boolean {
@@ -111,12 +112,22 @@ export function frozenInputGrad(dy: tf.Tensor2D, w: tf.Tensor2D, sliceRows = inp
  * backward pass, so that one is saved.
  */
 function matMulFrozenWeight(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  // Selective recomputation (kept-products.ts): a recomputed block's first run (tape off, so no
+  // gradient function is needed) keeps each product's output; its recomputation returns the kept
+  // output with the same backward instead of multiplying again.
+  const kept = activeKeptProducts();
+  if (kept?.recording) {
+    const y = tf.matMul<tf.Tensor2D>(x, w);
+    kept.record(y);
+    return y;
+  }
+  const reused = kept?.replaying ? kept.take(x.shape[0], w.shape) : null;
   const transient = isWidenedWeight(w);
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xIn, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
     if (transient) save([w]);
     return {
-      value: tf.matMul(xIn, w),
+      value: reused ?? tf.matMul(xIn, w),
       // The transposes are freed at once (see matMulTrainableWeight), not at the pass's end.
       gradFunc: (dy, saved) => frozenInputGrad(dy as tf.Tensor2D, transient ? (saved[0] as tf.Tensor2D) : w),
     };

@@ -10,7 +10,11 @@
 // the gradient depth is back to 0, so engine.gradients would start a fresh tape by replacing the
 // engine's active one and end by setting it to null, which breaks the outer pass when it later
 // frees its own tape. The outer tape is therefore set aside and put back around the nested call.
+//
+// With `keepFrozenProducts` (selective recomputation, kept-products.ts) the first run also keeps
+// its frozen matrix products' outputs, and the recomputation reuses them instead of multiplying.
 import * as tf from '@tensorflow/tfjs';
+import { KeptProducts } from './kept-products';
 
 interface EngineState {
   gradientDepth: number;
@@ -48,6 +52,11 @@ function outermostTapeRecording(): boolean {
  *   are summed into the outer gradient; ones `fn` does not use get zeros, so pass only those that
  *   can matter (the cost is one zero tensor per variable per section).
  *
+ * `keepFrozenProducts`: keep the outputs of `fn`'s frozen matrix products (layers.ts
+ * matMulFrozenWeight) from the first run and reuse them in the recomputation; they are freed when
+ * the section's backward has run (or by releaseKeptProducts after a gradient computation that
+ * never reached it).
+ *
  * `fn` must be deterministic (a dropout needs a fixed seed): it runs twice while training.
  * Outside a gradient computation it is simply `fn(...)`.
  */
@@ -56,6 +65,7 @@ export function recompute(
   inputs: readonly tf.Tensor[],
   constants: readonly tf.Tensor[] = [],
   variables: readonly tf.Variable[] = [],
+  options: { keepFrozenProducts?: boolean } = {},
 ): tf.Tensor {
   if (!outermostTapeRecording()) return fn(...inputs, ...constants);
   const nIn = inputs.length;
@@ -64,12 +74,25 @@ export function recompute(
     const given = args.slice(0, nIn) as tf.Tensor[];
     // Constants are saved but are not inputs of the op: nothing asks for their gradients.
     save([...given, ...constants]);
+    const kept = options.keepFrozenProducts ? new KeptProducts() : null;
+    let value: tf.Tensor;
+    try {
+      value = kept ? kept.runRecording(() => fn(...given, ...constants)) : fn(...given, ...constants);
+    } catch (error) {
+      kept?.dispose();
+      throw error;
+    }
     return {
-      value: fn(...given, ...constants),
+      value,
       gradFunc: (dy, saved) => {
         const savedInputs = saved.slice(0, nIn);
         const xs = [...savedInputs, ...variables];
-        const grads = nestedGradients(() => fn(...saved), xs, dy as tf.Tensor);
+        let grads: (tf.Tensor | undefined)[];
+        try {
+          grads = nestedGradients(() => (kept ? kept.runReplaying(() => fn(...saved)) : fn(...saved)), xs, dy as tf.Tensor);
+        } finally {
+          kept?.dispose();
+        }
         return grads.map((g, i) => g ?? tf.zeros(xs[i]!.shape, 'float32'));
       },
     };

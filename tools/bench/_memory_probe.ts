@@ -5,12 +5,14 @@
 //   nice -n 10 node --import tsx tools/bench/_memory_probe.ts --batch 4 --len 128 --mode plan
 // --mode plain: whole-model activations and [B, T, V] logits (the path before the memory work);
 // --mode lean: recomputed blocks + chunked head at the full batch; --mode plan: what the plan chose.
+// --full-recompute: recompute whole blocks instead of keeping their frozen products.
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 
 const SHAPES = {
   'smollm2-135m': { hidden_size: 576, num_hidden_layers: 30, num_attention_heads: 9, num_key_value_heads: 3, intermediate_size: 1536, vocab_size: 49152, rope_theta: 100000, tie_word_embeddings: true },
   'gpt2-124m': { model_type: 'gpt2', n_embd: 768, n_layer: 12, n_head: 12, n_positions: 1024, vocab_size: 50257, tie_word_embeddings: true, layer_norm_epsilon: 1e-5 },
+  'qwen2.5-0.5b': { model_type: 'qwen2', hidden_size: 896, num_hidden_layers: 24, num_attention_heads: 14, num_key_value_heads: 2, intermediate_size: 4864, vocab_size: 151936, rope_theta: 1000000, rms_norm_eps: 1e-6, tie_word_embeddings: true },
   'smollm2-360m': { hidden_size: 960, num_hidden_layers: 32, num_attention_heads: 15, num_key_value_heads: 5, intermediate_size: 2560, vocab_size: 49152, rope_theta: 100000, tie_word_embeddings: true },
 } as const;
 
@@ -24,6 +26,9 @@ const { values: args } = parseArgs({
     // With --mode manual: the micro-batch and whether blocks are recomputed.
     micro: { type: 'string', default: '1' },
     recompute: { type: 'boolean', default: false },
+    // With --recompute (manual) or a recomputing plan: --full-recompute recomputes whole blocks
+    // instead of keeping their frozen products (selective recomputation, the default).
+    'full-recompute': { type: 'boolean', default: false },
     prefer: { type: 'string', default: 'largest-micro-batch' },
     // Keep block linear weights compact (model/compact-weights.ts): the random float32 weights are
     // rounded to half, as a float32 checkpoint would be.
@@ -64,7 +69,7 @@ async function main(): Promise<void> {
   const { Trainer } = await import('../../src/tuning/train/trainer');
   const { chooseDefaults } = await import('../../src/tuning/train/defaults');
   const { Rng } = await import('../../src/tuning/rng');
-  const { planMemory, WASM32_LIMITS, describePlan } = await import('../../src/tuning/train/memory-plan');
+  const { planMemory, WASM32_LIMITS, describePlan, estimatePeak } = await import('../../src/tuning/train/memory-plan');
 
   const hf = { model_type: 'llama', max_position_embeddings: 2048, rms_norm_eps: 1e-5, bos_token_id: 0, eos_token_id: 0, ...shape };
   const isBias = (name: string) => name.endsWith('.bias');
@@ -102,6 +107,7 @@ async function main(): Promise<void> {
   });
   let micro = batch;
   let recompute = false;
+  let keepFrozenProducts = args['full-recompute'] !== true;
   if (mode === 'lean') recompute = true;
   if (mode === 'manual') {
     micro = Number(args.micro);
@@ -111,7 +117,10 @@ async function main(): Promise<void> {
     if (!plan.fits) throw new Error(`plan refuses: ${describePlan(plan)}`);
     micro = plan.microBatch;
     recompute = plan.recompute;
+    keepFrozenProducts = plan.keepFrozenProducts && args['full-recompute'] !== true;
   }
+  keepFrozenProducts &&= recompute;
+  const estimateFor = estimatePeak({ model: config, trainableParams: adapter.parameterCount(), batch, length: len, bytesPerFrozenWeight: args.compact ? 2 : 4, limits: WASM32_LIMITS }, micro, recompute ? (keepFrozenProducts ? 'selective' : 'full') : 'none');
   const accumulation = Math.ceil(batch / micro);
   const rng = new Rng(0);
   const examples = Array.from({ length: batch * steps }, () => {
@@ -129,6 +138,7 @@ async function main(): Promise<void> {
     heldOut: [],
     settings,
     recompute,
+    keepFrozenProducts,
     headChunkRows: mode === 'plain' ? Number.MAX_SAFE_INTEGER : undefined,
     onProgress: () => {
       trace(`step ${stepTimes.length + 1}`);
@@ -164,13 +174,17 @@ async function main(): Promise<void> {
       microBatch: micro,
       accumulation,
       recompute,
+      keepFrozenProducts,
       status: result.status,
       loss: result.lastTrainLoss,
       peakRssGiB: gib(process.resourceUsage().maxRSS * 1024),
       wasmHeapGiB: gib(heap),
       planEstimateGiB: plan.fits ? gib(plan.estimatedPeakBytes) : null,
       planRefusal: plan.fits ? null : describePlan(plan),
-      planChose: plan.fits ? { microBatch: plan.microBatch, accumulation: plan.accumulation, recompute: plan.recompute } : null,
+      planChose: plan.fits ? { microBatch: plan.microBatch, accumulation: plan.accumulation, recompute: plan.recompute, keepFrozenProducts: plan.keepFrozenProducts } : null,
+      // The plan's estimate for the setting that ran (manual settings included), and its parts.
+      estimateGiB: gib(estimateFor.total),
+      estimateParts: Object.fromEntries(Object.entries(estimateFor).map(([k, v]) => [k, gib(v)])),
       stepSeconds: stepTimes.map((ms) => +(ms / 1000).toFixed(1)),
       lastStepTokensPerSecond: +(lastStepTokens / (stepTimes.at(-1)! / 1000)).toFixed(1),
       loadavg: loadavg().map((x) => +x.toFixed(2)),

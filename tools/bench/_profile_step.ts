@@ -8,6 +8,8 @@ import { startNodeBackend } from '../../src/cli/node-backend';
 const [modelDir, batchArg = '4', seqArg = '256', prefer = 'largest-micro-batch'] = process.argv.slice(2);
 const BATCH = Number(batchArg);
 const LENGTH = Number(seqArg);
+/** PROFILE_FULL_RECOMPUTE=1: recompute whole blocks where the plan chose selective recomputation. */
+const FULL_RECOMPUTE = process.env.PROFILE_FULL_RECOMPUTE === '1';
 
 /** Bytes of the wasm instance's memory (it only grows: the most the run needed at once, rounded up to its growth steps). */
 function heapBytes(): number {
@@ -29,7 +31,7 @@ async function main(): Promise<void> {
   const adapter = loraMethod.create(loraMethod.defaultConfig(model.config), { model: model.config, weights: model.weights, baseModelId: 'bench', seed: 0 });
   const plan = planMemory({ model: model.config, trainableParams: adapter.parameterCount(), batch: BATCH, length: LENGTH, bytesPerFrozenWeight: 4, limits: WASM32_LIMITS, prefer: prefer as 'no-recompute' });
   if (!plan.fits) throw new Error(describePlan(plan));
-  console.log(`plan: ${describePlan(plan)}`);
+  console.log(`plan: ${describePlan(plan)}${FULL_RECOMPUTE && plan.keepFrozenProducts ? " (run with full recomputation: PROFILE_FULL_RECOMPUTE)" : ""}`);
   const rng = new Rng(0);
   const make = (steps: number) =>
     Array.from({ length: BATCH * steps }, () => {
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
     const train = make(steps);
     const defaults = chooseDefaults({ stats: { count: train.length, meanTokens: LENGTH, maxTokens: LENGTH, p95Tokens: LENGTH }, optimizer: loraMethod.optimizer, contextTokens: LENGTH });
     const settings = { ...defaults, batchSize: plan.microBatch, gradAccumSteps: plan.accumulation, maxSteps: steps, maxLength: LENGTH, earlyStoppingPatience: 0 };
-    const trainer = new Trainer({ model, adapter, train, heldOut: [], settings, recompute: plan.recompute, headChunkRows: plan.headChunkRows });
+    const trainer = new Trainer({ model, adapter, train, heldOut: [], settings, recompute: plan.recompute, keepFrozenProducts: plan.keepFrozenProducts && !FULL_RECOMPUTE, headChunkRows: plan.headChunkRows });
     await trainer.run();
   };
   await runSteps(1); // warm-up (XNNPACK packs each weight on first use)

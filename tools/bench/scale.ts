@@ -18,6 +18,7 @@
 // ATTUNE_BENCH_TORCH_THREADS (comma list, default 1,2; "none" skips PyTorch), ATTUNE_BENCH_PARTS
 // (train,decode), ATTUNE_BENCH_DTYPE (bfloat16 | float32) and ATTUNE_BENCH_WORKERS (realms computing
 // each step on wasm, as `attune train --workers`; default the plan's: min(cores, batch)).
+// ATTUNE_BENCH_FULL_RECOMPUTE=1 recomputes whole blocks where the plan chose selective recomputation.
 // Peak RSS is the process's, which covers its worker threads.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -34,6 +35,7 @@ const TIMED_STEPS = Number(process.env.ATTUNE_BENCH_TRAIN_STEPS ?? 2);
 const DECODE_TOKENS = Number(process.env.ATTUNE_BENCH_DECODE_TOKENS ?? 32);
 const PROMPT = Array.from({ length: 16 }, (_, i) => 100 + i * 7);
 const TIMEOUT_S = 3600;
+const FULL_RECOMPUTE = process.env.ATTUNE_BENCH_FULL_RECOMPUTE === '1';
 const WORKERS = process.env.ATTUNE_BENCH_WORKERS ? Number(process.env.ATTUNE_BENCH_WORKERS) : undefined;
 
 const LLAMA = { model_type: 'llama', max_position_embeddings: 2048, rms_norm_eps: 1e-5, bos_token_id: 0, eos_token_id: 0, hidden_act: 'silu' };
@@ -111,6 +113,9 @@ async function trainWorker(modelDir: string): Promise<void> {
   let plan = planMemory(planInput);
   if (!plan.fits && plan.compactWouldFit) plan = planMemory({ ...planInput, bytesPerFrozenWeight: 2 });
   if (!plan.fits) throw new Error(`the memory plan refuses: ${describePlan(plan)}`);
+  // ATTUNE_BENCH_FULL_RECOMPUTE=1: a recomputing plan recomputes whole blocks (the path before
+  // selective recomputation), to compare the two on one machine state.
+  if (FULL_RECOMPUTE && plan.keepFrozenProducts) plan = { ...plan, keepFrozenProducts: false };
   const model = await loadModelFromDirectory(modelDir, { compact: plan.compactWeights });
   // The same LoRA as the PyTorch side: r 8, alpha 16, dropout 0.05 on q/k/v/o.
   const adapter = loraMethod.create(lora, { model: model.config, weights: model.weights, baseModelId: 'bench', seed: 0 });
@@ -124,14 +129,14 @@ async function trainWorker(modelDir: string): Promise<void> {
   const settings = { ...defaults, batchSize: plan.microBatch, gradAccumSteps: plan.accumulation, maxSteps: steps, maxLength: LENGTH, earlyStoppingPatience: 0 };
   const times: number[] = [];
   const losses: number[] = [];
-  const forward = { model, adapter, params: adapter.trainable(), recompute: plan.recompute, headChunkRows: plan.headChunkRows };
+  const forward = { model, adapter, params: adapter.trainable(), recompute: plan.recompute, keepFrozenProducts: plan.keepFrozenProducts, headChunkRows: plan.headChunkRows };
   const workers =
     plan.workers > 1
       ? new ParallelGradientSource({
           forward,
           realms: plan.workers,
           start: nodeWorkers().start,
-          setup: { backend: 'wasm', modelSource: modelDir, compactWeights: plan.compactWeights, method: 'lora', methodConfig: lora, baseModelId: 'bench', seed: 0, recompute: plan.recompute, headChunkRows: plan.headChunkRows },
+          setup: { backend: 'wasm', modelSource: modelDir, compactWeights: plan.compactWeights, method: 'lora', methodConfig: lora, baseModelId: 'bench', seed: 0, recompute: plan.recompute, keepFrozenProducts: plan.keepFrozenProducts, headChunkRows: plan.headChunkRows },
         })
       : null;
   const trainer = new Trainer({
@@ -141,6 +146,7 @@ async function trainWorker(modelDir: string): Promise<void> {
     heldOut: [],
     settings,
     recompute: plan.recompute,
+    keepFrozenProducts: plan.keepFrozenProducts,
     headChunkRows: plan.headChunkRows,
     ...(workers ? { gradients: workers } : {}),
     onProgress: (p) => {
@@ -155,7 +161,7 @@ async function trainWorker(modelDir: string): Promise<void> {
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     // The leader's heap; each worker thread has one of its own.
     wasmHeapMb: heap / 2 ** 20,
-    plan: `micro-batch ${plan.microBatch} × ${plan.accumulation} accumulation, ${plan.workers} worker${plan.workers > 1 ? 's (threads, one core each)' : ''}${plan.recompute ? ', recomputed blocks' : ''}${plan.compactWeights ? ', block weights 16-bit' : ''}, estimated ${(plan.estimatedPeakBytes / 2 ** 30).toFixed(2)} GiB`,
+    plan: `micro-batch ${plan.microBatch} × ${plan.accumulation} accumulation, ${plan.workers} worker${plan.workers > 1 ? 's (threads, one core each)' : ''}${plan.recompute ? (plan.keepFrozenProducts ? ', recomputed blocks (selective: frozen products kept)' : ', recomputed blocks') : ''}${plan.compactWeights ? ', block weights 16-bit' : ''}, estimated ${(plan.estimatedPeakBytes / 2 ** 30).toFixed(2)} GiB`,
     threads: started.threads ?? 1,
     firstLoss: losses[0]!,
     lastLoss: losses.at(-1)!,

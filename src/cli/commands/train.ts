@@ -100,6 +100,7 @@ export const trainCommand: Command = {
               accumulation: run.memory.accumulation,
               workers: run.memory.workers,
               recompute: run.memory.recompute,
+              keepFrozenProducts: run.memory.keepFrozenProducts,
               estimatedPeakBytes: Math.round(run.memory.estimatedPeakBytes),
               budgetBytes: run.memory.budgetBytes,
             }

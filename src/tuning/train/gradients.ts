@@ -6,6 +6,7 @@
 // do not depend on who computed which micro-batch.
 import * as tf from '@tensorflow/tfjs';
 import { forwardHidden, projectToVocab } from '../../model/forward';
+import { releaseKeptProducts } from '../../model/kept-products';
 import type { LoadedModel } from '../../model/model';
 import type { Adapter, NamedVariable } from '../types';
 import { disposeBatch, toTensors, type BatchTensors, type HostBatch } from './data';
@@ -19,6 +20,12 @@ export interface ForwardSetup {
   params: readonly NamedVariable[];
   /** Recompute each block in the backward pass (memory-plan.ts). */
   recompute?: boolean;
+  /**
+   * With `recompute`: keep each block's frozen products' outputs from its first run and reuse
+   * them in the recomputation (selective recomputation, model/kept-products.ts; memory-plan.ts
+   * says when they fit).
+   */
+  keepFrozenProducts?: boolean;
   /** Rows projected to the vocabulary at once; default: loss.ts headChunkRows. */
   headChunkRows?: number;
 }
@@ -53,7 +60,7 @@ export function nllSum(setup: ForwardSetup, tensors: BatchTensors, training: boo
     ids: tensors.ids,
     attentionMask: tensors.attentionMask,
     hooks,
-    recompute: training && setup.recompute ? { variables } : null,
+    recompute: training && setup.recompute ? { variables, keepFrozenProducts: setup.keepFrozenProducts === true } : null,
   });
   const sum = chunkedMaskedNllSum({
     hidden: out.hidden,
@@ -84,6 +91,8 @@ export function microBatchGradients(setup: ForwardSetup, batch: HostBatch, seed:
     for (const [name, grad] of Object.entries(result.grads)) grads.set(keyByName.get(name)!, grad);
     return { value: result.value, grads };
   } finally {
+    // Kept products of blocks whose backward never ran (the computation threw part-way).
+    releaseKeptProducts();
     disposeBatch(tensors);
   }
 }

@@ -66,7 +66,9 @@ export interface PlanInput {
    * batch. 'no-recompute': a micro-batch that fits without recomputation, recomputing only when
    * not even micro-batch 1 fits without it; among those, the smallest with FULL_SPEED_ROWS rows
    * (cpuMicroBatchOrder). Suits CPU backends (wasm), whose throughput does not grow past a few
-   * hundred rows while memory does, and where recomputation costs one more forward pass.
+   * hundred rows while memory does, and where recomputation costs one more forward pass. Either
+   * way a recomputing setting is first tried selective (the blocks' frozen products kept, not run
+   * again), then full.
    */
   prefer?: 'largest-micro-batch' | 'no-recompute';
   /** Rows of logits projected at once (train/loss.ts headChunkRows). Default: 32 MiB of logits. */
@@ -113,6 +115,13 @@ export interface FittingPlan {
   accumulation: number;
   /** Recompute each block in the backward pass (costs about one more forward pass). */
   recompute: boolean;
+  /**
+   * With `recompute`: selective recomputation (model/kept-products.ts). Each block keeps its frozen
+   * matrix products' outputs from the forward pass and the recomputation reuses them, so only its
+   * cheap parts run again; false with `recompute`: the whole block runs again (chosen only when the
+   * kept outputs do not fit).
+   */
+  keepFrozenProducts: boolean;
   /** Realms computing each step's micro-batches at once (1: this one only); each holds `estimatedPeakBytes`. */
   workers: number;
   /** Frozen block weights held compact (16-bit, model/compact-weights.ts): planned with bytesPerFrozenWeight < 4. */
@@ -220,6 +229,22 @@ function matMulParameterCount(m: PlanModelShape): number {
   return m.numLayers * perLayer + m.vocabSize * D;
 }
 
+/**
+ * Floats per token per block that selective recomputation keeps from the forward pass to the
+ * backward: the outputs of the block's frozen products (Llama: q, k, v, o, gate, up, down; GPT-2:
+ * c_attn, c_proj, c_fc, the MLP's c_proj). 5,184 at SmolLM2-135M (D 576, I 1536, 3 of 9 heads for
+ * keys and values).
+ */
+export function keptProductFloatsPerToken(m: PlanModelShape): number {
+  const q = m.numHeads * m.headDim;
+  const kv = m.numKvHeads * m.headDim;
+  const mlpIn = (m.family === 'gpt2' ? 1 : 2) * m.intermediateSize;
+  return q + 2 * kv + m.hiddenSize + mlpIn + m.hiddenSize;
+}
+
+/** How a plan treats the blocks in the backward pass. */
+export type Recomputation = 'none' | 'selective' | 'full';
+
 /** Floats one block holds per token at its backward's peak, for sequences of `keys` positions. */
 function heldPerTokenPerBlock(m: PlanModelShape, keys: number): number {
   return HELD_PER_D * m.hiddenSize + HELD_PER_I[m.family] * m.intermediateSize + HELD_PER_HEAD_KEY * m.numHeads * keys;
@@ -229,8 +254,12 @@ export function defaultHeadChunkRows(vocabSize: number): number {
   return Math.max(1, Math.floor(HEAD_CHUNK_BYTES / (vocabSize * F32)));
 }
 
-/** Peak bytes of one training step at this micro-batch. */
-export function estimatePeak(input: PlanInput, microBatch: number, recompute: boolean): MemoryEstimate {
+/**
+ * Peak bytes of one training step at this micro-batch. `recompute`: true (or 'full') recomputes
+ * whole blocks; 'selective' also keeps every block's frozen-product outputs (model/kept-products.ts).
+ */
+export function estimatePeak(input: PlanInput, microBatch: number, recompute: boolean | Recomputation): MemoryEstimate {
+  const mode: Recomputation = recompute === true ? 'full' : recompute === false ? 'none' : recompute;
   const m = input.model;
   const rows = input.length + (input.virtualTokens ?? 0);
   const tokens = microBatch * rows;
@@ -250,15 +279,22 @@ export function estimatePeak(input: PlanInput, microBatch: number, recompute: bo
   const headFloats = m.vocabSize * D;
   const perLayerMatMul = (matMulParameterCount(m) - headFloats) / m.numLayers;
   const packed = input.bytesPerFrozenWeight >= F32 ? matMulParameterCount(m) : 2 * perLayerMatMul + headFloats;
-  // The head's backward multiplies by its [V, D] transpose, which XNNPACK packs too: two
-  // transient head-sized copies (0.5 GiB each at Qwen2.5-0.5B's 152k vocabulary).
-  const weightWorkspace = (packed + 2 * headFloats) * F32;
+  // The head's backward multiplies by its [V, D] transpose (model/layers.ts frozenInputGrad). A
+  // tied head reads the embedding table itself, resident anyway; on wasm an untied head's
+  // transpose is made a cache-sized slice at a time. Only an untied head elsewhere (WebGPU) makes
+  // a whole transient [V, D] copy. (Earlier kernels made two head-sized copies on every backend:
+  // the plan counted them until the heap measured without them, docs/tuning.md.)
+  const headTranspose = m.tieWordEmbeddings || input.limits.name === 'wasm' ? 0 : headFloats;
+  const weightWorkspace = (packed + headTranspose) * F32;
   const trainableState = input.trainableParams * F32 * TRAINABLE_COPIES;
   const perBlock = heldPerTokenPerBlock(m, rows) * tokens * F32;
   // Without recomputation every block's share is held at once; with it, the block boundaries plus
-  // the one block being recomputed. Four more [tokens, D]: embeddings, final norm, their gradients.
+  // the one block being recomputed, and with selective recomputation every block's kept products
+  // (all alive when the backward starts). Four more [tokens, D]: embeddings, final norm, their
+  // gradients.
   const boundaries = m.numLayers * BOUNDARY_PER_D * tokens * D * F32;
-  const activations = (recompute ? boundaries + perBlock : m.numLayers * perBlock) + 4 * tokens * D * F32;
+  const kept = mode === 'selective' ? m.numLayers * keptProductFloatsPerToken(m) * tokens * F32 : 0;
+  const activations = (mode === 'none' ? m.numLayers * perBlock : boundaries + kept + perBlock) + 4 * tokens * D * F32;
   const chunkRows = input.headChunkRows ?? defaultHeadChunkRows(m.vocabSize);
   const logits = Math.min(tokens, chunkRows) * m.vocabSize * F32 * LOGIT_COPIES;
   const tensors = weights + weightWorkspace + trainableState + activations + logits;
@@ -315,25 +351,26 @@ function planForWorkers(input: PlanInput, workers: number): MemoryPlan {
   const largestMicro = Math.ceil(input.batch / workers);
   const micros = microBatchSizes(input.batch).filter((micro) => micro <= largestMicro);
   const cpuOrder = cpuMicroBatchOrder(micros, input.length + (input.virtualTokens ?? 0));
-  const order: [number, boolean][] =
+  // Selective recomputation costs the kept outputs' memory and saves most of a forward pass (the
+  // frozen products), so it comes before full recomputation wherever recomputation does.
+  const modes: Recomputation[] = ['none', 'selective', 'full'];
+  const order: [number, Recomputation][] =
     input.prefer === 'no-recompute'
-      ? [...cpuOrder.map((micro): [number, boolean] => [micro, false]), ...cpuOrder.map((micro): [number, boolean] => [micro, true])]
-      : micros.flatMap((micro): [number, boolean][] => [
-          [micro, false],
-          [micro, true],
-        ]);
-  for (const [micro, recompute] of order) {
+      ? modes.flatMap((mode) => cpuOrder.map((micro): [number, Recomputation] => [micro, mode]))
+      : micros.flatMap((micro) => modes.map((mode): [number, Recomputation] => [micro, mode]));
+  for (const [micro, mode] of order) {
     // Compact weights are widened per block only when blocks are recomputed; otherwise the
     // backward pass keeps every widened weight (float32) until it ends.
-    if (input.bytesPerFrozenWeight < F32 && !recompute) continue;
-    const estimate = estimatePeak(input, micro, recompute);
+    if (input.bytesPerFrozenWeight < F32 && mode === 'none') continue;
+    const estimate = estimatePeak(input, micro, mode);
     if (estimate.total <= budget) {
       return {
         fits: true,
         backend: input.limits.name,
         microBatch: micro,
         accumulation: Math.ceil(input.batch / micro),
-        recompute,
+        recompute: mode !== 'none',
+        keepFrozenProducts: mode === 'selective',
         workers: 1,
         compactWeights: input.bytesPerFrozenWeight < F32,
         headChunkRows: chunkRows,
@@ -403,7 +440,7 @@ export function describePlan(plan: MemoryPlan): string {
     const steps = plan.accumulation > 1 ? ` × ${plan.accumulation} accumulated` : '';
     const workers = plan.workers > 1 ? `, shared by ${plan.workers} workers (one core each)` : '';
     const each = plan.workers > 1 ? ' per worker' : '';
-    return `micro-batch ${plan.microBatch}${steps}${workers}${plan.recompute ? ', blocks recomputed' : ''}${plan.compactWeights ? ', block weights held 16-bit' : ''}; estimated peak ${gib(plan.estimatedPeakBytes)} of ${gib(plan.budgetBytes)}${each}`;
+    return `micro-batch ${plan.microBatch}${steps}${workers}${plan.recompute ? (plan.keepFrozenProducts ? ', blocks recomputed reusing their kept products' : ', blocks recomputed') : ''}${plan.compactWeights ? ', block weights held 16-bit' : ''}; estimated peak ${gib(plan.estimatedPeakBytes)} of ${gib(plan.budgetBytes)}${each}`;
   }
   switch (plan.reason) {
     case 'buffer-too-large':
@@ -431,9 +468,9 @@ export type InferencePlan =
 export function planInference(model: PlanModelShape, limits: BackendLimits, headroom = 0.9): InferencePlan {
   const budget = limits.budgetBytes * headroom;
   const estimate = (bytesPerFrozenWeight: number) => {
-    const e = estimatePeak({ model, trainableParams: 0, batch: 1, length: 1, bytesPerFrozenWeight, limits, headChunkRows: 1 }, 1, bytesPerFrozenWeight < F32);
-    // No backward pass: drop the transient [V, D] transpose and its packed copy the training estimate adds.
-    return BASE_OVERHEAD + (e.weights + e.weightWorkspace - 2 * model.vocabSize * model.hiddenSize * F32) * ALLOCATOR_FACTOR;
+    // As wasm: no backward pass, so no transient [V, D] transpose of the head either.
+    const e = estimatePeak({ model, trainableParams: 0, batch: 1, length: 1, bytesPerFrozenWeight, limits: { ...limits, name: 'wasm' }, headChunkRows: 1 }, 1, bytesPerFrozenWeight < F32);
+    return BASE_OVERHEAD + (e.weights + e.weightWorkspace) * ALLOCATOR_FACTOR;
   };
   const float32 = estimate(F32);
   if (float32 <= budget) return { fits: true, compactWeights: false, estimatedPeakBytes: float32, budgetBytes: limits.budgetBytes };

@@ -211,7 +211,7 @@ export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): P
     if (input.initialVariables) writeVariables(adapter.trainable(), input.initialVariables);
     if (memory && memory.workers > 1 && input.parallel) {
       workers = new ParallelGradientSource({
-        forward: { model, adapter, params: adapter.trainable(), recompute: memory.recompute, headChunkRows: memory.headChunkRows },
+        forward: { model, adapter, params: adapter.trainable(), recompute: memory.recompute, keepFrozenProducts: memory.keepFrozenProducts, headChunkRows: memory.headChunkRows },
         realms: memory.workers,
         start: input.parallel.start,
         setup: {
@@ -223,6 +223,7 @@ export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): P
           baseModelId: input.baseModelId,
           seed: settings.seed,
           recompute: memory.recompute,
+          keepFrozenProducts: memory.keepFrozenProducts,
           headChunkRows: memory.headChunkRows,
         },
       });
@@ -237,7 +238,7 @@ export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): P
       onProgress: input.onProgress,
       betweenSteps: input.betweenSteps,
       batchShapes: input.batchShapes ?? batchShapesFor(tf.getBackend()),
-      ...(memory ? { recompute: memory.recompute, headChunkRows: memory.headChunkRows } : {}),
+      ...(memory ? { recompute: memory.recompute, keepFrozenProducts: memory.keepFrozenProducts, headChunkRows: memory.headChunkRows } : {}),
       ...(workers ? { gradients: workers } : {}),
     });
     return {

@@ -75,6 +75,8 @@ export interface TrainerInit {
    * (memory-plan.ts decides when a run needs it: it costs about one more forward pass).
    */
   recompute?: boolean;
+  /** With `recompute`: keep the blocks' frozen-product outputs for the recomputation (selective; gradients.ts). */
+  keepFrozenProducts?: boolean;
   /** Rows projected to the vocabulary at once; default: 32 MiB of float32 logits (loss.ts). */
   headChunkRows?: number;
   /**
@@ -115,7 +117,7 @@ export class Trainer {
   constructor(private readonly init: TrainerInit) {
     if (init.train.length === 0) throw new TrainingDataError('There are no training examples.');
     this.params = init.adapter.trainable();
-    this.forward = { model: init.model, adapter: init.adapter, params: this.params, recompute: init.recompute, headChunkRows: init.headChunkRows };
+    this.forward = { model: init.model, adapter: init.adapter, params: this.params, recompute: init.recompute, keepFrozenProducts: init.keepFrozenProducts, headChunkRows: init.headChunkRows };
     this.gradients = init.gradients ?? localGradientSource(this.forward);
     const { settings } = init;
     this.optimizer = new AdamW(this.params, { ...DEFAULT_ADAMW, weightDecay: settings.weightDecay });

@@ -53,7 +53,7 @@ function MemoryPlanLine({ defaults, error }: { defaults: TrainDefaults | null; e
   return (
     <p class="hint" data-testid="train-memory-plan" data-fits="true" data-micro-batch={plan.microBatch} data-accumulation={plan.accumulation}>
       {t(plan.accumulation > 1 ? 'train.memory.split' : 'train.memory.whole', values)}
-      {plan.recompute ? ` ${t('train.memory.recompute')}` : ''}
+      {plan.recompute ? ` ${t(plan.keepFrozenProducts ? 'train.memory.recomputeSelective' : 'train.memory.recompute')}` : ''}
     </p>
   );
 }

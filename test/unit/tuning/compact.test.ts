@@ -21,12 +21,13 @@ const IDS = [
   [11, 2, 3, 4, 5, 6, 7, 8],
 ];
 
-function gradients(model: LoadedModel, adapter: Adapter, recompute: boolean): { loss: number; grads: number[] } {
+/** recompute: false, true (whole blocks) or 'selective' (the blocks' frozen products kept). */
+function gradients(model: LoadedModel, adapter: Adapter, recompute: boolean | 'selective'): { loss: number; grads: number[] } {
   const tensors = toTensors(padBatch(randomExamples(model.config.vocabSize, 3, 14, 5)));
   const variables = adapter.trainable().map(({ variable }) => variable);
   const hooks = adapter.hooks({ training: true, seed: 3 });
   const { value, grads } = tf.variableGrads(() => {
-    const out = forwardHidden(model, { ids: tensors.ids, attentionMask: tensors.attentionMask, hooks, recompute: recompute ? { variables } : null });
+    const out = forwardHidden(model, { ids: tensors.ids, attentionMask: tensors.attentionMask, hooks, recompute: recompute ? { variables, keepFrozenProducts: recompute === 'selective' } : null });
     const project = (rows: tf.Tensor2D) => projectToVocab(model, rows, hooks);
     return chunkedMaskedNllSum({ hidden: out.hidden, project, ids: tensors.ids, lossMask: tensors.lossMask, prepended: 0, chunkRows: 9, variables });
   }, variables);
@@ -89,7 +90,9 @@ describe.each([
     expect(b.tokens).toEqual(a.tokens);
   });
 
-  it.each([false, true])('gives the float32 model\'s gradients (recomputed blocks: %s) and leaks nothing', (recompute) => {
+  // Selective: a widened weight is freed with its block's scope, so the kept products' backward
+  // saves the recomputation's own widened weight (layers.ts matMulFrozenWeight).
+  it.each([false, true, 'selective'] as const)('gives the float32 model\'s gradients (recomputed blocks: %s) and leaks nothing', (recompute) => {
     const make = (model: LoadedModel) => {
       const adapter = loraMethod.create({ ...loraMethod.defaultConfig(model.config), r: 4, dropout: 0.1 }, adapterContext(model, 3));
       perturb(adapter, 9);

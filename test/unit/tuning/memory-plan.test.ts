@@ -8,6 +8,7 @@ import {
   describePlan,
   estimatePeak,
   frozenParameterCount,
+  keptProductFloatsPerToken,
   planInference,
   planMemory,
   realmBytes,
@@ -68,20 +69,22 @@ describe('memory plan', () => {
     expect(estimatePeak(input(), 64, true).logits).toBe(estimatePeak(input(), 8, true).logits);
   });
 
-  it('135M LoRA at 4 × 128 on wasm: the whole batch at once, blocks recomputed, within 90 % of 4 GiB', () => {
+  it('135M LoRA at 4 × 128 on wasm: the whole batch at once, blocks selectively recomputed, within 90 % of 4 GiB', () => {
     const plan = planMemory(input());
     expect(plan.fits).toBe(true);
     if (!plan.fits) return;
-    expect(plan).toMatchObject({ microBatch: 4, accumulation: 1, recompute: true });
+    expect(plan).toMatchObject({ microBatch: 4, accumulation: 1, recompute: true, keepFrozenProducts: true });
     expect(plan.estimatedPeakBytes).toBeLessThanOrEqual(0.9 * 4 * 2 ** 30);
-    expect(describePlan(plan)).toMatch(/micro-batch 4, blocks recomputed; estimated peak \d\.\d\d GiB of 4\.00 GiB/);
+    expect(describePlan(plan)).toMatch(/micro-batch 4, blocks recomputed reusing their kept products; estimated peak \d\.\d\d GiB of 4\.00 GiB/);
   });
 
-  it("'no-recompute' (CPU backends) takes accumulation over recomputation while micro-batch 1 fits without it", () => {
-    expect(planMemory(input({ prefer: 'no-recompute' }))).toMatchObject({ fits: true, microBatch: 1, accumulation: 4, recompute: false });
+  it("'no-recompute' (CPU backends) takes accumulation over recomputation while a micro-batch fits without it", () => {
+    // 4 × 128: micro-batch 4 fits only recomputed, micro-batch 2 without.
+    expect(estimatePeak(input(), 4, 'none').total).toBeGreaterThan(0.9 * 4 * 2 ** 30);
+    expect(planMemory(input({ prefer: 'no-recompute' }))).toMatchObject({ fits: true, microBatch: 2, accumulation: 2, recompute: false, keepFrozenProducts: false });
     // 4 × 256: not even one example fits without recomputation, so recomputed, and of the
     // micro-batches the smallest with 512 rows (products at full speed, half the activations of 4).
-    expect(planMemory(input({ prefer: 'no-recompute', length: 256 }))).toMatchObject({ fits: true, microBatch: 2, accumulation: 2, recompute: true });
+    expect(planMemory(input({ prefer: 'no-recompute', length: 256 }))).toMatchObject({ fits: true, microBatch: 2, accumulation: 2, recompute: true, keepFrozenProducts: true });
   });
 
   it("'no-recompute' takes the smallest micro-batch of at least 512 rows, else the largest below", () => {
@@ -97,6 +100,50 @@ describe('memory plan', () => {
     expect(cpu({ batch: 3, length: 64 })).toMatchObject({ fits: true, microBatch: 3, accumulation: 1 });
     // Largest-micro-batch (GPUs) still takes the whole batch.
     expect(planMemory(input({ model: small, trainableParams: 73_728, batch: 16, length: 128 }))).toMatchObject({ microBatch: 16, accumulation: 1 });
+  });
+
+  it('counts the frozen products a block keeps under selective recomputation', () => {
+    // q 576 + k, v 2 × 192 + o 576 + gate, up 2 × 1536 + down 576.
+    expect(keptProductFloatsPerToken(SMOLLM2_135M)).toBe(5184);
+    // c_attn 3 × 768 + c_proj 768 + c_fc 3072 + the MLP's c_proj 768.
+    expect(keptProductFloatsPerToken(GPT2_124M)).toBe(6912);
+    // Every block's kept outputs are alive when the backward starts: layers × floats × tokens.
+    const selective = estimatePeak(input({ length: 256 }), 2, 'selective');
+    const full = estimatePeak(input({ length: 256 }), 2, 'full');
+    expect(selective.activations - full.activations).toBe(30 * 5184 * 2 * 256 * 4);
+    expect(full).toEqual(estimatePeak(input({ length: 256 }), 2, true));
+    expect(selective.total).toBeGreaterThan(full.total);
+    expect(selective.total).toBeLessThan(estimatePeak(input({ length: 256 }), 2, 'none').total);
+  });
+
+  it('picks selective recomputation where it fits, full recomputation where only that fits', () => {
+    const at = (micro: number, mode: 'selective' | 'full') => estimatePeak(input({ length: 256 }), micro, mode).total;
+    // As the bench trains: 4 × 256 over 2 workers, micro-batch 2 each.
+    const bench = planMemory(input({ length: 256, prefer: 'no-recompute', workers: 2, hostMemoryBytes: 64 * 2 ** 30 }));
+    expect(bench).toMatchObject({ fits: true, microBatch: 2, accumulation: 2, workers: 2, recompute: true, keepFrozenProducts: true });
+    // A budget between micro-batch 1's full and selective estimates (both need recomputation at this length).
+    const between = { name: 'wasm', budgetBytes: (at(1, 'full') + at(1, 'selective')) / 2 / 0.9 };
+    const plan = planMemory(input({ length: 256, prefer: 'no-recompute', limits: between }));
+    expect(plan).toMatchObject({ fits: true, microBatch: 1, accumulation: 4, recompute: true, keepFrozenProducts: false });
+    expect(describePlan(plan)).toMatch(/micro-batch 1 × 4 accumulated, blocks recomputed; estimated/);
+    // 'no-recompute' (wasm) takes selective recomputation at any micro-batch before full
+    // recomputation at any: a budget that holds micro-batch 1 selective (and 2 only fully recomputed).
+    const small = { name: 'wasm', budgetBytes: (at(1, 'selective') + 1) / 0.9 };
+    expect(at(2, 'selective')).toBeGreaterThan(at(1, 'selective') + 1);
+    expect(at(2, 'full')).toBeLessThan(at(1, 'selective'));
+    expect(planMemory(input({ length: 256, prefer: 'no-recompute', limits: small }))).toMatchObject({ fits: true, microBatch: 1, recompute: true, keepFrozenProducts: true });
+    // 'largest-micro-batch' (GPUs) takes the larger micro-batch, fully recomputed, first.
+    const gpu = { name: 'webgpu', budgetBytes: (at(4, 'full') + at(4, 'selective')) / 2 / 0.9 };
+    expect(planMemory(input({ length: 256, limits: gpu }))).toMatchObject({ fits: true, microBatch: 4, recompute: true, keepFrozenProducts: false });
+  });
+
+  it('counts no head-sized transpose where the head needs none (tied, or sliced on wasm); an untied head on WebGPU makes one', () => {
+    const packedFloats = (m: PlanModelShape) => frozenParameterCount(m) - 2 * m.hiddenSize * m.numLayers - m.hiddenSize; // every matmul weight
+    expect(estimatePeak(input(), 1, true).weightWorkspace).toBe(packedFloats(SMOLLM2_135M) * 4);
+    const untied = { ...SMOLLM2_135M, tieWordEmbeddings: false };
+    const untiedWasm = estimatePeak(input({ model: untied }), 1, true).weightWorkspace;
+    const untiedGpu = estimatePeak(input({ model: untied, limits: { name: 'webgpu', budgetBytes: 4 * 2 ** 30 } }), 1, true).weightWorkspace;
+    expect(untiedGpu - untiedWasm).toBe(49152 * 576 * 4);
   });
 
   it('a small model keeps every activation (no recomputation) at batch 16', () => {
@@ -143,11 +190,15 @@ describe('memory plan', () => {
     expect(planMemory(input({ model: QWEN25_05B, batch: 1, limits: { name: 'webgpu', budgetBytes: 16 * 2 ** 30, maxBufferBytes: 2 ** 30 } })).fits).toBe(true);
   });
 
-  it('360M: float32 weights and their packed copies alone exceed the wasm heap; compact weights would fit', () => {
+  it('360M: float32 weights, their packed copies and one example of 128 tokens exceed the wasm heap; compact weights would fit', () => {
     const trainableParams = 32 * (2 * 8 * (960 + 960) + 2 * 8 * (960 + 320));
     const refused = planMemory(input({ model: SMOLLM2_360M, trainableParams, batch: 1 }));
-    expect(refused).toMatchObject({ fits: false, reason: 'weights-exceed-budget', compactWouldFit: true });
-    expect(describePlan(refused)).toMatch(/keep the weights compact/);
+    expect(refused).toMatchObject({ fits: false, reason: 'batch-one-exceeds-budget', compactWouldFit: true });
+    expect(describePlan(refused)).toMatch(/limit examples to \d+ tokens/);
+    // On a 3 GiB budget the float32 weights and their working copies alone are too much.
+    const small = planMemory(input({ model: SMOLLM2_360M, trainableParams, batch: 1, limits: { name: 'wasm', budgetBytes: 3 * 2 ** 30 } }));
+    expect(small).toMatchObject({ fits: false, reason: 'weights-exceed-budget', compactWouldFit: true });
+    expect(describePlan(small)).toMatch(/keep the weights compact/);
     expect(planMemory(input({ model: SMOLLM2_360M, trainableParams, batch: 4, bytesPerFrozenWeight: 2 }))).toMatchObject({ fits: true });
   });
 
@@ -186,14 +237,15 @@ describe('memory plan with workers (data parallelism)', () => {
   const GIB = 2 ** 30;
 
   it('spreads a batch of 4 over 2 workers as micro-batch 2 × 2, one micro-batch each', () => {
-    const one = planMemory(input());
-    const two = planMemory(input({ workers: 2, hostMemoryBytes: 64 * GIB }));
+    // 4 × 256: recomputed either way (selectively), so the micro-batch alone sets each realm's peak.
+    const one = planMemory(input({ length: 256 }));
+    const two = planMemory(input({ length: 256, workers: 2, hostMemoryBytes: 64 * GIB }));
     if (!one.fits || !two.fits) throw new Error('expected plans that fit');
     expect([one.microBatch, one.accumulation, one.workers]).toEqual([4, 1, 1]);
     expect([two.microBatch, two.accumulation, two.workers]).toEqual([2, 2, 2]);
     // Each worker holds a micro-batch of 2: less than the one realm's micro-batch of 4.
     expect(two.estimatedPeakBytes).toBeLessThan(one.estimatedPeakBytes);
-    expect(describePlan(two)).toMatch(/^micro-batch 2 × 2 accumulated, shared by 2 workers \(one core each\)(, blocks recomputed)?; estimated peak [\d.]+ GiB of 4\.00 GiB per worker$/);
+    expect(describePlan(two)).toMatch(/^micro-batch 2 × 2 accumulated, shared by 2 workers \(one core each\), blocks recomputed reusing their kept products; estimated peak [\d.]+ GiB of 4\.00 GiB per worker$/);
   });
 
   it('never plans more workers than micro-batches, nor more than the batch', () => {

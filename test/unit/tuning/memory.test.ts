@@ -6,6 +6,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forward, forwardHidden, projectToVocab } from '../../../src/model/forward';
+import { RecomputeMismatchError } from '../../../src/model/errors';
+import { releaseKeptProducts } from '../../../src/model/kept-products';
+import { matMulLastAxis } from '../../../src/model/layers';
+import { recompute } from '../../../src/model/recompute';
+import { microBatchGradients } from '../../../src/tuning/train/gradients';
 import type { LoadedModel } from '../../../src/model/model';
 import { adaptedModel } from '../../../src/tuning/adapted-model';
 import { loraMethod } from '../../../src/tuning/methods/lora/method';
@@ -17,7 +22,7 @@ import { allMethods } from '../../../src/tuning/registry';
 import type { Adapter, TuningMethod } from '../../../src/tuning/types';
 import { adapterContext, loadFixture, perturb, randomExamples, useCpu } from './helpers';
 
-type Path = { chunkRows: number | null; recompute: boolean; keptVariableGradBytes?: number };
+type Path = { chunkRows: number | null; recompute: boolean; keptVariableGradBytes?: number; selective?: boolean };
 
 /** Loss and gradients of the summed masked NLL under one of the paths. */
 function lossAndGrads(base: LoadedModel, adapter: Adapter, path: Path, training: boolean, seed = 11): { loss: number; grads: Float32Array[] } {
@@ -31,7 +36,8 @@ function lossAndGrads(base: LoadedModel, adapter: Adapter, path: Path, training:
       const out = forward(model, { ids: tensors.ids, attentionMask: tensors.attentionMask, hooks });
       return maskedNllSum(out.logits, tensors.ids, tensors.lossMask, out.prependedRows);
     }
-    const out = forwardHidden(model, { ids: tensors.ids, attentionMask: tensors.attentionMask, hooks, recompute: path.recompute ? { variables } : null });
+    const recompute = path.recompute ? { variables, keepFrozenProducts: path.selective === true } : null;
+    const out = forwardHidden(model, { ids: tensors.ids, attentionMask: tensors.attentionMask, hooks, recompute });
     return chunkedMaskedNllSum({
       hidden: out.hidden,
       project: (rows) => projectToVocab(model, rows, hooks),
@@ -73,6 +79,9 @@ const PATHS: [string, Path][] = [
   ['chunked head, head variables recomputed', { chunkRows: 5, recompute: false, keptVariableGradBytes: 0 }],
   ['recomputed blocks', { chunkRows: null, recompute: true }],
   ['both', { chunkRows: 7, recompute: true }],
+  // Selective recomputation: the blocks' frozen products are kept, not run again.
+  ['selectively recomputed blocks', { chunkRows: null, recompute: true, selective: true }],
+  ['selective recomputation and a chunked head', { chunkRows: 7, recompute: true, selective: true }],
 ];
 
 describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('training-memory paths on %s', (fixture) => {
@@ -129,13 +138,88 @@ describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2'])('training-memory paths 
     adapter.dispose();
   });
 
-  it('leaves no tensor behind: the count is flat over repeated gradient computations', () => {
+  it.each([false, true])('leaves no tensor behind: the count is flat over repeated gradient computations (selective: %s)', (selective) => {
     const adapter = lora(0.2, true);
-    lossAndGrads(model, adapter, { chunkRows: 7, recompute: true }, true);
+    lossAndGrads(model, adapter, { chunkRows: 7, recompute: true, selective }, true);
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) lossAndGrads(model, adapter, { chunkRows: 7, recompute: true }, true, i);
+    for (let i = 0; i < 3; i++) lossAndGrads(model, adapter, { chunkRows: 7, recompute: true, selective }, true, i);
     expect(tf.memory().numTensors).toBe(before);
     adapter.dispose();
+  });
+
+  // Selective recomputation reuses the first run's products, so it is not merely close to full
+  // recomputation but the same computation: every gradient bit-identical. LoRA (a linear hook),
+  // IA3 (scales the MLP's frozen product's input), prompt tuning (rows prepended before the blocks).
+  describe.each([
+    ['LoRA with dropout', () => lora(0.2, false)],
+    ['ia3', () => registered(allMethods().find((m) => m.name === 'ia3')!)],
+    ['prompt-tuning', () => registered(allMethods().find((m) => m.name === 'prompt-tuning')!)],
+  ] as [string, () => Adapter][])('%s', (_name, make) => {
+    it('selective recomputation gives bit-identical gradients to full recomputation', () => {
+      const adapter = make();
+      const full = lossAndGrads(model, adapter, { chunkRows: 7, recompute: true }, true);
+      const selective = lossAndGrads(model, adapter, { chunkRows: 7, recompute: true, selective: true }, true);
+      expect(selective.loss).toBe(full.loss);
+      full.grads.forEach((g, i) => expect(Array.from(selective.grads[i]!)).toEqual(Array.from(g)));
+      adapter.dispose();
+    });
+  });
+
+  it('selective recomputation runs no block product of a frozen weight twice', async () => {
+    const adapter = lora(0, false);
+    const count = async (selective: boolean) => {
+      const profile = await tf.profile(() => lossAndGrads(model, adapter, { chunkRows: 7, recompute: true, selective }, true));
+      return profile.kernels.filter((k) => k.name === 'BatchMatMul').length;
+    };
+    // Frozen products per block: q, k, v, o + gate, up, down (Llama); c_attn, c_proj, c_fc, c_proj (GPT-2).
+    const perBlock = model.config.family === 'gpt2' ? 4 : 7;
+    expect((await count(false)) - (await count(true))).toBe(perBlock * model.config.numLayers);
+    adapter.dispose();
+  });
+
+  it('frees the kept products when a step throws after the forward pass (a cancelled step)', () => {
+    const adapter = lora(0, false);
+    // The head's hook throws: every block's forward has run, no block's backward has.
+    const failing = Object.create(adapter) as Adapter;
+    failing.hooks = (mode) => {
+      const inner = adapter.hooks(mode);
+      return {
+        ...inner,
+        linear: (name, x, y) => {
+          if (name === 'lm_head') throw new Error('cancelled');
+          return inner.linear ? inner.linear(name, x, y) : y;
+        },
+      };
+    };
+    const batch = padBatch(randomExamples(model.config.vocabSize, 2, 10, 5));
+    const left = (keepFrozenProducts: boolean): number => {
+      const setup = { model, adapter: failing, params: adapter.trainable(), recompute: true, keepFrozenProducts, headChunkRows: 7 };
+      const before = tf.memory().numTensors;
+      expect(() => microBatchGradients(setup, batch, 1, 10)).toThrow('cancelled');
+      return tf.memory().numTensors - before;
+    };
+    // tfjs itself leaves the outer tape's saved tensors of an aborted gradient computation behind
+    // (the same with either mode); selective recomputation must leave nothing more.
+    const full = left(false);
+    expect(left(true)).toBe(full);
+    expect(releaseKeptProducts()).toBe(0);
+    adapter.dispose();
+  });
+
+  it('a recomputation that asks for other frozen products than its first run throws RecomputeMismatchError', () => {
+    const w = tf.randomNormal([4, 3], 0, 1, 'float32', 1) as tf.Tensor2D;
+    const x = tf.variable(tf.randomNormal([2, 4], 0, 1, 'float32', 2));
+    let runs = 0;
+    const section = (input: tf.Tensor) => {
+      runs++;
+      const y = matMulLastAxis(input, w);
+      // The second run (the recomputation) makes one product more than the first.
+      return runs === 1 ? y : tf.add(y, matMulLastAxis(input, w));
+    };
+    expect(() => tf.variableGrads(() => tf.sum(recompute(section, [x], [], [], { keepFrozenProducts: true })) as tf.Scalar, [x])).toThrow(RecomputeMismatchError);
+    expect(runs).toBe(2);
+    expect(releaseKeptProducts()).toBe(0); // the failed section freed its own store
+    tf.dispose([w, x]);
   });
 });
 
@@ -160,7 +244,7 @@ describe('Trainer with recomputation and a chunked head', () => {
   const lora = (dropout = 0.1) => loraMethod.create({ ...loraMethod.defaultConfig(model.config), r: 4, dropout }, adapterContext(model, 5));
   const values = (adapter: Adapter) => adapter.trainable().flatMap(({ variable }) => Array.from(variable.dataSync()));
 
-  it('trains to the same adapter as the plain path, and the tensor count stays flat across steps', async () => {
+  it.each([false, true])('trains to the same adapter as the plain path, and the tensor count stays flat across steps (selective: %s)', async (selective) => {
     const plainAdapter = lora();
     const plain = new Trainer({ model, adapter: plainAdapter, train: train(), heldOut: heldOut(), settings: settings(), headChunkRows: 10_000 });
     const plainResult = await plain.run();
@@ -174,6 +258,7 @@ describe('Trainer with recomputation and a chunked head', () => {
       heldOut: heldOut(),
       settings: settings(),
       recompute: true,
+      keepFrozenProducts: selective,
       headChunkRows: 5,
       onProgress: () => counts.push(tf.memory().numTensors),
     });

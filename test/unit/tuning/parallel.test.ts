@@ -65,6 +65,7 @@ async function train(method: MethodName, realms: number, options: { steps?: numb
             baseModelId: 'fixture',
             seed: 5,
             recompute: false,
+            keepFrozenProducts: false,
             headChunkRows: 1024,
           },
         })
@@ -147,7 +148,7 @@ describe('data-parallel training on wasm', () => {
       forward: { model, adapter, params },
       realms: 3,
       start: workers.start,
-      setup: { backend: 'wasm', modelSource: join(FIXTURES, FIXTURE), compactWeights: false, method: 'lora', methodConfig: config, baseModelId: 'fixture', seed: 5, recompute: false, headChunkRows: 1024 },
+      setup: { backend: 'wasm', modelSource: join(FIXTURES, FIXTURE), compactWeights: false, method: 'lora', methodConfig: config, baseModelId: 'fixture', seed: 5, recompute: false, keepFrozenProducts: false, headChunkRows: 1024 },
     });
     const train = randomExamples(model.config.vocabSize, 9, 10, 11);
     const defaults = chooseDefaults({ stats: { count: 9, meanTokens: 10, maxTokens: 10, p95Tokens: 10 }, optimizer: tuning.optimizer, contextTokens: 64 });

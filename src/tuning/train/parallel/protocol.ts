@@ -25,6 +25,8 @@ export interface WorkerSetup {
   /** The adapter's seed: any frozen random state a method draws at creation matches the leader's. */
   seed: number;
   recompute: boolean;
+  /** Selective recomputation (the plan's keepFrozenProducts); absent: whole blocks recomputed. */
+  keepFrozenProducts?: boolean;
   headChunkRows: number;
 }
 

@@ -41,7 +41,7 @@ export function gradientWorker(host: WorkerHost): (message: LeaderMessage) => Pr
           model.dispose();
           throw error;
         }
-        forward = { model, adapter, params: adapter.trainable(), recompute: setup.recompute, headChunkRows: setup.headChunkRows };
+        forward = { model, adapter, params: adapter.trainable(), recompute: setup.recompute, keepFrozenProducts: setup.keepFrozenProducts, headChunkRows: setup.headChunkRows };
         host.post({ type: 'ready', keys: forward.params.map(({ key }) => key) }, []);
         return;
       }
