@@ -24,6 +24,8 @@ export interface WasmTrainingInput<M extends BenchMethod> {
   length: number;
   /** Realms computing each step (`--workers`); default as the CLI: min(cores, batch). */
   workers?: number;
+  /** Recompute whole blocks where the plan chose selective recomputation (the path before it, for comparison). */
+  fullRecompute?: boolean;
 }
 
 export interface WasmTraining {
@@ -31,7 +33,7 @@ export interface WasmTraining {
   model: LoadedModel;
   adapter: Adapter;
   /** What the Trainer takes from the plan: recomputation, head chunks and the workers, if any. */
-  trainerOptions: { recompute: boolean; headChunkRows: number; gradients?: GradientSource };
+  trainerOptions: { recompute: boolean; keepFrozenProducts: boolean; headChunkRows: number; gradients?: GradientSource };
   /** Settings the plan decides: examples per micro-batch and micro-batches per step. */
   batchSettings: { batchSize: number; gradAccumSteps: number };
   /** One line for the bench's output. */
@@ -67,13 +69,13 @@ export async function prepareWasmTraining<M extends BenchMethod>(input: WasmTrai
   let plan = planMemory(planInput);
   if (!plan.fits && plan.compactWouldFit) plan = planMemory({ ...planInput, bytesPerFrozenWeight: 2 });
   if (!plan.fits) throw new Error(`the memory plan refuses: ${describePlan(plan)}`);
-  const fitting = plan;
+  const fitting = input.fullRecompute && plan.keepFrozenProducts ? { ...plan, keepFrozenProducts: false } : plan;
   const model = await loadModelFromDirectory(input.modelDir, { compact: fitting.compactWeights });
   const adapter = method.create(methodConfig, { model: model.config, weights: model.weights, baseModelId: 'bench', seed: 0 });
   const gradients =
     fitting.workers > 1
       ? new ParallelGradientSource({
-          forward: { model, adapter, params: adapter.trainable(), recompute: fitting.recompute, headChunkRows: fitting.headChunkRows },
+          forward: { model, adapter, params: adapter.trainable(), recompute: fitting.recompute, keepFrozenProducts: fitting.keepFrozenProducts, headChunkRows: fitting.headChunkRows },
           realms: fitting.workers,
           start: nodeWorkers().start,
           setup: {
@@ -85,6 +87,7 @@ export async function prepareWasmTraining<M extends BenchMethod>(input: WasmTrai
             baseModelId: 'bench',
             seed: 0,
             recompute: fitting.recompute,
+            keepFrozenProducts: fitting.keepFrozenProducts,
             headChunkRows: fitting.headChunkRows,
           },
         })
@@ -93,10 +96,10 @@ export async function prepareWasmTraining<M extends BenchMethod>(input: WasmTrai
     plan: fitting,
     model,
     adapter,
-    trainerOptions: { recompute: fitting.recompute, headChunkRows: fitting.headChunkRows, ...(gradients ? { gradients } : {}) },
+    trainerOptions: { recompute: fitting.recompute, keepFrozenProducts: fitting.keepFrozenProducts, headChunkRows: fitting.headChunkRows, ...(gradients ? { gradients } : {}) },
     batchSettings: { batchSize: fitting.microBatch, gradAccumSteps: fitting.accumulation },
     describe: () =>
-      `micro-batch ${fitting.microBatch} × ${fitting.accumulation} accumulation, ${fitting.workers} worker${fitting.workers > 1 ? 's (threads, one core each)' : ''}${fitting.recompute ? ', recomputed blocks' : ''}${fitting.compactWeights ? ', block weights 16-bit' : ''}, estimated ${(fitting.estimatedPeakBytes / 2 ** 30).toFixed(2)} GiB`,
+      `micro-batch ${fitting.microBatch} × ${fitting.accumulation} accumulation, ${fitting.workers} worker${fitting.workers > 1 ? 's (threads, one core each)' : ''}${fitting.recompute ? (fitting.keepFrozenProducts ? ', recomputed blocks (selective: frozen products kept)' : ', recomputed blocks') : ''}${fitting.compactWeights ? ', block weights 16-bit' : ''}, estimated ${(fitting.estimatedPeakBytes / 2 ** 30).toFixed(2)} GiB`,
     close: async () => {
       await gradients?.close();
     },

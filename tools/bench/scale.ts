@@ -22,9 +22,10 @@
 // Peak RSS is the process's, which covers its worker threads.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prepareWasmTraining } from './_wasm_trainer';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BATCH = Number(process.env.ATTUNE_BENCH_BATCH ?? 4);
@@ -85,40 +86,22 @@ async function trainWorker(modelDir: string): Promise<void> {
   const started = await startNodeBackend('wasm');
   if (started.note) throw new Error(started.note);
   const tf = await import('@tensorflow/tfjs');
-  const { loadModelFromDirectory } = await import('../../src/model/node-files');
   const { loraMethod } = await import('../../src/tuning/methods/lora/method');
   const { Trainer } = await import('../../src/tuning/train/trainer');
   const { chooseDefaults } = await import('../../src/tuning/train/defaults');
   const { Rng } = await import('../../src/tuning/rng');
-  const { planMemory, WASM32_LIMITS, describePlan } = await import('../../src/tuning/train/memory-plan');
-  const { ParallelGradientSource } = await import('../../src/tuning/train/parallel/leader');
-  const { nodeWorkers } = await import('../../src/cli/parallel/node-workers');
-  const { parseConfig } = await import('../../src/model/config');
-  // Planned before loading, as prepareTraining does: float32 first, compact block weights when
-  // only they fit (then loaded compact from the file, never widened as a whole).
-  const config = parseConfig(readFileSync(join(modelDir, 'config.json'), 'utf8'));
-  const lora = loraMethod.defaultConfig(config);
-  const planInput = {
-    model: config,
-    trainableParams: loraMethod.parameterCount(lora, config),
+  // The same LoRA as the PyTorch side: r 8, alpha 16, dropout 0.05 on q/k/v/o; planned, loaded and
+  // shared out over the cores as `attune train` does on wasm (_wasm_trainer.ts).
+  const run = await prepareWasmTraining({
+    modelDir,
+    method: 'lora',
+    methodConfig: (config) => loraMethod.defaultConfig(config),
     batch: BATCH,
     length: LENGTH,
-    bytesPerFrozenWeight: 4,
-    limits: WASM32_LIMITS,
-    prefer: 'no-recompute' as const,
-    // As `attune train` on wasm: realms for the cores, against the machine's memory.
-    workers: WORKERS ?? Math.min(availableParallelism(), BATCH),
-    hostMemoryBytes: Math.min(totalmem(), freemem() + process.memoryUsage().rss),
-  };
-  let plan = planMemory(planInput);
-  if (!plan.fits && plan.compactWouldFit) plan = planMemory({ ...planInput, bytesPerFrozenWeight: 2 });
-  if (!plan.fits) throw new Error(`the memory plan refuses: ${describePlan(plan)}`);
-  // ATTUNE_BENCH_FULL_RECOMPUTE=1: a recomputing plan recomputes whole blocks (the path before
-  // selective recomputation), to compare the two on one machine state.
-  if (FULL_RECOMPUTE && plan.keepFrozenProducts) plan = { ...plan, keepFrozenProducts: false };
-  const model = await loadModelFromDirectory(modelDir, { compact: plan.compactWeights });
-  // The same LoRA as the PyTorch side: r 8, alpha 16, dropout 0.05 on q/k/v/o.
-  const adapter = loraMethod.create(lora, { model: model.config, weights: model.weights, baseModelId: 'bench', seed: 0 });
+    ...(WORKERS ? { workers: WORKERS } : {}),
+    fullRecompute: FULL_RECOMPUTE,
+  });
+  const { model } = run;
   const rng = new Rng(0);
   const steps = 1 + TIMED_STEPS;
   const train = Array.from({ length: BATCH * steps }, () => {
@@ -126,42 +109,29 @@ async function trainWorker(modelDir: string): Promise<void> {
     return { ids, lossMask: ids.map(() => 1) };
   });
   const defaults = chooseDefaults({ stats: { count: train.length, meanTokens: LENGTH, maxTokens: LENGTH, p95Tokens: LENGTH }, optimizer: loraMethod.optimizer, contextTokens: LENGTH });
-  const settings = { ...defaults, batchSize: plan.microBatch, gradAccumSteps: plan.accumulation, maxSteps: steps, maxLength: LENGTH, earlyStoppingPatience: 0 };
+  const settings = { ...defaults, ...run.batchSettings, maxSteps: steps, maxLength: LENGTH, earlyStoppingPatience: 0 };
   const times: number[] = [];
   const losses: number[] = [];
-  const forward = { model, adapter, params: adapter.trainable(), recompute: plan.recompute, keepFrozenProducts: plan.keepFrozenProducts, headChunkRows: plan.headChunkRows };
-  const workers =
-    plan.workers > 1
-      ? new ParallelGradientSource({
-          forward,
-          realms: plan.workers,
-          start: nodeWorkers().start,
-          setup: { backend: 'wasm', modelSource: modelDir, compactWeights: plan.compactWeights, method: 'lora', methodConfig: lora, baseModelId: 'bench', seed: 0, recompute: plan.recompute, keepFrozenProducts: plan.keepFrozenProducts, headChunkRows: plan.headChunkRows },
-        })
-      : null;
   const trainer = new Trainer({
     model,
-    adapter,
+    adapter: run.adapter,
     train,
     heldOut: [],
     settings,
-    recompute: plan.recompute,
-    keepFrozenProducts: plan.keepFrozenProducts,
-    headChunkRows: plan.headChunkRows,
-    ...(workers ? { gradients: workers } : {}),
+    ...run.trainerOptions,
     onProgress: (p) => {
       times.push(performance.now());
       losses.push(p.loss);
     },
   });
-  await trainer.run().finally(() => workers?.close());
+  await trainer.run().finally(() => run.close());
   const heap = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
   const result: TrainResult = {
     tokensPerSecond: (BATCH * LENGTH * TIMED_STEPS) / ((times.at(-1)! - times[0]!) / 1000),
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     // The leader's heap; each worker thread has one of its own.
     wasmHeapMb: heap / 2 ** 20,
-    plan: `micro-batch ${plan.microBatch} × ${plan.accumulation} accumulation, ${plan.workers} worker${plan.workers > 1 ? 's (threads, one core each)' : ''}${plan.recompute ? (plan.keepFrozenProducts ? ', recomputed blocks (selective: frozen products kept)' : ', recomputed blocks') : ''}${plan.compactWeights ? ', block weights 16-bit' : ''}, estimated ${(plan.estimatedPeakBytes / 2 ** 30).toFixed(2)} GiB`,
+    plan: run.describe(),
     threads: started.threads ?? 1,
     firstLoss: losses[0]!,
     lastLoss: losses.at(-1)!,
