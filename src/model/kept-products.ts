@@ -67,10 +67,6 @@ export class KeptProducts {
     return result;
   }
 
-  get size(): number {
-    return this.outputs.length;
-  }
-
   dispose(): void {
     this.phase = 'done';
     tf.dispose(this.outputs);

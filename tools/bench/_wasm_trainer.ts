@@ -48,7 +48,7 @@ export async function prepareWasmTraining<M extends BenchMethod>(input: WasmTrai
   const { loadModelFromDirectory } = await import('../../src/model/node-files');
   const { getMethod } = await import('../../src/tuning/registry');
   const { planMemory, WASM32_LIMITS, describePlan } = await import('../../src/tuning/train/memory-plan');
-  const { ParallelGradientSource } = await import('../../src/tuning/train/parallel/leader');
+  const { gradientWorkers, planForwardOptions } = await import('../../src/tuning/train/prepare');
   const { nodeWorkers } = await import('../../src/cli/parallel/node-workers');
   const config = parseConfig(readFileSync(join(input.modelDir, 'config.json'), 'utf8'));
   const method = getMethod(input.method);
@@ -73,30 +73,13 @@ export async function prepareWasmTraining<M extends BenchMethod>(input: WasmTrai
   const model = await loadModelFromDirectory(input.modelDir, { compact: fitting.compactWeights });
   const adapter = method.create(methodConfig, { model: model.config, weights: model.weights, baseModelId: 'bench', seed: 0 });
   const gradients =
-    fitting.workers > 1
-      ? new ParallelGradientSource({
-          forward: { model, adapter, params: adapter.trainable(), recompute: fitting.recompute, keepFrozenProducts: fitting.keepFrozenProducts, headChunkRows: fitting.headChunkRows },
-          realms: fitting.workers,
-          start: nodeWorkers().start,
-          setup: {
-            backend: 'wasm',
-            modelSource: input.modelDir,
-            compactWeights: fitting.compactWeights,
-            method: input.method,
-            methodConfig,
-            baseModelId: 'bench',
-            seed: 0,
-            recompute: fitting.recompute,
-            keepFrozenProducts: fitting.keepFrozenProducts,
-            headChunkRows: fitting.headChunkRows,
-          },
-        })
-      : undefined;
+    gradientWorkers(fitting, { model, adapter, start: nodeWorkers().start, modelSource: input.modelDir, method: input.method, methodConfig, baseModelId: 'bench', seed: 0 }) ??
+    undefined;
   return {
     plan: fitting,
     model,
     adapter,
-    trainerOptions: { recompute: fitting.recompute, keepFrozenProducts: fitting.keepFrozenProducts, headChunkRows: fitting.headChunkRows, ...(gradients ? { gradients } : {}) },
+    trainerOptions: { ...planForwardOptions(fitting), ...(gradients ? { gradients } : {}) },
     batchSettings: { batchSize: fitting.microBatch, gradAccumSteps: fitting.accumulation },
     describe: () =>
       `micro-batch ${fitting.microBatch} × ${fitting.accumulation} accumulation, ${fitting.workers} worker${fitting.workers > 1 ? 's (threads, one core each)' : ''}${fitting.recompute ? (fitting.keepFrozenProducts ? ', recomputed blocks (selective: frozen products kept)' : ', recomputed blocks') : ''}${fitting.compactWeights ? ', block weights 16-bit' : ''}, estimated ${(fitting.estimatedPeakBytes / 2 ** 30).toFixed(2)} GiB`,

@@ -181,6 +181,44 @@ function fitMemory<N extends MethodName>(
   return { plan, float32Refusal };
 }
 
+/** What a run's forward passes take from its memory plan: recomputation and head chunks. */
+export function planForwardOptions(plan: FittingPlan): { recompute: boolean; keepFrozenProducts: boolean; headChunkRows: number } {
+  return { recompute: plan.recompute, keepFrozenProducts: plan.keepFrozenProducts, headChunkRows: plan.headChunkRows };
+}
+
+/** The run a gradient worker must reproduce: the leader's model, adapter and where a worker loads them from. */
+export interface WorkerRun<N extends MethodName = MethodName> {
+  model: LoadedModel;
+  adapter: Adapter;
+  start: StartWorker;
+  modelSource: string;
+  method: N;
+  methodConfig: MethodConfigMap[N];
+  baseModelId: string;
+  seed: number;
+}
+
+/** The plan's gradient workers on the active backend; null when it plans this realm only. */
+export function gradientWorkers<N extends MethodName>(plan: FittingPlan, run: WorkerRun<N>): ParallelGradientSource | null {
+  if (plan.workers <= 1) return null;
+  const forward = planForwardOptions(plan);
+  return new ParallelGradientSource({
+    forward: { model: run.model, adapter: run.adapter, params: run.adapter.trainable(), ...forward },
+    realms: plan.workers,
+    start: run.start,
+    setup: {
+      backend: tf.getBackend(),
+      modelSource: run.modelSource,
+      compactWeights: plan.compactWeights,
+      method: run.method,
+      methodConfig: run.methodConfig,
+      baseModelId: run.baseModelId,
+      seed: run.seed,
+      ...forward,
+    },
+  });
+}
+
 export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): PreparedRun {
   const { model } = input;
   const { config, memory, float32Refusal, settings, train, heldOut, splitNote } = planTraining(input);
@@ -209,23 +247,16 @@ export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): P
   let workers: ParallelGradientSource | null = null;
   try {
     if (input.initialVariables) writeVariables(adapter.trainable(), input.initialVariables);
-    if (memory && memory.workers > 1 && input.parallel) {
-      workers = new ParallelGradientSource({
-        forward: { model, adapter, params: adapter.trainable(), recompute: memory.recompute, keepFrozenProducts: memory.keepFrozenProducts, headChunkRows: memory.headChunkRows },
-        realms: memory.workers,
+    if (memory && input.parallel) {
+      workers = gradientWorkers(memory, {
+        model,
+        adapter,
         start: input.parallel.start,
-        setup: {
-          backend: tf.getBackend(),
-          modelSource: input.parallel.modelSource,
-          compactWeights: memory.compactWeights,
-          method: input.method,
-          methodConfig: config,
-          baseModelId: input.baseModelId,
-          seed: settings.seed,
-          recompute: memory.recompute,
-          keepFrozenProducts: memory.keepFrozenProducts,
-          headChunkRows: memory.headChunkRows,
-        },
+        modelSource: input.parallel.modelSource,
+        method: input.method,
+        methodConfig: config,
+        baseModelId: input.baseModelId,
+        seed: settings.seed,
       });
     }
     const trainer = new Trainer({
@@ -238,7 +269,7 @@ export function prepareTraining<N extends MethodName>(input: PrepareInput<N>): P
       onProgress: input.onProgress,
       betweenSteps: input.betweenSteps,
       batchShapes: input.batchShapes ?? batchShapesFor(tf.getBackend()),
-      ...(memory ? { recompute: memory.recompute, keepFrozenProducts: memory.keepFrozenProducts, headChunkRows: memory.headChunkRows } : {}),
+      ...(memory ? planForwardOptions(memory) : {}),
       ...(workers ? { gradients: workers } : {}),
     });
     return {
